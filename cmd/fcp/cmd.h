@@ -1,0 +1,23 @@
+/*
+ * cmd.h - entry points of the fcp verbs (one per cmd_<verb>.c) and the small
+ * helpers they share.  Exit codes: 0 ok, 1 the operation failed (bad input,
+ * verification failure), 2 usage error.
+ */
+#ifndef FCP_CMD_H
+#define FCP_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int cmd_version(int argc, char **argv);
+int cmd_errors(int argc, char **argv);
+
+/* 1 if argv has --help or -h (and prints nothing). */
+int cmd_wants_help(int argc, char **argv);
+/* Read a whole file, or stdin for "-".  Caller frees.  Prints the reason and
+ * returns NULL on failure.  max bounds the size (0 = 1 GiB). */
+uint8_t *cmd_read_input(const char *path, size_t *len, size_t max);
+/* Print "fcp VERB: MESSAGE (FCP-XXXX NAME)" to stderr. */
+void cmd_error(const char *verb, int err, const char *what);
+
+#endif

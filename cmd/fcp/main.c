@@ -1,0 +1,44 @@
+/*
+ * fcp - the command-line tool.  This file only dispatches: each verb lives in
+ * its own cmd_<verb>.c with a `int cmd_<verb>(int argc, char **argv)` entry
+ * that handles its own --help.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct verb {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} verbs[] = {
+    { "version", cmd_version, "print the version of fcp and libfcp" },
+    { "errors", cmd_errors, "list every stable error code with its meaning" },
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: fcp <command> [options]\n\n"
+                 "Flywheel Connector Protocol V2 command-line tool.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+    fprintf(out, "\nRun 'fcp <command> --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+        if (!strcmp(argv[1], verbs[i].name))
+            return verbs[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "fcp: unknown command '%s' (try 'fcp --help')\n", argv[1]);
+    return 2;
+}
