@@ -25,6 +25,14 @@ OPT     ?= -O2 -g
 CFLAGS  ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -fPIC $(WARN) -Iinclude -Isrc -I$(BLAKE3_DIR) $(CFLAGS)
 LDLIBS  := -lsodium -lm -lpthread
+# Quiet by default; `make V=1` shows full command lines.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
 TEST_LDLIBS := $(LDLIBS) -ljansson
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c))
@@ -60,37 +68,45 @@ tools: $(TOOL_BINS)
 
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -I$(dir $<) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(dir $<) -c $< -o $@
 
 $(BUILD)/blake3/%.c.o: $(BLAKE3_DIR)/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(OPT) -fPIC $(B3_FLAGS) $(filter -fsanitize% -fno-omit%,$(CFLAGS)) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) -std=c11 $(OPT) -fPIC $(B3_FLAGS) $(filter -fsanitize% -fno-omit%,$(CFLAGS)) -c $< -o $@
 
 $(BUILD)/blake3/%.S.o: $(BLAKE3_DIR)/%.S
 	@mkdir -p $(dir $@)
-	$(CC) -fPIC -c $< -o $@
+	$(call say,AS,$<)
+	$(Q)$(CC) -fPIC -c $< -o $@
 
 $(BUILD)/libfcp.a: $(LIB_OBJS) $(B3_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/libfcp.so: $(LIB_OBJS) $(B3_OBJS)
-	$(CC) -shared -Wl,-soname,libfcp.so.0 $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libfcp.so.0 $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # One executable per cmd/<tool>/ directory.
 define TOOL_RULE
 $(BUILD)/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(BUILD)/libfcp.a
-	$$(CC) $$(ALL_CFLAGS) -Icmd/$(1) -o $$@ $$(filter %.o,$$^) $(BUILD)/libfcp.a $$(TEST_LDLIBS)
+	$$(call say,LD,$$@)
+	$(Q)$$(CC) $$(ALL_CFLAGS) -Icmd/$(1) -o $$@ $$(filter %.o,$$^) $(BUILD)/libfcp.a $$(TEST_LDLIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call TOOL_RULE,$(t))))
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(BUILD)/libfcp.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(TEST_SUPPORT) $(BUILD)/libfcp.a $(TEST_LDLIBS)
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/support -o $@ $< $(TEST_SUPPORT) $(BUILD)/libfcp.a $(TEST_LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) $(BUILD)/libfcp.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ibench -o $@ $< $(BUILD)/libfcp.a $(TEST_LDLIBS)
+	$(call say,BENCH,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ibench -o $@ $< $(BUILD)/libfcp.a $(TEST_LDLIBS)
 
 tests: $(TEST_BINS) $(TOOL_BINS)
 
