@@ -60,6 +60,8 @@
     X(FCP_ECBOR_RESERVED,       1116, "CBOR: reserved additional-info value")      \
     X(FCP_ECBOR_INT_RANGE,      1117, "CBOR: integer out of range for field")      \
     X(FCP_ECBOR_COUNT,          1118, "CBOR: container item count mismatch")       \
+    X(FCP_ECBOR_BREAK,          1119, "CBOR: break byte outside indefinite item")  \
+    X(FCP_ECBOR_NEG_ZERO,       1120, "CBOR: negative zero must be encoded as 0.0")\
     /* --- object model / identifiers (spec §3) --- */                             \
     X(FCP_ESCHEMA_MISMATCH,     1200, "schema hash prefix does not match")         \
     X(FCP_EZONE_ID,             1201, "invalid zone id")                           \
