@@ -77,6 +77,8 @@
     X(FCP_EUNSORTED_SIGNERS,    1211, "quorum signatures not sorted by node id")   \
     X(FCP_EDUPLICATE_SIGNER,    1212, "duplicate signer in quorum signatures")     \
     X(FCP_EIDENTIFIER,          1213, "identifier is not in canonical form")       \
+    X(FCP_EZONE_ID_EDGE,        1214, "zone id segment starts or ends with '-' or '_'") \
+    X(FCP_EQUORUM,              1215, "quorum signatures invalid or below threshold") \
     /* --- RaptorQ / symbols (spec §4, §20, Appendix B) --- */                     \
     X(FCP_ERQ_OTI,              1300, "RaptorQ: invalid object transmission information") \
     X(FCP_ERQ_ESI,              1301, "RaptorQ: encoding symbol id out of range")  \
