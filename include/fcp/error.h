@@ -87,6 +87,46 @@
     X(FCP_ERQ_SINGULAR,         1304, "RaptorQ: received symbols do not determine the block") \
     X(FCP_ERQ_LIMIT,            1305, "RaptorQ: decode would exceed the caller's limits") \
     X(FCP_ERQ_PAYLOAD_HASH,     1306, "RaptorQ: reconstructed payload hash mismatch") \
+    /* --- FCPS / FCPC wire (spec §4.2-§4.4, §9.4) --- */                         \
+    X(FCP_EFCPS_EXCEEDS_MTU,    1400, "FCPS: frame longer than the configured maximum") \
+    X(FCP_EFCPS_TOO_SHORT,      1401, "FCPS: frame shorter than the 114-byte header") \
+    X(FCP_EFCPS_MAGIC,          1402, "FCPS: bad magic (expected \"FCPS\")")     \
+    X(FCP_EFCPS_VERSION,        1403, "FCPS: unsupported frame version")           \
+    X(FCP_EFCPS_FLAGS_UNKNOWN,  1404, "FCPS: unknown flag bits set")               \
+    X(FCP_EFCPS_FLAGS_ERROR_RESPONSE, 1405, "FCPS: ERROR and RESPONSE flags both set") \
+    X(FCP_EFCPS_FLAGS_STREAM_END, 1406, "FCPS: STREAM_END flag without STREAMING") \
+    X(FCP_EFCPS_SYMBOL_SIZE,    1407, "FCPS: symbol size outside the allowed range") \
+    X(FCP_EFCPS_LENGTH_MISMATCH, 1408, "FCPS: total_payload_len != symbol_count*(22+symbol_size)") \
+    X(FCP_EFCPS_SYMBOL_COUNT,   1409, "FCPS: symbol count outside the allowed range") \
+    X(FCP_EFCPS_FRAME_SIZE_MISMATCH, 1410, "FCPS: frame length != 114 + total_payload_len") \
+    X(FCP_EFCPS_RECORD_TRUNCATED, 1411, "FCPS: symbol record truncated")          \
+    X(FCP_EFCPS_SEQ_MISMATCH,   1412, "FCPS: frame_seq differs from the datagram seq") \
+    X(FCP_EFCPS_SYMBOL_AUTH,    1413, "FCPS: symbol AEAD authentication failed")   \
+    X(FCP_EFCPS_SEQ_REUSE,      1414, "FCPS: frame_seq already used for this zone key") \
+    X(FCP_EFCPS_SEQ_EXHAUSTED,  1415, "FCPS: frame_seq space exhausted for this zone key") \
+    X(FCP_EFCPS_SEQ_TABLE_FULL, 1416, "FCPS: frame_seq allocator has no free slot") \
+    X(FCP_EFCPS_AEAD_ALG,       1417, "FCPS: unknown symbol AEAD algorithm")       \
+    X(FCP_EFCPS_MTU_TOO_SMALL,  1418, "FCPS: datagram limit leaves a symbol below the minimum size") \
+    X(FCP_EFCPS_SYMBOLS_PER_FRAME, 1419, "FCPS: symbols per frame outside 1..256") \
+    X(FCP_EDGRAM_TOO_SHORT,     1430, "FCPS datagram: shorter than the 40-byte envelope") \
+    X(FCP_EDGRAM_TOO_LARGE,     1431, "FCPS datagram: longer than the datagram limit") \
+    X(FCP_EDGRAM_SESSION,       1432, "FCPS datagram: unknown session id")         \
+    X(FCP_EDGRAM_MAC,           1433, "FCPS datagram: session MAC mismatch")       \
+    X(FCP_EDGRAM_SUITE,         1434, "FCPS datagram: unknown session crypto suite") \
+    X(FCP_EDGRAM_INSTANCE_TABLE_FULL, 1435, "FCPS datagram: no replay window free for a new sender instance") \
+    X(FCP_EDGRAM_SEQ_EXHAUSTED, 1436, "FCPS datagram: session sequence space exhausted") \
+    X(FCP_EREPLAY_SEQ_ZERO,     1440, "replay: sequence number 0 is never valid")  \
+    X(FCP_EREPLAY_STALE,        1441, "replay: sequence number older than the window") \
+    X(FCP_EREPLAY_DUPLICATE,    1442, "replay: sequence number already seen")     \
+    X(FCP_EFCPC_TOO_SHORT,      1450, "FCPC: frame shorter than header plus tag (52 bytes)") \
+    X(FCP_EFCPC_MAGIC,          1451, "FCPC: bad magic (expected \"FCPC\")")     \
+    X(FCP_EFCPC_VERSION,        1452, "FCPC: unsupported frame version")           \
+    X(FCP_EFCPC_FLAGS,          1453, "FCPC: invalid flag bits")                   \
+    X(FCP_EFCPC_PAYLOAD_TOO_LARGE, 1454, "FCPC: payload length above the limit")  \
+    X(FCP_EFCPC_LENGTH_MISMATCH, 1455, "FCPC: frame length != 36 + len + 16")     \
+    X(FCP_EFCPC_CRYPTO,         1456, "FCPC: AEAD open failed")                    \
+    X(FCP_EFCPC_SESSION,        1457, "FCPC: frame for another session")           \
+    X(FCP_EFCPC_SEQ_EXHAUSTED,  1458, "FCPC: sequence space exhausted")            \
     /* --- auth / identity --- */                                                  \
     X(FCP_EUNAUTHORIZED,        2001, "unauthorized: no valid credentials")        \
     X(FCP_ETOKEN_EXPIRED,       2002, "token expired")                             \
