@@ -1,5 +1,5 @@
 /*
- * ids.c - zone ids, node ids, schema ids and the BLAKE3 identifiers built on
+ * model_ids.c - zone ids, node ids, schema ids and the BLAKE3 identifiers built on
  * them (spec §3.1-§3.4).  See include/fcp/model_ids.h for the grammars and
  * the byte rules; docs/protocol/decisions.md D-MODEL-1..5 for why.
  *
