@@ -1,0 +1,617 @@
+/*
+ * model_object.c - ObjectHeader / Provenance / ObjectPlacementPolicy codecs, the
+ * canonical object bytes, ObjectId derivation and schema-prefixed payloads
+ * (spec §3.5, §3.6, §6.1).
+ *
+ * Encoding goes through the CBOR sorting-map builder, so field order in this
+ * file never matters for the bytes.  Decoding walks each map once with the
+ * strict decoder (which enforces canonical key order and rejects duplicates),
+ * dispatches on the key, and afterwards checks that every required field was
+ * seen; an unexpected key is FCP_EUNKNOWN_FIELD.  The decoded struct is then
+ * run through the same validator the encoder uses, so anything the decoder
+ * accepts re-encodes to identical bytes.
+ */
+#include "fcp/model_object.h"
+
+#include <string.h>
+
+#include "fcp/cbor.h"
+#include "fcp/error.h"
+#include "model_internal.h"
+
+#define TRY(x)                 \
+    do {                       \
+        int rc_ = (x);         \
+        if (rc_ < 0)           \
+            return rc_;        \
+    } while (0)
+
+/* ---- construction and validation --------------------------------------- */
+
+static int copy_zone(char dst[FCP_ZONE_ID_MAX + 1], const char *zone)
+{
+    size_t n = zone ? strnlen(zone, FCP_ZONE_ID_MAX + 1) : 0;
+    int rc = fcp_zone_id_validate(zone, n);
+    if (rc)
+        return rc;
+    memcpy(dst, zone, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+int fcp_provenance_init(fcp_provenance *p, const char *zone, uint64_t created_at)
+{
+    memset(p, 0, sizeof *p);
+    TRY(copy_zone(p->origin_zone, zone));
+    memcpy(p->current_zone, p->origin_zone, sizeof p->current_zone);
+    p->created_at = created_at;
+    return 0;
+}
+
+int fcp_object_header_init(fcp_object_header *h, const fcp_schema_id *schema, const char *zone,
+                           uint64_t created_at)
+{
+    memset(h, 0, sizeof *h);
+    h->schema = *schema;
+    TRY(copy_zone(h->zone_id, zone));
+    h->created_at = created_at;
+    return fcp_provenance_init(&h->provenance, zone, created_at);
+}
+
+static int zone_ok(const char *z)
+{
+    return fcp_zone_id_validate(z, strnlen(z, FCP_ZONE_ID_MAX + 1));
+}
+
+static int schema_ok(const fcp_schema_id *s)
+{
+    fcp_schema_id t;
+    return fcp_schema_id_init(&t, s->ns, s->name, s->major, s->minor, s->patch);
+}
+
+static int device_ok(const char *s, size_t n)
+{
+    return fcp_m_printable_id(s, n, FCP_HDR_DEVICE_MAX);
+}
+
+static int principal_ok(const char *s, size_t n)
+{
+    return fcp_m_printable_id(s, n, FCP_PRINCIPAL_MAX);
+}
+
+static int provenance_validate(const fcp_provenance *p)
+{
+    TRY(zone_ok(p->origin_zone));
+    TRY(zone_ok(p->current_zone));
+    if (p->has_origin_principal)
+        TRY(principal_ok(p->origin_principal, strnlen(p->origin_principal, FCP_PRINCIPAL_MAX + 1)));
+    if (p->taint & ~FCP_TAINT_ALL)
+        return FCP_EOUT_OF_RANGE;
+    if (p->n_reductions > FCP_HDR_MAX_REDUCTIONS || p->n_crossings > FCP_HDR_MAX_CROSSINGS)
+        return FCP_ELIMIT;
+    for (size_t i = 0; i < p->n_reductions; i++)
+        if (p->reductions[i].clears & ~FCP_TAINT_ALL)
+            return FCP_EOUT_OF_RANGE;
+    for (size_t i = 0; i < p->n_crossings; i++) {
+        TRY(zone_ok(p->crossings[i].from_zone));
+        TRY(zone_ok(p->crossings[i].to_zone));
+    }
+    return 0;
+}
+
+static int placement_validate(const fcp_placement *pl)
+{
+    if (pl->min_nodes < 1)
+        return FCP_EOUT_OF_RANGE;
+    if (!(pl->max_node_fraction > 0.0 && pl->max_node_fraction <= 1.0))
+        return FCP_EOUT_OF_RANGE;
+    if (!(pl->target_coverage >= 1.0 && pl->target_coverage <= 1000.0))
+        return FCP_EOUT_OF_RANGE;
+    if (pl->n_preferred > FCP_HDR_MAX_DEVICES || pl->n_excluded > FCP_HDR_MAX_DEVICES)
+        return FCP_ELIMIT;
+    for (size_t i = 0; i < pl->n_preferred; i++)
+        TRY(device_ok(pl->preferred_devices[i], strnlen(pl->preferred_devices[i], FCP_HDR_DEVICE_MAX + 1)));
+    for (size_t i = 0; i < pl->n_excluded; i++)
+        TRY(device_ok(pl->excluded_devices[i], strnlen(pl->excluded_devices[i], FCP_HDR_DEVICE_MAX + 1)));
+    return 0;
+}
+
+int fcp_object_header_validate(const fcp_object_header *h)
+{
+    TRY(schema_ok(&h->schema));
+    TRY(zone_ok(h->zone_id));
+    TRY(provenance_validate(&h->provenance));
+    if (h->n_refs > FCP_HDR_MAX_REFS)
+        return FCP_ELIMIT;
+    if (h->has_placement)
+        TRY(placement_validate(&h->placement));
+    return 0;
+}
+
+uint32_t fcp_provenance_effective_taint(const fcp_provenance *p)
+{
+    uint32_t t = p->taint;
+    for (size_t i = 0; i < p->n_reductions && i < FCP_HDR_MAX_REDUCTIONS; i++)
+        t &= ~p->reductions[i].clears;
+    return t;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+static void put_kv_text(fcp_cbor_enc *e, const char *k, const char *v)
+{
+    fcp_m_text_key(e, k);
+    fcp_cbor_put_text(e, v, strlen(v));
+}
+
+static void put_kv_uint(fcp_cbor_enc *e, const char *k, uint64_t v)
+{
+    fcp_m_text_key(e, k);
+    fcp_cbor_put_uint(e, v);
+}
+
+static void put_kv_bytes(fcp_cbor_enc *e, const char *k, const uint8_t *v, size_t n)
+{
+    fcp_m_text_key(e, k);
+    fcp_cbor_put_bytes(e, v, n);
+}
+
+static void put_schema(fcp_cbor_enc *e, const fcp_schema_id *s)
+{
+    char ver[40];
+    fcp_schema_id_format_version(s, ver, sizeof ver);
+    fcp_cbor_map_open(e);
+    put_kv_text(e, "namespace", s->ns);
+    put_kv_text(e, "name", s->name);
+    put_kv_text(e, "version", ver);
+    fcp_cbor_map_close(e);
+}
+
+int fcp_provenance_encode_to(const fcp_provenance *p, fcp_cbor_enc *e)
+{
+    TRY(provenance_validate(p));
+    fcp_cbor_map_open(e);
+    put_kv_text(e, "origin_zone", p->origin_zone);
+    put_kv_text(e, "current_zone", p->current_zone);
+    put_kv_uint(e, "origin_integrity", p->origin_integrity);
+    put_kv_uint(e, "origin_confidentiality", p->origin_confidentiality);
+    if (p->has_origin_principal)
+        put_kv_text(e, "origin_principal", p->origin_principal);
+    put_kv_uint(e, "taint", p->taint);
+    fcp_m_text_key(e, "taint_reductions");
+    fcp_cbor_put_array(e, p->n_reductions);
+    for (size_t i = 0; i < p->n_reductions; i++) {
+        const fcp_taint_reduction *r = &p->reductions[i];
+        fcp_cbor_map_open(e);
+        put_kv_uint(e, "clears", r->clears);
+        put_kv_bytes(e, "by_attestation", r->by_attestation, FCP_OBJECT_ID_BYTES);
+        put_kv_uint(e, "applied_at", r->applied_at);
+        fcp_cbor_map_close(e);
+    }
+    fcp_m_text_key(e, "zone_crossings");
+    fcp_cbor_put_array(e, p->n_crossings);
+    for (size_t i = 0; i < p->n_crossings; i++) {
+        const fcp_zone_crossing *c = &p->crossings[i];
+        fcp_cbor_map_open(e);
+        put_kv_text(e, "from_zone", c->from_zone);
+        put_kv_text(e, "to_zone", c->to_zone);
+        put_kv_uint(e, "crossed_at", c->crossed_at);
+        if (c->has_authorized_by)
+            put_kv_bytes(e, "authorized_by", c->authorized_by, FCP_OBJECT_ID_BYTES);
+        fcp_cbor_map_close(e);
+    }
+    put_kv_uint(e, "created_at", p->created_at);
+    return fcp_cbor_map_close(e);
+}
+
+static void put_devices(fcp_cbor_enc *e, const char *k, char (*d)[FCP_HDR_DEVICE_MAX + 1], size_t n)
+{
+    fcp_m_text_key(e, k);
+    fcp_cbor_put_array(e, n);
+    for (size_t i = 0; i < n; i++)
+        fcp_cbor_put_text(e, d[i], strlen(d[i]));
+}
+
+int fcp_object_header_encode_to(const fcp_object_header *h, fcp_cbor_enc *e)
+{
+    TRY(fcp_object_header_validate(h));
+    fcp_cbor_map_open(e);
+    fcp_m_text_key(e, "schema");
+    put_schema(e, &h->schema);
+    put_kv_text(e, "zone_id", h->zone_id);
+    put_kv_uint(e, "created_at", h->created_at);
+    fcp_m_text_key(e, "provenance");
+    TRY(fcp_provenance_encode_to(&h->provenance, e));
+    fcp_m_text_key(e, "refs");
+    fcp_cbor_put_array(e, h->n_refs);
+    for (size_t i = 0; i < h->n_refs; i++)
+        fcp_cbor_put_bytes(e, h->refs[i], FCP_OBJECT_ID_BYTES);
+    if (h->has_ttl_secs)
+        put_kv_uint(e, "ttl_secs", h->ttl_secs);
+    if (h->has_placement) {
+        const fcp_placement *pl = &h->placement;
+        fcp_m_text_key(e, "placement");
+        fcp_cbor_map_open(e);
+        put_kv_uint(e, "min_nodes", pl->min_nodes);
+        fcp_m_text_key(e, "max_node_fraction");
+        fcp_cbor_put_float(e, pl->max_node_fraction);
+        put_devices(e, "preferred_devices", (char (*)[FCP_HDR_DEVICE_MAX + 1])pl->preferred_devices,
+                    pl->n_preferred);
+        put_devices(e, "excluded_devices", (char (*)[FCP_HDR_DEVICE_MAX + 1])pl->excluded_devices,
+                    pl->n_excluded);
+        fcp_m_text_key(e, "target_coverage");
+        fcp_cbor_put_float(e, pl->target_coverage);
+        fcp_cbor_map_close(e);
+    }
+    return fcp_cbor_map_close(e);
+}
+
+int fcp_object_header_encode(const fcp_object_header *h, fcp_buf *out)
+{
+    fcp_cbor_enc e;
+    fcp_cbor_enc_init(&e, out);
+    int rc = fcp_object_header_encode_to(h, &e);
+    if (rc == 0)
+        rc = fcp_cbor_enc_finish(&e);
+    fcp_cbor_enc_free(&e);
+    return rc;
+}
+
+/* ---- decoding ------------------------------------------------------------ */
+
+/* Field table for the dispatch loops: bit i set when field i was seen. */
+static int key_index(const char *k, size_t kl, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fcp_cbor_key_is(k, kl, names[i]))
+            return (int)i;
+    return -1;
+}
+
+static int missing(unsigned seen, unsigned required)
+{
+    return (seen & required) != required ? FCP_EMISSING_FIELD : 0;
+}
+
+static int get_zone(fcp_cbor_dec *d, char out[FCP_ZONE_ID_MAX + 1])
+{
+    return fcp_m_get_text(d, out, FCP_ZONE_ID_MAX, fcp_zone_id_validate, FCP_EZONE_ID_TOO_LONG);
+}
+
+static int get_schema(fcp_cbor_dec *d, fcp_schema_id *s)
+{
+    static const char *const names[] = { "name", "version", "namespace" };
+    char ns[FCP_SCHEMA_NS_MAX + 1], name[FCP_SCHEMA_NAME_MAX + 1], ver[32];
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    int rc;
+    TRY(fcp_cbor_map_begin(d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 3);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        if (i == 0)
+            TRY(fcp_m_get_text(d, name, FCP_SCHEMA_NAME_MAX, NULL, FCP_ESCHEMA_ID));
+        else if (i == 1)
+            TRY(fcp_m_get_text(d, ver, sizeof ver - 1, NULL, FCP_ESCHEMA_ID));
+        else
+            TRY(fcp_m_get_text(d, ns, FCP_SCHEMA_NS_MAX, NULL, FCP_ESCHEMA_ID));
+    }
+    TRY(rc);
+    TRY(missing(seen, 7));
+    uint32_t a, b, c;
+    TRY(fcp_semver_parse(ver, strlen(ver), &a, &b, &c));
+    return fcp_schema_id_init(s, ns, name, a, b, c);
+}
+
+static int get_array_bounded(fcp_cbor_dec *d, size_t *n, size_t max)
+{
+    uint64_t v;
+    TRY(fcp_cbor_get_array(d, &v));
+    if (v > max)
+        return FCP_ELIMIT;
+    *n = (size_t)v;
+    return 0;
+}
+
+static int get_u32_taint(fcp_cbor_dec *d, uint32_t *out)
+{
+    uint64_t v;
+    TRY(fcp_m_get_uint_max(d, &v, FCP_TAINT_ALL));
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int get_reduction(fcp_cbor_dec *d, fcp_taint_reduction *r)
+{
+    static const char *const names[] = { "clears", "applied_at", "by_attestation" };
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    int rc;
+    TRY(fcp_cbor_map_begin(d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 3);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        if (i == 0)
+            TRY(get_u32_taint(d, &r->clears));
+        else if (i == 1)
+            TRY(fcp_cbor_get_uint(d, &r->applied_at));
+        else
+            TRY(fcp_m_get_fixed(d, r->by_attestation, FCP_OBJECT_ID_BYTES));
+    }
+    TRY(rc);
+    return missing(seen, 7);
+}
+
+static int get_crossing(fcp_cbor_dec *d, fcp_zone_crossing *c)
+{
+    static const char *const names[] = { "to_zone", "from_zone", "crossed_at", "authorized_by" };
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    int rc;
+    TRY(fcp_cbor_map_begin(d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 4);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        if (i == 0)
+            TRY(get_zone(d, c->to_zone));
+        else if (i == 1)
+            TRY(get_zone(d, c->from_zone));
+        else if (i == 2)
+            TRY(fcp_cbor_get_uint(d, &c->crossed_at));
+        else {
+            TRY(fcp_m_get_fixed(d, c->authorized_by, FCP_OBJECT_ID_BYTES));
+            c->has_authorized_by = 1;
+        }
+    }
+    TRY(rc);
+    return missing(seen, 7);
+}
+
+int fcp_provenance_decode_from(fcp_provenance *p, fcp_cbor_dec *d)
+{
+    static const char *const names[] = {
+        "taint", "created_at", "origin_zone", "current_zone", "zone_crossings",
+        "origin_integrity", "origin_principal", "taint_reductions", "origin_confidentiality",
+    };
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    uint64_t v;
+    int rc;
+    memset(p, 0, sizeof *p);
+    TRY(fcp_cbor_map_begin(d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 9);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        switch (i) {
+        case 0: TRY(get_u32_taint(d, &p->taint)); break;
+        case 1: TRY(fcp_cbor_get_uint(d, &p->created_at)); break;
+        case 2: TRY(get_zone(d, p->origin_zone)); break;
+        case 3: TRY(get_zone(d, p->current_zone)); break;
+        case 4:
+            TRY(get_array_bounded(d, &p->n_crossings, FCP_HDR_MAX_CROSSINGS));
+            for (size_t j = 0; j < p->n_crossings; j++)
+                TRY(get_crossing(d, &p->crossings[j]));
+            break;
+        case 5:
+            TRY(fcp_m_get_uint_max(d, &v, 255));
+            p->origin_integrity = (uint8_t)v;
+            break;
+        case 6:
+            TRY(fcp_m_get_text(d, p->origin_principal, FCP_PRINCIPAL_MAX, principal_ok,
+                               FCP_EIDENTIFIER));
+            p->has_origin_principal = 1;
+            break;
+        case 7:
+            TRY(get_array_bounded(d, &p->n_reductions, FCP_HDR_MAX_REDUCTIONS));
+            for (size_t j = 0; j < p->n_reductions; j++)
+                TRY(get_reduction(d, &p->reductions[j]));
+            break;
+        default:
+            TRY(fcp_m_get_uint_max(d, &v, 255));
+            p->origin_confidentiality = (uint8_t)v;
+            break;
+        }
+    }
+    TRY(rc);
+    return missing(seen, 0x1ffu & ~(1u << 6));
+}
+
+static int get_devices(fcp_cbor_dec *d, char (*out)[FCP_HDR_DEVICE_MAX + 1], size_t *n)
+{
+    TRY(get_array_bounded(d, n, FCP_HDR_MAX_DEVICES));
+    for (size_t i = 0; i < *n; i++)
+        TRY(fcp_m_get_text(d, out[i], FCP_HDR_DEVICE_MAX, device_ok, FCP_EIDENTIFIER));
+    return 0;
+}
+
+static int get_unit_float(fcp_cbor_dec *d, double *v)
+{
+    return fcp_cbor_get_float(d, v);
+}
+
+static int get_placement(fcp_cbor_dec *d, fcp_placement *pl)
+{
+    static const char *const names[] = { "min_nodes", "target_coverage", "excluded_devices",
+                                         "max_node_fraction", "preferred_devices" };
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    uint64_t v;
+    int rc;
+    TRY(fcp_cbor_map_begin(d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 5);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        switch (i) {
+        case 0:
+            TRY(fcp_m_get_uint_max(d, &v, 255));
+            pl->min_nodes = (uint8_t)v;
+            break;
+        case 1: TRY(get_unit_float(d, &pl->target_coverage)); break;
+        case 2: TRY(get_devices(d, pl->excluded_devices, &pl->n_excluded)); break;
+        case 3: TRY(get_unit_float(d, &pl->max_node_fraction)); break;
+        default: TRY(get_devices(d, pl->preferred_devices, &pl->n_preferred)); break;
+        }
+    }
+    TRY(rc);
+    TRY(missing(seen, 0x1f));
+    return placement_validate(pl);
+}
+
+static int header_decode_from(fcp_object_header *h, fcp_cbor_dec *d)
+{
+    static const char *const names[] = { "refs", "schema", "zone_id", "ttl_secs",
+                                         "placement", "created_at", "provenance" };
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    int rc;
+    TRY(fcp_cbor_map_begin(d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 7);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        switch (i) {
+        case 0:
+            TRY(get_array_bounded(d, &h->n_refs, FCP_HDR_MAX_REFS));
+            for (size_t j = 0; j < h->n_refs; j++)
+                TRY(fcp_m_get_fixed(d, h->refs[j], FCP_OBJECT_ID_BYTES));
+            break;
+        case 1: TRY(get_schema(d, &h->schema)); break;
+        case 2: TRY(get_zone(d, h->zone_id)); break;
+        case 3:
+            TRY(fcp_cbor_get_uint(d, &h->ttl_secs));
+            h->has_ttl_secs = 1;
+            break;
+        case 4:
+            TRY(get_placement(d, &h->placement));
+            h->has_placement = 1;
+            break;
+        case 5: TRY(fcp_cbor_get_uint(d, &h->created_at)); break;
+        default: TRY(fcp_provenance_decode_from(&h->provenance, d)); break;
+        }
+    }
+    TRY(rc);
+    TRY(missing(seen, 0x67));
+    return fcp_object_header_validate(h);
+}
+
+int fcp_object_header_decode_from(fcp_object_header *h, fcp_cbor_dec *d)
+{
+    memset(h, 0, sizeof *h);
+    int rc = header_decode_from(h, d);
+    if (rc)
+        memset(h, 0, sizeof *h);
+    return rc;
+}
+
+int fcp_object_header_decode(fcp_object_header *h, const uint8_t *p, size_t n)
+{
+    fcp_cbor_limits lim = fcp_cbor_limits_default;
+    fcp_cbor_dec d;
+    if (n > FCP_HDR_MAX_ENCODED) {
+        memset(h, 0, sizeof *h);
+        return FCP_ETOO_LARGE;
+    }
+    lim.allow = FCP_CBOR_ALLOW_FLOAT;
+    lim.max_depth = 8;
+    fcp_cbor_dec_init(&d, p, n, &lim);
+    int rc = fcp_object_header_decode_from(h, &d);
+    if (rc == 0)
+        rc = fcp_cbor_dec_finish(&d);
+    if (rc)
+        memset(h, 0, sizeof *h);
+    return rc;
+}
+
+/* ---- canonical bytes, ObjectId, payloads -------------------------------- */
+
+int fcp_object_canonical_bytes(const fcp_object_header *h, const uint8_t *body, size_t body_len,
+                               fcp_buf *out)
+{
+    TRY(fcp_buf_append(out, "FCP2-OBJECT-V1", 14));
+    TRY(fcp_object_header_encode(h, out));
+    if (body_len)
+        TRY(fcp_buf_append(out, body, body_len));
+    return out->err;
+}
+
+int fcp_object_derive_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_object_header *h,
+                         const uint8_t *body, size_t body_len, const fcp_object_id_key *key)
+{
+    fcp_buf b;
+    fcp_buf_init(&b);
+    int rc = fcp_object_canonical_bytes(h, body, body_len, &b);
+    if (rc == 0)
+        rc = fcp_object_id(out, key, h->zone_id, strlen(h->zone_id), &h->schema, b.data, b.len);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+/* Payload bodies may carry floats (e.g. placement fractions); never tags. */
+static fcp_cbor_limits payload_limits(void)
+{
+    fcp_cbor_limits lim = fcp_cbor_limits_default;
+    lim.allow = FCP_CBOR_ALLOW_FLOAT;
+    return lim;
+}
+
+int fcp_payload_encode(const fcp_schema_id *schema, const uint8_t *cbor, size_t cbor_len,
+                       fcp_buf *out)
+{
+    uint8_t sh[FCP_SCHEMA_HASH_BYTES];
+    fcp_cbor_limits lim = payload_limits();
+    TRY(fcp_cbor_validate(cbor, cbor_len, &lim));
+    fcp_schema_hash(sh, schema);
+    TRY(fcp_buf_append(out, sh, sizeof sh));
+    TRY(fcp_buf_append(out, cbor, cbor_len));
+    return 0;
+}
+
+int fcp_payload_decode(const fcp_schema_id *expected, const uint8_t *data, size_t len,
+                       const uint8_t **cbor, size_t *cbor_len)
+{
+    uint8_t sh[FCP_SCHEMA_HASH_BYTES];
+    fcp_cbor_limits lim = payload_limits();
+    if (!data || len < FCP_SCHEMA_HASH_BYTES)
+        return FCP_ESCHEMA_MISMATCH;
+    fcp_schema_hash(sh, expected);
+    if (memcmp(sh, data, FCP_SCHEMA_HASH_BYTES) != 0)
+        return FCP_ESCHEMA_MISMATCH;
+    TRY(fcp_cbor_validate(data + FCP_SCHEMA_HASH_BYTES, len - FCP_SCHEMA_HASH_BYTES,
+                          &lim));
+    *cbor = data + FCP_SCHEMA_HASH_BYTES;
+    *cbor_len = len - FCP_SCHEMA_HASH_BYTES;
+    return 0;
+}
+
+int fcp_stored_object_verify(const fcp_stored_object *o, const fcp_object_id_key *key)
+{
+    const uint8_t *c;
+    size_t cl;
+    uint8_t id[FCP_OBJECT_ID_BYTES];
+    TRY(fcp_payload_decode(&o->header.schema, o->body, o->body_len, &c, &cl));
+    TRY(fcp_object_derive_id(id, &o->header, o->body, o->body_len, key));
+    return memcmp(id, o->object_id, sizeof id) == 0 ? 0 : FCP_ECHECKSUM;
+}
