@@ -1,5 +1,5 @@
 /*
- * b3.c - BLAKE3 through the official C implementation.
+ * crypto_blake3.c - BLAKE3 through the official C implementation.
  *
  * The BLAKE3 sources are compiled into libfcp from the copy Debian installs
  * (see Makefile); this file only adapts them to FCP naming.  The public

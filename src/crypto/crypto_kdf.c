@@ -1,5 +1,5 @@
 /*
- * kdf.c - HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869).
+ * crypto_kdf.c - HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869).
  *
  * HMAC is libsodium's crypto_auth_hmacsha256 (which takes keys of any
  * length); the public state is opaque storage sized and aligned for it.

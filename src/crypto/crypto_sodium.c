@@ -1,5 +1,5 @@
 /*
- * sodium.c - the libsodium-backed primitives: init, constant-time helpers,
+ * crypto_sodium.c - the libsodium-backed primitives: init, constant-time helpers,
  * Ed25519, X25519, the two ChaCha20-Poly1305 AEADs and SHA-2.
  *
  * Each wrapper adds what libsodium's raw call leaves to the caller: FCP error

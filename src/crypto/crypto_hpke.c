@@ -1,5 +1,5 @@
 /*
- * hpke.c - RFC 9180 HPKE for DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 /
+ * crypto_hpke.c - RFC 9180 HPKE for DHKEM(X25519, HKDF-SHA256) / HKDF-SHA256 /
  * ChaCha20-Poly1305 (or export-only), modes base and psk (spec §3.6.1).
  *
  * Written from RFC 9180 §4 (labeled HKDF), §4.1 (DHKEM), §5.1 (key

@@ -1,5 +1,5 @@
 /*
- * rng_chacha20.c - seeded, deterministic ChaCha20 keystream as an fcp_rng.
+ * crypto_rng_chacha20.c - seeded, deterministic ChaCha20 keystream as an fcp_rng.
  *
  * Reproduces Rust's rand_chacha::ChaCha20Rng::from_seed(seed): the original
  * (djb) ChaCha20 with a 64-bit block counter and a 64-bit nonce, key = seed,
