@@ -100,6 +100,7 @@ typedef struct fcp_cbor_map_frame {
 typedef struct fcp_cbor_map_ent {
     size_t key;        /* offset of the key in out */
     size_t val;        /* offset of the value (= end of key) */
+    size_t end;        /* offset just past the value */
 } fcp_cbor_map_ent;
 
 typedef struct fcp_cbor_enc {
@@ -184,8 +185,9 @@ typedef struct fcp_cbor_dec {
     const uint8_t  *end;
     fcp_cbor_limits lim;
     int             err;        /* first error; sticky */
-    int             in_tag;     /* the next item is a tag's content */
-    uint32_t        depth;      /* open containers; frame[0] is the top level */
+    size_t          key_len;    /* encoded length of the key being read */
+    uint32_t        depth;      /* open containers (a tag counts as a one-item
+                                   container); frame[0] is the top level */
     fcp_cbor_dec_frame frame[FCP_CBOR_DEPTH_CAP + 1];
 } fcp_cbor_dec;
 
