@@ -211,25 +211,79 @@ static void out_double(fcp_buf *out, double v)
         out_str(out, v < 0 ? "-Infinity" : "Infinity");
         return;
     }
-    char e[48], s[400];
-    int prec;
-    for (prec = 1; prec < 17; prec++) {
-        snprintf(e, sizeof e, "%.*e", prec - 1, v);
-        if (strtod(e, NULL) == v)
+    /* Exact-enough decimal digits of |v| (a double's shortest form never
+     * needs more than 17; 30 make the rounding decision below exact). */
+    char e[48], s[400], full[64];
+    snprintf(full, sizeof full, "%.29e", fabs(v));
+    char digs[32];
+    int nd = 0;
+    for (const char *q = full; *q && *q != 'e'; q++)
+        if (*q >= '0' && *q <= '9')
+            digs[nd++] = *q;
+    int x10 = atoi(strchr(full, 'e') + 1);
+    /* Shortest P digits that read back as v; of the two P-digit neighbours
+     * (truncated, truncated + 1 ulp) take the nearer one that round-trips. */
+    char best[32];
+    int prec, bx = x10;
+    for (prec = 1; prec <= 17; prec++) {
+        char cand[2][32];
+        int cx[2] = { x10, x10 };
+        memcpy(cand[0], digs, (size_t)prec);
+        memcpy(cand[1], digs, (size_t)prec);
+        int i = prec - 1;
+        while (i >= 0 && cand[1][i] == '9')
+            cand[1][i--] = '0';
+        if (i >= 0) {
+            cand[1][i]++;
+        } else {                         /* 99..9 + 1 = 100..0 */
+            cand[1][0] = '1';
+            cx[1]++;
+        }
+        int up_first = digs[prec] >= '5';
+        int found = -1;
+        for (int t = 0; t < 2 && found < 0; t++) {
+            int c = up_first ? 1 - t : t;
+            snprintf(e, sizeof e, "%s0.%.*se%d", v < 0 ? "-" : "", prec, cand[c], cx[c] + 1);
+            if (strtod(e, NULL) == v)
+                found = c;
+        }
+        if (found >= 0) {
+            memcpy(best, cand[found], (size_t)prec);
+            bx = cx[found];
             break;
+        }
     }
-    snprintf(e, sizeof e, "%.*e", prec - 1, v);
-    char *ep = strchr(e, 'e');
-    int x = atoi(ep + 1);
-    if (x >= -7 && x < 21) {
-        int dec = prec - 1 - x;
-        snprintf(s, sizeof s, "%.*f", dec > 0 ? dec : 0, v);
-        if (!strchr(s, '.'))
-            strcat(s, ".0");
+    if (prec > 17) {                     /* unreachable for IEEE doubles */
+        prec = 17;
+        memcpy(best, digs, 17);
+    }
+    best[prec] = 0;
+    /* lay out digits best[0..prec) with decimal exponent bx */
+    size_t k = 0;
+    if (signbit(v))
+        s[k++] = '-';
+    if (bx >= -7 && bx < 21) {
+        if (bx < 0) {
+            s[k++] = '0';
+            s[k++] = '.';
+            for (int z = 0; z < -bx - 1; z++)
+                s[k++] = '0';
+            for (int d = 0; d < prec; d++)
+                s[k++] = best[d];
+        } else {
+            for (int d = 0; d <= bx; d++)
+                s[k++] = d < prec ? best[d] : '0';
+            s[k++] = '.';
+            if (prec > bx + 1)
+                for (int d = bx + 1; d < prec; d++)
+                    s[k++] = best[d];
+            else
+                s[k++] = '0';
+        }
+        s[k] = 0;
     } else {
-        *ep = 0;
-        snprintf(s, sizeof s, "%s%se%c%d", e, strchr(e, '.') ? "" : ".0", x < 0 ? '-' : '+',
-                 x < 0 ? -x : x);
+        snprintf(s + k, sizeof s - k, "%c.%se%c%d", best[0], prec > 1 ? best + 1 : "0",
+                 bx < 0 ? '-' : '+', bx < 0 ? -bx : bx);
     }
     out_str(out, s);
 }

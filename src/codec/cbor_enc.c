@@ -149,12 +149,15 @@ int fcp_cbor_put_head(fcp_cbor_enc *enc, unsigned major, uint64_t arg)
         return enc->err;
     if (major > 7)
         return enc_fail(enc, FCP_EINVAL);
-    uint8_t *dst = fcp_buf_extend(enc->out, FCP_CBOR_HEAD_MAX);
-    if (!dst)
-        return enc_fail(enc, enc->out->err ? enc->out->err : FCP_ENOMEM);
-    size_t h = fcp_cbor__head(dst, major, arg);
-    enc->out->len -= FCP_CBOR_HEAD_MAX - h;
-    return 0;
+    fcp_buf *b = enc->out;
+    if (b->cap - b->len >= FCP_CBOR_HEAD_MAX && !b->err &&
+        (b->max == 0 || b->max - b->len >= FCP_CBOR_HEAD_MAX)) {
+        /* fast path: room for the longest head, write in place */
+        b->len += fcp_cbor__head(b->data + b->len, major, arg);
+        return 0;
+    }
+    uint8_t tmp[FCP_CBOR_HEAD_MAX];
+    return enc_append(enc, tmp, fcp_cbor__head(tmp, major, arg));
 }
 
 int fcp_cbor_put_uint(fcp_cbor_enc *enc, uint64_t v)
@@ -179,13 +182,16 @@ static int put_string(fcp_cbor_enc *enc, unsigned major, const void *p, size_t n
 {
     if (enc->err)
         return enc->err;
-    uint8_t *dst = fcp_buf_extend(enc->out, FCP_CBOR_HEAD_MAX + n);
+    uint8_t tmp[FCP_CBOR_HEAD_MAX];
+    size_t h = fcp_cbor__head(tmp, major, n);
+    if (n > SIZE_MAX - h)
+        return enc_fail(enc, FCP_ETOO_LARGE);
+    uint8_t *dst = fcp_buf_extend(enc->out, h + n);
     if (!dst)
         return enc_fail(enc, enc->out->err ? enc->out->err : FCP_ENOMEM);
-    size_t h = fcp_cbor__head(dst, major, n);
+    memcpy(dst, tmp, h);
     if (n)
         memcpy(dst + h, p, n);
-    enc->out->len -= FCP_CBOR_HEAD_MAX - h;
     return 0;
 }
 
