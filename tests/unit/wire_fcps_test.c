@@ -298,7 +298,8 @@ static size_t make_frame(uint8_t *out, size_t cap, uint32_t n, uint16_t T, const
     }
     size_t len = 0;
     int rc = fcp_fcps_encode(out, cap, &len, &h, recs, n, lim);
-    CHECK_ERR(rc, 0);
+    if (rc) /* checked only on failure: the MTU property loop calls this often */
+        CHECK_ERR(rc, 0);
     return len;
 }
 
