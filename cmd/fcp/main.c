@@ -15,6 +15,7 @@ static const struct verb {
 } verbs[] = {
     { "version", cmd_version, "print the version of fcp and libfcp" },
     { "errors", cmd_errors, "list every stable error code with its meaning" },
+    { "cbor", cmd_cbor, "show CBOR in diagnostic notation and check it is canonical" },
 };
 
 static void usage(FILE *out)
