@@ -1,0 +1,344 @@
+/*
+ * rq_gf.c - GF(256) symbol kernels with runtime SIMD dispatch.
+ *
+ * The codec spends almost all its time in five loops over whole symbols:
+ * dst ^= src, dst = a ^ b, dst ^= c*src, dst = c*dst and dst = c*dst ^ src
+ * over GF(256) with the RFC 6330 polynomial x^8+x^4+x^3+x^2+1 (0x11D).
+ *
+ * Three implementations, chosen once from the CPU's features:
+ *   portable  64-bit words for XOR, a 256-entry product row for multiplies;
+ *   avx2      32-byte XOR, multiply by two 16-entry nibble tables (pshufb);
+ *   gfni512   64-byte XOR, multiply by one GF2P8AFFINEQB with the 8x8 bit
+ *             matrix of "multiply by c" (GFNI's own GF2P8MULB uses the AES
+ *             polynomial 0x11B, so it cannot be used for RaptorQ).
+ * Only the functions carrying a target attribute use the wider instructions,
+ * so the library builds with default flags; fcp_rq_kern_force lets tests run
+ * every level the CPU has against the portable one.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "rq_internal.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RQ_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+static uint8_t  g_mul[256][256];     /* g_mul[c][x] = c*x */
+static uint8_t  g_nib[256][32];      /* c*x for x = 0..15 and for x = 0x00..0xF0 step 0x10 */
+static uint64_t g_aff[256];          /* GF2P8AFFINEQB matrix for "multiply by c" */
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void tables_init(void)
+{
+    for (int c = 0; c < 256; c++) {
+        for (int x = 0; x < 256; x++)
+            g_mul[c][x] = fcp_rq_gf_mul((uint8_t)c, (uint8_t)x);
+        for (int x = 0; x < 16; x++) {
+            g_nib[c][x] = g_mul[c][x];
+            g_nib[c][16 + x] = g_mul[c][x << 4];
+        }
+        /* Output bit i = parity(x & row_i); the instruction reads row_i
+         * from byte 7-i of the matrix operand. */
+        uint64_t m = 0;
+        for (int i = 0; i < 8; i++) {
+            uint8_t row = 0;
+            for (int j = 0; j < 8; j++)
+                if ((g_mul[c][1 << j] >> i) & 1)
+                    row |= (uint8_t)(1 << j);
+            m |= (uint64_t)row << (8 * (7 - i));
+        }
+        g_aff[c] = m;
+    }
+}
+
+/* ---------------- portable ---------------- */
+
+static void p_xor(uint8_t *d, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t a, b;
+        memcpy(&a, d + i, 8);
+        memcpy(&b, s + i, 8);
+        a ^= b;
+        memcpy(d + i, &a, 8);
+    }
+    for (; i < n; i++)
+        d[i] ^= s[i];
+}
+
+static void p_xor3(uint8_t *d, const uint8_t *a, const uint8_t *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        x ^= y;
+        memcpy(d + i, &x, 8);
+    }
+    for (; i < n; i++)
+        d[i] = a[i] ^ b[i];
+}
+
+static void p_muladd(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
+{
+    const uint8_t *m = g_mul[c];
+    for (size_t i = 0; i < n; i++)
+        d[i] ^= m[s[i]];
+}
+
+static void p_scale(uint8_t *d, uint8_t c, size_t n)
+{
+    const uint8_t *m = g_mul[c];
+    for (size_t i = 0; i < n; i++)
+        d[i] = m[d[i]];
+}
+
+static void p_horner(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
+{
+    const uint8_t *m = g_mul[c];
+    for (size_t i = 0; i < n; i++)
+        d[i] = m[d[i]] ^ s[i];
+}
+
+static const fcp_rq_kernels k_portable = {"portable", p_xor, p_xor3, p_muladd, p_scale, p_horner};
+
+#ifdef RQ_X86
+/* ---------------- AVX2 (pshufb nibble tables) ---------------- */
+
+#define AVX2 __attribute__((target("avx2")))
+
+AVX2 static void a2_xor(uint8_t *d, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m256i a0 = _mm256_loadu_si256((const __m256i *)(d + i));
+        __m256i a1 = _mm256_loadu_si256((const __m256i *)(d + i + 32));
+        __m256i b0 = _mm256_loadu_si256((const __m256i *)(s + i));
+        __m256i b1 = _mm256_loadu_si256((const __m256i *)(s + i + 32));
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_xor_si256(a0, b0));
+        _mm256_storeu_si256((__m256i *)(d + i + 32), _mm256_xor_si256(a1, b1));
+    }
+    for (; i + 32 <= n; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(d + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(s + i));
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_xor_si256(a, b));
+    }
+    p_xor(d + i, s + i, n - i);
+}
+
+AVX2 static void a2_xor3(uint8_t *d, const uint8_t *a, const uint8_t *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(a + i));
+        __m256i y = _mm256_loadu_si256((const __m256i *)(b + i));
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_xor_si256(x, y));
+    }
+    p_xor3(d + i, a + i, b + i, n - i);
+}
+
+AVX2 static inline __m256i a2_mul(__m256i x, __m256i lo, __m256i hi, __m256i mask)
+{
+    __m256i l = _mm256_and_si256(x, mask);
+    __m256i h = _mm256_and_si256(_mm256_srli_epi64(x, 4), mask);
+    return _mm256_xor_si256(_mm256_shuffle_epi8(lo, l), _mm256_shuffle_epi8(hi, h));
+}
+
+#define A2_TABLES(c)                                                                       \
+    __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)g_nib[c]));  \
+    __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(g_nib[c] + 16))); \
+    __m256i mask = _mm256_set1_epi8(0x0F)
+
+AVX2 static void a2_muladd(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
+{
+    A2_TABLES(c);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(s + i));
+        __m256i y = _mm256_loadu_si256((const __m256i *)(d + i));
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_xor_si256(y, a2_mul(x, lo, hi, mask)));
+    }
+    p_muladd(d + i, s + i, c, n - i);
+}
+
+AVX2 static void a2_scale(uint8_t *d, uint8_t c, size_t n)
+{
+    A2_TABLES(c);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(d + i));
+        _mm256_storeu_si256((__m256i *)(d + i), a2_mul(x, lo, hi, mask));
+    }
+    p_scale(d + i, c, n - i);
+}
+
+AVX2 static void a2_horner(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
+{
+    A2_TABLES(c);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(d + i));
+        __m256i y = _mm256_loadu_si256((const __m256i *)(s + i));
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_xor_si256(y, a2_mul(x, lo, hi, mask)));
+    }
+    p_horner(d + i, s + i, c, n - i);
+}
+
+static const fcp_rq_kernels k_avx2 = {"avx2", a2_xor, a2_xor3, a2_muladd, a2_scale, a2_horner};
+
+/* ---------------- AVX-512 + GFNI ---------------- */
+
+#define G512 __attribute__((target("avx512f,avx512bw,gfni")))
+
+G512 static void g_xor(uint8_t *d, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 128 <= n; i += 128) {
+        __m512i a0 = _mm512_loadu_si512((const void *)(d + i));
+        __m512i a1 = _mm512_loadu_si512((const void *)(d + i + 64));
+        __m512i b0 = _mm512_loadu_si512((const void *)(s + i));
+        __m512i b1 = _mm512_loadu_si512((const void *)(s + i + 64));
+        _mm512_storeu_si512((void *)(d + i), _mm512_xor_si512(a0, b0));
+        _mm512_storeu_si512((void *)(d + i + 64), _mm512_xor_si512(a1, b1));
+    }
+    for (; i + 64 <= n; i += 64) {
+        __m512i a = _mm512_loadu_si512((const void *)(d + i));
+        __m512i b = _mm512_loadu_si512((const void *)(s + i));
+        _mm512_storeu_si512((void *)(d + i), _mm512_xor_si512(a, b));
+    }
+    if (i < n) {
+        __mmask64 m = (__mmask64)(~0ULL >> (64 - (n - i)));
+        __m512i a = _mm512_maskz_loadu_epi8(m, d + i);
+        __m512i b = _mm512_maskz_loadu_epi8(m, s + i);
+        _mm512_mask_storeu_epi8(d + i, m, _mm512_xor_si512(a, b));
+    }
+}
+
+G512 static void g_xor3(uint8_t *d, const uint8_t *a, const uint8_t *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i x = _mm512_loadu_si512((const void *)(a + i));
+        __m512i y = _mm512_loadu_si512((const void *)(b + i));
+        _mm512_storeu_si512((void *)(d + i), _mm512_xor_si512(x, y));
+    }
+    if (i < n) {
+        __mmask64 m = (__mmask64)(~0ULL >> (64 - (n - i)));
+        __m512i x = _mm512_maskz_loadu_epi8(m, a + i);
+        __m512i y = _mm512_maskz_loadu_epi8(m, b + i);
+        _mm512_mask_storeu_epi8(d + i, m, _mm512_xor_si512(x, y));
+    }
+}
+
+G512 static void g_muladd(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
+{
+    __m512i A = _mm512_set1_epi64((long long)g_aff[c]);
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i x = _mm512_loadu_si512((const void *)(s + i));
+        __m512i y = _mm512_loadu_si512((const void *)(d + i));
+        _mm512_storeu_si512((void *)(d + i), _mm512_xor_si512(y, _mm512_gf2p8affine_epi64_epi8(x, A, 0)));
+    }
+    if (i < n) {
+        __mmask64 m = (__mmask64)(~0ULL >> (64 - (n - i)));
+        __m512i x = _mm512_maskz_loadu_epi8(m, s + i);
+        __m512i y = _mm512_maskz_loadu_epi8(m, d + i);
+        _mm512_mask_storeu_epi8(d + i, m, _mm512_xor_si512(y, _mm512_gf2p8affine_epi64_epi8(x, A, 0)));
+    }
+}
+
+G512 static void g_scale(uint8_t *d, uint8_t c, size_t n)
+{
+    __m512i A = _mm512_set1_epi64((long long)g_aff[c]);
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i x = _mm512_loadu_si512((const void *)(d + i));
+        _mm512_storeu_si512((void *)(d + i), _mm512_gf2p8affine_epi64_epi8(x, A, 0));
+    }
+    if (i < n) {
+        __mmask64 m = (__mmask64)(~0ULL >> (64 - (n - i)));
+        __m512i x = _mm512_maskz_loadu_epi8(m, d + i);
+        _mm512_mask_storeu_epi8(d + i, m, _mm512_gf2p8affine_epi64_epi8(x, A, 0));
+    }
+}
+
+G512 static void g_horner(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
+{
+    __m512i A = _mm512_set1_epi64((long long)g_aff[c]);
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i x = _mm512_loadu_si512((const void *)(d + i));
+        __m512i y = _mm512_loadu_si512((const void *)(s + i));
+        _mm512_storeu_si512((void *)(d + i), _mm512_xor_si512(y, _mm512_gf2p8affine_epi64_epi8(x, A, 0)));
+    }
+    if (i < n) {
+        __mmask64 m = (__mmask64)(~0ULL >> (64 - (n - i)));
+        __m512i x = _mm512_maskz_loadu_epi8(m, d + i);
+        __m512i y = _mm512_maskz_loadu_epi8(m, s + i);
+        _mm512_mask_storeu_epi8(d + i, m, _mm512_xor_si512(y, _mm512_gf2p8affine_epi64_epi8(x, A, 0)));
+    }
+}
+
+static const fcp_rq_kernels k_gfni512 = {"avx512+gfni", g_xor, g_xor3, g_muladd, g_scale, g_horner};
+
+static int cpu_has_gfni(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (c >> 8) & 1;
+}
+#endif /* RQ_X86 */
+
+static const fcp_rq_kernels *g_kern;
+
+int fcp_rq_kern_best(void)
+{
+#ifdef RQ_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && cpu_has_gfni())
+        return FCP_RQ_SIMD_GFNI512;
+    if (__builtin_cpu_supports("avx2"))
+        return FCP_RQ_SIMD_AVX2;
+#endif
+    return FCP_RQ_SIMD_PORTABLE;
+}
+
+static const fcp_rq_kernels *kern_for(int level)
+{
+#ifdef RQ_X86
+    if (level == FCP_RQ_SIMD_GFNI512)
+        return &k_gfni512;
+    if (level == FCP_RQ_SIMD_AVX2)
+        return &k_avx2;
+#endif
+    (void)level;
+    return &k_portable;
+}
+
+static void kern_init(void)
+{
+    tables_init();
+    g_kern = kern_for(fcp_rq_kern_best());
+}
+
+const fcp_rq_kernels *fcp_rq_kern(void)
+{
+    pthread_once(&g_once, kern_init);
+    return g_kern;
+}
+
+int fcp_rq_kern_force(int level)
+{
+    pthread_once(&g_once, kern_init);
+    if (level < FCP_RQ_SIMD_PORTABLE || level > fcp_rq_kern_best())
+        return -1;
+    g_kern = kern_for(level);
+    return 0;
+}

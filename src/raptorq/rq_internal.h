@@ -1,0 +1,122 @@
+/*
+ * rq_internal.h - private interfaces of the RaptorQ codec (src/raptorq/).
+ *
+ * Modules:
+ *   rq_tables.c  generated RFC 6330 tables (scripts/gen-rq-tables.py)
+ *   rq_params.c  OTI, payload id, partition, K' lookup, Rand/Deg/Tuple
+ *   rq_gf.c      GF(256) scalar maths and the symbol kernels with runtime
+ *                SIMD dispatch (portable, SSSE3/AVX2 pshufb, AVX-512 GFNI)
+ *   rq_solve.c   constraint matrix, inactivation-decoding planner, plan
+ *                replay, per-K' plan cache
+ *   rq_codec.c   block/object encoders and decoders (public API)
+ */
+#ifndef FCP_RQ_INTERNAL_H
+#define FCP_RQ_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fcp/raptorq.h"
+
+/* ---- generated tables (rq_tables.c) ---- */
+extern const uint16_t fcp_rq_table2[FCP_RQ_NUM_KPRIME][5];
+extern const uint32_t fcp_rq_V[4][256];
+extern const uint32_t fcp_rq_deg_f[31];
+extern const uint8_t  fcp_rq_gf_exp[510];
+extern const uint8_t  fcp_rq_gf_log[256];
+
+/* ---- RFC 6330 §5.3.5 generators (rq_params.c) ---- */
+typedef struct fcp_rq_tuple {
+    uint32_t d, a, b, d1, a1, b1;
+} fcp_rq_tuple;
+
+/* Rand[y, i, m] (RFC 6330 §5.3.5.1); m >= 1. */
+uint32_t fcp_rq_rand(uint32_t y, uint32_t i, uint32_t m);
+/* Deg[v] (§5.3.5.2) for a block with W LT symbols. */
+uint32_t fcp_rq_deg(uint32_t v, uint32_t W);
+/* Tuple[K', X] (§5.3.5.4) for internal symbol id X. */
+fcp_rq_tuple fcp_rq_tuple_of(const fcp_rq_params *p, uint32_t X);
+/* The intermediate-symbol indices the LT encoder XORs for tuple t (§5.3.5.3),
+ * written to cols (room for t.d + t.d1 entries).  Returns the count. */
+uint32_t fcp_rq_tuple_cols(const fcp_rq_params *p, const fcp_rq_tuple *t, uint32_t *cols);
+
+/* ---- GF(256) (rq_gf.c) ---- */
+static inline uint8_t fcp_rq_gf_mul(uint8_t a, uint8_t b)
+{
+    if (a == 0 || b == 0)
+        return 0;
+    return fcp_rq_gf_exp[fcp_rq_gf_log[a] + fcp_rq_gf_log[b]];
+}
+static inline uint8_t fcp_rq_gf_inv(uint8_t a)
+{
+    return fcp_rq_gf_exp[255 - fcp_rq_gf_log[a]];   /* a != 0 */
+}
+
+/* Symbol kernels; n is any length (tails handled).  Pointers must not
+ * overlap unless equal where noted. */
+typedef struct fcp_rq_kernels {
+    const char *name;
+    void (*xor_into)(uint8_t *dst, const uint8_t *src, size_t n);              /* dst ^= src */
+    void (*xor3)(uint8_t *dst, const uint8_t *a, const uint8_t *b, size_t n);  /* dst = a ^ b */
+    void (*muladd)(uint8_t *dst, const uint8_t *src, uint8_t c, size_t n);    /* dst ^= c*src */
+    void (*scale)(uint8_t *dst, uint8_t c, size_t n);                          /* dst = c*dst */
+    void (*horner)(uint8_t *dst, const uint8_t *src, uint8_t c, size_t n);    /* dst = c*dst ^ src */
+} fcp_rq_kernels;
+
+enum { FCP_RQ_SIMD_PORTABLE = 0, FCP_RQ_SIMD_AVX2 = 1, FCP_RQ_SIMD_GFNI512 = 2 };
+
+/* The kernels in use (chosen on first call from the CPU's features). */
+const fcp_rq_kernels *fcp_rq_kern(void);
+/* Force a level (tests, bench).  Returns 0, or -1 if the CPU lacks it. */
+int fcp_rq_kern_force(int level);
+/* Best level this CPU supports. */
+int fcp_rq_kern_best(void);
+
+/* ---- solver (rq_solve.c) ---- */
+
+/* A recorded elimination schedule: symbol operations over numbered slots.
+ * Slots [0, nrows) are the constraint rows' work symbols (LDPC, HDPC, then
+ * LT rows), slot nrows is a scratch accumulator, and slots nrows+1+j are the
+ * received/source symbols (read-only inputs) of LT row j. */
+typedef struct fcp_rq_op {
+    uint8_t  kind;
+    uint8_t  coef;
+    uint32_t dst, src, src2;
+} fcp_rq_op;
+
+enum { RQ_OP_ZERO, RQ_OP_COPY, RQ_OP_XOR, RQ_OP_XOR3, RQ_OP_MULADD, RQ_OP_SCALE, RQ_OP_HORNER };
+
+typedef struct fcp_rq_plan {
+    fcp_rq_params p;
+    uint32_t   m;          /* number of LT rows (inputs) */
+    uint32_t   nrows;      /* S + H + m */
+    fcp_rq_op *ops;
+    size_t     nops;
+    uint32_t  *col_slot;   /* L entries: slot holding intermediate symbol c */
+    uint32_t   n_inactive; /* statistics */
+    uint64_t   n_xor, n_mul; /* symbol XORs / GF multiply-adds (incl. scale) */
+} fcp_rq_plan;
+
+/* Build the schedule that solves for the L intermediate symbols of K' from
+ * the LT rows with internal symbol ids isi[0..m) (m >= K').  0,
+ * FCP_ERQ_SINGULAR (the rows do not determine the block), FCP_ENOMEM. */
+int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out);
+void fcp_rq_plan_free(fcp_rq_plan *plan);
+
+/* Shared plan for encoding (rows = ISI 0..K'-1), cached per K'.  The
+ * returned plan stays valid until fcp_rq_plan_release. */
+int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out);
+void fcp_rq_plan_release(fcp_rq_plan *plan);
+/* Enable/disable the encode plan cache (bench "cold" runs); returns old. */
+int fcp_rq_plan_cache_enable(int on);
+
+/* Run a plan: work has (nrows+1)*T bytes; in[j] is LT row j's input symbol.
+ * Afterwards intermediate symbol c is at work + col_slot[c]*T. */
+void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *const *in, size_t T);
+
+/* out = LT encoding symbol for internal id X from the intermediate symbols
+ * (work/col_slot as left by fcp_rq_plan_run).  Returns symbol XOR count. */
+uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t X, uint8_t *out,
+                          size_t T);
+
+#endif

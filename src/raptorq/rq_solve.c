@@ -1,0 +1,808 @@
+/*
+ * rq_solve.c - the RaptorQ intermediate-symbol solver (RFC 6330 §5.3.3,
+ * §5.4) as a recorded schedule of symbol operations.
+ *
+ * The L intermediate symbols C are the unique solution of A*C = D where A
+ * stacks S LDPC rows, H HDPC rows (GF(256)) and one LT row per received (or
+ * source) symbol.  Because the solution is unique, any elimination order
+ * gives bit-identical symbols; this module picks an order that is cheap in
+ * symbol operations and records it as a plan (fcp_rq_plan) so the
+ * expensive matrix work is done once per K' (encoding always uses the rows
+ * ISI 0..K'-1) and replayed on symbol data with the SIMD kernels.
+ *
+ * Planning, on the matrix only:
+ *  1. Peeling with inactivation (the RFC's first phase, on the binary rows):
+ *     repeatedly take a row with exactly one active column and make it that
+ *     column's pivot; when none exists, pick a row of minimum active degree
+ *     and inactivate all but one of its columns.  The P PI columns are
+ *     inactive from the start.  Result: a triangular order of pivots and a
+ *     small set of I inactive columns.
+ *  2. Forward pass: each pivot row absorbs the earlier pivots it touches, so
+ *     it holds "C[pivot] + (combination of inactive columns)", the
+ *     combination kept as a bit vector.  Leftover binary rows are reduced
+ *     the same way to equations in the inactive columns only.
+ *  3. HDPC rows: G_HDPC = MT * GAMMA (RFC §5.3.3.3) is applied with a Horner
+ *     recurrence Q_j = alpha*Q_{j-1} + v_j and two XORs per column, instead of
+ *     H dense multiply-adds per column.
+ *  4. Dense GF(256) Gaussian elimination of the I x I system (binary rows
+ *     preferred as pivots so most operations stay XORs), back substitution.
+ *  5. Back-substitution of the pivots in pivot order using their ORIGINAL
+ *     sparse rows (cheaper than expanding the dense bit vectors).
+ * Operations whose destination is a row that ends up unused are dropped.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcp/error.h"
+#include "rq_internal.h"
+
+#define ZERO_SLOT UINT32_MAX
+
+typedef struct opvec {
+    fcp_rq_op *v;
+    size_t     n, cap;
+    int        err;
+} opvec;
+
+static void emit(opvec *o, uint8_t kind, uint32_t dst, uint32_t src, uint32_t src2, uint8_t coef)
+{
+    if (o->err)
+        return;
+    if (o->n == o->cap) {
+        size_t nc = o->cap ? o->cap * 2 : 1024;
+        fcp_rq_op *nv = realloc(o->v, nc * sizeof *nv);
+        if (!nv) {
+            o->err = 1;
+            return;
+        }
+        o->v = nv;
+        o->cap = nc;
+    }
+    fcp_rq_op *op = &o->v[o->n++];
+    op->kind = kind;
+    op->coef = coef;
+    op->dst = dst;
+    op->src = src;
+    op->src2 = src2;
+}
+
+/* Solver scratch for one planning run. */
+typedef struct solver {
+    const fcp_rq_params *p;
+    uint32_t m, nrows, nbin;
+    /* binary rows (global ids, HDPC excluded) in CSR; LT columns first */
+    uint32_t *rstart, *rnlt, *rlen, *rcols;
+    /* LT-column -> rows incidence */
+    uint32_t *cstart, *crows;
+    uint32_t *deg;
+    uint8_t  *used, *cstate;       /* cstate: 0 active, 1 pivot, 2 inactive */
+    uint32_t *piv_k, *inact;       /* per column: pivot index / inactive index */
+    uint32_t *prow, *pcol, npiv, ni;
+    uint32_t *queue, qh, qt;
+    uint32_t *row_slot;            /* slot holding the row's current value */
+    opvec     ops;
+} solver;
+
+static int is_binary(const solver *s, uint32_t g)
+{
+    return g < s->p->S || g >= s->p->S + s->p->H;
+}
+
+static uint32_t in_slot(const solver *s, uint32_t g)
+{
+    return s->nrows + 1 + (g - s->p->S - s->p->H);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Build the binary rows (LDPC §5.3.3.3 and LT §5.3.5.3) in CSR form. */
+static int build_rows(solver *s, const uint32_t *isi)
+{
+    const fcp_rq_params *p = s->p;
+    uint32_t S = p->S, H = p->H, B = p->B;
+    size_t total = 0;
+    s->rstart = calloc(s->nrows + 1, sizeof(uint32_t));
+    s->rnlt = calloc(s->nrows, sizeof(uint32_t));
+    s->rlen = calloc(s->nrows, sizeof(uint32_t));
+    if (!s->rstart || !s->rnlt || !s->rlen)
+        return FCP_ENOMEM;
+    /* counts */
+    for (uint32_t i = 0; i < B; i++) {
+        uint32_t a = 1 + i / S, b = i % S;
+        for (int t = 0; t < 3; t++) {
+            s->rlen[b]++;
+            b = (b + a) % S;
+        }
+    }
+    for (uint32_t i = 0; i < S; i++)
+        s->rlen[i] += 3;        /* identity + two PI columns */
+    fcp_rq_tuple *tu = malloc((size_t)s->m * sizeof *tu);
+    if (!tu)
+        return FCP_ENOMEM;
+    for (uint32_t j = 0; j < s->m; j++) {
+        tu[j] = fcp_rq_tuple_of(p, isi[j]);
+        s->rlen[S + H + j] = tu[j].d + tu[j].d1;
+    }
+    for (uint32_t g = 0; g < s->nrows; g++) {
+        s->rstart[g] = (uint32_t)total;
+        total += s->rlen[g];
+    }
+    s->rstart[s->nrows] = (uint32_t)total;
+    s->rcols = malloc((total + 1) * sizeof(uint32_t));
+    if (!s->rcols) {
+        free(tu);
+        return FCP_ENOMEM;
+    }
+    /* LDPC fill: LDPC1 columns, then sort and cancel pairs (XOR semantics) */
+    uint32_t *fill = calloc(S, sizeof(uint32_t));
+    if (!fill) {
+        free(tu);
+        return FCP_ENOMEM;
+    }
+    for (uint32_t i = 0; i < B; i++) {
+        uint32_t a = 1 + i / S, b = i % S;
+        for (int t = 0; t < 3; t++) {
+            s->rcols[s->rstart[b] + fill[b]++] = i;
+            b = (b + a) % S;
+        }
+    }
+    for (uint32_t r = 0; r < S; r++) {
+        uint32_t *c = s->rcols + s->rstart[r], n = fill[r], k = 0;
+        qsort(c, n, sizeof *c, cmp_u32);
+        for (uint32_t i = 0; i < n;) {
+            if (i + 1 < n && c[i] == c[i + 1]) {
+                i += 2;
+                continue;
+            }
+            c[k++] = c[i++];
+        }
+        c[k++] = B + r;                       /* identity I_S */
+        s->rnlt[r] = k;
+        c[k++] = p->W + r % p->P;             /* LDPC2 (§5.3.3.3) */
+        c[k++] = p->W + (r + 1) % p->P;
+        s->rlen[r] = k;
+    }
+    free(fill);
+    for (uint32_t j = 0; j < s->m; j++) {
+        uint32_t g = S + H + j;
+        s->rlen[g] = fcp_rq_tuple_cols(p, &tu[j], s->rcols + s->rstart[g]);
+        s->rnlt[g] = tu[j].d;
+    }
+    free(tu);
+    /* column incidence over LT columns */
+    s->cstart = calloc(p->W + 1, sizeof(uint32_t));
+    if (!s->cstart)
+        return FCP_ENOMEM;
+    for (uint32_t g = 0; g < s->nrows; g++) {
+        if (!is_binary(s, g))
+            continue;
+        for (uint32_t i = 0; i < s->rnlt[g]; i++)
+            s->cstart[s->rcols[s->rstart[g] + i] + 1]++;
+    }
+    for (uint32_t c = 0; c < p->W; c++)
+        s->cstart[c + 1] += s->cstart[c];
+    s->crows = malloc((s->cstart[p->W] + 1) * sizeof(uint32_t));
+    uint32_t *cf = calloc(p->W, sizeof(uint32_t));
+    if (!s->crows || !cf) {
+        free(cf);
+        return FCP_ENOMEM;
+    }
+    for (uint32_t g = 0; g < s->nrows; g++) {
+        if (!is_binary(s, g))
+            continue;
+        for (uint32_t i = 0; i < s->rnlt[g]; i++) {
+            uint32_t c = s->rcols[s->rstart[g] + i];
+            s->crows[s->cstart[c] + cf[c]++] = g;
+        }
+    }
+    free(cf);
+    return 0;
+}
+
+static void push_if_one(solver *s, uint32_t g)
+{
+    if (!s->used[g] && s->deg[g] == 1)
+        s->queue[s->qt++] = g;
+}
+
+static void inactivate(solver *s, uint32_t c)
+{
+    s->cstate[c] = 2;
+    s->inact[c] = s->ni++;
+    for (uint32_t i = s->cstart[c]; i < s->cstart[c + 1]; i++) {
+        uint32_t g = s->crows[i];
+        s->deg[g]--;
+        push_if_one(s, g);
+    }
+}
+
+static void pivot(solver *s, uint32_t g, uint32_t c)
+{
+    s->used[g] = 1;
+    s->cstate[c] = 1;
+    s->piv_k[c] = s->npiv;
+    s->prow[s->npiv] = g;
+    s->pcol[s->npiv] = c;
+    s->npiv++;
+    for (uint32_t i = s->cstart[c]; i < s->cstart[c + 1]; i++) {
+        uint32_t r = s->crows[i];
+        s->deg[r]--;
+        if (r != g)
+            push_if_one(s, r);
+    }
+}
+
+/* Phase 1: peeling with inactivation over the W LT columns. */
+static void peel(solver *s)
+{
+    const fcp_rq_params *p = s->p;
+    uint32_t nact = p->W;
+    s->ni = p->P;                       /* PI columns take inactive ids 0..P-1 */
+    for (uint32_t g = 0; g < s->nrows; g++) {
+        if (!is_binary(s, g))
+            continue;
+        s->deg[g] = s->rnlt[g];
+        push_if_one(s, g);
+    }
+    while (nact > 0) {
+        uint32_t r = UINT32_MAX;
+        while (s->qh < s->qt) {
+            uint32_t g = s->queue[s->qh++];
+            if (!s->used[g] && s->deg[g] == 1) {
+                r = g;
+                break;
+            }
+        }
+        if (r == UINT32_MAX) {
+            uint32_t best = UINT32_MAX;
+            for (uint32_t g = 0; g < s->nrows; g++) {
+                if (!is_binary(s, g) || s->used[g] || s->deg[g] < 2)
+                    continue;
+                if (best == UINT32_MAX || s->deg[g] < s->deg[best] ||
+                    (s->deg[g] == s->deg[best] && s->rnlt[g] < s->rnlt[best]))
+                    best = g;
+            }
+            if (best == UINT32_MAX)
+                break;
+            int kept = 0;
+            for (uint32_t i = 0; i < s->rnlt[best]; i++) {
+                uint32_t c = s->rcols[s->rstart[best] + i];
+                if (s->cstate[c] != 0)
+                    continue;
+                if (!kept) {
+                    kept = 1;
+                    continue;
+                }
+                inactivate(s, c);
+                nact--;
+            }
+            r = best;
+        }
+        uint32_t c = UINT32_MAX;
+        for (uint32_t i = 0; i < s->rnlt[r]; i++) {
+            uint32_t cc = s->rcols[s->rstart[r] + i];
+            if (s->cstate[cc] == 0) {
+                c = cc;
+                break;
+            }
+        }
+        pivot(s, r, c);
+        nact--;
+    }
+    for (uint32_t c = 0; c < p->W; c++)
+        if (s->cstate[c] == 0)
+            inactivate(s, c);
+}
+
+/* Make row g's value live in its own slot before it is written. */
+static void materialize(solver *s, uint32_t g)
+{
+    if (s->row_slot[g] == g)
+        return;
+    if (s->row_slot[g] == ZERO_SLOT)
+        emit(&s->ops, RQ_OP_ZERO, g, 0, 0, 0);
+    else
+        emit(&s->ops, RQ_OP_COPY, g, s->row_slot[g], 0, 0);
+    s->row_slot[g] = g;
+}
+
+/* row g ^= value of row src (a peel pivot row), fusing the first write. */
+static void row_xor(solver *s, uint32_t g, uint32_t srcslot)
+{
+    uint32_t cur = s->row_slot[g];
+    if (cur == g)
+        emit(&s->ops, RQ_OP_XOR, g, srcslot, 0, 0);
+    else if (cur == ZERO_SLOT)
+        emit(&s->ops, RQ_OP_COPY, g, srcslot, 0, 0);
+    else
+        emit(&s->ops, RQ_OP_XOR3, g, cur, srcslot, 0);
+    s->row_slot[g] = g;
+}
+
+static inline void swar_mul2(uint64_t *v, size_t nw)
+{
+    for (size_t i = 0; i < nw; i++) {
+        uint64_t x = v[i];
+        uint64_t hi = (x >> 7) & 0x0101010101010101ULL;
+        v[i] = ((x & 0x7F7F7F7F7F7F7F7FULL) << 1) ^ (hi * 0x1D);
+    }
+}
+
+static void bits_into_bytes(uint8_t *bytes, const uint64_t *bits, size_t nw)
+{
+    for (size_t w = 0; w < nw; w++) {
+        uint64_t x = bits[w];
+        while (x) {
+            int b = __builtin_ctzll(x);
+            bytes[w * 64 + (size_t)b] ^= 1;
+            x &= x - 1;
+        }
+    }
+}
+
+static void solver_free(solver *s)
+{
+    free(s->rstart); free(s->rnlt); free(s->rlen); free(s->rcols);
+    free(s->cstart); free(s->crows); free(s->deg); free(s->used); free(s->cstate);
+    free(s->piv_k); free(s->inact); free(s->prow); free(s->pcol); free(s->queue);
+    free(s->row_slot); free(s->ops.v);
+}
+
+void fcp_rq_plan_free(fcp_rq_plan *plan)
+{
+    if (!plan)
+        return;
+    free(plan->ops);
+    free(plan->col_slot);
+    free(plan);
+}
+
+int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out)
+{
+    solver s;
+    int rc = FCP_ENOMEM;
+    uint64_t *ubits = NULL, *lbits = NULL;
+    uint8_t *dense = NULL, *qv = NULL, *hc = NULL;
+    uint32_t *left = NULL, *drow = NULL, *perm = NULL;
+    uint8_t *needed = NULL;
+    fcp_rq_plan *plan = NULL;
+    const uint32_t S = p->S, H = p->H, W = p->W, KS = p->Kp + p->S;
+
+    *out = NULL;
+    memset(&s, 0, sizeof s);
+    if (m < p->Kp)
+        return FCP_ERQ_SINGULAR;
+    s.p = p;
+    s.m = m;
+    s.nrows = S + H + m;
+    if ((rc = build_rows(&s, isi)) != 0)
+        goto done;
+    rc = FCP_ENOMEM;
+    s.deg = calloc(s.nrows, sizeof(uint32_t));
+    s.used = calloc(s.nrows, 1);
+    s.cstate = calloc(W, 1);
+    s.piv_k = calloc(W, sizeof(uint32_t));
+    s.inact = calloc(W, sizeof(uint32_t));
+    s.prow = calloc(W, sizeof(uint32_t));
+    s.pcol = calloc(W, sizeof(uint32_t));
+    s.queue = calloc((size_t)s.nrows * 2 + W + 8, sizeof(uint32_t));
+    s.row_slot = calloc(s.nrows + 1, sizeof(uint32_t));
+    if (!s.deg || !s.used || !s.cstate || !s.piv_k || !s.inact || !s.prow || !s.pcol ||
+        !s.queue || !s.row_slot)
+        goto done;
+
+    peel(&s);
+
+    const uint32_t I = s.ni;
+    const size_t nw = (I + 63) / 64;
+    const size_t ib = nw * 64;                       /* byte-vector stride, multiple of 8 */
+
+    /* initial row values: LT rows are their inputs, LDPC rows zero, HDPC zeroed below */
+    for (uint32_t g = 0; g < s.nrows; g++)
+        s.row_slot[g] = g < S ? ZERO_SLOT : (g < S + H ? g : in_slot(&s, g));
+    s.row_slot[s.nrows] = s.nrows;
+
+    /* ---- 2. forward pass over pivots ---- */
+    ubits = calloc((size_t)s.npiv * nw + 1, sizeof(uint64_t));
+    if (!ubits)
+        goto done;
+    for (uint32_t k = 0; k < s.npiv; k++) {
+        uint32_t g = s.prow[k];
+        uint64_t *vec = ubits + (size_t)k * nw;
+        const uint32_t *cols = s.rcols + s.rstart[g];
+        for (uint32_t i = 0; i < s.rnlt[g]; i++) {
+            uint32_t c = cols[i];
+            if (c == s.pcol[k])
+                continue;
+            if (s.cstate[c] == 1) {
+                uint32_t kk = s.piv_k[c];
+                row_xor(&s, g, s.row_slot[s.prow[kk]]);
+                const uint64_t *o = ubits + (size_t)kk * nw;
+                for (size_t w = 0; w < nw; w++)
+                    vec[w] ^= o[w];
+            } else {
+                vec[s.inact[c] / 64] ^= 1ULL << (s.inact[c] % 64);
+            }
+        }
+        for (uint32_t i = s.rnlt[g]; i < s.rlen[g]; i++) {
+            uint32_t x = cols[i] - W;
+            vec[x / 64] ^= 1ULL << (x % 64);
+        }
+        if (s.row_slot[g] == ZERO_SLOT)     /* later ops read it as a source */
+            materialize(&s, g);
+    }
+    /* leftover binary rows */
+    uint32_t nleft = 0;
+    left = malloc((size_t)s.nrows * sizeof(uint32_t));
+    if (!left)
+        goto done;
+    for (uint32_t g = 0; g < s.nrows; g++)
+        if (is_binary(&s, g) && !s.used[g])
+            left[nleft++] = g;
+    lbits = calloc((size_t)nleft * nw + 1, sizeof(uint64_t));
+    if (!lbits)
+        goto done;
+    for (uint32_t l = 0; l < nleft; l++) {
+        uint32_t g = left[l];
+        uint64_t *vec = lbits + (size_t)l * nw;
+        const uint32_t *cols = s.rcols + s.rstart[g];
+        for (uint32_t i = 0; i < s.rnlt[g]; i++) {
+            uint32_t c = cols[i];
+            if (s.cstate[c] == 1) {
+                uint32_t kk = s.piv_k[c];
+                row_xor(&s, g, s.row_slot[s.prow[kk]]);
+                const uint64_t *o = ubits + (size_t)kk * nw;
+                for (size_t w = 0; w < nw; w++)
+                    vec[w] ^= o[w];
+            } else {
+                vec[s.inact[c] / 64] ^= 1ULL << (s.inact[c] % 64);
+            }
+        }
+        for (uint32_t i = s.rnlt[g]; i < s.rlen[g]; i++) {
+            uint32_t x = cols[i] - W;
+            vec[x / 64] ^= 1ULL << (x % 64);
+        }
+    }
+
+    /* ---- 3. HDPC rows: RHS by Horner, coefficients on inactive columns ---- */
+    qv = calloc(ib + 8, 1);
+    hc = calloc((size_t)H * ib + 8, 1);
+    if (!qv || !hc)
+        goto done;
+    const uint32_t Q = s.nrows;
+    for (uint32_t h = 0; h < H; h++)
+        emit(&s.ops, RQ_OP_ZERO, S + h, 0, 0, 0);
+    for (uint32_t j = 0; j < KS; j++) {
+        int piv = j < W && s.cstate[j] == 1;
+        uint32_t src = piv ? s.row_slot[s.prow[s.piv_k[j]]] : 0;
+        if (j == 0)
+            emit(&s.ops, piv ? RQ_OP_COPY : RQ_OP_ZERO, Q, src, 0, 0);
+        else
+            emit(&s.ops, piv ? RQ_OP_HORNER : RQ_OP_SCALE, Q, src, 0, 2);
+        swar_mul2((uint64_t *)qv, ib / 8);
+        if (piv)
+            bits_into_bytes(qv, ubits + (size_t)s.piv_k[j] * nw, nw);
+        else if (j < W)
+            qv[s.inact[j]] ^= 1;
+        else
+            qv[j - W] ^= 1;
+        if (j + 1 < KS) {
+            uint32_t h1 = fcp_rq_rand(j + 1, 6, H);
+            uint32_t h2 = (h1 + fcp_rq_rand(j + 1, 7, H - 1) + 1) % H;
+            emit(&s.ops, RQ_OP_XOR, S + h1, Q, 0, 0);
+            emit(&s.ops, RQ_OP_XOR, S + h2, Q, 0, 0);
+            uint64_t *a1 = (uint64_t *)(hc + (size_t)h1 * ib), *a2 = (uint64_t *)(hc + (size_t)h2 * ib);
+            const uint64_t *qq = (const uint64_t *)qv;
+            for (size_t w = 0; w < ib / 8; w++) {
+                a1[w] ^= qq[w];
+                a2[w] ^= qq[w];
+            }
+        } else {
+            for (uint32_t h = 0; h < H; h++) {
+                uint8_t a = fcp_rq_gf_exp[h];          /* alpha^h */
+                emit(&s.ops, h ? RQ_OP_MULADD : RQ_OP_XOR, S + h, Q, 0, a);
+                uint8_t *row = hc + (size_t)h * ib;
+                for (uint32_t i = 0; i < I; i++)
+                    row[i] ^= fcp_rq_gf_mul(a, qv[i]);
+            }
+        }
+    }
+    for (uint32_t h = 0; h < H; h++)
+        hc[(size_t)h * ib + (KS + h - W)] ^= 1;       /* I_H block */
+
+    /* ---- 4. dense elimination over the I inactive columns ---- */
+    const uint32_t nd = nleft + H;
+    if (nd < I) {
+        rc = FCP_ERQ_SINGULAR;
+        goto done;
+    }
+    dense = calloc((size_t)nd * ib + 8, 1);
+    drow = malloc((size_t)nd * sizeof(uint32_t));
+    perm = malloc((size_t)nd * sizeof(uint32_t));
+    if (!dense || !drow || !perm)
+        goto done;
+    for (uint32_t l = 0; l < nleft; l++) {
+        bits_into_bytes(dense + (size_t)l * ib, lbits + (size_t)l * nw, nw);
+        drow[l] = left[l];
+    }
+    for (uint32_t h = 0; h < H; h++) {
+        memcpy(dense + (size_t)(nleft + h) * ib, hc + (size_t)h * ib, ib);
+        drow[nleft + h] = S + h;
+    }
+    for (uint32_t r = 0; r < nd; r++)
+        perm[r] = r;
+    for (uint32_t i = 0; i < I; i++) {
+        uint32_t r = i;
+        while (r < nd && dense[(size_t)perm[r] * ib + i] == 0)
+            r++;
+        if (r == nd) {
+            rc = FCP_ERQ_SINGULAR;
+            goto done;
+        }
+        uint32_t t = perm[i];
+        perm[i] = perm[r];
+        perm[r] = t;
+        uint8_t *prw = dense + (size_t)perm[i] * ib;
+        uint32_t pg = drow[perm[i]];
+        materialize(&s, pg);
+        if (prw[i] != 1) {
+            uint8_t inv = fcp_rq_gf_inv(prw[i]);
+            emit(&s.ops, RQ_OP_SCALE, pg, 0, 0, inv);
+            for (uint32_t x = i; x < I; x++)
+                prw[x] = fcp_rq_gf_mul(prw[x], inv);
+        }
+        for (uint32_t r2 = i + 1; r2 < nd; r2++) {
+            uint8_t *row = dense + (size_t)perm[r2] * ib;
+            uint8_t f = row[i];
+            if (!f)
+                continue;
+            uint32_t g2 = drow[perm[r2]];
+            materialize(&s, g2);
+            if (f == 1) {
+                emit(&s.ops, RQ_OP_XOR, g2, pg, 0, 0);
+                for (uint32_t x = i; x < I; x++)
+                    row[x] ^= prw[x];
+            } else {
+                emit(&s.ops, RQ_OP_MULADD, g2, pg, 0, f);
+                for (uint32_t x = i; x < I; x++)
+                    row[x] ^= fcp_rq_gf_mul(f, prw[x]);
+            }
+        }
+    }
+    for (uint32_t i = I; i-- > 0;) {
+        uint32_t pg = drow[perm[i]];
+        for (uint32_t r2 = 0; r2 < i; r2++) {
+            uint8_t *row = dense + (size_t)perm[r2] * ib;
+            uint8_t f = row[i];
+            if (!f)
+                continue;
+            emit(&s.ops, f == 1 ? RQ_OP_XOR : RQ_OP_MULADD, drow[perm[r2]], pg, 0, f);
+            row[i] = 0;
+        }
+    }
+
+    /* ---- 5. pivots from their original rows, in pivot order ---- */
+    plan = calloc(1, sizeof *plan);
+    if (!plan)
+        goto done;
+    plan->col_slot = malloc((size_t)p->L * sizeof(uint32_t));
+    if (!plan->col_slot)
+        goto done;
+    for (uint32_t c = 0; c < p->L; c++) {
+        if (c < W && s.cstate[c] == 1)
+            continue;
+        uint32_t x = c < W ? s.inact[c] : c - W;
+        plan->col_slot[c] = drow[perm[x]];
+    }
+    for (uint32_t k = 0; k < s.npiv; k++) {
+        uint32_t g = s.prow[k];
+        const uint32_t *cols = s.rcols + s.rstart[g];
+        uint32_t cur = g < S ? ZERO_SLOT : in_slot(&s, g);
+        for (uint32_t i = 0; i < s.rlen[g]; i++) {
+            uint32_t c = cols[i];
+            if (c == s.pcol[k])
+                continue;
+            uint32_t src = plan->col_slot[c];
+            if (cur == g)
+                emit(&s.ops, RQ_OP_XOR, g, src, 0, 0);
+            else if (cur == ZERO_SLOT)
+                emit(&s.ops, RQ_OP_COPY, g, src, 0, 0);
+            else
+                emit(&s.ops, RQ_OP_XOR3, g, cur, src, 0);
+            cur = g;
+        }
+        if (cur == ZERO_SLOT)
+            emit(&s.ops, RQ_OP_ZERO, g, 0, 0, 0);
+        else if (cur != g)
+            emit(&s.ops, RQ_OP_COPY, g, cur, 0, 0);
+        plan->col_slot[s.pcol[k]] = g;
+    }
+    if (s.ops.err)
+        goto done;
+
+    /* ---- drop operations on rows that ended up unused ---- */
+    needed = calloc(s.nrows + 1, 1);
+    if (!needed)
+        goto done;
+    for (uint32_t k = 0; k < s.npiv; k++)
+        needed[s.prow[k]] = 1;
+    int any_hdpc = 0;
+    for (uint32_t i = 0; i < I; i++) {
+        uint32_t g = drow[perm[i]];
+        needed[g] = 1;
+        if (!is_binary(&s, g))
+            any_hdpc = 1;
+    }
+    needed[Q] = (uint8_t)any_hdpc;
+    size_t k2 = 0;
+    for (size_t i = 0; i < s.ops.n; i++) {
+        fcp_rq_op op = s.ops.v[i];
+        if (!needed[op.dst])
+            continue;
+        s.ops.v[k2++] = op;
+        if (op.kind == RQ_OP_XOR || op.kind == RQ_OP_XOR3)
+            plan->n_xor++;
+        else if (op.kind == RQ_OP_MULADD || op.kind == RQ_OP_SCALE || op.kind == RQ_OP_HORNER)
+            plan->n_mul++;
+    }
+    plan->p = *p;
+    plan->m = m;
+    plan->nrows = s.nrows;
+    plan->nops = k2;
+    plan->ops = s.ops.v;
+    s.ops.v = NULL;
+    plan->n_inactive = I;
+    *out = plan;
+    plan = NULL;
+    rc = 0;
+done:
+    fcp_rq_plan_free(plan);
+    free(ubits); free(lbits); free(dense); free(qv); free(hc);
+    free(left); free(drow); free(perm); free(needed);
+    solver_free(&s);
+    return rc;
+}
+
+void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *const *in, size_t T)
+{
+    const fcp_rq_kernels *k = fcp_rq_kern();
+    const uint32_t nr = plan->nrows;
+#define SLOT(x) ((x) <= nr ? work + (size_t)(x) * T : (uint8_t *)(uintptr_t)in[(x) - nr - 1])
+    for (size_t i = 0; i < plan->nops; i++) {
+        const fcp_rq_op *op = &plan->ops[i];
+        uint8_t *d = work + (size_t)op->dst * T;
+        switch (op->kind) {
+        case RQ_OP_ZERO:   memset(d, 0, T); break;
+        case RQ_OP_COPY:   memcpy(d, SLOT(op->src), T); break;
+        case RQ_OP_XOR:    k->xor_into(d, SLOT(op->src), T); break;
+        case RQ_OP_XOR3:   k->xor3(d, SLOT(op->src), SLOT(op->src2), T); break;
+        case RQ_OP_MULADD: k->muladd(d, SLOT(op->src), op->coef, T); break;
+        case RQ_OP_SCALE:  k->scale(d, op->coef, T); break;
+        case RQ_OP_HORNER: k->horner(d, SLOT(op->src), op->coef, T); break;
+        default: break;
+        }
+    }
+#undef SLOT
+}
+
+uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t X, uint8_t *out,
+                          size_t T)
+{
+    const fcp_rq_kernels *k = fcp_rq_kern();
+    uint32_t cols[40];
+    fcp_rq_tuple t = fcp_rq_tuple_of(&plan->p, X);
+    uint32_t n = fcp_rq_tuple_cols(&plan->p, &t, cols);
+    const uint8_t *c0 = work + (size_t)plan->col_slot[cols[0]] * T;
+    const uint8_t *c1 = work + (size_t)plan->col_slot[cols[1]] * T;
+    k->xor3(out, c0, c1, T);
+    for (uint32_t i = 2; i < n; i++)
+        k->xor_into(out, work + (size_t)plan->col_slot[cols[i]] * T, T);
+    return n - 1;
+}
+
+/* ---------------- encode plan cache (per K') ---------------- */
+
+#define RQ_CACHE_SLOTS 8
+#define RQ_CACHE_MAX_KP 8192u     /* larger K' are planned per encoder */
+
+typedef struct cache_ent {
+    fcp_rq_plan *plan;
+    uint32_t     refs;
+    uint64_t     stamp;
+} cache_ent;
+
+static pthread_mutex_t g_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static cache_ent g_cache[RQ_CACHE_SLOTS];
+static uint64_t  g_clock;
+static int       g_cache_on = 1;
+
+int fcp_rq_plan_cache_enable(int on)
+{
+    pthread_mutex_lock(&g_cache_mu);
+    int old = g_cache_on;
+    g_cache_on = on;
+    pthread_mutex_unlock(&g_cache_mu);
+    return old;
+}
+
+static int encode_plan_build(const fcp_rq_params *p, fcp_rq_plan **out)
+{
+    uint32_t *isi = malloc((size_t)p->Kp * sizeof(uint32_t));
+    if (!isi)
+        return FCP_ENOMEM;
+    for (uint32_t i = 0; i < p->Kp; i++)
+        isi[i] = i;
+    int rc = fcp_rq_plan_build(p, isi, p->Kp, out);
+    free(isi);
+    return rc;
+}
+
+/* Plans not held by the cache carry refs == UINT32_MAX and are freed on release. */
+int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out)
+{
+    pthread_mutex_lock(&g_cache_mu);
+    int on = g_cache_on && p->Kp <= RQ_CACHE_MAX_KP;
+    if (on) {
+        for (int i = 0; i < RQ_CACHE_SLOTS; i++) {
+            if (g_cache[i].plan && g_cache[i].plan->p.Kp == p->Kp) {
+                g_cache[i].refs++;
+                g_cache[i].stamp = ++g_clock;
+                *out = g_cache[i].plan;
+                pthread_mutex_unlock(&g_cache_mu);
+                return 0;
+            }
+        }
+    }
+    pthread_mutex_unlock(&g_cache_mu);
+    fcp_rq_plan *plan;
+    int rc = encode_plan_build(p, &plan);
+    if (rc)
+        return rc;
+    *out = plan;
+    if (!on)
+        return 0;
+    pthread_mutex_lock(&g_cache_mu);
+    int victim = -1;
+    for (int i = 0; i < RQ_CACHE_SLOTS; i++) {
+        if (g_cache[i].plan && g_cache[i].plan->p.Kp == p->Kp) {
+            victim = -1;                 /* raced: already cached; keep ours private */
+            break;
+        }
+        if (!g_cache[i].plan) {
+            if (victim < 0 || g_cache[victim].plan)
+                victim = i;
+        } else if (g_cache[i].refs == 0 &&
+                   (victim < 0 || (g_cache[victim].plan && g_cache[i].stamp < g_cache[victim].stamp))) {
+            victim = i;
+        }
+    }
+    if (victim >= 0) {
+        fcp_rq_plan_free(g_cache[victim].plan);
+        g_cache[victim].plan = plan;
+        g_cache[victim].refs = 1;
+        g_cache[victim].stamp = ++g_clock;
+    }
+    pthread_mutex_unlock(&g_cache_mu);
+    return 0;
+}
+
+void fcp_rq_plan_release(fcp_rq_plan *plan)
+{
+    if (!plan)
+        return;
+    pthread_mutex_lock(&g_cache_mu);
+    for (int i = 0; i < RQ_CACHE_SLOTS; i++) {
+        if (g_cache[i].plan == plan) {
+            g_cache[i].refs--;
+            pthread_mutex_unlock(&g_cache_mu);
+            return;
+        }
+    }
+    pthread_mutex_unlock(&g_cache_mu);
+    fcp_rq_plan_free(plan);
+}
