@@ -232,7 +232,7 @@ static int cmd_encode(void)
     fcp_buf_init(&out);
     while (getline(&line, &cap, stdin) >= 0) {
         json_error_t je;
-        json_t *j = json_loads(line, JSON_DECODE_ANY, &je);
+        json_t *j = json_loads(line, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
         fcp_cbor_enc enc;
         fcp_buf_reset(&out);
         fcp_cbor_enc_init(&enc, &out);
