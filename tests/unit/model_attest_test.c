@@ -165,7 +165,7 @@ static void build(fcp_cbor_enc *e)
 {
     fcp_node_attestation a;
     make(&a);
-    uint8_t sig[64] = { 0 };
+    uint8_t sig[65] = { 0 };
     fcp_cbor_map_open(e);
     fcp_cbor_put_cstr(e, "node_id");
     fcp_cbor_put_cstr(e, a.node_id);
