@@ -11,6 +11,7 @@
 
 int cmd_version(int argc, char **argv);
 int cmd_errors(int argc, char **argv);
+int cmd_rq(int argc, char **argv);
 int cmd_cbor(int argc, char **argv);
 
 /* 1 if argv has --help or -h (and prints nothing). */

@@ -15,6 +15,7 @@ static const struct verb {
 } verbs[] = {
     { "version", cmd_version, "print the version of fcp and libfcp" },
     { "errors", cmd_errors, "list every stable error code with its meaning" },
+    { "rq", cmd_rq, "RaptorQ (RFC 6330) encode/decode of files to packet files" },
     { "cbor", cmd_cbor, "show CBOR in diagnostic notation and check it is canonical" },
 };
 
