@@ -5,6 +5,7 @@
  *   D-CRYPTO-1  ed25519_strict_verify.json   Ed25519 strictness (speccheck 0-11)
  *   D-CRYPTO-2  x25519_zero_shared.json      X25519 refuses exactly all-zero output
  *   D-CRYPTO-3  hpke_input_rules.json        HPKE psk / ikm / sequence / export limits
+ *   D-CRYPTO-4  hpke_input_rules.json        HPKE variable-length inputs are not capped
  *
  * The speccheck golden is also compared with the shared speccheck data
  * (cases.json and the transcribed libsodium row) so that the golden file and
@@ -170,9 +171,43 @@ static void test_hpke_rules(void)
         CHECK_EQ(fcp_hpke_ctx_export(&s, buf, L, NULL, 0), err_code(fcp_t_jstr(c, "expected")));
         n++;
     }
+    /* D-CRYPTO-4: long inputs are accepted (no cap beyond memory) */
+    json_t *lr = json_object_get(g, "length_rule");
+    CHECK(!strcmp(fcp_t_jstr(lr, "decision"), "D-CRYPTO-4"));
+    json_array_foreach(json_object_get(lr, "cases"), i, c) {
+        const char *field = fcp_t_jstr(c, "field");
+        size_t len = (size_t)json_integer_value(json_object_get(c, "len"));
+        uint8_t *big = calloc(1, len), pt[4] = { 1, 2, 3, 4 }, ct[20], back[4], e1[32], e2[32];
+        fcp_hpke_params q = { FCP_HPKE_MODE_PSK, FCP_HPKE_AEAD_CHACHA20POLY1305, NULL, 0, psk, 32, id, 8 };
+        int want = err_code(fcp_t_jstr(c, "expected"));
+        if (!strcmp(field, "info")) {
+            q.info = big;
+            q.info_len = len;
+        } else if (!strcmp(field, "psk_id")) {
+            q.psk_id = big;
+            q.psk_id_len = len;
+        } else if (!strcmp(field, "psk")) {
+            memset(big, 0x5a, len);
+            q.psk = big;
+            q.psk_len = len;
+        }
+        CHECK_EQ(fcp_hpke_setup_sender_derand(&s, enc, &q, pk, ikm + 32, 32), want);
+        CHECK_EQ(fcp_hpke_setup_receiver(&r, &q, enc, sk), want);
+        if (want == 0 && !strcmp(field, "exporter_context")) {
+            CHECK_EQ(fcp_hpke_ctx_export(&s, e1, 32, big, len), 0);
+            CHECK_EQ(fcp_hpke_ctx_export(&r, e2, 32, big, len), 0);
+            CHECK_MEM(e1, e2, 32);
+        } else if (want == 0) {
+            CHECK_EQ(fcp_hpke_ctx_seal(&s, ct, big, len, pt, 4), 0); /* long AAD too */
+            CHECK_EQ(fcp_hpke_ctx_open(&r, back, big, len, ct, 20), 0);
+            CHECK_MEM(back, pt, 4);
+        }
+        free(big);
+        n++;
+    }
     fcp_hpke_ctx_wipe(&s);
     fcp_hpke_ctx_wipe(&r);
-    printf("  D-CRYPTO-3 hpke input rules: %zu cases\n", n);
+    printf("  D-CRYPTO-3/4 hpke input rules: %zu cases\n", n);
     json_decref(g);
 }
 
