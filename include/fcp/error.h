@@ -87,6 +87,8 @@
     X(FCP_ERQ_SINGULAR,         1304, "RaptorQ: received symbols do not determine the block") \
     X(FCP_ERQ_LIMIT,            1305, "RaptorQ: decode would exceed the caller's limits") \
     X(FCP_ERQ_PAYLOAD_HASH,     1306, "RaptorQ: reconstructed payload hash mismatch") \
+    X(FCP_ERQ_PADDING,          1307, "RaptorQ: padding after the object is not zero or not minimal") \
+    X(FCP_ERQ_CHUNK,            1308, "chunked object: chunk does not match its manifest") \
     /* --- FCPS / FCPC wire (spec §4.2-§4.4, §9.4) --- */                         \
     X(FCP_EFCPS_EXCEEDS_MTU,    1400, "FCPS: frame longer than the configured maximum") \
     X(FCP_EFCPS_TOO_SHORT,      1401, "FCPS: frame shorter than the 114-byte header") \
