@@ -88,7 +88,8 @@ int fcp_ed25519_keypair_from_seed(uint8_t pk[FCP_ED25519_PUBLICKEYBYTES],
 int fcp_ed25519_keypair(uint8_t pk[FCP_ED25519_PUBLICKEYBYTES],
                         uint8_t sk[FCP_ED25519_SECRETKEYBYTES], const fcp_rng *rng);
 
-/* Public key and seed held inside a 64-byte secret key. */
+/* Copy out the public key (bytes 32..63) and the seed (bytes 0..31) held
+ * inside a 64-byte secret key.  Never fail. */
 void fcp_ed25519_sk_to_pk(uint8_t pk[FCP_ED25519_PUBLICKEYBYTES],
                           const uint8_t sk[FCP_ED25519_SECRETKEYBYTES]);
 void fcp_ed25519_sk_to_seed(uint8_t seed[FCP_ED25519_SEEDBYTES],
@@ -195,9 +196,11 @@ typedef struct fcp_hmac_sha256_state {
 /* Start a MAC with a key of any length (keys over 64 bytes are hashed first,
  * RFC 2104 §2).  key may be NULL when key_len == 0. */
 void fcp_hmac_sha256_init(fcp_hmac_sha256_state *st, const uint8_t *key, size_t key_len);
+/* Absorb in[0..len) (in may be NULL when len == 0). */
 void fcp_hmac_sha256_update(fcp_hmac_sha256_state *st, const void *in, size_t len);
 /* Write the 32-byte tag and wipe the state. */
 void fcp_hmac_sha256_final(fcp_hmac_sha256_state *st, uint8_t out[FCP_HMAC_SHA256_BYTES]);
+/* Wipe an abandoned state (final already does this). */
 void fcp_hmac_sha256_wipe(fcp_hmac_sha256_state *st);
 
 /* One-shot HMAC-SHA256(key, in). */
@@ -254,9 +257,12 @@ typedef struct fcp_blake3_hasher {
     } opaque_;
 } fcp_blake3_hasher;
 
+/* Start a hash in plain, keyed_hash or derive_key mode (context: the
+ * NUL-terminated context string).  Never fail. */
 void fcp_blake3_hasher_init(fcp_blake3_hasher *h);
 void fcp_blake3_hasher_init_keyed(fcp_blake3_hasher *h, const uint8_t key[FCP_BLAKE3_KEYBYTES]);
 void fcp_blake3_hasher_init_derive_key(fcp_blake3_hasher *h, const char *context);
+/* Absorb in[0..len) (in may be NULL when len == 0); pieces of any size. */
 void fcp_blake3_hasher_update(fcp_blake3_hasher *h, const void *in, size_t len);
 /* Write out_len bytes of output (any length; XOF).  Does not change the
  * state, so more input may follow. */
@@ -264,6 +270,7 @@ void fcp_blake3_hasher_finalize(const fcp_blake3_hasher *h, uint8_t *out, size_t
 /* As finalize, starting at byte offset seek of the output stream. */
 void fcp_blake3_hasher_finalize_seek(const fcp_blake3_hasher *h, uint64_t seek, uint8_t *out,
                                      size_t out_len);
+/* Zero the whole hasher (key and chaining values). */
 void fcp_blake3_hasher_wipe(fcp_blake3_hasher *h);
 
 /* ---- deterministic ChaCha20 RNG (tests and vector reproduction only) ------- */
@@ -284,6 +291,7 @@ typedef struct fcp_rng_chacha20 {
     size_t   pos;       /* bytes of buf consumed (multiple of 4) */
 } fcp_rng_chacha20;
 
+/* Seed r (copies the 32-byte seed); afterwards &r->rng fills bytes and never fails. */
 void fcp_rng_chacha20_init(fcp_rng_chacha20 *r, const uint8_t seed[32]);
 /* Wipe the key and buffered keystream. */
 void fcp_rng_chacha20_wipe(fcp_rng_chacha20 *r);

@@ -154,7 +154,11 @@ int fcp_x25519_keypair(uint8_t pk[FCP_X25519_BYTES], uint8_t sk[FCP_X25519_SCALA
         sodium_memzero(pk, FCP_X25519_BYTES);
         return FCP_ERNG;
     }
-    return fcp_x25519_base(pk, sk);
+    if (fcp_x25519_base(pk, sk) != 0) {
+        sodium_memzero(sk, FCP_X25519_SCALARBYTES);
+        return FCP_EBAD_KEY;
+    }
+    return 0;
 }
 
 /* ---- AEADs ---- */
