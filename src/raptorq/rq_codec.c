@@ -81,14 +81,14 @@ int fcp_rq_encoder_new(fcp_rq_encoder **out, const uint8_t *block, uint32_t K, u
     e->p = p;
     e->K = K;
     e->T = T;
-    e->src = malloc((size_t)K * T);
+    e->src = fcp_rq_buf_get((size_t)K * T);
     if (!e->src)
         goto fail;
     memcpy(e->src, block, (size_t)K * T);
     if ((rc = fcp_rq_plan_encode_get(&p, &e->plan)) != 0)
         goto fail;
     rc = FCP_ENOMEM;
-    e->work = malloc(((size_t)e->plan->nrows + 1) * T);
+    e->work = fcp_rq_buf_get(((size_t)e->plan->nrows + 1) * T);
     if (!e->work)
         goto fail;
     for (uint32_t j = 0; j < Kp; j++)
@@ -109,9 +109,12 @@ void fcp_rq_encoder_free(fcp_rq_encoder *e)
 {
     if (!e)
         return;
+    if (e->plan)
+        fcp_rq_buf_put(e->work, ((size_t)e->plan->nrows + 1) * e->T);
+    else
+        free(e->work);
     fcp_rq_plan_release(e->plan);
-    free(e->src);
-    free(e->work);
+    fcp_rq_buf_put(e->src, (size_t)e->K * e->T);
     free(e);
 }
 
@@ -204,7 +207,7 @@ void fcp_rq_block_decoder_free(fcp_rq_block_decoder *d)
     if (!d)
         return;
     drop_store(d);
-    free(d->out);
+    fcp_rq_buf_put(d->out, (size_t)d->K * d->T);
     free(d);
 }
 
@@ -276,7 +279,7 @@ static int try_decode(fcp_rq_block_decoder *d)
 {
     const uint32_t K = d->K, Kp = d->p.Kp, T = d->T;
     int rc = FCP_ENOMEM;
-    d->out = d->out ? d->out : malloc((size_t)K * T);
+    d->out = d->out ? d->out : fcp_rq_buf_get((size_t)K * T);
     if (!d->out)
         return FCP_ENOMEM;
     if (d->nsrc == K) {                     /* systematic fast path */
@@ -295,6 +298,7 @@ static int try_decode(fcp_rq_block_decoder *d)
     const uint8_t **in = malloc((size_t)m * sizeof *in);
     uint8_t *zero = calloc(1, T);
     uint8_t *work = NULL;
+    size_t work_len = 0;
     fcp_rq_plan *plan = NULL;
     if (!isi || !in || !zero)
         goto out;
@@ -311,7 +315,8 @@ static int try_decode(fcp_rq_block_decoder *d)
     if (rc)
         goto out;
     rc = FCP_ENOMEM;
-    work = malloc(((size_t)plan->nrows + 1) * T);
+    work_len = ((size_t)plan->nrows + 1) * T;
+    work = fcp_rq_buf_get(work_len);
     if (!work)
         goto out;
     fcp_rq_plan_run(plan, work, in, T);
@@ -326,7 +331,7 @@ static int try_decode(fcp_rq_block_decoder *d)
     rc = 0;
 out:
     fcp_rq_plan_free(plan);
-    free(work);
+    fcp_rq_buf_put(work, work_len);
     free(isi);
     free(in);
     free(zero);

@@ -3,7 +3,9 @@
  *
  * The codec spends almost all its time in five loops over whole symbols:
  * dst ^= src, dst = a ^ b, dst ^= c*src, dst = c*dst and dst = c*dst ^ src
- * over GF(256) with the RFC 6330 polynomial x^8+x^4+x^3+x^2+1 (0x11D).
+ * over GF(256) with the RFC 6330 polynomial x^8+x^4+x^3+x^2+1 (0x11D),
+ *
+ * plus the fused HDPC step q = 2*q ^ s; a1 ^= q; a2 ^= q (see rq_solve.c).
  *
  * Three implementations, chosen once from the CPU's features:
  *   portable  64-bit words for XOR, a 256-entry product row for multiplies;
@@ -106,7 +108,19 @@ static void p_horner(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
         d[i] = m[d[i]] ^ s[i];
 }
 
-static const fcp_rq_kernels k_portable = {"portable", p_xor, p_xor3, p_muladd, p_scale, p_horner};
+static void p_hstep(uint8_t *q, const uint8_t *s, uint8_t *a1, uint8_t *a2, size_t n)
+{
+    const uint8_t *m = g_mul[2];
+    for (size_t i = 0; i < n; i++) {
+        uint8_t v = (uint8_t)(m[q[i]] ^ (s ? s[i] : 0));
+        q[i] = v;
+        a1[i] ^= v;
+        a2[i] ^= v;
+    }
+}
+
+static const fcp_rq_kernels k_portable = {"portable", p_xor, p_xor3, p_muladd, p_scale, p_horner,
+                                          p_hstep};
 
 #ifdef RQ_X86
 /* ---------------- AVX2 (pshufb nibble tables) ---------------- */
@@ -190,7 +204,25 @@ AVX2 static void a2_horner(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
     p_horner(d + i, s + i, c, n - i);
 }
 
-static const fcp_rq_kernels k_avx2 = {"avx2", a2_xor, a2_xor3, a2_muladd, a2_scale, a2_horner};
+AVX2 static void a2_hstep(uint8_t *q, const uint8_t *s, uint8_t *a1, uint8_t *a2, size_t n)
+{
+    A2_TABLES(2);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i x = a2_mul(_mm256_loadu_si256((const __m256i *)(q + i)), lo, hi, mask);
+        if (s)
+            x = _mm256_xor_si256(x, _mm256_loadu_si256((const __m256i *)(s + i)));
+        _mm256_storeu_si256((__m256i *)(q + i), x);
+        _mm256_storeu_si256((__m256i *)(a1 + i),
+                            _mm256_xor_si256(x, _mm256_loadu_si256((const __m256i *)(a1 + i))));
+        _mm256_storeu_si256((__m256i *)(a2 + i),
+                            _mm256_xor_si256(x, _mm256_loadu_si256((const __m256i *)(a2 + i))));
+    }
+    p_hstep(q + i, s ? s + i : NULL, a1 + i, a2 + i, n - i);
+}
+
+static const fcp_rq_kernels k_avx2 = {"avx2", a2_xor, a2_xor3, a2_muladd, a2_scale, a2_horner,
+                                      a2_hstep};
 
 /* ---------------- AVX-512 + GFNI ---------------- */
 
@@ -285,7 +317,23 @@ G512 static void g_horner(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
     }
 }
 
-static const fcp_rq_kernels k_gfni512 = {"avx512+gfni", g_xor, g_xor3, g_muladd, g_scale, g_horner};
+G512 static void g_hstep(uint8_t *q, const uint8_t *s, uint8_t *a1, uint8_t *a2, size_t n)
+{
+    __m512i A = _mm512_set1_epi64((long long)g_aff[2]);
+    size_t i = 0;
+    for (; i < n; i += 64) {
+        __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (__mmask64)(~0ULL >> (64 - (n - i)));
+        __m512i x = _mm512_gf2p8affine_epi64_epi8(_mm512_maskz_loadu_epi8(m, q + i), A, 0);
+        if (s)
+            x = _mm512_xor_si512(x, _mm512_maskz_loadu_epi8(m, s + i));
+        _mm512_mask_storeu_epi8(q + i, m, x);
+        _mm512_mask_storeu_epi8(a1 + i, m, _mm512_xor_si512(x, _mm512_maskz_loadu_epi8(m, a1 + i)));
+        _mm512_mask_storeu_epi8(a2 + i, m, _mm512_xor_si512(x, _mm512_maskz_loadu_epi8(m, a2 + i)));
+    }
+}
+
+static const fcp_rq_kernels k_gfni512 = {"avx512+gfni", g_xor, g_xor3, g_muladd, g_scale, g_horner,
+                                         g_hstep};
 
 static int cpu_has_gfni(void)
 {

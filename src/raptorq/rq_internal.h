@@ -61,6 +61,8 @@ typedef struct fcp_rq_kernels {
     void (*muladd)(uint8_t *dst, const uint8_t *src, uint8_t c, size_t n);    /* dst ^= c*src */
     void (*scale)(uint8_t *dst, uint8_t c, size_t n);                          /* dst = c*dst */
     void (*horner)(uint8_t *dst, const uint8_t *src, uint8_t c, size_t n);    /* dst = c*dst ^ src */
+    /* q = alpha*q ^ src (src may be NULL); a1 ^= q; a2 ^= q  (a1 != a2) */
+    void (*hstep)(uint8_t *q, const uint8_t *src, uint8_t *a1, uint8_t *a2, size_t n);
 } fcp_rq_kernels;
 
 enum { FCP_RQ_SIMD_PORTABLE = 0, FCP_RQ_SIMD_AVX2 = 1, FCP_RQ_SIMD_GFNI512 = 2 };
@@ -81,10 +83,19 @@ int fcp_rq_kern_best(void);
 typedef struct fcp_rq_op {
     uint8_t  kind;
     uint8_t  coef;
-    uint32_t dst, src, src2;
+    uint32_t dst, src, src2, src3;
 } fcp_rq_op;
 
-enum { RQ_OP_ZERO, RQ_OP_COPY, RQ_OP_XOR, RQ_OP_XOR3, RQ_OP_MULADD, RQ_OP_SCALE, RQ_OP_HORNER };
+/* HSTEP: dst (the HDPC accumulator Q) = alpha*Q ^ src (no source if src ==
+ * FCP_RQ_NO_SLOT); then slots src2 and src3 ^= Q. */
+enum { RQ_OP_ZERO, RQ_OP_COPY, RQ_OP_XOR, RQ_OP_XOR3, RQ_OP_MULADD, RQ_OP_SCALE, RQ_OP_HORNER,
+       RQ_OP_HSTEP };
+#define FCP_RQ_NO_SLOT UINT32_MAX
+
+/* Large scratch buffers (64-byte aligned) recycled across encoders and
+ * decoders so repeated solves do not page-fault fresh memory each time. */
+void *fcp_rq_buf_get(size_t n);
+void fcp_rq_buf_put(void *p, size_t n);
 
 typedef struct fcp_rq_plan {
     fcp_rq_params p;

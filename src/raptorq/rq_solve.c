@@ -65,6 +65,14 @@ static void emit(opvec *o, uint8_t kind, uint32_t dst, uint32_t src, uint32_t sr
     op->dst = dst;
     op->src = src;
     op->src2 = src2;
+    op->src3 = 0;
+}
+
+static void emit_hstep(opvec *o, uint32_t q, uint32_t src, uint32_t a1, uint32_t a2)
+{
+    emit(o, RQ_OP_HSTEP, q, src, a1, 0);
+    if (!o->err)
+        o->v[o->n - 1].src3 = a2;
 }
 
 /* Solver scratch for one planning run. */
@@ -477,13 +485,10 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     const uint32_t Q = s.nrows;
     for (uint32_t h = 0; h < H; h++)
         emit(&s.ops, RQ_OP_ZERO, S + h, 0, 0, 0);
+    emit(&s.ops, RQ_OP_ZERO, Q, 0, 0, 0);
     for (uint32_t j = 0; j < KS; j++) {
         int piv = j < W && s.cstate[j] == 1;
-        uint32_t src = piv ? s.row_slot[s.prow[s.piv_k[j]]] : 0;
-        if (j == 0)
-            emit(&s.ops, piv ? RQ_OP_COPY : RQ_OP_ZERO, Q, src, 0, 0);
-        else
-            emit(&s.ops, piv ? RQ_OP_HORNER : RQ_OP_SCALE, Q, src, 0, 2);
+        uint32_t src = piv ? s.row_slot[s.prow[s.piv_k[j]]] : FCP_RQ_NO_SLOT;
         swar_mul2((uint64_t *)qv, ib / 8);
         if (piv)
             bits_into_bytes(qv, ubits + (size_t)s.piv_k[j] * nw, nw);
@@ -494,8 +499,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
         if (j + 1 < KS) {
             uint32_t h1 = fcp_rq_rand(j + 1, 6, H);
             uint32_t h2 = (h1 + fcp_rq_rand(j + 1, 7, H - 1) + 1) % H;
-            emit(&s.ops, RQ_OP_XOR, S + h1, Q, 0, 0);
-            emit(&s.ops, RQ_OP_XOR, S + h2, Q, 0, 0);
+            emit_hstep(&s.ops, Q, src, S + h1, S + h2);      /* Q = aQ + v; two MT ones */
             uint64_t *a1 = (uint64_t *)(hc + (size_t)h1 * ib), *a2 = (uint64_t *)(hc + (size_t)h2 * ib);
             const uint64_t *qq = (const uint64_t *)qv;
             for (size_t w = 0; w < ib / 8; w++) {
@@ -503,8 +507,9 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
                 a2[w] ^= qq[w];
             }
         } else {
+            emit(&s.ops, piv ? RQ_OP_HORNER : RQ_OP_SCALE, Q, src, 0, 2);
             for (uint32_t h = 0; h < H; h++) {
-                uint8_t a = fcp_rq_gf_exp[h];          /* alpha^h */
+                uint8_t a = fcp_rq_gf_exp[h];          /* last MT column: alpha^h */
                 emit(&s.ops, h ? RQ_OP_MULADD : RQ_OP_XOR, S + h, Q, 0, a);
                 uint8_t *row = hc + (size_t)h * ib;
                 for (uint32_t i = 0; i < I; i++)
@@ -536,6 +541,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     }
     for (uint32_t r = 0; r < nd; r++)
         perm[r] = r;
+    const fcp_rq_kernels *kern = fcp_rq_kern();
     for (uint32_t i = 0; i < I; i++) {
         uint32_t r = i;
         while (r < nd && dense[(size_t)perm[r] * ib + i] == 0)
@@ -549,12 +555,12 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
         perm[r] = t;
         uint8_t *prw = dense + (size_t)perm[i] * ib;
         uint32_t pg = drow[perm[i]];
+        size_t off = (i / 64) * 64;               /* entries before column i are zero */
         materialize(&s, pg);
         if (prw[i] != 1) {
             uint8_t inv = fcp_rq_gf_inv(prw[i]);
             emit(&s.ops, RQ_OP_SCALE, pg, 0, 0, inv);
-            for (uint32_t x = i; x < I; x++)
-                prw[x] = fcp_rq_gf_mul(prw[x], inv);
+            kern->scale(prw + off, inv, ib - off);
         }
         for (uint32_t r2 = i + 1; r2 < nd; r2++) {
             uint8_t *row = dense + (size_t)perm[r2] * ib;
@@ -565,12 +571,10 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
             materialize(&s, g2);
             if (f == 1) {
                 emit(&s.ops, RQ_OP_XOR, g2, pg, 0, 0);
-                for (uint32_t x = i; x < I; x++)
-                    row[x] ^= prw[x];
+                kern->xor_into(row + off, prw + off, ib - off);
             } else {
                 emit(&s.ops, RQ_OP_MULADD, g2, pg, 0, f);
-                for (uint32_t x = i; x < I; x++)
-                    row[x] ^= fcp_rq_gf_mul(f, prw[x]);
+                kern->muladd(row + off, prw + off, f, ib - off);
             }
         }
     }
@@ -602,6 +606,30 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     for (uint32_t k = 0; k < s.npiv; k++) {
         uint32_t g = s.prow[k];
         const uint32_t *cols = s.rcols + s.rstart[g];
+        const uint64_t *vec = ubits + (size_t)k * nw;
+        uint32_t pc = 0;
+        for (size_t w = 0; w < nw; w++)
+            pc += (uint32_t)__builtin_popcountll(vec[w]);
+        if (pc < s.rlen[g] - 1) {
+            /* cheaper: forward-pass value plus its inactive combination */
+            uint32_t cur = s.row_slot[g];
+            for (size_t w = 0; w < nw; w++) {
+                uint64_t x = vec[w];
+                while (x) {
+                    uint32_t src = drow[perm[w * 64 + (size_t)__builtin_ctzll(x)]];
+                    x &= x - 1;
+                    if (cur == g)
+                        emit(&s.ops, RQ_OP_XOR, g, src, 0, 0);
+                    else
+                        emit(&s.ops, RQ_OP_XOR3, g, cur, src, 0);
+                    cur = g;
+                }
+            }
+            if (cur != g)
+                emit(&s.ops, RQ_OP_COPY, g, cur, 0, 0);
+            plan->col_slot[s.pcol[k]] = g;
+            continue;
+        }
         uint32_t cur = g < S ? ZERO_SLOT : in_slot(&s, g);
         for (uint32_t i = 0; i < s.rlen[g]; i++) {
             uint32_t c = cols[i];
@@ -649,6 +677,10 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
             plan->n_xor++;
         else if (op.kind == RQ_OP_MULADD || op.kind == RQ_OP_SCALE || op.kind == RQ_OP_HORNER)
             plan->n_mul++;
+        else if (op.kind == RQ_OP_HSTEP) {
+            plan->n_mul++;
+            plan->n_xor += 2;
+        }
     }
     plan->p = *p;
     plan->m = m;
@@ -684,6 +716,10 @@ void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *cons
         case RQ_OP_MULADD: k->muladd(d, SLOT(op->src), op->coef, T); break;
         case RQ_OP_SCALE:  k->scale(d, op->coef, T); break;
         case RQ_OP_HORNER: k->horner(d, SLOT(op->src), op->coef, T); break;
+        case RQ_OP_HSTEP:
+            k->hstep(d, op->src == FCP_RQ_NO_SLOT ? NULL : SLOT(op->src), work + (size_t)op->src2 * T,
+                     work + (size_t)op->src3 * T, T);
+            break;
         default: break;
         }
     }
@@ -805,4 +841,75 @@ void fcp_rq_plan_release(fcp_rq_plan *plan)
     }
     pthread_mutex_unlock(&g_cache_mu);
     fcp_rq_plan_free(plan);
+}
+
+/* ---------------- recycled scratch buffers ---------------- */
+
+#define RQ_POOL_SLOTS 4
+#define RQ_POOL_MAX   (32u << 20)   /* never retain more than this in total */
+
+static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    void  *p;
+    size_t cap;
+} g_pool[RQ_POOL_SLOTS];
+static size_t g_pool_bytes;
+
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+void *fcp_rq_buf_get(size_t n)
+{
+    size_t want = round64(n ? n : 1);
+    pthread_mutex_lock(&g_pool_mu);
+    int best = -1;
+    for (int i = 0; i < RQ_POOL_SLOTS; i++)
+        if (g_pool[i].p && g_pool[i].cap >= want && g_pool[i].cap <= want * 2 &&
+            (best < 0 || g_pool[i].cap < g_pool[best].cap))
+            best = i;
+    if (best >= 0) {
+        void *p = g_pool[best].p;
+        g_pool_bytes -= g_pool[best].cap;
+        g_pool[best].p = NULL;
+        pthread_mutex_unlock(&g_pool_mu);
+        return p;
+    }
+    pthread_mutex_unlock(&g_pool_mu);
+    return aligned_alloc(64, want);
+}
+
+void fcp_rq_buf_put(void *p, size_t n)
+{
+    if (!p)
+        return;
+    size_t cap = round64(n ? n : 1);
+    pthread_mutex_lock(&g_pool_mu);
+    if (cap <= RQ_POOL_MAX) {
+        int slot = -1;
+        for (int i = 0; i < RQ_POOL_SLOTS; i++)
+            if (!g_pool[i].p) {
+                slot = i;
+                break;
+            }
+        if (slot < 0) {                     /* evict the smallest */
+            slot = 0;
+            for (int i = 1; i < RQ_POOL_SLOTS; i++)
+                if (g_pool[i].cap < g_pool[slot].cap)
+                    slot = i;
+            if (g_pool[slot].cap > cap)
+                slot = -1;
+            else {
+                g_pool_bytes -= g_pool[slot].cap;
+                free(g_pool[slot].p);
+                g_pool[slot].p = NULL;
+            }
+        }
+        if (slot >= 0 && g_pool_bytes + cap <= RQ_POOL_MAX) {
+            g_pool[slot].p = p;
+            g_pool[slot].cap = cap;
+            g_pool_bytes += cap;
+            p = NULL;
+        }
+    }
+    pthread_mutex_unlock(&g_pool_mu);
+    free(p);
 }
