@@ -315,8 +315,8 @@ typedef struct fcp_cbor_tree {
 int fcp_cbor_tree_parse(fcp_cbor_tree *t, const void *p, size_t n);
 void fcp_cbor_tree_free(fcp_cbor_tree *t);
 /* Encode an item canonically (maps sorted, shortest heads, definite lengths,
- * indefinite strings joined).  Fails with FCP_ECBOR_NAN / _DUPLICATE_KEY when
- * the value has no canonical form. */
+ * indefinite strings joined).  Fails with FCP_ECBOR_NAN, _DUPLICATE_KEY or
+ * _UTF8 when the value has no canonical form. */
 int fcp_cbor_tree_encode(const fcp_cbor_item *it, fcp_cbor_enc *enc);
 
 /* Append RFC 8949 §8 diagnostic notation of the one well-formed item in

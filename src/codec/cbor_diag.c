@@ -129,8 +129,7 @@ void fcp_cbor_tree_free(fcp_cbor_tree *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Non-recursive in the common case would be nicer, but the tree depth is
- * bounded by FCP_CBOR_DEPTH_CAP, so plain recursion is safe here. */
+/* Recursion is bounded: the tree's depth is at most FCP_CBOR_DEPTH_CAP. */
 int fcp_cbor_tree_encode(const fcp_cbor_item *it, fcp_cbor_enc *enc)
 {
     int rc;
@@ -139,10 +138,19 @@ int fcp_cbor_tree_encode(const fcp_cbor_item *it, fcp_cbor_enc *enc)
         return fcp_cbor_put_head(enc, it->major, it->arg);
     case 2: case 3:
         if (!it->indefinite) {
-            if ((rc = fcp_cbor_put_head(enc, it->major, it->len)))
-                return rc;
-            return fcp_cbor_put_raw(enc, it->ptr, it->len);
+            if (it->major == 3)
+                return fcp_cbor_put_text(enc, (const char *)it->ptr, it->len);
+            return fcp_cbor_put_bytes(enc, it->ptr, it->len);
         }
+        /* each chunk of an indefinite text string must itself be UTF-8
+         * (RFC 8949 §3.2.3) */
+        if (it->major == 3)
+            for (size_t i = 0; i < it->nchild; i++)
+                if (!fcp_utf8_valid(it->child[i].ptr, it->child[i].len)) {
+                    if (!enc->err)
+                        enc->err = FCP_ECBOR_UTF8;
+                    return enc->err;
+                }
         if ((rc = fcp_cbor_put_head(enc, it->major, it->len)))
             return rc;
         for (size_t i = 0; i < it->nchild; i++)
