@@ -14,9 +14,10 @@
  * differs). */
 int fcp_m_get_fixed(fcp_cbor_dec *d, uint8_t *out, size_t n);
 
-/* Read a text string of 1..max bytes into out (NUL-terminated, out has
+/* Read a text string of at most max bytes into out (NUL-terminated, out has
  * max + 1 bytes) and check it with validate (may be NULL) whose error is
- * returned as is; longer text gives too_long_err. */
+ * returned as is; longer text, or text holding a NUL byte, gives
+ * too_long_err. */
 int fcp_m_get_text(fcp_cbor_dec *d, char *out, size_t max, int (*validate)(const char *, size_t),
                    int too_long_err);
 

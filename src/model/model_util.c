@@ -33,7 +33,9 @@ int fcp_m_get_text(fcp_cbor_dec *d, char *out, size_t max, int (*validate)(const
         if (rc)
             return rc;
     }
-    if (len > max)
+    /* no model text may hold a NUL: it would truncate the C string and
+     * break decode -> encode identity */
+    if (len > max || memchr(p, 0, len))
         return too_long_err;
     memcpy(out, p, len);
     out[len] = '\0';

@@ -188,7 +188,10 @@ static void build_header(fcp_cbor_enc *e)
     fcp_cbor_put_cstr(e, "namespace");
     fcp_cbor_put_cstr(e, "fcp.test");
     fcp_cbor_put_cstr(e, "name");
-    fcp_cbor_put_cstr(e, "GoldenStruct");
+    if (g_variant == 15)
+        fcp_cbor_put_text(e, "Gol\0dStruct", 11); /* fuzzer finding: NUL truncated the name */
+    else
+        fcp_cbor_put_cstr(e, "GoldenStruct");
     fcp_cbor_put_cstr(e, "version");
     fcp_cbor_put_cstr(e, g_variant == 1 ? "1.0" : "1.0.0");
     fcp_cbor_map_close(e);
@@ -260,6 +263,7 @@ static void test_decode_negatives(void)
         { 12, FCP_EOUT_OF_RANGE },
         { 13, FCP_ECBOR_TYPE },
         { 14, FCP_EMISSING_FIELD },
+        { 15, FCP_ESCHEMA_ID },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         g_variant = cases[i].variant;
