@@ -31,7 +31,7 @@
 #define FCP_SEALED_TAG_BYTES       16
 #define FCP_SEALED_MAX_PLAINTEXT   65536
 #define FCP_SEALED_MAX_CT          (FCP_SEALED_MAX_PLAINTEXT + FCP_SEALED_TAG_BYTES)
-#define FCP_SEALED_AAD_MAX         256
+#define FCP_SEALED_AAD_MAX         320  /* >= 268, the AAD of a 64-byte zone id and 128-byte node id */
 
 /* Purposes (the AAD's "purpose" bytes). */
 enum fcp_seal_purpose {

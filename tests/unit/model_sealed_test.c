@@ -200,6 +200,24 @@ static void test_binding_validation(void)
     CHECK_ERR(fcp_sealed_box_seal(&box, dummy, pk, &ok, NULL, 0, fcp_rng_system()), 0);
     CHECK_EQ(box.ct_len, 16);
     CHECK_ERR(fcp_sealed_box_open(dummy, &box, sk, &ok), 0);
+    /* longest zone id and node id still fit the AAD buffer */
+    {
+        char zone[65], node[129];
+        memset(zone, 'a', 64);
+        zone[0] = 'z';
+        zone[1] = ':';
+        zone[64] = 0;
+        memset(node, 'n', 128);
+        node[128] = 0;
+        fcp_seal_binding big = { FCP_SEAL_SECRET_SHARE, zone, 64, node, 128, UINT64_MAX };
+        fcp_buf a2;
+        fcp_buf_init(&a2);
+        CHECK_ERR(fcp_seal_aad(&big, &a2), 0);
+        CHECK(a2.len <= FCP_SEALED_AAD_MAX);
+        fcp_buf_free(&a2);
+        CHECK_ERR(fcp_sealed_box_seal(&box, dummy, pk, &big, NULL, 0, fcp_rng_system()), 0);
+        CHECK_ERR(fcp_sealed_box_open(dummy, &box, sk, &big), 0);
+    }
     /* wrong recipient key */
     uint8_t sk2[32];
     memset(sk2, 0x43, 32);
