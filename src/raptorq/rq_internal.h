@@ -106,6 +106,7 @@ typedef struct fcp_rq_plan {
     uint32_t  *col_slot;   /* L entries: slot holding intermediate symbol c */
     uint32_t   n_inactive; /* statistics */
     uint64_t   n_xor, n_mul; /* symbol XORs / GF multiply-adds (incl. scale) */
+    uint64_t   phase_ops[4];  /* ops in: forward pass, HDPC, dense, back-substitution */
 } fcp_rq_plan;
 
 /* Build the schedule that solves for the L intermediate symbols of K' from

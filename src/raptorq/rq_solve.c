@@ -88,6 +88,8 @@ typedef struct solver {
     uint32_t *piv_k, *inact;       /* per column: pivot index / inactive index */
     uint32_t *prow, *pcol, npiv, ni;
     uint32_t *queue, qh, qt;
+    uint32_t *bhead, *bnext, *bprev, maxdeg;   /* degree buckets */
+    uint32_t *ufpar, *ufsize, *touched;        /* union-find over columns */
     uint32_t *row_slot;            /* slot holding the row's current value */
     opvec     ops;
 } solver;
@@ -212,9 +214,40 @@ static int build_rows(solver *s, const uint32_t *isi)
     return 0;
 }
 
-static void push_if_one(solver *s, uint32_t g)
+/* Unused binary rows are kept in doubly-linked buckets by active degree so
+ * the "stuck" step finds the minimum degree without scanning every row. */
+static void bucket_remove(solver *s, uint32_t g)
 {
-    if (!s->used[g] && s->deg[g] == 1)
+    uint32_t d = s->deg[g], pv = s->bprev[g], nx = s->bnext[g];
+    if (pv != UINT32_MAX)
+        s->bnext[pv] = nx;
+    else
+        s->bhead[d] = nx;
+    if (nx != UINT32_MAX)
+        s->bprev[nx] = pv;
+}
+
+static void bucket_insert(solver *s, uint32_t g)
+{
+    uint32_t d = s->deg[g];
+    s->bprev[g] = UINT32_MAX;
+    s->bnext[g] = s->bhead[d];
+    if (s->bhead[d] != UINT32_MAX)
+        s->bprev[s->bhead[d]] = g;
+    s->bhead[d] = g;
+}
+
+/* Row g lost one active column. */
+static void deg_dec(solver *s, uint32_t g)
+{
+    if (s->used[g]) {
+        s->deg[g]--;
+        return;
+    }
+    bucket_remove(s, g);
+    s->deg[g]--;
+    bucket_insert(s, g);
+    if (s->deg[g] == 1)
         s->queue[s->qt++] = g;
 }
 
@@ -222,27 +255,89 @@ static void inactivate(solver *s, uint32_t c)
 {
     s->cstate[c] = 2;
     s->inact[c] = s->ni++;
-    for (uint32_t i = s->cstart[c]; i < s->cstart[c + 1]; i++) {
-        uint32_t g = s->crows[i];
-        s->deg[g]--;
-        push_if_one(s, g);
-    }
+    for (uint32_t i = s->cstart[c]; i < s->cstart[c + 1]; i++)
+        deg_dec(s, s->crows[i]);
 }
 
 static void pivot(solver *s, uint32_t g, uint32_t c)
 {
+    bucket_remove(s, g);
     s->used[g] = 1;
     s->cstate[c] = 1;
     s->piv_k[c] = s->npiv;
     s->prow[s->npiv] = g;
     s->pcol[s->npiv] = c;
     s->npiv++;
-    for (uint32_t i = s->cstart[c]; i < s->cstart[c + 1]; i++) {
-        uint32_t r = s->crows[i];
-        s->deg[r]--;
-        if (r != g)
-            push_if_one(s, r);
+    for (uint32_t i = s->cstart[c]; i < s->cstart[c + 1]; i++)
+        deg_dec(s, s->crows[i]);
+}
+
+static uint32_t uf_find(uint32_t *par, uint32_t x)
+{
+    while (par[x] != x) {
+        par[x] = par[par[x]];
+        x = par[x];
     }
+    return x;
+}
+
+/* The first two active columns of row g. */
+static void two_active(const solver *s, uint32_t g, uint32_t *a, uint32_t *b)
+{
+    uint32_t n = 0, out[2] = {0, 0};
+    for (uint32_t i = 0; i < s->rnlt[g] && n < 2; i++) {
+        uint32_t c = s->rcols[s->rstart[g] + i];
+        if (s->cstate[c] == 0)
+            out[n++] = c;
+    }
+    *a = out[0];
+    *b = out[1];
+}
+
+/* RFC 6330 §5.4.2.2: with r = 2, choose a row whose two active columns lie
+ * in a largest connected component of the graph whose edges are the rows of
+ * active degree 2; peeling then resolves that whole component.  Only the
+ * first RQ_DEG2_SCAN such rows are looked at, which bounds the cost on very
+ * large blocks at a small price in extra inactivations. */
+#define RQ_DEG2_SCAN 1024u
+static uint32_t choose_deg2(solver *s)
+{
+    uint32_t ntouch = 0, n = 0;
+    for (uint32_t g = s->bhead[2]; g != UINT32_MAX && n < RQ_DEG2_SCAN; g = s->bnext[g], n++) {
+        uint32_t a, b;
+        two_active(s, g, &a, &b);
+        uint32_t cs[2] = {a, b};
+        for (int k = 0; k < 2; k++)
+            if (s->ufpar[cs[k]] == UINT32_MAX) {
+                s->ufpar[cs[k]] = cs[k];
+                s->ufsize[cs[k]] = 1;
+                s->touched[ntouch++] = cs[k];
+            }
+        uint32_t ra = uf_find(s->ufpar, a), rb = uf_find(s->ufpar, b);
+        if (ra != rb) {
+            if (s->ufsize[ra] < s->ufsize[rb]) {
+                uint32_t t = ra;
+                ra = rb;
+                rb = t;
+            }
+            s->ufpar[rb] = ra;
+            s->ufsize[ra] += s->ufsize[rb];
+        }
+    }
+    uint32_t best = UINT32_MAX, bsize = 0;
+    n = 0;
+    for (uint32_t g = s->bhead[2]; g != UINT32_MAX && n < RQ_DEG2_SCAN; g = s->bnext[g], n++) {
+        uint32_t a, b;
+        two_active(s, g, &a, &b);
+        uint32_t sz = s->ufsize[uf_find(s->ufpar, a)];
+        if (sz > bsize) {
+            bsize = sz;
+            best = g;
+        }
+    }
+    for (uint32_t i = 0; i < ntouch; i++)
+        s->ufpar[s->touched[i]] = UINT32_MAX;
+    return best;
 }
 
 /* Phase 1: peeling with inactivation over the W LT columns. */
@@ -251,11 +346,17 @@ static void peel(solver *s)
     const fcp_rq_params *p = s->p;
     uint32_t nact = p->W;
     s->ni = p->P;                       /* PI columns take inactive ids 0..P-1 */
-    for (uint32_t g = 0; g < s->nrows; g++) {
+    for (uint32_t d = 0; d <= s->maxdeg; d++)
+        s->bhead[d] = UINT32_MAX;
+    for (uint32_t c = 0; c < p->W; c++)
+        s->ufpar[c] = UINT32_MAX;
+    for (uint32_t g = s->nrows; g-- > 0;) {
         if (!is_binary(s, g))
             continue;
         s->deg[g] = s->rnlt[g];
-        push_if_one(s, g);
+        bucket_insert(s, g);
+        if (s->deg[g] == 1)
+            s->queue[s->qt++] = g;
     }
     while (nact > 0) {
         uint32_t r = UINT32_MAX;
@@ -268,12 +369,15 @@ static void peel(solver *s)
         }
         if (r == UINT32_MAX) {
             uint32_t best = UINT32_MAX;
-            for (uint32_t g = 0; g < s->nrows; g++) {
-                if (!is_binary(s, g) || s->used[g] || s->deg[g] < 2)
-                    continue;
-                if (best == UINT32_MAX || s->deg[g] < s->deg[best] ||
-                    (s->deg[g] == s->deg[best] && s->rnlt[g] < s->rnlt[best]))
-                    best = g;
+            if (s->bhead[2] != UINT32_MAX) {
+                best = choose_deg2(s);
+            } else {
+                for (uint32_t d = 3; d <= s->maxdeg && best == UINT32_MAX; d++) {
+                    uint32_t n = 0;     /* min original degree among a few */
+                    for (uint32_t g = s->bhead[d]; g != UINT32_MAX && n < 64; g = s->bnext[g], n++)
+                        if (best == UINT32_MAX || s->rnlt[g] < s->rnlt[best])
+                            best = g;
+                }
             }
             if (best == UINT32_MAX)
                 break;
@@ -332,15 +436,6 @@ static void row_xor(solver *s, uint32_t g, uint32_t srcslot)
     s->row_slot[g] = g;
 }
 
-static inline void swar_mul2(uint64_t *v, size_t nw)
-{
-    for (size_t i = 0; i < nw; i++) {
-        uint64_t x = v[i];
-        uint64_t hi = (x >> 7) & 0x0101010101010101ULL;
-        v[i] = ((x & 0x7F7F7F7F7F7F7F7FULL) << 1) ^ (hi * 0x1D);
-    }
-}
-
 static void bits_into_bytes(uint8_t *bytes, const uint64_t *bits, size_t nw)
 {
     for (size_t w = 0; w < nw; w++) {
@@ -359,6 +454,7 @@ static void solver_free(solver *s)
     free(s->cstart); free(s->crows); free(s->deg); free(s->used); free(s->cstate);
     free(s->piv_k); free(s->inact); free(s->prow); free(s->pcol); free(s->queue);
     free(s->row_slot); free(s->ops.v);
+    free(s->bhead); free(s->bnext); free(s->bprev); free(s->ufpar); free(s->ufsize); free(s->touched);
 }
 
 void fcp_rq_plan_free(fcp_rq_plan *plan)
@@ -376,6 +472,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     int rc = FCP_ENOMEM;
     uint64_t *ubits = NULL, *lbits = NULL;
     uint8_t *dense = NULL, *qv = NULL, *hc = NULL;
+    uint64_t *qb = NULL, *hb = NULL;
     uint32_t *left = NULL, *drow = NULL, *perm = NULL;
     uint8_t *needed = NULL;
     fcp_rq_plan *plan = NULL;
@@ -400,8 +497,18 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     s.pcol = calloc(W, sizeof(uint32_t));
     s.queue = calloc((size_t)s.nrows * 2 + W + 8, sizeof(uint32_t));
     s.row_slot = calloc(s.nrows + 1, sizeof(uint32_t));
+    for (uint32_t g = 0; g < s.nrows; g++)
+        if (s.rnlt[g] > s.maxdeg)
+            s.maxdeg = s.rnlt[g];
+    s.bhead = malloc(((size_t)s.maxdeg + 1) * sizeof(uint32_t));
+    s.bnext = malloc((size_t)s.nrows * sizeof(uint32_t));
+    s.bprev = malloc((size_t)s.nrows * sizeof(uint32_t));
+    s.ufpar = malloc((size_t)W * sizeof(uint32_t));
+    s.ufsize = malloc((size_t)W * sizeof(uint32_t));
+    s.touched = malloc((size_t)W * sizeof(uint32_t));
     if (!s.deg || !s.used || !s.cstate || !s.piv_k || !s.inact || !s.prow || !s.pcol ||
-        !s.queue || !s.row_slot)
+        !s.queue || !s.row_slot || !s.bhead || !s.bnext || !s.bprev || !s.ufpar || !s.ufsize ||
+        !s.touched)
         goto done;
 
     peel(&s);
@@ -477,37 +584,64 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
         }
     }
 
+    size_t phase_end[5];
+    phase_end[0] = s.ops.n;                          /* forward pass + leftover rows */
     /* ---- 3. HDPC rows: RHS by Horner, coefficients on inactive columns ---- */
+    /* The coefficient vectors (GF(256), one byte per inactive column) are
+     * kept bit-sliced: plane b holds bit b of every coefficient, so
+     * "multiply by alpha" is a rotation of the planes plus three XORs and
+     * adding a binary vector touches plane 0 only. */
     qv = calloc(ib + 8, 1);
     hc = calloc((size_t)H * ib + 8, 1);
-    if (!qv || !hc)
+    qb = calloc((size_t)8 * nw + 1, sizeof(uint64_t));
+    hb = calloc((size_t)H * 8 * nw + 1, sizeof(uint64_t));
+    if (!qv || !hc || !qb || !hb)
         goto done;
     const uint32_t Q = s.nrows;
+    unsigned rot = 0;                                   /* logical plane b is physical (b+rot)&7 */
+#define PLANE(b) (qb + (size_t)(((b) + rot) & 7) * nw)
     for (uint32_t h = 0; h < H; h++)
         emit(&s.ops, RQ_OP_ZERO, S + h, 0, 0, 0);
     emit(&s.ops, RQ_OP_ZERO, Q, 0, 0, 0);
     for (uint32_t j = 0; j < KS; j++) {
         int piv = j < W && s.cstate[j] == 1;
         uint32_t src = piv ? s.row_slot[s.prow[s.piv_k[j]]] : FCP_RQ_NO_SLOT;
-        swar_mul2((uint64_t *)qv, ib / 8);
-        if (piv)
-            bits_into_bytes(qv, ubits + (size_t)s.piv_k[j] * nw, nw);
-        else if (j < W)
-            qv[s.inact[j]] ^= 1;
-        else
-            qv[j - W] ^= 1;
+        rot = (rot + 7) & 7;                            /* times alpha: planes shift up */
+        {
+            uint64_t *p0 = PLANE(0), *p2 = PLANE(2), *p3 = PLANE(3), *p4 = PLANE(4);
+            for (size_t w = 0; w < nw; w++) {           /* reduce by 0x11D */
+                p2[w] ^= p0[w];
+                p3[w] ^= p0[w];
+                p4[w] ^= p0[w];
+            }
+        }
+        if (piv) {
+            const uint64_t *u = ubits + (size_t)s.piv_k[j] * nw;
+            uint64_t *p0 = PLANE(0);
+            for (size_t w = 0; w < nw; w++)
+                p0[w] ^= u[w];
+        } else {
+            uint32_t x = j < W ? s.inact[j] : j - W;
+            PLANE(0)[x / 64] ^= 1ULL << (x % 64);
+        }
         if (j + 1 < KS) {
             uint32_t h1 = fcp_rq_rand(j + 1, 6, H);
             uint32_t h2 = (h1 + fcp_rq_rand(j + 1, 7, H - 1) + 1) % H;
             emit_hstep(&s.ops, Q, src, S + h1, S + h2);      /* Q = aQ + v; two MT ones */
-            uint64_t *a1 = (uint64_t *)(hc + (size_t)h1 * ib), *a2 = (uint64_t *)(hc + (size_t)h2 * ib);
-            const uint64_t *qq = (const uint64_t *)qv;
-            for (size_t w = 0; w < ib / 8; w++) {
-                a1[w] ^= qq[w];
-                a2[w] ^= qq[w];
+            uint64_t *a1 = hb + (size_t)h1 * 8 * nw, *a2 = hb + (size_t)h2 * 8 * nw;
+            for (unsigned b = 0; b < 8; b++) {
+                const uint64_t *pl = PLANE(b);
+                for (size_t w = 0; w < nw; w++) {
+                    a1[b * nw + w] ^= pl[w];
+                    a2[b * nw + w] ^= pl[w];
+                }
             }
         } else {
             emit(&s.ops, piv ? RQ_OP_HORNER : RQ_OP_SCALE, Q, src, 0, 2);
+            for (unsigned b = 0; b < 8; b++)            /* Q back to bytes */
+                for (size_t w = 0; w < nw; w++)
+                    for (uint64_t x = PLANE(b)[w]; x; x &= x - 1)
+                        qv[w * 64 + (size_t)__builtin_ctzll(x)] ^= (uint8_t)(1u << b);
             for (uint32_t h = 0; h < H; h++) {
                 uint8_t a = fcp_rq_gf_exp[h];          /* last MT column: alpha^h */
                 emit(&s.ops, h ? RQ_OP_MULADD : RQ_OP_XOR, S + h, Q, 0, a);
@@ -517,9 +651,16 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
             }
         }
     }
+#undef PLANE
+    for (uint32_t h = 0; h < H; h++)                    /* un-slice the accumulators */
+        for (unsigned b = 0; b < 8; b++)
+            for (size_t w = 0; w < nw; w++)
+                for (uint64_t x = hb[((size_t)h * 8 + b) * nw + w]; x; x &= x - 1)
+                    hc[(size_t)h * ib + w * 64 + (size_t)__builtin_ctzll(x)] ^= (uint8_t)(1u << b);
     for (uint32_t h = 0; h < H; h++)
         hc[(size_t)h * ib + (KS + h - W)] ^= 1;       /* I_H block */
 
+    phase_end[1] = s.ops.n;
     /* ---- 4. dense elimination over the I inactive columns ---- */
     const uint32_t nd = nleft + H;
     if (nd < I) {
@@ -590,6 +731,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
         }
     }
 
+    phase_end[2] = s.ops.n;
     /* ---- 5. pivots from their original rows, in pivot order ---- */
     plan = calloc(1, sizeof *plan);
     if (!plan)
@@ -650,6 +792,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
             emit(&s.ops, RQ_OP_COPY, g, cur, 0, 0);
         plan->col_slot[s.pcol[k]] = g;
     }
+    phase_end[3] = s.ops.n;
     if (s.ops.err)
         goto done;
 
@@ -673,6 +816,10 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
         if (!needed[op.dst])
             continue;
         s.ops.v[k2++] = op;
+        int ph = 0;
+        while (ph < 3 && i >= phase_end[ph])
+            ph++;
+        plan->phase_ops[ph]++;
         if (op.kind == RQ_OP_XOR || op.kind == RQ_OP_XOR3)
             plan->n_xor++;
         else if (op.kind == RQ_OP_MULADD || op.kind == RQ_OP_SCALE || op.kind == RQ_OP_HORNER)
@@ -694,36 +841,57 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     rc = 0;
 done:
     fcp_rq_plan_free(plan);
-    free(ubits); free(lbits); free(dense); free(qv); free(hc);
+    free(ubits); free(lbits); free(dense); free(qv); free(hc); free(qb); free(hb);
     free(left); free(drow); free(perm); free(needed);
     solver_free(&s);
     return rc;
 }
 
-void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *const *in, size_t T)
+/* Replay ops on bytes [off, off+n) of every symbol. */
+static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *const *in, size_t T,
+                      size_t off, size_t n)
 {
     const fcp_rq_kernels *k = fcp_rq_kern();
     const uint32_t nr = plan->nrows;
-#define SLOT(x) ((x) <= nr ? work + (size_t)(x) * T : (uint8_t *)(uintptr_t)in[(x) - nr - 1])
+#define SLOT(x) ((x) <= nr ? work + (size_t)(x) * T + off : (uint8_t *)(uintptr_t)in[(x) - nr - 1] + off)
     for (size_t i = 0; i < plan->nops; i++) {
         const fcp_rq_op *op = &plan->ops[i];
-        uint8_t *d = work + (size_t)op->dst * T;
+        uint8_t *d = work + (size_t)op->dst * T + off;
         switch (op->kind) {
-        case RQ_OP_ZERO:   memset(d, 0, T); break;
-        case RQ_OP_COPY:   memcpy(d, SLOT(op->src), T); break;
-        case RQ_OP_XOR:    k->xor_into(d, SLOT(op->src), T); break;
-        case RQ_OP_XOR3:   k->xor3(d, SLOT(op->src), SLOT(op->src2), T); break;
-        case RQ_OP_MULADD: k->muladd(d, SLOT(op->src), op->coef, T); break;
-        case RQ_OP_SCALE:  k->scale(d, op->coef, T); break;
-        case RQ_OP_HORNER: k->horner(d, SLOT(op->src), op->coef, T); break;
+        case RQ_OP_ZERO:   memset(d, 0, n); break;
+        case RQ_OP_COPY:   memcpy(d, SLOT(op->src), n); break;
+        case RQ_OP_XOR:    k->xor_into(d, SLOT(op->src), n); break;
+        case RQ_OP_XOR3:   k->xor3(d, SLOT(op->src), SLOT(op->src2), n); break;
+        case RQ_OP_MULADD: k->muladd(d, SLOT(op->src), op->coef, n); break;
+        case RQ_OP_SCALE:  k->scale(d, op->coef, n); break;
+        case RQ_OP_HORNER: k->horner(d, SLOT(op->src), op->coef, n); break;
         case RQ_OP_HSTEP:
-            k->hstep(d, op->src == FCP_RQ_NO_SLOT ? NULL : SLOT(op->src), work + (size_t)op->src2 * T,
-                     work + (size_t)op->src3 * T, T);
+            k->hstep(d, op->src == FCP_RQ_NO_SLOT ? NULL : SLOT(op->src), SLOT(op->src2), SLOT(op->src3), n);
             break;
         default: break;
         }
     }
 #undef SLOT
+}
+
+/* When the symbols touched by a plan do not fit in the L2 cache, the plan is
+ * replayed stripe by stripe (every op is bytewise, so byte ranges are
+ * independent) so each stripe's working set stays cache-resident. */
+#define RQ_L2_BUDGET (1536u * 1024u)
+
+void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *const *in, size_t T)
+{
+    size_t slots = (size_t)plan->nrows + 1 + plan->m;
+    size_t stripe = T;
+    if (slots * T > RQ_L2_BUDGET) {
+        stripe = RQ_L2_BUDGET / slots / 64 * 64;
+        if (stripe < 512)               /* per-op overhead would dominate */
+            stripe = T;
+    }
+    if (stripe == 0 || stripe > T)
+        stripe = T;
+    for (size_t off = 0; off < T; off += stripe)
+        run_range(plan, work, in, T, off, T - off < stripe ? T - off : stripe);
 }
 
 uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t X, uint8_t *out,
