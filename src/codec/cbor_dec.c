@@ -665,10 +665,11 @@ int fcp_cbor_key_is(const char *k, size_t klen, const char *s)
     return n == klen && (n == 0 || memcmp(k, s, n) == 0);
 }
 
-/* Compare the next (text) key with name in canonical key order.  Sets *cmp
- * (<0: next key sorts first, 0 equal, >0 after) or returns 1 if no entries
- * are left; consumes nothing. */
-static int peek_key_cmp(fcp_cbor_dec *d, fcp_cbor_map_iter *it, const char *name, int *cmp)
+/* Compare the next key with the text `name` (nlen bytes) in canonical key
+ * order: *cmp < 0 if the next key sorts first, 0 if equal, > 0 if after.
+ * Returns 1 if the map has no entries left; consumes nothing. */
+static int peek_key_cmp(fcp_cbor_dec *d, fcp_cbor_map_iter *it, const char *name, size_t nlen,
+                        int *cmp)
 {
     if (d->err)
         return d->err;
@@ -678,21 +679,19 @@ static int peek_key_cmp(fcp_cbor_dec *d, fcp_cbor_map_iter *it, const char *name
     int rc = dec_prepare(d, &h);
     if (rc)
         return rc;
-    size_t nlen = strlen(name);
     uint8_t want[FCP_CBOR_HEAD_MAX];
     size_t wh = fcp_cbor__head(want, FCP_CBOR_TEXT, nlen);
     /* compare the encoded key with the encoded name: head, then text */
     size_t klen = d->key_len;      /* set by dec_prepare */
     const uint8_t *k = d->p;
     size_t m = klen < wh ? klen : wh;
-    int c = memcmp(k, want, m);
-    if (c == 0) {
-        if (klen < wh)
-            c = -1;
-        else if (klen == wh)
-            c = nlen ? -1 : 0;
-        else
-            c = fcp_cbor__keycmp(k + wh, klen - wh, (const uint8_t *)name, nlen);
+    int c = 0;
+    for (size_t i = 0; i < m && c == 0; i++)
+        c = (int)k[i] - (int)want[i];
+    if (c == 0 && klen <= wh) {
+        c = klen < wh ? -1 : (nlen ? -1 : 0);
+    } else if (c == 0) {
+        c = fcp_cbor__keycmp(k + wh, klen - wh, (const uint8_t *)name, nlen);
     }
     *cmp = c;
     return 0;
@@ -701,7 +700,8 @@ static int peek_key_cmp(fcp_cbor_dec *d, fcp_cbor_map_iter *it, const char *name
 int fcp_cbor_opt_key(fcp_cbor_dec *dec, fcp_cbor_map_iter *it, const char *name)
 {
     int cmp = 0;
-    int rc = peek_key_cmp(dec, it, name, &cmp);
+    size_t nlen = strlen(name);
+    int rc = peek_key_cmp(dec, it, name, nlen, &cmp);
     if (rc == 1)
         return 0;
     if (rc)
@@ -710,10 +710,12 @@ int fcp_cbor_opt_key(fcp_cbor_dec *dec, fcp_cbor_map_iter *it, const char *name)
         return 0;
     if (cmp < 0)
         return FCP_EUNKNOWN_FIELD;
-    const char *k;
-    size_t kl;
-    if ((rc = fcp_cbor_get_text(dec, &k, &kl)))
-        return rc;
+    /* the key's bytes equal the encoded name: consume it directly (its
+     * order was checked by dec_prepare; the text must still be UTF-8) */
+    size_t klen = dec->key_len;
+    if (!fcp_utf8_valid(dec->p + (klen - nlen), nlen))
+        return dec_fail(dec, FCP_ECBOR_UTF8);
+    dec_commit(dec, dec->p + klen);
     it->remaining--;
     return 1;
 }

@@ -304,6 +304,34 @@ static int ent_cmp(const uint8_t *base, const fcp_cbor_map_ent *a, const fcp_cbo
     return fcp_cbor__keycmp(base + a->key, a->val - a->key, base + b->key, b->val - b->key);
 }
 
+/* End of the item at p when it is a definite scalar or string (the common
+ * case for map keys and struct fields), else NULL: the caller falls back to
+ * the general skip.  Never reads at or past end. */
+static inline const uint8_t *scalar_end(const uint8_t *p, const uint8_t *end)
+{
+    uint8_t ib = *p;
+    unsigned major = ib >> 5, ai = ib & 31;
+    if (major == 4 || major == 5 || major == 6 || ai > 27)
+        return NULL;
+    size_t avail = (size_t)(end - p) - 1;
+    uint64_t arg = ai;
+    size_t w = 0;
+    if (ai >= 24) {
+        w = (size_t)1 << (ai - 24);
+        if (avail < w)
+            return NULL;
+        arg = 0;
+        for (size_t i = 0; i < w; i++)
+            arg = arg << 8 | p[1 + i];
+    }
+    if (major == 2 || major == 3) {
+        if (arg > avail - w)
+            return NULL;
+        return p + 1 + w + arg;
+    }
+    return p + 1 + w;
+}
+
 /* Stable merge sort of e[0..n) using tmp[0..n); sets *dup on equal keys. */
 static void ent_sort(const uint8_t *base, fcp_cbor_map_ent *e, fcp_cbor_map_ent *tmp, size_t n,
                      int *dup)
@@ -363,13 +391,13 @@ int fcp_cbor_map_close(fcp_cbor_enc *enc)
     while (p < e) {
         const uint8_t *k = p, *v;
         int err = 0;
-        v = fcp_cbor__wf_skip(k, e, &err, NULL);
-        if (!v)
+        v = scalar_end(k, e);
+        if (!v && !(v = fcp_cbor__wf_skip(k, e, &err, NULL)))
             return enc_fail(enc, err);
         if (v == e)
             return enc_fail(enc, FCP_ECBOR_COUNT);   /* key without value */
-        p = fcp_cbor__wf_skip(v, e, &err, NULL);
-        if (!p)
+        p = scalar_end(v, e);
+        if (!p && !(p = fcp_cbor__wf_skip(v, e, &err, NULL)))
             return enc_fail(enc, err);
         if ((rc = grow((void **)&enc->ents, &enc->cents, first + n + 1, sizeof *enc->ents)))
             return enc_fail(enc, rc);

@@ -34,9 +34,16 @@ const uint8_t *fcp_cbor__wf_skip(const uint8_t *p, const uint8_t *end, int *err,
 static inline int fcp_cbor__keycmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
     size_t n = alen < blen ? alen : blen;
-    int c = n ? memcmp(a, b, n) : 0;
-    if (c)
-        return c;
+    if (n <= 16) {
+        /* short keys (the usual case): a plain loop beats a libc call */
+        for (size_t i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return a[i] < b[i] ? -1 : 1;
+    } else {
+        int c = memcmp(a, b, n);
+        if (c)
+            return c;
+    }
     return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
