@@ -148,7 +148,10 @@ int fcp_rq_encoder_new(fcp_rq_encoder **out, const uint8_t *block, uint32_t K, u
 void fcp_rq_encoder_free(fcp_rq_encoder *enc);
 
 /* Write encoding symbol esi (T bytes) into out: the source symbol for
- * esi < K, a repair symbol otherwise.  0 or FCP_ERQ_ESI (esi > 2^24-1). */
+ * esi < K, a repair symbol otherwise.  0, FCP_ERQ_ESI (esi > 2^24-1), or
+ * FCP_ENOMEM (small-K encoders solve lazily, on the first repair symbol for
+ * which that is cheaper; an encoder is therefore not safe for concurrent
+ * calls even through this const pointer). */
 int fcp_rq_encoder_symbol(const fcp_rq_encoder *enc, uint32_t esi, uint8_t *out);
 
 uint32_t fcp_rq_encoder_K(const fcp_rq_encoder *enc);

@@ -53,8 +53,33 @@ struct fcp_rq_encoder {
     uint16_t      T;
     fcp_rq_plan  *plan;
     uint8_t      *src;    /* K*T source bytes */
-    uint8_t      *work;   /* (nrows+1)*T: intermediate symbols per plan->col_slot */
+    uint8_t      *work;   /* (nrows+1)*T: intermediate symbols per plan->col_slot,
+                             or NULL while repair symbols come from plan->gen */
+    uint32_t      gen_left; /* repair symbols still cheaper via plan->gen */
+    uint8_t      *coef;   /* K' bytes of scratch for the generator path */
 };
+
+/* Solve the intermediate symbols (the plan replay).  0 or FCP_ENOMEM. */
+static int encoder_solve(fcp_rq_encoder *e)
+{
+    const uint32_t Kp = e->p.Kp, K = e->K, T = e->T;
+    const uint8_t **in = malloc((size_t)Kp * sizeof *in);
+    uint8_t *zero = calloc(1, T);
+    uint8_t *work = fcp_rq_buf_get(((size_t)e->plan->nrows + 1) * T);
+    if (!in || !zero || !work) {
+        free(in);
+        free(zero);
+        fcp_rq_buf_put(work, ((size_t)e->plan->nrows + 1) * T);
+        return FCP_ENOMEM;
+    }
+    for (uint32_t j = 0; j < Kp; j++)
+        in[j] = j < K ? e->src + (size_t)j * T : zero;
+    fcp_rq_plan_run(e->plan, work, in, T);
+    free(in);
+    free(zero);
+    e->work = work;
+    return 0;
+}
 
 int fcp_rq_encoder_new(fcp_rq_encoder **out, const uint8_t *block, uint32_t K, uint16_t T,
                        const fcp_rq_limits *limits)
@@ -73,11 +98,9 @@ int fcp_rq_encoder_new(fcp_rq_encoder **out, const uint8_t *block, uint32_t K, u
     if (need > L.max_memory || (uint64_t)K * T > L.max_transfer)
         return FCP_ERQ_LIMIT;
     fcp_rq_encoder *e = calloc(1, sizeof *e);
-    const uint8_t **in = malloc((size_t)Kp * sizeof *in);
-    uint8_t *zero = calloc(1, T);
     int rc = FCP_ENOMEM;
-    if (!e || !in || !zero)
-        goto fail;
+    if (!e)
+        return FCP_ENOMEM;
     e->p = p;
     e->K = K;
     e->T = T;
@@ -87,20 +110,22 @@ int fcp_rq_encoder_new(fcp_rq_encoder **out, const uint8_t *block, uint32_t K, u
     memcpy(e->src, block, (size_t)K * T);
     if ((rc = fcp_rq_plan_encode_get(&p, &e->plan)) != 0)
         goto fail;
-    rc = FCP_ENOMEM;
-    e->work = fcp_rq_buf_get(((size_t)e->plan->nrows + 1) * T);
-    if (!e->work)
+    if (e->plan->gen) {
+        /* small K': produce repair symbols straight from the cached generator
+         * rows (about K multiply-adds each) for as long as that is cheaper
+         * than solving the intermediate symbols once */
+        e->coef = malloc(Kp);
+        if (!e->coef) {
+            rc = FCP_ENOMEM;
+            goto fail;
+        }
+        e->gen_left = (uint32_t)(e->plan->nops / (K + 4));
+    } else if ((rc = encoder_solve(e)) != 0) {
         goto fail;
-    for (uint32_t j = 0; j < Kp; j++)
-        in[j] = j < K ? e->src + (size_t)j * T : zero;
-    fcp_rq_plan_run(e->plan, e->work, in, T);
-    free(in);
-    free(zero);
+    }
     *out = e;
     return 0;
 fail:
-    free(in);
-    free(zero);
     fcp_rq_encoder_free(e);
     return rc;
 }
@@ -111,8 +136,7 @@ void fcp_rq_encoder_free(fcp_rq_encoder *e)
         return;
     if (e->plan)
         fcp_rq_buf_put(e->work, ((size_t)e->plan->nrows + 1) * e->T);
-    else
-        free(e->work);
+    free(e->coef);
     fcp_rq_plan_release(e->plan);
     fcp_rq_buf_put(e->src, (size_t)e->K * e->T);
     free(e);
@@ -128,7 +152,36 @@ int fcp_rq_encoder_symbol(const fcp_rq_encoder *e, uint32_t esi, uint8_t *out)
         memcpy(out, e->src + (size_t)esi * e->T, e->T);
         return 0;
     }
-    fcp_rq_lt_encode(e->plan, e->work, esi + (e->p.Kp - e->K), out, e->T);
+    uint32_t X = esi + (e->p.Kp - e->K);
+    if (!e->work && e->gen_left) {
+        fcp_rq_encoder *me = (fcp_rq_encoder *)(uintptr_t)e;   /* lazy state; see header */
+        const fcp_rq_kernels *k = fcp_rq_kern();
+        const uint32_t Kp = e->p.Kp;
+        uint32_t cols[40];
+        fcp_rq_tuple t = fcp_rq_tuple_of(&e->p, X);
+        uint32_t n = fcp_rq_tuple_cols(&e->p, &t, cols);
+        const uint8_t *g = e->plan->gen;
+        k->xor3(me->coef, g + (size_t)e->plan->col_slot[cols[0]] * Kp,
+                g + (size_t)e->plan->col_slot[cols[1]] * Kp, Kp);
+        for (uint32_t i = 2; i < n; i++)
+            k->xor_into(me->coef, g + (size_t)e->plan->col_slot[cols[i]] * Kp, Kp);
+        memset(out, 0, e->T);
+        for (uint32_t j = 0; j < e->K; j++) {      /* padding symbols are zero */
+            uint8_t c = e->coef[j];
+            if (c == 1)
+                k->xor_into(out, e->src + (size_t)j * e->T, e->T);
+            else if (c)
+                k->muladd(out, e->src + (size_t)j * e->T, c, e->T);
+        }
+        me->gen_left--;
+        return 0;
+    }
+    if (!e->work) {
+        int rc = encoder_solve((fcp_rq_encoder *)(uintptr_t)e);
+        if (rc)
+            return rc;
+    }
+    fcp_rq_lt_encode(e->plan, e->work, X, out, e->T);
     return 0;
 }
 
@@ -275,6 +328,43 @@ static int grow(fcp_rq_block_decoder *d)
     return 0;
 }
 
+/* Sort keys[0..n) ascending, permuting vals alongside (heap sort: no
+ * allocation, O(n log n) worst case). */
+static void sift(uint32_t *k, uint32_t *v, uint32_t i, uint32_t n)
+{
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && k[c + 1] > k[c])
+            c++;
+        if (k[i] >= k[c])
+            return;
+        uint32_t t = k[i];
+        k[i] = k[c];
+        k[c] = t;
+        t = v[i];
+        v[i] = v[c];
+        v[c] = t;
+        i = c;
+    }
+}
+
+static void sort_rows(uint32_t *k, uint32_t *v, uint32_t n)
+{
+    for (uint32_t i = n / 2; i-- > 0;)
+        sift(k, v, i, n);
+    for (uint32_t e = n; e-- > 1;) {
+        uint32_t t = k[0];
+        k[0] = k[e];
+        k[e] = t;
+        t = v[0];
+        v[0] = v[e];
+        v[e] = t;
+        sift(k, v, 0, e);
+    }
+}
+
 static int try_decode(fcp_rq_block_decoder *d)
 {
     const uint32_t K = d->K, Kp = d->p.Kp, T = d->T;
@@ -295,23 +385,29 @@ static int try_decode(fcp_rq_block_decoder *d)
         use = cap_rows;
     uint32_t m = (Kp - K) + use;
     uint32_t *isi = malloc((size_t)m * sizeof(uint32_t));
+    uint32_t *ord = malloc((size_t)use * sizeof(uint32_t) + 1);
     const uint8_t **in = malloc((size_t)m * sizeof *in);
     uint8_t *zero = calloc(1, T);
     uint8_t *work = NULL;
     size_t work_len = 0;
     fcp_rq_plan *plan = NULL;
-    if (!isi || !in || !zero)
+    if (!isi || !ord || !in || !zero)
         goto out;
     for (uint32_t j = 0; j < Kp - K; j++) {
         isi[j] = K + j;                      /* padding symbols are known zeros */
         in[j] = zero;
     }
+    /* rows in ISI order, so the same received set always maps to the same
+     * (cacheable) plan whatever order the symbols arrived in */
     for (uint32_t j = 0; j < use; j++) {
         uint32_t e = d->esi[j];
         isi[Kp - K + j] = e < K ? e : e + (Kp - K);
-        in[Kp - K + j] = d->syms + (size_t)j * T;
+        ord[j] = j;
     }
-    rc = fcp_rq_plan_build(&d->p, isi, m, &plan);
+    sort_rows(isi + (Kp - K), ord, use);
+    for (uint32_t j = 0; j < use; j++)
+        in[Kp - K + j] = d->syms + (size_t)ord[j] * T;
+    rc = fcp_rq_plan_get(&d->p, isi, m, &plan);
     if (rc)
         goto out;
     rc = FCP_ENOMEM;
@@ -330,9 +426,10 @@ static int try_decode(fcp_rq_block_decoder *d)
     drop_store(d);
     rc = 0;
 out:
-    fcp_rq_plan_free(plan);
+    fcp_rq_plan_release(plan);
     fcp_rq_buf_put(work, work_len);
     free(isi);
+    free(ord);
     free(in);
     free(zero);
     return rc;

@@ -107,6 +107,10 @@ typedef struct fcp_rq_plan {
     uint32_t   n_inactive; /* statistics */
     uint64_t   n_xor, n_mul; /* symbol XORs / GF multiply-adds (incl. scale) */
     uint64_t   phase_ops[4];  /* ops in: forward pass, HDPC, dense, back-substitution */
+    /* Encode plans of small K' only: the plan replayed on unit vectors, i.e.
+     * row col_slot[c] (K' bytes) holds the GF(256) coefficients of
+     * intermediate symbol c over the K' source symbols.  NULL otherwise. */
+    uint8_t   *gen;
 } fcp_rq_plan;
 
 /* Build the schedule that solves for the L intermediate symbols of K' from
@@ -115,16 +119,22 @@ typedef struct fcp_rq_plan {
 int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out);
 void fcp_rq_plan_free(fcp_rq_plan *plan);
 
-/* Shared plan for encoding (rows = ISI 0..K'-1), cached per K'.  The
- * returned plan stays valid until fcp_rq_plan_release. */
+/* A plan for the rows isi[0..m), from the shared cache (keyed by K' and the
+ * exact ISI list) or built and cached.  Valid until fcp_rq_plan_release.
+ * Same errors as fcp_rq_plan_build. */
+int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out);
+/* Shared plan for encoding (rows = ISI 0..K'-1). */
 int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out);
 void fcp_rq_plan_release(fcp_rq_plan *plan);
-/* Enable/disable the encode plan cache (bench "cold" runs); returns old. */
+/* Enable/disable the plan cache (bench "cold" runs); returns the old value. */
 int fcp_rq_plan_cache_enable(int on);
 
 /* Run a plan: work has (nrows+1)*T bytes; in[j] is LT row j's input symbol.
  * Afterwards intermediate symbol c is at work + col_slot[c]*T. */
 void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *const *in, size_t T);
+
+/* K' at or below which cached encode plans carry a generator matrix. */
+#define FCP_RQ_GEN_MAX_KP 256u
 
 /* out = LT encoding symbol for internal id X from the intermediate symbols
  * (work/col_slot as left by fcp_rq_plan_run).  Returns symbol XOR count. */

@@ -463,6 +463,7 @@ void fcp_rq_plan_free(fcp_rq_plan *plan)
         return;
     free(plan->ops);
     free(plan->col_slot);
+    free(plan->gen);
     free(plan);
 }
 
@@ -909,13 +910,20 @@ uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t
     return n - 1;
 }
 
-/* ---------------- encode plan cache (per K') ---------------- */
+/* ---------------- plan cache ----------------
+ *
+ * Plans are keyed by K' and the exact list of LT-row ISIs.  Encoding always
+ * uses ISI 0..K'-1, so every encoder of a given K' shares one plan; decoders
+ * hit the cache when the same set of ESIs recurs (e.g. a node rebuilding
+ * objects from the same placement of symbols on the same peers). */
 
-#define RQ_CACHE_SLOTS 8
-#define RQ_CACHE_MAX_KP 8192u     /* larger K' are planned per encoder */
+#define RQ_CACHE_SLOTS 16
+#define RQ_CACHE_MAX_KP 8192u     /* larger K' are planned per use */
 
 typedef struct cache_ent {
     fcp_rq_plan *plan;
+    uint32_t    *isi;
+    uint64_t     hash;
     uint32_t     refs;
     uint64_t     stamp;
 } cache_ent;
@@ -934,26 +942,53 @@ int fcp_rq_plan_cache_enable(int on)
     return old;
 }
 
-static int encode_plan_build(const fcp_rq_params *p, fcp_rq_plan **out)
+static uint64_t isi_hash(uint32_t Kp, const uint32_t *isi, uint32_t m)
 {
-    uint32_t *isi = malloc((size_t)p->Kp * sizeof(uint32_t));
-    if (!isi)
-        return FCP_ENOMEM;
-    for (uint32_t i = 0; i < p->Kp; i++)
-        isi[i] = i;
-    int rc = fcp_rq_plan_build(p, isi, p->Kp, out);
-    free(isi);
-    return rc;
+    uint64_t h = 1469598103934665603ULL ^ Kp ^ ((uint64_t)m << 32);
+    for (uint32_t i = 0; i < m; i++)
+        h = (h ^ isi[i]) * 1099511628211ULL;
+    return h;
 }
 
-/* Plans not held by the cache carry refs == UINT32_MAX and are freed on release. */
-int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out)
+static int ent_match(const cache_ent *e, uint32_t Kp, const uint32_t *isi, uint32_t m, uint64_t h)
 {
+    return e->plan && e->hash == h && e->plan->p.Kp == Kp && e->plan->m == m &&
+           memcmp(e->isi, isi, (size_t)m * sizeof *isi) == 0;
+}
+
+/* Replay an encode plan on the K' unit vectors: the "symbols" it leaves are
+ * the coefficient rows of every intermediate symbol.  NULL on ENOMEM. */
+static uint8_t *make_gen(const fcp_rq_plan *plan)
+{
+    const uint32_t Kp = plan->p.Kp;
+    uint8_t *unit = calloc((size_t)Kp * Kp, 1);
+    const uint8_t **in = malloc((size_t)Kp * sizeof *in);
+    uint8_t *gen = malloc(((size_t)plan->nrows + 1) * Kp);
+    if (!unit || !in || !gen) {
+        free(unit);
+        free(in);
+        free(gen);
+        return NULL;
+    }
+    for (uint32_t j = 0; j < Kp; j++) {
+        unit[(size_t)j * Kp + j] = 1;
+        in[j] = unit + (size_t)j * Kp;
+    }
+    fcp_rq_plan_run(plan, gen, in, Kp);
+    free(unit);
+    free(in);
+    return gen;
+}
+
+/* Plans not held by the cache are freed on release. */
+int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out)
+{
+    uint64_t h = isi_hash(p->Kp, isi, m);
     pthread_mutex_lock(&g_cache_mu);
-    int on = g_cache_on && p->Kp <= RQ_CACHE_MAX_KP;
+    int on = g_cache_on && p->Kp <= RQ_CACHE_MAX_KP && m <= p->Kp + 64;
     if (on) {
         for (int i = 0; i < RQ_CACHE_SLOTS; i++) {
-            if (g_cache[i].plan && g_cache[i].plan->p.Kp == p->Kp) {
+            if (ent_match(&g_cache[i], p->Kp, isi, m, h)) {
                 g_cache[i].refs++;
                 g_cache[i].stamp = ++g_clock;
                 *out = g_cache[i].plan;
@@ -964,16 +999,25 @@ int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out)
     }
     pthread_mutex_unlock(&g_cache_mu);
     fcp_rq_plan *plan;
-    int rc = encode_plan_build(p, &plan);
+    int rc = fcp_rq_plan_build(p, isi, m, &plan);
     if (rc)
         return rc;
     *out = plan;
     if (!on)
         return 0;
+    int identity = m == p->Kp;
+    for (uint32_t i = 0; identity && i < m; i++)
+        identity = isi[i] == i;
+    if (identity && p->Kp <= FCP_RQ_GEN_MAX_KP)
+        plan->gen = make_gen(plan);             /* before it is shared */
+    uint32_t *copy = malloc((size_t)m * sizeof *copy);
+    if (!copy)
+        return 0;                       /* uncached, still usable */
+    memcpy(copy, isi, (size_t)m * sizeof *copy);
     pthread_mutex_lock(&g_cache_mu);
     int victim = -1;
     for (int i = 0; i < RQ_CACHE_SLOTS; i++) {
-        if (g_cache[i].plan && g_cache[i].plan->p.Kp == p->Kp) {
+        if (ent_match(&g_cache[i], p->Kp, isi, m, h)) {
             victim = -1;                 /* raced: already cached; keep ours private */
             break;
         }
@@ -987,12 +1031,29 @@ int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out)
     }
     if (victim >= 0) {
         fcp_rq_plan_free(g_cache[victim].plan);
+        free(g_cache[victim].isi);
         g_cache[victim].plan = plan;
+        g_cache[victim].isi = copy;
+        g_cache[victim].hash = h;
         g_cache[victim].refs = 1;
         g_cache[victim].stamp = ++g_clock;
+        copy = NULL;
     }
     pthread_mutex_unlock(&g_cache_mu);
+    free(copy);
     return 0;
+}
+
+int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out)
+{
+    uint32_t *isi = malloc((size_t)p->Kp * sizeof(uint32_t));
+    if (!isi)
+        return FCP_ENOMEM;
+    for (uint32_t i = 0; i < p->Kp; i++)
+        isi[i] = i;
+    int rc = fcp_rq_plan_get(p, isi, p->Kp, out);
+    free(isi);
+    return rc;
 }
 
 void fcp_rq_plan_release(fcp_rq_plan *plan)
