@@ -398,6 +398,39 @@ static void test_stream(void)
     }
 }
 
+/* decoder_corpus FCPC seeds against the collector's reference-model verdict
+ * (structure only, default 4 MiB limit). */
+static void test_decoder_corpus(void)
+{
+    json_t *root = fcp_t_load_json("upstream/decoder_corpus.json");
+    if (!root)
+        return;
+    static const struct { const char *verdict; int code; } map[] = {
+        {"TooShort", FCP_EFCPC_TOO_SHORT}, {"InvalidMagic", FCP_EFCPC_MAGIC},
+        {"UnsupportedVersion", FCP_EFCPC_VERSION}, {"PayloadTooLarge", FCP_EFCPC_PAYLOAD_TOO_LARGE},
+        {"LengthMismatch", FCP_EFCPC_LENGTH_MISMATCH}, {"ok", 0},
+    };
+    size_t i, seen = 0;
+    json_t *e;
+    json_array_foreach(root, i, e) {
+        if (strncmp(fcp_t_jstr(e, "name"), "fcpc_frame_", 11))
+            continue;
+        size_t len;
+        uint8_t *b = jhex(json_object_get(e, "inputs"), "bytes_hex", &len);
+        const char *v = fcp_t_jstr(json_object_get(e, "derived"), "reference_decoder_verdict");
+        int want = 1;
+        for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+            if (!strncmp(v, map[k].verdict, strlen(map[k].verdict)))
+                want = map[k].code;
+        fcp_fcpc_frame f;
+        CHECK_ERR(fcp_fcpc_decode(b ? b : (const uint8_t *)"", len, FCP_FCPC_DEFAULT_MAX_PAYLOAD, &f), want);
+        free(b);
+        seen++;
+    }
+    CHECK_EQ(seen, 20);
+    json_decref(root);
+}
+
 int main(void)
 {
     if (fcp_crypto_init() != 0)
@@ -407,5 +440,6 @@ int main(void)
     test_rules();
     test_tx_rx();
     test_stream();
+    test_decoder_corpus();
     return fcp_t_done("wire_fcpc_test");
 }

@@ -655,6 +655,42 @@ static void test_mtu(void)
     CHECK_EQ(bad, 0);
 }
 
+/* decoder_corpus fuzz seeds: no upstream expectation; the collector's
+ * reference-model verdict (decode with a 65535-byte cap) must match ours under
+ * the upstream profile, and the production limits must refuse them all. */
+static void test_decoder_corpus(void)
+{
+    json_t *root = fcp_t_load_json("upstream/decoder_corpus.json");
+    if (!root)
+        return;
+    static const struct { const char *verdict; int code; } map[] = {
+        {"TooShort", FCP_EFCPS_TOO_SHORT}, {"InvalidMagic", FCP_EFCPS_MAGIC},
+        {"UnsupportedVersion", FCP_EFCPS_VERSION}, {"InvalidSymbolSize", FCP_EFCPS_SYMBOL_SIZE},
+    };
+    size_t i, seen = 0;
+    json_t *e;
+    json_array_foreach(root, i, e) {
+        if (strncmp(fcp_t_jstr(e, "name"), "fcps_frame_", 11))
+            continue;
+        size_t len;
+        uint8_t *b = jhex(json_object_get(e, "inputs"), "bytes_hex", &len);
+        const char *v = fcp_t_jstr(json_object_get(e, "derived"), "reference_decoder_verdict");
+        int want = 1;
+        for (size_t k = 0; k < sizeof map / sizeof map[0]; k++)
+            if (!strcmp(v, map[k].verdict))
+                want = map[k].code;
+        fcp_fcps_limits up, prod;
+        fcp_fcps_limits_upstream(&up, 65535);
+        fcp_fcps_limits_default(&prod);
+        CHECK_ERR(dec(b ? b : (const uint8_t *)"", len, &up), want);
+        CHECK(dec(b ? b : (const uint8_t *)"", len, &prod) < 0);
+        free(b);
+        seen++;
+    }
+    CHECK_EQ(seen, 20);
+    json_decref(root);
+}
+
 int main(void)
 {
     if (fcp_crypto_init() != 0)
@@ -667,6 +703,7 @@ int main(void)
         json_decref(root);
     }
     test_validation_rules();
+    test_decoder_corpus();
     test_frame_seal_open();
     test_seq_alloc();
     test_mtu();
