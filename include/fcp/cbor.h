@@ -161,9 +161,11 @@ int fcp_cbor_put_raw(fcp_cbor_enc *enc, const void *p, size_t n);
  * any order (values may be nested sorting maps); map_close writes the head
  * with the entry count and reorders the entries bytewise by encoded key
  * (RFC 8949 §4.2.1).  Errors at close: FCP_ECBOR_DUPLICATE_KEY (two equal
- * encoded keys), FCP_ECBOR_COUNT (odd number of items, or no map open).
- * Per entry the builder records two offsets on a reused growable stack; no
- * other allocation. */
+ * encoded keys), FCP_ECBOR_COUNT (odd number of items, or no map open),
+ * FCP_ECBOR_TRUNCATED (an entry's value is incomplete, e.g. an array head
+ * without all its items).  Per entry the builder records three offsets on a
+ * reused growable stack; no other allocation besides a reused scratch copy
+ * of the body when the entries need reordering. */
 int fcp_cbor_map_open(fcp_cbor_enc *enc);
 int fcp_cbor_map_close(fcp_cbor_enc *enc);
 

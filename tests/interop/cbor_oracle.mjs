@@ -249,6 +249,26 @@ const fixedEnc = fcp('_encode', ['{"f":"8000000000000000"}', '{"f":"7ff800000000
 ok(fixedEnc[0] === 'f90000', 'D-CBOR-1: -0.0 encodes as f90000');
 ok(fixedEnc[1] === 'err FCP_ECBOR_NAN', 'NaN cannot be encoded');
 
+// the user-facing verb: fcp cbor diag
+function diag(args, input) {
+  const r = spawnSync(FCP, ['cbor', 'diag', ...args], { input });
+  return { code: r.status, out: r.stdout.toString() };
+}
+let r = diag(['--hex', '-'], 'a2 6161 01 6162 820203\n');
+ok(r.code === 0 && r.out === '{"a": 1, "b": [2, 3]}\ncanonical: yes\n', `diag canonical: ${r.code} ${r.out}`);
+r = diag(['--hex', '-'], 'a2616201616102');
+ok(r.code === 1 && r.out.includes('canonical: no \u2014 unsorted map keys at byte 4'), `diag unsorted: ${r.code} ${r.out}`);
+r = diag(['--hex', '-'], 'bf61610161629f0203ffff');
+ok(r.code === 1 && r.out.startsWith('{_ "a": 1, "b": [_ 2, 3]}\n') && r.out.includes('indefinite length at byte 0'), `diag indefinite: ${r.out}`);
+r = diag(['--hex', '--strict', '-'], 'f93e00');
+ok(r.code === 1 && r.out.includes('float not allowed at byte 0'), `diag --strict: ${r.out}`);
+r = diag(['--hex', '-'], 'f93e00');
+ok(r.code === 0 && r.out === '1.5\ncanonical: yes\n', `diag float: ${r.out}`);
+r = diag(['-'], Buffer.from([0x82, 0x01]));
+ok(r.code === 1 && r.out.includes('truncated item'), `diag raw truncated: ${r.out}`);
+ok(diag([], '').code === 2 && diag(['--bogus', '-'], '').code === 2, 'diag usage errors exit 2');
+ok(diag(['--help'], '').code === 0, 'diag --help exits 0');
+
 for (const f of failures) console.log('FAIL: ' + f);
 console.log(`values: ${COUNT}, non-canonical variants: ${neg.length}`);
 console.log(`cbor_oracle: ${pass} passed, ${fail} failed`);
