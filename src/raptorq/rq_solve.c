@@ -848,6 +848,8 @@ done:
     return rc;
 }
 
+#define RQ_PREFETCH 2
+
 /* Replay ops on bytes [off, off+n) of every symbol. */
 static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *const *in, size_t T,
                       size_t off, size_t n)
@@ -858,6 +860,16 @@ static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *con
     for (size_t i = 0; i < plan->nops; i++) {
         const fcp_rq_op *op = &plan->ops[i];
         uint8_t *d = work + (size_t)op->dst * T + off;
+        if (i + RQ_PREFETCH < plan->nops) {
+            /* large blocks live in L3: start the next operands early */
+            const fcp_rq_op *nx = &plan->ops[i + RQ_PREFETCH];
+            const uint8_t *pd = work + (size_t)nx->dst * T + off;
+            const uint8_t *ps = nx->src == FCP_RQ_NO_SLOT ? pd : SLOT(nx->src);
+            for (size_t b = 0; b < n && b < 512; b += 64) {
+                __builtin_prefetch(pd + b, 1);
+                __builtin_prefetch(ps + b, 0);
+            }
+        }
         switch (op->kind) {
         case RQ_OP_ZERO:   memset(d, 0, n); break;
         case RQ_OP_COPY:   memcpy(d, SLOT(op->src), n); break;
