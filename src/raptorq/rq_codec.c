@@ -196,15 +196,16 @@ struct fcp_rq_block_decoder {
     uint16_t T;
     lim      L;
     uint64_t max_syms;
-    uint32_t n, cap;        /* stored symbols */
+    uint32_t n, cap;        /* stored repair symbols */
     uint32_t *esi;
     uint8_t  *syms;
     uint32_t *hset;         /* open addressing: stored index + 1, 0 = empty */
     uint32_t  hcap;         /* power of two, >= 2*cap */
     uint32_t  nsrc;
-    uint32_t *src_at;       /* K entries: stored index + 1 of source symbol i */
+    uint32_t *src_at;       /* K entries: 1 if source symbol i is in out */
     uint32_t  fails, next_try;
-    uint8_t  *out;          /* K*T once decoded */
+    uint8_t  *out;          /* K*T: received source symbols land here directly;
+                               complete once decoded */
     int       done;
 };
 
@@ -296,7 +297,7 @@ static void hset_put(fcp_rq_block_decoder *d, uint32_t idx)
 /* Grow the arena to hold at least one more symbol (geometric). */
 static int grow(fcp_rq_block_decoder *d)
 {
-    uint64_t nc = d->cap ? (uint64_t)d->cap * 2 : (uint64_t)d->p.Kp + 8;
+    uint64_t nc = d->cap ? (uint64_t)d->cap * 2 : (uint64_t)d->p.Kp / 4 + 16;
     if (nc > d->max_syms)
         nc = d->max_syms;
     uint64_t work = ((uint64_t)d->p.S + d->p.H + d->p.Kp + 64 + 2) * d->T;
@@ -369,21 +370,16 @@ static int try_decode(fcp_rq_block_decoder *d)
 {
     const uint32_t K = d->K, Kp = d->p.Kp, T = d->T;
     int rc = FCP_ENOMEM;
-    d->out = d->out ? d->out : fcp_rq_buf_get((size_t)K * T);
-    if (!d->out)
-        return FCP_ENOMEM;
-    if (d->nsrc == K) {                     /* systematic fast path */
-        for (uint32_t i = 0; i < K; i++)
-            memcpy(d->out + (size_t)i * T, d->syms + (size_t)(d->src_at[i] - 1) * T, T);
+    if (d->nsrc == K) {                     /* systematic: nothing to solve */
         d->done = 1;
         drop_store(d);
         return 0;
     }
-    uint32_t use = d->n;
+    uint32_t use = d->n;                    /* repair rows */
     uint32_t cap_rows = K + 16 + 8 * d->fails;
-    if (use > cap_rows)
-        use = cap_rows;
-    uint32_t m = (Kp - K) + use;
+    if (d->nsrc + use > cap_rows)
+        use = cap_rows - d->nsrc;
+    uint32_t m = (Kp - K) + d->nsrc + use;
     uint32_t *isi = malloc((size_t)m * sizeof(uint32_t));
     uint32_t *ord = malloc((size_t)use * sizeof(uint32_t) + 1);
     const uint8_t **in = malloc((size_t)m * sizeof *in);
@@ -393,20 +389,25 @@ static int try_decode(fcp_rq_block_decoder *d)
     fcp_rq_plan *plan = NULL;
     if (!isi || !ord || !in || !zero)
         goto out;
-    for (uint32_t j = 0; j < Kp - K; j++) {
-        isi[j] = K + j;                      /* padding symbols are known zeros */
-        in[j] = zero;
+    /* Rows in a canonical order (padding, sources ascending, repair by ISI)
+     * so the same received set always maps to the same cacheable plan. */
+    uint32_t r = 0;
+    for (uint32_t j = K; j < Kp; j++) {
+        isi[r] = j;                          /* padding symbols are known zeros */
+        in[r++] = zero;
     }
-    /* rows in ISI order, so the same received set always maps to the same
-     * (cacheable) plan whatever order the symbols arrived in */
+    for (uint32_t i = 0; i < K; i++)
+        if (d->src_at[i]) {
+            isi[r] = i;
+            in[r++] = d->out + (size_t)i * T;
+        }
     for (uint32_t j = 0; j < use; j++) {
-        uint32_t e = d->esi[j];
-        isi[Kp - K + j] = e < K ? e : e + (Kp - K);
+        isi[r + j] = d->esi[j] + (Kp - K);
         ord[j] = j;
     }
-    sort_rows(isi + (Kp - K), ord, use);
+    sort_rows(isi + r, ord, use);
     for (uint32_t j = 0; j < use; j++)
-        in[Kp - K + j] = d->syms + (size_t)ord[j] * T;
+        in[r + j] = d->syms + (size_t)ord[j] * T;
     rc = fcp_rq_plan_get(&d->p, isi, m, &plan);
     if (rc)
         goto out;
@@ -416,12 +417,9 @@ static int try_decode(fcp_rq_block_decoder *d)
     if (!work)
         goto out;
     fcp_rq_plan_run(plan, work, in, T);
-    for (uint32_t i = 0; i < K; i++) {
-        if (d->src_at[i])
-            memcpy(d->out + (size_t)i * T, d->syms + (size_t)(d->src_at[i] - 1) * T, T);
-        else
+    for (uint32_t i = 0; i < K; i++)
+        if (!d->src_at[i])
             fcp_rq_lt_encode(plan, work, i, d->out + (size_t)i * T, T);
-    }
     d->done = 1;
     drop_store(d);
     rc = 0;
@@ -448,27 +446,34 @@ int fcp_rq_block_decoder_add(fcp_rq_block_decoder *d, uint32_t esi, const uint8_
         return FCP_ERQ_ESI;
     if (esi < d->K ? d->src_at[esi] != 0 : hset_has(d, esi))
         return FCP_ERQ_NEED_MORE;           /* duplicate */
-    if (d->n == d->cap) {
-        if (d->n >= d->max_syms)
-            return FCP_ERQ_LIMIT;
-        int rc = grow(d);
-        if (rc)
-            return rc;
-    }
-    uint32_t idx = d->n++;
-    d->esi[idx] = esi;
-    memcpy(d->syms + (size_t)idx * d->T, sym, d->T);
-    hset_put(d, idx);
+    if ((uint64_t)d->nsrc + d->n >= d->max_syms)
+        return FCP_ERQ_LIMIT;
     if (esi < d->K) {
-        d->src_at[esi] = idx + 1;
+        if (!d->out && !(d->out = fcp_rq_buf_get((size_t)d->K * d->T)))
+            return FCP_ENOMEM;
+        memcpy(d->out + (size_t)esi * d->T, sym, d->T);
+        d->src_at[esi] = 1;
         d->nsrc++;
+    } else {
+        if (d->n == d->cap) {
+            int rc = grow(d);
+            if (rc)
+                return rc;
+        }
+        uint32_t idx = d->n++;
+        d->esi[idx] = esi;
+        memcpy(d->syms + (size_t)idx * d->T, sym, d->T);
+        hset_put(d, idx);
     }
-    if (d->n < d->K || d->n < d->next_try)
+    uint32_t total = d->nsrc + d->n;
+    if (total < d->K || total < d->next_try)
         return FCP_ERQ_NEED_MORE;
+    if (!d->out && !(d->out = fcp_rq_buf_get((size_t)d->K * d->T)))
+        return FCP_ENOMEM;
     int rc = try_decode(d);
     if (rc == FCP_ERQ_SINGULAR) {
         d->fails++;
-        d->next_try = d->n + 1;
+        d->next_try = total + 1;
         return FCP_ERQ_NEED_MORE;
     }
     return rc;
@@ -664,10 +669,10 @@ int fcp_rq_decoder_add(fcp_rq_decoder *d, uint32_t sbn, uint32_t esi, const uint
         if (rc)
             return rc;
     }
-    uint32_t before = d->blk[sbn]->n;
+    uint32_t before = d->blk[sbn]->n + d->blk[sbn]->nsrc;
     int rc = fcp_rq_block_decoder_add(d->blk[sbn], esi, sym, len);
     if (rc == FCP_ERQ_NEED_MORE) {
-        if (d->blk[sbn]->n > before)
+        if (d->blk[sbn]->n + d->blk[sbn]->nsrc > before)
             d->nsyms++;
         return rc;
     }
