@@ -10,8 +10,8 @@
  *   (b) ObjectHeader encode and strict decode, minimal and full headers,
  *       against memcpy of the same number of bytes.
  *
- * Each figure repeats its operation for BENCH_SECONDS (default 0.5) and keeps
- * the better of two runs, interleaved with its reference.
+ * Each figure and its reference run in 20 alternating slices totalling
+ * BENCH_SECONDS (default 1.0) each, so drifting load affects both alike.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@
 #include "fcp/model_object.h"
 #include "fcp/model_sign.h"
 
-static double g_secs = 0.5;
+static double g_secs = 1.0;
 static volatile uint64_t g_sink;
 
 static double now(void)
@@ -36,33 +36,35 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static double rate(int (*fn)(void *), void *arg)
+/* Run fn for about secs; add the operation count and elapsed time. */
+static void run(int (*fn)(void *), void *arg, double secs, double *ops, double *elapsed)
 {
     unsigned long n = 0;
     double t0 = now(), t;
     do {
-        for (int k = 0; k < 16; k++)
+        for (int k = 0; k < 8; k++)
             if (fn(arg) != 0) {
                 fprintf(stderr, "bench_model: operation failed\n");
                 exit(1);
             }
-        n += 16;
+        n += 8;
         t = now() - t0;
-    } while (t < g_secs);
-    return n / t;
+    } while (t < secs);
+    *ops += (double)n;
+    *elapsed += t;
 }
 
-/* Best of two runs of a and b, interleaved a b a b. */
+/* Rates of a and b, measured in 20 alternating slices (a b a b ...) so that
+ * load changes on a shared machine hit both alike. */
 static void pair(int (*a)(void *), void *aa, int (*b)(void *), void *ba, double *ra, double *rb)
 {
-    *ra = *rb = 0;
-    for (int r = 0; r < 2; r++) {
-        double x = rate(a, aa), y = rate(b, ba);
-        if (x > *ra)
-            *ra = x;
-        if (y > *rb)
-            *rb = y;
+    double na = 0, ta = 0, nb = 0, tb = 0;
+    for (int r = 0; r < 20; r++) {
+        run(a, aa, g_secs / 20, &na, &ta);
+        run(b, ba, g_secs / 20, &nb, &tb);
     }
+    *ra = na / ta;
+    *rb = nb / tb;
 }
 
 /* ---- (a) attestation verification --------------------------------------- */
