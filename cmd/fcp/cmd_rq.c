@@ -2,7 +2,7 @@
  * cmd_rq.c - `fcp rq`: RaptorQ (RFC 6330) encode and decode of files.
  *
  *   fcp rq encode --symbol-size T [--repair N | --overhead-bps B]
- *                 [--alignment AL] [--working-memory WS] IN OUT
+ *                 [--repair-from ESI] [--alignment AL] [--working-memory WS] IN OUT
  *   fcp rq decode IN.packets OUT
  *   fcp rq info IN.packets
  *
@@ -41,7 +41,8 @@ static void rq_usage(FILE *out)
 {
     fprintf(out,
             "usage: fcp rq encode --symbol-size T [--repair N | --overhead-bps B]\n"
-            "                     [--alignment AL] [--working-memory WS] IN OUT\n"
+            "                     [--repair-from ESI] [--alignment AL] [--working-memory WS]\n"
+            "                     IN OUT\n"
             "       fcp rq decode IN.packets OUT\n"
             "       fcp rq info IN.packets\n"
             "\n"
@@ -53,6 +54,8 @@ static void rq_usage(FILE *out)
             "          --repair N         repair symbols per source block\n"
             "          --overhead-bps B   repair symbols per block = ceil(K * B / 10000)\n"
             "                             (default 500, i.e. 5 %%)\n"
+            "          --repair-from ESI  first repair ESI (default K of each block), e.g.\n"
+            "                             to make more, different repair symbols later\n"
             "          --alignment AL     symbol alignment Al (default 4 if T is a multiple\n"
             "                             of 4, else 1)\n"
             "          --working-memory WS  decoder memory per source block in bytes used\n"
@@ -165,7 +168,7 @@ static int out_commit(rq_out *o)
 
 static int rq_encode(int argc, char **argv)
 {
-    uint64_t T = 0, repair = 0, bps = RQ_DEFAULT_BPS, al = 0, ws = RQ_WORKING_SET;
+    uint64_t T = 0, repair = 0, bps = RQ_DEFAULT_BPS, al = 0, ws = RQ_WORKING_SET, from = 0;
     int have_repair = 0, have_bps = 0;
     const char *pos[2];
     int npos = 0;
@@ -196,6 +199,12 @@ static int rq_encode(int argc, char **argv)
         } else if (!strcmp(a, "--alignment")) {
             if (parse_u64(v, 255, &al) || al == 0) {
                 fprintf(stderr, "fcp rq encode: --alignment needs an integer 1..255\n");
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--repair-from")) {
+            if (parse_u64(v, FCP_RQ_MAX_ESI, &from)) {
+                fprintf(stderr, "fcp rq encode: --repair-from needs an ESI 0..%u\n", FCP_RQ_MAX_ESI);
                 return 2;
             }
             i++;
@@ -281,9 +290,11 @@ static int rq_encode(int argc, char **argv)
     for (uint32_t sbn = 0; sbn < oti.Z; sbn++) {
         uint32_t K = fcp_rq_object_encoder_block_K(enc, sbn);
         uint64_t R = have_repair ? repair : ((uint64_t)K * bps + 9999) / 10000;
-        if (K + R - 1 > FCP_RQ_MAX_ESI)
-            R = FCP_RQ_MAX_ESI + 1 - (uint64_t)K;
-        for (uint64_t esi = 0; esi < K + R; esi++) {
+        uint64_t first = from > K ? from : K; /* repair ESIs first .. first+R-1 */
+        if (first + R - 1 > FCP_RQ_MAX_ESI)
+            R = FCP_RQ_MAX_ESI + 1 - first;
+        for (uint64_t i = 0; i < K + R; i++) {
+            uint64_t esi = i < K ? i : first + (i - K);
             fcp_rq_payload_id_encode((uint8_t)sbn, (uint32_t)esi, pkt);
             err = fcp_rq_object_encoder_symbol(enc, sbn, (uint32_t)esi, pkt + FCP_RQ_PAYLOAD_ID_BYTES);
             if (err) {

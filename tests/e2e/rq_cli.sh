@@ -120,6 +120,18 @@ n=$("$FCP" rq info "$W/o.rq" | sed -n 's/.*packets=\([0-9]*\).*/\1/p')
 n=$("$FCP" rq info "$W/o.rq" | sed -n 's/.*packets=\([0-9]*\).*/\1/p')
 [ "$n" = 105 ] && ok || bad "default overhead with K=100 gave $n packets, want 105"
 
+# --repair-from: a second, disjoint batch of repair symbols for the same file;
+# the two batches together (no source symbols at all) decode it
+gen 8 6400 "$W/in"
+"$FCP" rq encode --symbol-size 64 --repair 60 "$W/in" "$W/r1.rq" && ok || bad "encode batch 1"
+"$FCP" rq encode --symbol-size 64 --repair 60 --repair-from 5000 "$W/in" "$W/r2.rq" && ok || bad "encode batch 2"
+{ head -c 20 "$W/r1.rq"; tail -c $((60 * 68)) "$W/r1.rq"; tail -c $((60 * 68)) "$W/r2.rq"; } >"$W/r12.rq"
+expect "info of repair-only file" 0 "block 0: K=100 distinct=120" "$FCP" rq info "$W/r12.rq"
+expect "decode from repair symbols only" 0 "" "$FCP" rq decode "$W/r12.rq" "$W/out"
+cmp -s "$W/in" "$W/out" && ok || bad "repair-only decode differs"
+expect "--repair-from out of range" 2 "repair-from needs an ESI" \
+  "$FCP" rq encode --symbol-size 64 --repair-from 16777216 "$W/in" "$W/x.rq"
+
 # several source blocks and sub-blocks (small working memory forces Z > 1, N > 1)
 gen 5 20000 "$W/in"
 expect "encode Z>1 N>1" 0 "" "$FCP" rq encode --symbol-size 64 --repair 4 --working-memory 2048 "$W/in" "$W/m.rq"

@@ -111,6 +111,20 @@ while read -r F T; do
   check "$c: ours == lcrq (all $((K + R)) symbols)" node $MJS compare "$T" "$W/ours.pk" "$W/lcrq.pk"
   [ "$use_node" = 1 ] && check "$c: ours == node (all symbols)" node $MJS compare "$T" "$W/ours.pk" "$W/node.pk"
 
+  # repair symbols at the top of the 24-bit ESI space (ours vs lcrq, any ESI)
+  hi=$(( 16777216 - R ))
+  check "$c: fcp rq encode --repair-from $hi" "$FCP" rq encode --symbol-size "$T" --repair "$R" \
+    --repair-from "$hi" "$W/in" "$W/hi.rq"
+  node $MJS unwrap "$W/hi.rq" "$W/hi.pk" >/dev/null
+  # shellcheck disable=SC2046
+  check "$c: lcrq symbols at ESIs ..16777215" "$LCRQ" symbols "$T" "$W/in" "$W/lhi.pk" \
+    $(seq 0 $((K - 1))) $(seq "$hi" 16777215)
+  check "$c: ours == lcrq at high ESIs ($R)" node $MJS compare "$T" "$W/hi.pk" "$W/lhi.pk"
+  node $MJS shuffle "$((seed + 300))" "$KEEP" "$T" "$W/lhi.pk" "$W/lhi.sub"
+  node $MJS wrap "$(node $MJS oti "$F" "$T" 1 1 4)" "$T" "$W/lhi.sub" "$W/lhi.rq"
+  check "$c: fcp decodes lcrq high-ESI subset" "$FCP" rq decode "$W/lhi.rq" "$W/out7"
+  check "$c: fcp output of lcrq high ESIs == input" cmp "$W/in" "$W/out7"
+
   # oracles decode a random subset of ours
   node $MJS shuffle "$((seed + 200))" "$KEEP" "$T" "$W/ours.pk" "$W/ours.sub"
   if [ "$use_node" = 1 ]; then
