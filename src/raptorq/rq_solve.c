@@ -75,6 +75,9 @@ static void emit_hstep(opvec *o, uint32_t q, uint32_t src, uint32_t a1, uint32_t
         o->v[o->n - 1].src3 = a2;
 }
 
+struct ablk;
+typedef struct ablk ablk;
+
 /* Solver scratch for one planning run. */
 typedef struct solver {
     const fcp_rq_params *p;
@@ -91,8 +94,41 @@ typedef struct solver {
     uint32_t *bhead, *bnext, *bprev, maxdeg;   /* degree buckets */
     uint32_t *ufpar, *ufsize, *touched;        /* union-find over columns */
     uint32_t *row_slot;            /* slot holding the row's current value */
+    uint8_t  *ar_cur;              /* scratch arena (see sa()) */
+    size_t    ar_left;
+    ablk     *ar_blocks;
+    ablk     *ar_stack;            /* the caller's stack block (not freed) */
     opvec     ops;
 } solver;
+
+/* Scratch memory of one planning run: a bump allocator over a caller stack
+ * block and then heap blocks, all released at once (planning small blocks
+ * then costs no malloc at all).  Returns zeroed memory or NULL. */
+struct ablk {
+    struct ablk *next;
+};
+
+static void *sa(solver *s, size_t n, size_t size)
+{
+    size_t need = (n * size + 15) & ~(size_t)15;
+    if (need == 0)
+        need = 16;
+    if (need > s->ar_left) {
+        size_t bs = need > (256u << 10) ? need : (256u << 10);
+        ablk *b = malloc(sizeof(ablk) + 16 + bs);
+        if (!b)
+            return NULL;
+        b->next = s->ar_blocks;
+        s->ar_blocks = b;
+        s->ar_cur = (uint8_t *)b + ((sizeof(ablk) + 15) & ~(size_t)15);
+        s->ar_left = bs;
+    }
+    void *r = s->ar_cur;
+    s->ar_cur += need;
+    s->ar_left -= need;
+    memset(r, 0, need);
+    return r;
+}
 
 static int is_binary(const solver *s, uint32_t g)
 {
@@ -116,9 +152,9 @@ static int build_rows(solver *s, const uint32_t *isi)
     const fcp_rq_params *p = s->p;
     uint32_t S = p->S, H = p->H, B = p->B;
     size_t total = 0;
-    s->rstart = calloc(s->nrows + 1, sizeof(uint32_t));
-    s->rnlt = calloc(s->nrows, sizeof(uint32_t));
-    s->rlen = calloc(s->nrows, sizeof(uint32_t));
+    s->rstart = sa(s, s->nrows + 1, sizeof(uint32_t));
+    s->rnlt = sa(s, s->nrows, sizeof(uint32_t));
+    s->rlen = sa(s, s->nrows, sizeof(uint32_t));
     if (!s->rstart || !s->rnlt || !s->rlen)
         return FCP_ENOMEM;
     /* counts */
@@ -131,7 +167,7 @@ static int build_rows(solver *s, const uint32_t *isi)
     }
     for (uint32_t i = 0; i < S; i++)
         s->rlen[i] += 3;        /* identity + two PI columns */
-    fcp_rq_tuple *tu = malloc((size_t)s->m * sizeof *tu);
+    fcp_rq_tuple *tu = sa(s, s->m, sizeof *tu);
     if (!tu)
         return FCP_ENOMEM;
     for (uint32_t j = 0; j < s->m; j++) {
@@ -143,17 +179,13 @@ static int build_rows(solver *s, const uint32_t *isi)
         total += s->rlen[g];
     }
     s->rstart[s->nrows] = (uint32_t)total;
-    s->rcols = malloc((total + 1) * sizeof(uint32_t));
-    if (!s->rcols) {
-        free(tu);
+    s->rcols = sa(s, total + 1, sizeof(uint32_t));
+    if (!s->rcols)
         return FCP_ENOMEM;
-    }
     /* LDPC fill: LDPC1 columns, then sort and cancel pairs (XOR semantics) */
-    uint32_t *fill = calloc(S, sizeof(uint32_t));
-    if (!fill) {
-        free(tu);
+    uint32_t *fill = sa(s, S, sizeof(uint32_t));
+    if (!fill)
         return FCP_ENOMEM;
-    }
     for (uint32_t i = 0; i < B; i++) {
         uint32_t a = 1 + i / S, b = i % S;
         for (int t = 0; t < 3; t++) {
@@ -161,15 +193,23 @@ static int build_rows(solver *s, const uint32_t *isi)
             b = (b + a) % S;
         }
     }
+    /* A column can hit the same LDPC row twice only if a = 1 + i/S is a
+     * multiple of S, impossible while B < S*(S-1) (always so for Table 2,
+     * whose S satisfies S(S-1) >= 2K'); otherwise cancel the pairs. */
+    int may_repeat = (uint64_t)B >= (uint64_t)S * (S - 1);
     for (uint32_t r = 0; r < S; r++) {
         uint32_t *c = s->rcols + s->rstart[r], n = fill[r], k = 0;
-        qsort(c, n, sizeof *c, cmp_u32);
-        for (uint32_t i = 0; i < n;) {
-            if (i + 1 < n && c[i] == c[i + 1]) {
-                i += 2;
-                continue;
+        if (may_repeat) {
+            qsort(c, n, sizeof *c, cmp_u32);
+            for (uint32_t i = 0; i < n;) {
+                if (i + 1 < n && c[i] == c[i + 1]) {
+                    i += 2;
+                    continue;
+                }
+                c[k++] = c[i++];
             }
-            c[k++] = c[i++];
+        } else {
+            k = n;
         }
         c[k++] = B + r;                       /* identity I_S */
         s->rnlt[r] = k;
@@ -177,15 +217,13 @@ static int build_rows(solver *s, const uint32_t *isi)
         c[k++] = p->W + (r + 1) % p->P;
         s->rlen[r] = k;
     }
-    free(fill);
     for (uint32_t j = 0; j < s->m; j++) {
         uint32_t g = S + H + j;
         s->rlen[g] = fcp_rq_tuple_cols(p, &tu[j], s->rcols + s->rstart[g]);
         s->rnlt[g] = tu[j].d;
     }
-    free(tu);
     /* column incidence over LT columns */
-    s->cstart = calloc(p->W + 1, sizeof(uint32_t));
+    s->cstart = sa(s, p->W + 1, sizeof(uint32_t));
     if (!s->cstart)
         return FCP_ENOMEM;
     for (uint32_t g = 0; g < s->nrows; g++) {
@@ -196,12 +234,10 @@ static int build_rows(solver *s, const uint32_t *isi)
     }
     for (uint32_t c = 0; c < p->W; c++)
         s->cstart[c + 1] += s->cstart[c];
-    s->crows = malloc((s->cstart[p->W] + 1) * sizeof(uint32_t));
-    uint32_t *cf = calloc(p->W, sizeof(uint32_t));
-    if (!s->crows || !cf) {
-        free(cf);
+    s->crows = sa(s, s->cstart[p->W] + 1, sizeof(uint32_t));
+    uint32_t *cf = sa(s, p->W, sizeof(uint32_t));
+    if (!s->crows || !cf)
         return FCP_ENOMEM;
-    }
     for (uint32_t g = 0; g < s->nrows; g++) {
         if (!is_binary(s, g))
             continue;
@@ -210,7 +246,6 @@ static int build_rows(solver *s, const uint32_t *isi)
             s->crows[s->cstart[c] + cf[c]++] = g;
         }
     }
-    free(cf);
     return 0;
 }
 
@@ -299,7 +334,7 @@ static void two_active(const solver *s, uint32_t g, uint32_t *a, uint32_t *b)
  * active degree 2; peeling then resolves that whole component.  Only the
  * first RQ_DEG2_SCAN such rows are looked at, which bounds the cost on very
  * large blocks at a small price in extra inactivations. */
-#define RQ_DEG2_SCAN 1024u
+#define RQ_DEG2_SCAN 256u
 static uint32_t choose_deg2(solver *s)
 {
     uint32_t ntouch = 0, n = 0;
@@ -450,11 +485,13 @@ static void bits_into_bytes(uint8_t *bytes, const uint64_t *bits, size_t nw)
 
 static void solver_free(solver *s)
 {
-    free(s->rstart); free(s->rnlt); free(s->rlen); free(s->rcols);
-    free(s->cstart); free(s->crows); free(s->deg); free(s->used); free(s->cstate);
-    free(s->piv_k); free(s->inact); free(s->prow); free(s->pcol); free(s->queue);
-    free(s->row_slot); free(s->ops.v);
-    free(s->bhead); free(s->bnext); free(s->bprev); free(s->ufpar); free(s->ufsize); free(s->touched);
+    free(s->ops.v);
+    while (s->ar_blocks) {
+        ablk *n = s->ar_blocks->next;
+        if (s->ar_blocks != s->ar_stack)
+            free(s->ar_blocks);
+        s->ar_blocks = n;
+    }
 }
 
 void fcp_rq_plan_free(fcp_rq_plan *plan)
@@ -481,6 +518,12 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
 
     *out = NULL;
     memset(&s, 0, sizeof s);
+    _Alignas(16) uint8_t stackblk[32768];
+    s.ar_stack = (ablk *)(void *)stackblk;
+    s.ar_stack->next = NULL;
+    s.ar_blocks = s.ar_stack;
+    s.ar_cur = stackblk + 16;
+    s.ar_left = sizeof stackblk - 16;
     if (m < p->Kp)
         return FCP_ERQ_SINGULAR;
     s.p = p;
@@ -489,24 +532,24 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     if ((rc = build_rows(&s, isi)) != 0)
         goto done;
     rc = FCP_ENOMEM;
-    s.deg = calloc(s.nrows, sizeof(uint32_t));
-    s.used = calloc(s.nrows, 1);
-    s.cstate = calloc(W, 1);
-    s.piv_k = calloc(W, sizeof(uint32_t));
-    s.inact = calloc(W, sizeof(uint32_t));
-    s.prow = calloc(W, sizeof(uint32_t));
-    s.pcol = calloc(W, sizeof(uint32_t));
-    s.queue = calloc((size_t)s.nrows * 2 + W + 8, sizeof(uint32_t));
-    s.row_slot = calloc(s.nrows + 1, sizeof(uint32_t));
+    s.deg = sa(&s, s.nrows, sizeof(uint32_t));
+    s.used = sa(&s, s.nrows, 1);
+    s.cstate = sa(&s, W, 1);
+    s.piv_k = sa(&s, W, sizeof(uint32_t));
+    s.inact = sa(&s, W, sizeof(uint32_t));
+    s.prow = sa(&s, W, sizeof(uint32_t));
+    s.pcol = sa(&s, W, sizeof(uint32_t));
+    s.queue = sa(&s, (size_t)s.nrows * 2 + W + 8, sizeof(uint32_t));
+    s.row_slot = sa(&s, s.nrows + 1, sizeof(uint32_t));
     for (uint32_t g = 0; g < s.nrows; g++)
         if (s.rnlt[g] > s.maxdeg)
             s.maxdeg = s.rnlt[g];
-    s.bhead = malloc(((size_t)s.maxdeg + 1) * sizeof(uint32_t));
-    s.bnext = malloc((size_t)s.nrows * sizeof(uint32_t));
-    s.bprev = malloc((size_t)s.nrows * sizeof(uint32_t));
-    s.ufpar = malloc((size_t)W * sizeof(uint32_t));
-    s.ufsize = malloc((size_t)W * sizeof(uint32_t));
-    s.touched = malloc((size_t)W * sizeof(uint32_t));
+    s.bhead = sa(&s, (size_t)s.maxdeg + 1, sizeof(uint32_t));
+    s.bnext = sa(&s, s.nrows, sizeof(uint32_t));
+    s.bprev = sa(&s, s.nrows, sizeof(uint32_t));
+    s.ufpar = sa(&s, W, sizeof(uint32_t));
+    s.ufsize = sa(&s, W, sizeof(uint32_t));
+    s.touched = sa(&s, W, sizeof(uint32_t));
     if (!s.deg || !s.used || !s.cstate || !s.piv_k || !s.inact || !s.prow || !s.pcol ||
         !s.queue || !s.row_slot || !s.bhead || !s.bnext || !s.bprev || !s.ufpar || !s.ufsize ||
         !s.touched)
@@ -524,7 +567,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     s.row_slot[s.nrows] = s.nrows;
 
     /* ---- 2. forward pass over pivots ---- */
-    ubits = calloc((size_t)s.npiv * nw + 1, sizeof(uint64_t));
+    ubits = sa(&s, (size_t)s.npiv * nw + 1, sizeof(uint64_t));
     if (!ubits)
         goto done;
     for (uint32_t k = 0; k < s.npiv; k++) {
@@ -554,13 +597,13 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     }
     /* leftover binary rows */
     uint32_t nleft = 0;
-    left = malloc((size_t)s.nrows * sizeof(uint32_t));
+    left = sa(&s, s.nrows, sizeof(uint32_t));
     if (!left)
         goto done;
     for (uint32_t g = 0; g < s.nrows; g++)
         if (is_binary(&s, g) && !s.used[g])
             left[nleft++] = g;
-    lbits = calloc((size_t)nleft * nw + 1, sizeof(uint64_t));
+    lbits = sa(&s, (size_t)nleft * nw + 1, sizeof(uint64_t));
     if (!lbits)
         goto done;
     for (uint32_t l = 0; l < nleft; l++) {
@@ -592,10 +635,10 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
      * kept bit-sliced: plane b holds bit b of every coefficient, so
      * "multiply by alpha" is a rotation of the planes plus three XORs and
      * adding a binary vector touches plane 0 only. */
-    qv = calloc(ib + 8, 1);
-    hc = calloc((size_t)H * ib + 8, 1);
-    qb = calloc((size_t)8 * nw + 1, sizeof(uint64_t));
-    hb = calloc((size_t)H * 8 * nw + 1, sizeof(uint64_t));
+    qv = sa(&s, ib + 8, 1);
+    hc = sa(&s, (size_t)H * ib + 8, 1);
+    qb = sa(&s, (size_t)8 * nw + 1, sizeof(uint64_t));
+    hb = sa(&s, (size_t)H * 8 * nw + 1, sizeof(uint64_t));
     if (!qv || !hc || !qb || !hb)
         goto done;
     const uint32_t Q = s.nrows;
@@ -668,9 +711,9 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
         rc = FCP_ERQ_SINGULAR;
         goto done;
     }
-    dense = calloc((size_t)nd * ib + 8, 1);
-    drow = malloc((size_t)nd * sizeof(uint32_t));
-    perm = malloc((size_t)nd * sizeof(uint32_t));
+    dense = sa(&s, (size_t)nd * ib + 8, 1);
+    drow = sa(&s, nd, sizeof(uint32_t));
+    perm = sa(&s, nd, sizeof(uint32_t));
     if (!dense || !drow || !perm)
         goto done;
     for (uint32_t l = 0; l < nleft; l++) {
@@ -798,7 +841,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
         goto done;
 
     /* ---- drop operations on rows that ended up unused ---- */
-    needed = calloc(s.nrows + 1, 1);
+    needed = sa(&s, s.nrows + 1, 1);
     if (!needed)
         goto done;
     for (uint32_t k = 0; k < s.npiv; k++)
@@ -842,8 +885,6 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     rc = 0;
 done:
     fcp_rq_plan_free(plan);
-    free(ubits); free(lbits); free(dense); free(qv); free(hc); free(qb); free(hb);
-    free(left); free(drow); free(perm); free(needed);
     solver_free(&s);
     return rc;
 }
