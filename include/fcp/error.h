@@ -129,6 +129,41 @@
     X(FCP_EFCPC_CRYPTO,         1456, "FCPC: AEAD open failed")                    \
     X(FCP_EFCPC_SESSION,        1457, "FCPC: frame for another session")           \
     X(FCP_EFCPC_SEQ_EXHAUSTED,  1458, "FCPC: sequence space exhausted")            \
+    /* --- MeshSession handshake and symbol requests (spec §4.2, §9.2.1) --- */   \
+    X(FCP_ESESSION_ENVELOPE,    1500, "session: not a handshake envelope (magic \"FCPH\")") \
+    X(FCP_ESESSION_VERSION,     1501, "session: unsupported handshake envelope version") \
+    X(FCP_ESESSION_MSG_TYPE,    1502, "session: unknown handshake message type")  \
+    X(FCP_ESESSION_TOO_LARGE,   1503, "session: handshake message above the size limit") \
+    X(FCP_ESESSION_FIELD,       1504, "session: field has the wrong length or range") \
+    X(FCP_ESESSION_NODE_ID,     1505, "session: node id empty, too long or not printable") \
+    X(FCP_ESESSION_SUITES,      1506, "session: suite list empty or too long")    \
+    X(FCP_ESESSION_LIMITS,      1507, "session: transport limit outside 0..65535") \
+    X(FCP_ESESSION_WRONG_PEER,  1510, "session: message not addressed between these two nodes") \
+    X(FCP_ESESSION_SKEW,        1511, "session: timestamp outside the allowed clock skew") \
+    X(FCP_ESESSION_MISSING_SIGNATURE, 1512, "session: missing signature")         \
+    X(FCP_ESESSION_BAD_SIGNATURE, 1513, "session: signature verification failed") \
+    X(FCP_ESESSION_NO_MUTUAL_SUITE, 1514, "session: no mutually supported session crypto suite") \
+    X(FCP_ESESSION_SUITE,       1515, "session: selected suite not offered or below the minimum") \
+    X(FCP_ESESSION_COOKIE,      1516, "session: cookie invalid or from a retired cookie key") \
+    X(FCP_ESESSION_DUPLICATE_HELLO, 1517, "session: hello (from, nonce) already seen") \
+    X(FCP_ESESSION_UNKNOWN_PEER, 1518, "session: no attestation for this node")  \
+    X(FCP_ESESSION_ATTESTATION, 1519, "session: node key attestation invalid for this node") \
+    X(FCP_ESESSION_ATTESTATION_EXPIRED, 1520, "session: node key attestation expired") \
+    X(FCP_ESESSION_UNEXPECTED,  1521, "session: message not expected in this state") \
+    X(FCP_ESESSION_ID_RESERVED, 1522, "session: session id begins with the handshake magic") \
+    X(FCP_ESESSION_TIMEOUT,     1523, "session: handshake timed out")             \
+    X(FCP_ESESSION_STATE,       1524, "session: operation not allowed in this state") \
+    X(FCP_ESESSION_GRACE_EXPIRED, 1525, "session: datagram for a retired session after its grace period") \
+    X(FCP_ESESSION_NO_SESSION,  1526, "session: no session keys installed")        \
+    X(FCP_ESYMREQ_MAX_SYMBOLS,  1540, "symbol request: max_symbols is 0")          \
+    X(FCP_ESYMREQ_WANT_ESI,     1541, "symbol request: want_esi longer than max_symbols or the list cap") \
+    X(FCP_ESYMREQ_ESI_ORDER,    1542, "symbol request: ESI list not strictly ascending") \
+    X(FCP_ESYMREQ_UNAUTHENTICATED, 1543, "symbol request: unauthenticated request refused by policy") \
+    X(FCP_ESYMREQ_HINT,         1544, "symbol request: missing_hint longer than the cap") \
+    X(FCP_ESYMREQ_STATUS,       1545, "symbol request: decode status inconsistent") \
+    X(FCP_ESYMREQ_REASON,       1546, "symbol request: unknown SymbolAck reason")  \
+    X(FCP_ESYMREQ_DELIVERY_HINT, 1547, "symbol request: delivery hint out of range") \
+    X(FCP_ESYMREQ_FIELD,        1548, "symbol request: field has the wrong length") \
     /* --- auth / identity --- */                                                  \
     X(FCP_EUNAUTHORIZED,        2001, "unauthorized: no valid credentials")        \
     X(FCP_ETOKEN_EXPIRED,       2002, "token expired")                             \
