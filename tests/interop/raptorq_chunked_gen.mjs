@@ -24,7 +24,7 @@ function schemaHash(ns, name, ver) {
 const RAW = schemaHash('fcp.core', 'RawChunk', '1.0.0');
 const MAN = schemaHash('fcp.core', 'ChunkedObjectManifest', '1.0.0');
 
-// xorshift32 bytes, as in raptorq_kat_gen.sh
+// xorshift32 bytes, as in raptorq_kat_gen.bash
 function xorshift(seed, len) {
   let x = (seed >>> 0) || 1;
   const b = Buffer.alloc(len);
