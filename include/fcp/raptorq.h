@@ -222,4 +222,9 @@ int fcp_rq_decoder_result(const fcp_rq_decoder *dec, const uint8_t **data, size_
 /* 1 if block sbn is decoded, else 0. */
 int fcp_rq_decoder_block_done(const fcp_rq_decoder *dec, uint32_t sbn);
 
+/* Free the library's shared RaptorQ state that is not in use: cached
+ * elimination plans (at most 16, 24 MiB in total) and recycled scratch
+ * buffers (at most 32 MiB).  Safe at any time; later calls rebuild them. */
+void fcp_rq_release_caches(void);
+
 #endif

@@ -963,6 +963,18 @@ uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t
     return n - 1;
 }
 
+/* ---------------- recycled scratch buffers ---------------- */
+
+#define RQ_POOL_SLOTS 4
+#define RQ_POOL_MAX   (32u << 20)   /* never retain more than this in total */
+
+static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    void  *p;
+    size_t cap;
+} g_pool[RQ_POOL_SLOTS];
+static size_t g_pool_bytes;
+
 /* ---------------- plan cache ----------------
  *
  * Plans are keyed by K' and the exact list of LT-row ISIs.  Encoding always
@@ -972,6 +984,7 @@ uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t
 
 #define RQ_CACHE_SLOTS 16
 #define RQ_CACHE_MAX_KP 8192u     /* larger K' are planned per use */
+#define RQ_CACHE_BYTES (24u << 20) /* bound on memory held by cached plans */
 
 typedef struct cache_ent {
     fcp_rq_plan *plan;
@@ -985,6 +998,24 @@ static pthread_mutex_t g_cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static cache_ent g_cache[RQ_CACHE_SLOTS];
 static uint64_t  g_clock;
 static int       g_cache_on = 1;
+static size_t    g_cache_bytes;
+
+static size_t plan_bytes(const fcp_rq_plan *p, uint32_t m)
+{
+    size_t n = sizeof *p + p->nops * sizeof(fcp_rq_op) + (size_t)p->p.L * 4 + (size_t)m * 4;
+    if (p->gen)
+        n += ((size_t)p->nrows + 1) * p->p.Kp;
+    return n;
+}
+
+/* Drop one entry (caller holds the lock, entry unreferenced). */
+static void cache_drop(int i)
+{
+    g_cache_bytes -= plan_bytes(g_cache[i].plan, g_cache[i].plan->m);
+    fcp_rq_plan_free(g_cache[i].plan);
+    free(g_cache[i].isi);
+    memset(&g_cache[i], 0, sizeof g_cache[i]);
+}
 
 int fcp_rq_plan_cache_enable(int on)
 {
@@ -1068,29 +1099,36 @@ int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp
         return 0;                       /* uncached, still usable */
     memcpy(copy, isi, (size_t)m * sizeof *copy);
     pthread_mutex_lock(&g_cache_mu);
-    int victim = -1;
-    for (int i = 0; i < RQ_CACHE_SLOTS; i++) {
-        if (ent_match(&g_cache[i], p->Kp, isi, m, h)) {
-            victim = -1;                 /* raced: already cached; keep ours private */
+    size_t need = plan_bytes(plan, m);
+    int dup = 0;
+    for (int i = 0; i < RQ_CACHE_SLOTS; i++)
+        if (ent_match(&g_cache[i], p->Kp, isi, m, h))
+            dup = 1;                     /* raced: already cached; keep ours private */
+    /* evict unreferenced entries, least recently used first, until the new
+     * plan fits both the slot count and the byte budget */
+    for (;;) {
+        int free_slot = -1, lru = -1;
+        for (int i = 0; i < RQ_CACHE_SLOTS; i++) {
+            if (!g_cache[i].plan)
+                free_slot = i;
+            else if (g_cache[i].refs == 0 && (lru < 0 || g_cache[i].stamp < g_cache[lru].stamp))
+                lru = i;
+        }
+        if (dup || need > RQ_CACHE_BYTES)
+            break;
+        if (free_slot >= 0 && g_cache_bytes + need <= RQ_CACHE_BYTES) {
+            g_cache[free_slot].plan = plan;
+            g_cache[free_slot].isi = copy;
+            g_cache[free_slot].hash = h;
+            g_cache[free_slot].refs = 1;
+            g_cache[free_slot].stamp = ++g_clock;
+            g_cache_bytes += need;
+            copy = NULL;
             break;
         }
-        if (!g_cache[i].plan) {
-            if (victim < 0 || g_cache[victim].plan)
-                victim = i;
-        } else if (g_cache[i].refs == 0 &&
-                   (victim < 0 || (g_cache[victim].plan && g_cache[i].stamp < g_cache[victim].stamp))) {
-            victim = i;
-        }
-    }
-    if (victim >= 0) {
-        fcp_rq_plan_free(g_cache[victim].plan);
-        free(g_cache[victim].isi);
-        g_cache[victim].plan = plan;
-        g_cache[victim].isi = copy;
-        g_cache[victim].hash = h;
-        g_cache[victim].refs = 1;
-        g_cache[victim].stamp = ++g_clock;
-        copy = NULL;
+        if (lru < 0)
+            break;
+        cache_drop(lru);
     }
     pthread_mutex_unlock(&g_cache_mu);
     free(copy);
@@ -1109,6 +1147,23 @@ int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out)
     return rc;
 }
 
+void fcp_rq_release_caches(void)
+{
+    pthread_mutex_lock(&g_cache_mu);
+    for (int i = 0; i < RQ_CACHE_SLOTS; i++)
+        if (g_cache[i].plan && g_cache[i].refs == 0)
+            cache_drop(i);
+    pthread_mutex_unlock(&g_cache_mu);
+    pthread_mutex_lock(&g_pool_mu);
+    for (int i = 0; i < RQ_POOL_SLOTS; i++) {
+        free(g_pool[i].p);
+        g_pool[i].p = NULL;
+        g_pool[i].cap = 0;
+    }
+    g_pool_bytes = 0;
+    pthread_mutex_unlock(&g_pool_mu);
+}
+
 void fcp_rq_plan_release(fcp_rq_plan *plan)
 {
     if (!plan)
@@ -1124,18 +1179,6 @@ void fcp_rq_plan_release(fcp_rq_plan *plan)
     pthread_mutex_unlock(&g_cache_mu);
     fcp_rq_plan_free(plan);
 }
-
-/* ---------------- recycled scratch buffers ---------------- */
-
-#define RQ_POOL_SLOTS 4
-#define RQ_POOL_MAX   (32u << 20)   /* never retain more than this in total */
-
-static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct {
-    void  *p;
-    size_t cap;
-} g_pool[RQ_POOL_SLOTS];
-static size_t g_pool_bytes;
 
 static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
 

@@ -325,5 +325,8 @@ int main(void)
     test_object();
     test_hostile();
     test_levels();
+    fcp_rq_release_caches();                  /* caches rebuild on demand */
+    CHECK(round_trip(64, 32, 10, 64) >= 64);
+    fcp_rq_release_caches();
     return fcp_t_done("raptorq_codec_roundtrip");
 }
