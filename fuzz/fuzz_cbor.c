@@ -9,7 +9,9 @@
  *   - anything the strict decoder accepts must re-encode to identical bytes,
  *     both through the tree and through the typed cursor API;
  *   - anything the lenient parser accepts and the encoder can canonicalise
- *     must come out strictly canonical.
+ *     must come out strictly canonical;
+ *   - a canonical array of key/value items fed to the sorting map builder
+ *     gives a canonical map of the same entries, or a true duplicate.
  * A broken property calls abort(), which libFuzzer reports as a crash.
  */
 #include <stdint.h>
@@ -83,6 +85,57 @@ static int same(const fcp_buf *b, const uint8_t *data, size_t size)
     return b->len == size && (size == 0 || memcmp(b->data, data, size) == 0);
 }
 
+/* If data is a canonical array of 2k items, feed them to the sorting map
+ * builder as k key/value pairs in array order: the result must be a
+ * canonical map of k entries, or a duplicate-key refusal that is real. */
+static void builder_check(const uint8_t *data, size_t size)
+{
+    fcp_cbor_dec d;
+    uint64_t n;
+    fcp_cbor_dec_init(&d, data, size, &all);
+    if (fcp_cbor_get_array(&d, &n) != 0 || (n & 1) || n > 64)
+        return;
+    size_t body = size - fcp_cbor_dec_offset(&d);   /* bytes of the items */
+    const uint8_t *item[64];
+    size_t len[64];
+    for (uint64_t i = 0; i < n; i++)
+        if (fcp_cbor_get_raw(&d, &item[i], &len[i]) != 0)
+            return;
+    fcp_buf out;
+    fcp_cbor_enc e;
+    fcp_buf_init(&out);
+    fcp_cbor_enc_init(&e, &out);
+    fcp_cbor_put_array(&e, 1);               /* nested inside an array */
+    fcp_cbor_map_open(&e);
+    for (uint64_t i = 0; i < n; i++)
+        fcp_cbor_put_raw(&e, item[i], len[i]);
+    int rc = fcp_cbor_map_close(&e);
+    if (rc == 0)
+        rc = fcp_cbor_enc_finish(&e);
+    int dup = 0;
+    for (uint64_t i = 0; i < n; i += 2)
+        for (uint64_t j = i + 2; j < n; j += 2)
+            if (len[i] == len[j] && memcmp(item[i], item[j], len[i]) == 0)
+                dup = 1;
+    if (dup != (rc == FCP_ECBOR_DUPLICATE_KEY))
+        abort();
+    if (rc == 0) {
+        uint64_t m, a;
+        fcp_cbor_limits big = all;
+        big.max_input = out.len;
+        size_t mhead = n / 2 < 24 ? 1 : 2;             /* n <= 64 */
+        if (fcp_cbor_validate(out.data, out.len, &big) != 0 || out.len != 1 + mhead + body)
+            abort();
+        fcp_cbor_dec_init(&d, out.data, out.len, &big);
+        if (fcp_cbor_get_array(&d, &a) != 0 || fcp_cbor_get_map(&d, &m) != 0 || m != n / 2)
+            abort();
+    } else if (rc != FCP_ECBOR_DUPLICATE_KEY) {
+        abort();
+    }
+    fcp_cbor_enc_free(&e);
+    fcp_buf_free(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     size_t off = 0;
@@ -132,6 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fcp_cbor_tree_free(&t);
 
     if (strict == 0) {
+        builder_check(data, size);
         /* typed cursor copy reproduces the bytes */
         fcp_buf_reset(&out);
         fcp_cbor_enc_free(&e);
