@@ -281,7 +281,7 @@ static int get_zone(fcp_cbor_dec *d, char out[FCP_ZONE_ID_MAX + 1])
 static int get_schema(fcp_cbor_dec *d, fcp_schema_id *s)
 {
     static const char *const names[] = { "name", "version", "namespace" };
-    char ns[FCP_SCHEMA_NS_MAX + 1], name[FCP_SCHEMA_NAME_MAX + 1], ver[32];
+    char ns[FCP_SCHEMA_NS_MAX + 1], name[FCP_SCHEMA_NAME_MAX + 1], ver[40]; /* longest version text is 32 bytes */
     fcp_cbor_map_iter it;
     const char *k;
     size_t kl;

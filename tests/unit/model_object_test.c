@@ -95,6 +95,21 @@ static void test_min_header(void)
     fcp_buf_free(&b);
 }
 
+static void test_max_version(void)
+{
+    /* the longest version text (32 bytes) survives encode -> decode */
+    static fcp_object_header h, d;
+    fcp_schema_id s;
+    fcp_buf b;
+    CHECK_ERR(fcp_schema_id_init(&s, "fcp.test", "X", UINT32_MAX, UINT32_MAX, UINT32_MAX), 0);
+    CHECK_ERR(fcp_object_header_init(&h, &s, "z:work", 1), 0);
+    fcp_buf_init(&b);
+    CHECK_ERR(fcp_object_header_encode(&h, &b), 0);
+    CHECK_ERR(fcp_object_header_decode(&d, b.data, b.len), 0);
+    CHECK(fcp_schema_id_equal(&d.schema, &s));
+    fcp_buf_free(&b);
+}
+
 static void test_full_roundtrip(void)
 {
     static fcp_object_header h, d;
@@ -457,6 +472,7 @@ int main(void)
 {
     test_min_header();
     test_full_roundtrip();
+    test_max_version();
     test_decode_negatives();
     test_encode_validation();
     test_canonical_and_id();
