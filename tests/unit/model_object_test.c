@@ -12,6 +12,7 @@
 #include "fcp/error.h"
 #include "fcp/hex.h"
 #include "fcp/model_object.h"
+#include "fcp/rng.h"
 
 /* Minimal header: fcp.test/GoldenStruct/1.0.0 in z:work at 1700000000,
  * computed with an independent canonical-CBOR encoder (Python). */
@@ -108,6 +109,94 @@ static void test_max_version(void)
     CHECK_ERR(fcp_object_header_decode(&d, b.data, b.len), 0);
     CHECK(fcp_schema_id_equal(&d.schema, &s));
     fcp_buf_free(&b);
+}
+
+/* Random valid headers: encode -> decode -> encode is the identity, so the
+ * decoder accepts everything the encoder emits. */
+static void random_text(fcp_rng_xoshiro *r, char *out, size_t maxlen, const char *alphabet)
+{
+    size_t n = 1 + (size_t)fcp_rng_xoshiro_below(r, maxlen);
+    size_t al = strlen(alphabet);
+    for (size_t i = 0; i < n; i++)
+        out[i] = alphabet[fcp_rng_xoshiro_below(r, al)];
+    out[n] = 0;
+}
+
+static void random_zone(fcp_rng_xoshiro *r, char *out)
+{
+    static const char *zones[] = { "z:owner", "z:private", "z:work", "z:community", "z:public",
+                                   "z:project:foo", "z:a_b-c:d9",
+                                   "z:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+    strcpy(out, zones[fcp_rng_xoshiro_below(r, 8)]);
+}
+
+static void test_random_roundtrip(void)
+{
+    static fcp_object_header h, d;
+    fcp_rng_xoshiro r;
+    fcp_rng_xoshiro_init(&r, 2026);
+    int ok = 1;
+    for (int it = 0; it < 300 && ok; it++) {
+        fcp_schema_id s;
+        char ns[20], name[20];
+        random_text(&r, ns, 10, "abcxyz");
+        random_text(&r, name, 12, "AbcXyz019_");
+        name[0] = 'N';
+        fcp_schema_id_init(&s, ns, name, (uint32_t)fcp_rng_xoshiro_next(&r),
+                           (uint32_t)fcp_rng_xoshiro_below(&r, 100), 0);
+        char z[80];
+        random_zone(&r, z);
+        fcp_object_header_init(&h, &s, z, fcp_rng_xoshiro_next(&r));
+        h.n_refs = (size_t)fcp_rng_xoshiro_below(&r, 5) * (it % 7 == 0 ? 64 : 1);
+        for (size_t i = 0; i < h.n_refs; i++)
+            fcp_rng_fill(&r.rng, h.refs[i], 32);
+        if ((h.has_ttl_secs = (int)fcp_rng_xoshiro_below(&r, 2)))
+            h.ttl_secs = fcp_rng_xoshiro_next(&r) >> fcp_rng_xoshiro_below(&r, 64);
+        if ((h.has_placement = (int)fcp_rng_xoshiro_below(&r, 2))) {
+            h.placement.min_nodes = (uint8_t)(1 + fcp_rng_xoshiro_below(&r, 255));
+            h.placement.max_node_fraction = (double)(1 + fcp_rng_xoshiro_below(&r, 1000)) / 1000.0;
+            h.placement.target_coverage = 1.0 + (double)fcp_rng_xoshiro_below(&r, 99900) / 100.0;
+            h.placement.n_preferred = (size_t)fcp_rng_xoshiro_below(&r, FCP_HDR_MAX_DEVICES + 1);
+            for (size_t i = 0; i < h.placement.n_preferred; i++)
+                random_text(&r, h.placement.preferred_devices[i], FCP_HDR_DEVICE_MAX, "tag:fcp-XYZ09!~");
+            h.placement.n_excluded = (size_t)fcp_rng_xoshiro_below(&r, 3);
+            for (size_t i = 0; i < h.placement.n_excluded; i++)
+                random_text(&r, h.placement.excluded_devices[i], 20, "abc:.-");
+        }
+        fcp_provenance *p = &h.provenance;
+        random_zone(&r, p->current_zone);
+        p->origin_integrity = (uint8_t)fcp_rng_xoshiro_next(&r);
+        p->origin_confidentiality = (uint8_t)fcp_rng_xoshiro_next(&r);
+        if ((p->has_origin_principal = (int)fcp_rng_xoshiro_below(&r, 2)))
+            random_text(&r, p->origin_principal, FCP_PRINCIPAL_MAX, "principal:abc@.-");
+        p->taint = (uint32_t)fcp_rng_xoshiro_below(&r, 32);
+        p->n_reductions = (size_t)fcp_rng_xoshiro_below(&r, FCP_HDR_MAX_REDUCTIONS + 1);
+        for (size_t i = 0; i < p->n_reductions; i++) {
+            p->reductions[i].clears = (uint32_t)fcp_rng_xoshiro_below(&r, 32);
+            fcp_rng_fill(&r.rng, p->reductions[i].by_attestation, 32);
+            p->reductions[i].applied_at = fcp_rng_xoshiro_next(&r);
+        }
+        p->n_crossings = (size_t)fcp_rng_xoshiro_below(&r, FCP_HDR_MAX_CROSSINGS + 1);
+        for (size_t i = 0; i < p->n_crossings; i++) {
+            random_zone(&r, p->crossings[i].from_zone);
+            random_zone(&r, p->crossings[i].to_zone);
+            p->crossings[i].crossed_at = fcp_rng_xoshiro_next(&r);
+            if ((p->crossings[i].has_authorized_by = (int)fcp_rng_xoshiro_below(&r, 2)))
+                fcp_rng_fill(&r.rng, p->crossings[i].authorized_by, 32);
+        }
+        fcp_buf a, b;
+        fcp_buf_init(&a);
+        fcp_buf_init(&b);
+        int rc1 = fcp_object_header_encode(&h, &a);
+        int rc2 = rc1 ? rc1 : fcp_object_header_decode(&d, a.data, a.len);
+        int rc3 = rc2 ? rc2 : fcp_object_header_encode(&d, &b);
+        if (!CHECK_ERR(rc3, 0) || !CHECK_EQ(a.len, b.len) || !CHECK_MEM(a.data, b.data, a.len)) {
+            fprintf(stderr, "  iteration %d: %d %d %d\n", it, rc1, rc2, rc3);
+            ok = 0;
+        }
+        fcp_buf_free(&a);
+        fcp_buf_free(&b);
+    }
 }
 
 static void test_full_roundtrip(void)
@@ -473,6 +562,7 @@ int main(void)
     test_min_header();
     test_full_roundtrip();
     test_max_version();
+    test_random_roundtrip();
     test_decode_negatives();
     test_encode_validation();
     test_canonical_and_id();
