@@ -265,5 +265,115 @@ def main():
     })
 
 
+# ---- D-SESSION-5: symbol requests ---------------------------------------------------
+def lp(s):
+    b = s.encode()
+    return struct.pack("<I", len(b)) + b
+
+
+def target_bytes(t, node, nonce):
+    return t["object_id"] + lp(t["zone_id"]) + t["zone_key_id"] + struct.pack("<Q", t["epoch_id"]) + lp(node) + struct.pack("<Q", nonce)
+
+
+def status_bytes(s):
+    out = b"FCP2-DECODE-STATUS-V2" + target_bytes(s, s["recipient"], s["request_nonce"])
+    out += struct.pack("<IIB", s["received_unique"], s["needed"], 1 if s["complete"] else 0)
+    hint = s.get("missing_hint")
+    out += struct.pack("<I", len(hint) if hint else 0)
+    for e in hint or []:
+        out += struct.pack("<I", e)
+    return out
+
+
+def status_map(s):
+    m = {"object_id": s["object_id"], "zone_id": s["zone_id"], "zone_key_id": s["zone_key_id"],
+         "epoch_id": s["epoch_id"], "recipient": s["recipient"], "request_nonce": s["request_nonce"],
+         "received_unique": s["received_unique"], "needed": s["needed"], "complete": s["complete"]}
+    if s.get("missing_hint") is not None:
+        m["missing_hint"] = s["missing_hint"]
+    return m
+
+
+def request_bytes(r):
+    out = b"FCP2-SYMBOL-REQUEST-V1" + target_bytes(r, r["requester"], r["request_nonce"])
+    want = r.get("want_esi")
+    out += struct.pack("<II", r["max_symbols"], len(want) if want else 0)
+    for e in want or []:
+        out += struct.pack("<I", e)
+    ds = r.get("decode_status")
+    out += bytes([1 if ds else 0])
+    if ds:
+        out += status_bytes(ds)
+    return out + struct.pack("<Q", r["requested_at"])
+
+
+def request_map(r):
+    m = {"object_id": r["object_id"], "zone_id": r["zone_id"], "zone_key_id": r["zone_key_id"],
+         "epoch_id": r["epoch_id"], "requester": r["requester"], "request_nonce": r["request_nonce"],
+         "max_symbols": r["max_symbols"], "requested_at": r["requested_at"]}
+    if r.get("want_esi") is not None:
+        m["want_esi"] = r["want_esi"]
+    if r.get("decode_status") is not None:
+        m["decode_status"] = status_map(r["decode_status"])
+    if r.get("signature") is not None:
+        m["signature"] = r["signature"]
+    return cbor(m)
+
+
+def allowance(pol, r, authenticated, available):
+    if not authenticated and pol["require_authenticated"]:
+        return "FCP_ESYMREQ_UNAUTHENTICATED"
+    proof = r.get("want_esi") is not None or r.get("decode_status") is not None
+    cap = pol["max_per_request"] if (authenticated and proof) else min(pol["max_per_request"], pol["max_unauthenticated"])
+    n = min(r["max_symbols"], cap, available)
+    if r.get("want_esi") is not None:
+        n = min(n, len(r["want_esi"]))
+    ds = r.get("decode_status")
+    if ds is not None:
+        n = 0 if ds["complete"] else min(n, max(ds["needed"] - ds["received_unique"], 0) + pol["repair_margin"])
+    return n
+
+
+def symreq():
+    base = {"object_id": b"\x11" * 32, "zone_id": "z:work", "zone_key_id": b"\x22" * 8, "epoch_id": 1000,
+            "requester": "100.64.0.9", "request_nonce": 0x0102030405060708, "requested_at": 1704067200}
+    ds = {"object_id": b"\x11" * 32, "zone_id": "z:work", "zone_key_id": b"\x22" * 8, "epoch_id": 1000,
+          "recipient": "100.64.0.9", "request_nonce": 0x0102030405060708, "received_unique": 500,
+          "needed": 1003, "complete": False, "missing_hint": [10, 20, 30, 40]}
+    reqs = {
+        "plain_100": dict(base, max_symbols=100),
+        "want_3": dict(base, max_symbols=50, want_esi=[7, 9, 4000]),
+        "status_500_of_1003": dict(base, max_symbols=5000, decode_status=ds),
+        "status_complete": dict(base, max_symbols=10, decode_status=dict(ds, received_unique=1003, complete=True,
+                                                                          missing_hint=None)),
+        "max_1": dict(base, max_symbols=1),
+    }
+    seed = b"\x09" * 32
+    signed = dict(reqs["want_3"])
+    signed["signature"] = ed_sk(seed).sign(request_bytes(signed))
+    pol = {"max_per_request": 1024, "max_unauthenticated": 32, "require_authenticated": True, "repair_margin": 2}
+    open_pol = dict(pol, require_authenticated=False)
+    table = []
+    for name, r in reqs.items():
+        for auth in (True, False):
+            for p, pname in ((pol, "default"), (open_pol, "public_ingress")):
+                for avail in (10000, 3):
+                    table.append({"request": name, "authenticated": auth, "policy": pname, "available": avail,
+                                  "allowed": allowance(p, r, auth, avail)})
+    write("d-session-5-symbol-requests.json", {
+        "decision": "D-SESSION-5",
+        "description": "SymbolRequest / DecodeStatus as canonical CBOR with text keys; request transcript "
+                       "'FCP2-SYMBOL-REQUEST-V1'...; allowance = min(max_symbols, cap, available) with cap 1024 "
+                       "when authenticated with proof of need (want_esi or decode_status), else 32; want_esi and "
+                       "decode_status (needed - received + 2, 0 when complete) narrow it; unauthenticated refused "
+                       "unless the policy allows (z:public ingress).",
+        "policies": {"default": pol, "public_ingress": open_pol},
+        "requests": {k: {"cbor_hex": request_map(v).hex(), "transcript_hex": request_bytes(v).hex()} for k, v in reqs.items()},
+        "signed": {"ed25519_seed_hex": seed.hex(), "ed25519_pk_hex": ed_pk(seed).hex(), "cbor_hex": request_map(signed).hex()},
+        "allowance": table,
+    })
+
+
 if __name__ == "__main__":
     main()
+    symreq()
