@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -118,6 +119,10 @@ static int out_open(rq_out *o, const char *dest)
                 strerror(errno));
         return -1;
     }
+    /* mkstemp creates 0600; give the result the usual 0666 & ~umask */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
     o->f = fdopen(fd, "wb");
     if (!o->f) {
         close(fd);
@@ -287,6 +292,11 @@ static int rq_encode(int argc, char **argv)
         goto done;
     }
     int show = progress_wanted(F);
+    uint64_t done = 0, total = 0;
+    for (uint32_t sbn = 0; sbn < oti.Z; sbn++) {
+        uint32_t K = fcp_rq_object_encoder_block_K(enc, sbn);
+        total += K + (have_repair ? repair : ((uint64_t)K * bps + 9999) / 10000);
+    }
     for (uint32_t sbn = 0; sbn < oti.Z; sbn++) {
         uint32_t K = fcp_rq_object_encoder_block_K(enc, sbn);
         uint64_t R = have_repair ? repair : ((uint64_t)K * bps + 9999) / 10000;
@@ -303,10 +313,12 @@ static int rq_encode(int argc, char **argv)
             }
             if (out_write(&out, pkt, FCP_RQ_PAYLOAD_ID_BYTES + (size_t)T))
                 goto done;
+            if (show && ++done % 4096 == 0 && done < total)
+                progress("encode", done, total);
         }
-        if (show)
-            progress("encode", sbn + 1, oti.Z);
     }
+    if (show)
+        progress("encode", total, total);
     if (out_commit(&out))
         goto done;
     rc = 0;
@@ -500,7 +512,7 @@ static int rq_decode(int argc, char **argv)
         uint32_t esi;
         fcp_rq_payload_id_decode(p, &sbn, &esi);
         err = fcp_rq_decoder_add(dec, sbn, esi, p + FCP_RQ_PAYLOAD_ID_BYTES, rf.oti.T);
-        if (show && (i % 4096 == 0 || i + 1 == rf.npk))
+        if (show && i % 4096 == 0 && i + 1 < rf.npk)
             progress("decode", i + 1, rf.npk);
     }
     if (show)

@@ -105,6 +105,11 @@ for ft in "1 1" "1 8" "17 4" "1000 64" "4096 1024" "65536 1000" "300000 1024" "1
   expect "$c: decode with every packet twice" 0 "" "$FCP" rq decode "$W/dup.rq" "$W/out"
 done
 
+# outputs get the usual permissions (0666 & ~umask), not mkstemp's 0600
+want_mode=$(printf '%o' $(( 0666 & ~$(umask) )))
+[ "$(stat -c %a "$W/out")" = "$want_mode" ] && ok || bad "decode output mode $(stat -c %a "$W/out"), want $want_mode"
+[ "$(stat -c %a "$W/a.rq")" = "$want_mode" ] && ok || bad "encode output mode $(stat -c %a "$W/a.rq"), want $want_mode"
+
 # stdin input
 gen 3 5000 "$W/in"
 expect "encode from stdin" 0 "" sh -c "\"$FCP\" rq encode --symbol-size 100 - \"$W/s.rq\" <\"$W/in\""
