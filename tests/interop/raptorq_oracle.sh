@@ -9,7 +9,10 @@
 # shape (one source block, one sub-block; Al differs: node 8, lcrq 4, which
 # does not change any symbol when N = 1), so every source AND repair symbol
 # must be byte-identical across the three.  node's with_defaults panics for
-# T < 64 (it derives N_max = T/64), so cases with smaller T use lcrq only.  Then each decoder is fed a seeded
+# T < 64 (it derives N_max = T/64), so cases with smaller T use lcrq only.
+# Repair symbols at ESIs up to 2^24-1 are compared with lcrq, and objects
+# with several source blocks or sub-blocks (which lcrq cannot decode) with
+# node.  Then each decoder is fed a seeded
 # random subset (K + 2 packets, shuffled) of every other encoder's packets.
 #
 # Run from anywhere; FCP_BUILD (default build) names the build directory.
@@ -144,5 +147,33 @@ while read -r F T; do
   check "$c: fcp decodes lcrq subset" "$FCP" rq decode "$W/lcrq.rq" "$W/out6"
   check "$c: fcp output of lcrq == input" cmp "$W/in" "$W/out6"
 done <<<"$cases"
+
+# --- several source blocks (Z > 1) and sub-blocks (N > 1): ours vs node -------
+# liblcrq decodes one block only, so these compare with node.  fcp rq is given
+# node's with_defaults parameters (Al = 8, sub-symbols of 8*Al, WS = 10 MiB),
+# and must then choose the same Z and N and emit identical symbols.
+if [ "$have_fcp" = 1 ]; then
+  while read -r F T Z N; do
+    seed=$((seed + 1))
+    c="F=$F T=$T (Z=$Z N=$N)"
+    node $MJS gen "$seed" "$F" "$W/in" || { bad "$c: gen"; continue; }
+    check "$c: node encode" node $MJS encode "$W/in" "$T" 3 "$W/node.pk"
+    check "$c: fcp rq encode" "$FCP" rq encode --symbol-size "$T" --alignment 8 \
+      --working-memory 10485760 --repair 3 "$W/in" "$W/ours.rq"
+    if "$FCP" rq info "$W/ours.rq" | grep -q "^F=$F T=$T Z=$Z N=$N Al=8 "; then ok; else
+      bad "$c: fcp chose $("$FCP" rq info "$W/ours.rq" | head -n 1)"; continue; fi
+    node $MJS unwrap "$W/ours.rq" "$W/ours.pk" >/dev/null
+    total=$(( $(stat -c %s "$W/ours.pk") / (4 + T) ))
+    check "$c: ours == node (all $total symbols)" node $MJS compare "$T" "$W/ours.pk" "$W/node.pk"
+    node $MJS shuffle "$seed" $((total - 2)) "$T" "$W/node.pk" "$W/node.sub"
+    node $MJS wrap "$(node $MJS oti "$F" "$T" "$Z" "$N" 8)" "$T" "$W/node.sub" "$W/node.rq"
+    check "$c: fcp decodes node subset" "$FCP" rq decode "$W/node.rq" "$W/out1"
+    check "$c: fcp output of node == input" cmp "$W/in" "$W/out1"
+    node $MJS shuffle "$((seed + 1))" $((total - 2)) "$T" "$W/ours.pk" "$W/ours.sub"
+    check "$c: node decodes ours" node $MJS decode "$F" "$T" "$W/ours.sub" "$W/out2"
+    check "$c: node output of ours == input" cmp "$W/in" "$W/out2"
+  done <<<"4000000 64 2 1
+12000000 1024 1 2"
+fi
 
 finish
