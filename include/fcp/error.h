@@ -164,6 +164,39 @@
     X(FCP_ESYMREQ_REASON,       1546, "symbol request: unknown SymbolAck reason")  \
     X(FCP_ESYMREQ_DELIVERY_HINT, 1547, "symbol request: delivery hint out of range") \
     X(FCP_ESYMREQ_FIELD,        1548, "symbol request: field has the wrong length") \
+    /* --- TOML subset and fcpd configuration (docs/config.md) --- */            \
+    X(FCP_ETOML_SYNTAX,         1600, "TOML: syntax error")                        \
+    X(FCP_ETOML_UTF8,           1601, "TOML: input is not valid UTF-8")            \
+    X(FCP_ETOML_CONTROL,        1602, "TOML: control character not allowed here")  \
+    X(FCP_ETOML_NEWLINE,        1603, "TOML: bare carriage return or misplaced newline") \
+    X(FCP_ETOML_KEY,            1604, "TOML: invalid key")                         \
+    X(FCP_ETOML_DUPLICATE_KEY,  1605, "TOML: duplicate key")                       \
+    X(FCP_ETOML_TABLE_REDEFINED, 1606, "TOML: table defined more than once")      \
+    X(FCP_ETOML_NOT_A_TABLE,    1607, "TOML: key already holds a value that is not a table") \
+    X(FCP_ETOML_STRING,         1608, "TOML: unterminated or malformed string")    \
+    X(FCP_ETOML_ESCAPE,         1609, "TOML: invalid escape sequence")             \
+    X(FCP_ETOML_INTEGER,        1610, "TOML: malformed integer")                   \
+    X(FCP_ETOML_INT_RANGE,      1611, "TOML: integer outside the signed 64-bit range") \
+    X(FCP_ETOML_FLOAT,          1612, "TOML: malformed or out-of-range float")     \
+    X(FCP_ETOML_DATETIME,       1613, "TOML: dates and times are not supported")   \
+    X(FCP_ETOML_VALUE,          1614, "TOML: invalid value")                       \
+    X(FCP_ETOML_TRAILING,       1615, "TOML: unexpected text after a value or header") \
+    X(FCP_ETOML_ARRAY,          1616, "TOML: malformed array")                     \
+    X(FCP_ETOML_INLINE_TABLE,   1617, "TOML: malformed inline table")              \
+    X(FCP_ETOML_FROZEN,         1618, "TOML: inline table or static array cannot be extended") \
+    X(FCP_ETOML_DEPTH,          1619, "TOML: nesting too deep")                    \
+    X(FCP_ETOML_LIMIT,          1620, "TOML: document exceeds a size limit")       \
+    X(FCP_ETOML_UNKNOWN_KEY,    1621, "config: unknown key")                       \
+    X(FCP_ETOML_WRONG_TYPE,     1622, "config: key has the wrong type")            \
+    X(FCP_ETOML_MISSING_KEY,    1623, "config: required key missing")              \
+    X(FCP_ETOML_RANGE,          1624, "config: value out of the allowed range")    \
+    X(FCP_ECONFIG_ADDRESS,      1630, "config: invalid network address")           \
+    X(FCP_ECONFIG_PATH,         1631, "config: invalid path")                      \
+    X(FCP_ECONFIG_ZONE,         1632, "config: invalid or duplicate zone")         \
+    X(FCP_ECONFIG_PEER,         1633, "config: invalid or duplicate peer")         \
+    X(FCP_ECONFIG_LIMITS,       1634, "config: limits are inconsistent")           \
+    X(FCP_ECONFIG_VALUE,        1635, "config: invalid value")                     \
+    X(FCP_ECONFIG_READ,         1636, "config: cannot read the configuration file") \
     /* --- auth / identity --- */                                                  \
     X(FCP_EUNAUTHORIZED,        2001, "unauthorized: no valid credentials")        \
     X(FCP_ETOKEN_EXPIRED,       2002, "token expired")                             \
@@ -184,14 +217,151 @@
     X(FCP_EOP_NOT_GRANTED,      3003, "operation not granted by capability token") \
     X(FCP_ERESOURCE_NOT_ALLOWED,3004, "resource not allowed by capability scope")  \
     X(FCP_EREVOKED,             3005, "revoked")                                   \
+    /* --- capability objects, tokens and revocation (spec §7, §14.3) --- */      \
+    X(FCP_ETOKEN_TOO_LARGE,     3100, "capability token: longer than 65536 bytes") \
+    X(FCP_ETOKEN_COSE,          3101, "capability token: not a COSE_Sign1 [protected, {}, payload, signature]") \
+    X(FCP_ETOKEN_ALG,           3102, "capability token: protected alg is not EdDSA (-8)") \
+    X(FCP_ETOKEN_KID,           3103, "capability token: protected kid missing or not 8 bytes") \
+    X(FCP_ETOKEN_HEADER,        3104, "capability token: unexpected COSE header parameter") \
+    X(FCP_ETOKEN_UNKNOWN_ISSUER, 3105, "capability token: no issuer attestation for this kid") \
+    X(FCP_ETOKEN_ISSUER_ATTESTATION, 3106, "capability token: issuer attestation invalid or expired") \
+    X(FCP_ETOKEN_ISSUER_REVOKED, 3107, "capability token: issuer key or attestation revoked") \
+    X(FCP_ETOKEN_SIGNATURE,     3108, "capability token: COSE signature verification failed") \
+    X(FCP_ETOKEN_CLAIMS,        3109, "capability token: claims payload malformed") \
+    X(FCP_ETOKEN_CLAIM_UNKNOWN, 3110, "capability token: unknown claim label")      \
+    X(FCP_ETOKEN_SCHEMA_VERSION, 3111, "capability token: unsupported schema_version") \
+    X(FCP_ETOKEN_MISSING_CLAIM, 3112, "capability token: a required claim is missing") \
+    X(FCP_ETOKEN_ISS_NODE,      3113, "capability token: iss_node is not the attested issuer") \
+    X(FCP_ETOKEN_NOT_YET_VALID, 3114, "capability token: nbf in the future beyond the allowed skew") \
+    X(FCP_ETOKEN_IAT_FUTURE,    3115, "capability token: iat in the future beyond the allowed skew") \
+    X(FCP_ETOKEN_LIFETIME,      3116, "capability token: exp not after nbf/iat, or lifetime above the maximum") \
+    X(FCP_ETOKEN_AUDIENCE,      3117, "capability token: aud does not name this verifier") \
+    X(FCP_ETOKEN_AUD_BINARY,    3118, "capability token: aud_binary missing or not this connector binary") \
+    X(FCP_ETOKEN_ZONE,          3119, "capability token: zone_id is not the expected zone") \
+    X(FCP_ETOKEN_CHECKPOINT,    3120, "capability token: chk_id/chk_seq missing or not the verifier's checkpoint") \
+    X(FCP_ETOKEN_CHECKPOINT_AHEAD, 3121, "capability token: bound to a checkpoint newer than the verifier's") \
+    X(FCP_ETOKEN_NO_GRANTS,     3122, "capability token: no grant_object_ids")      \
+    X(FCP_ETOKEN_GRANT_MISSING, 3123, "capability token: grant object not found")   \
+    X(FCP_ETOKEN_GRANT_INVALID, 3124, "capability token: grant object malformed or not owner-signed") \
+    X(FCP_ETOKEN_GRANT_WINDOW,  3125, "capability token: grant object validity does not cover the token") \
+    X(FCP_ETOKEN_GRANT_REVOKED, 3126, "capability token: grant object revoked")     \
+    X(FCP_ETOKEN_GRANT_GRANTEE, 3127, "capability token: grant object's grantee is not the token principal") \
+    X(FCP_ETOKEN_CAPS_NOT_SUBSET, 3128, "capability token: caps not covered by the grant objects") \
+    X(FCP_ETOKEN_ATTENUATION_WIDENS, 3129, "capability token: constraints widen the grant object's constraints") \
+    X(FCP_ETOKEN_REVOKED,       3130, "capability token: token revoked")            \
+    X(FCP_ETOKEN_HOLDER_PROOF_MISSING, 3131, "capability token: holder proof required and missing") \
+    X(FCP_ETOKEN_HOLDER_PROOF,  3132, "capability token: holder proof signature invalid") \
+    X(FCP_ETOKEN_HOLDER_NODE,   3133, "capability token: holder_node missing or not the presenting node") \
+    X(FCP_ETOKEN_DELEGATION,    3134, "capability token: delegation_depth above the limit") \
+    X(FCP_ETOKEN_KID_MISMATCH,  3135, "capability token: kid is not the issuer's issuance key id") \
+    X(FCP_ETOKEN_TIER,          3136, "capability token: Forbidden operations are never authorized") \
+    X(FCP_ECAP_OBJECT,          3140, "capability object: malformed or invalid field") \
+    X(FCP_ECAP_WINDOW,          3141, "capability object: valid_until not after valid_from") \
+    X(FCP_ECAP_NETWORK_NO_TIMEOUT, 3142, "network constraints: no connect/total timeout configured") \
+    X(FCP_ECAP_NETWORK,         3143, "network constraints: invalid host, port, address or CIDR") \
+    X(FCP_ECAP_CREDENTIAL,      3144, "credential object: malformed or invalid field") \
+    X(FCP_ECAP_ROLE_CYCLE,      3145, "role inheritance contains a cycle")          \
+    X(FCP_ECAP_ROLE_WIDENS,     3146, "role grants more than its parent roles")     \
+    X(FCP_ECAP_ROLE_UNKNOWN,    3147, "role inherits from an unknown role")         \
+    X(FCP_ECAP_WIDENS,          3148, "constraints widen their parent constraints") \
+    X(FCP_ECAP_ROLE_DEPTH,      3149, "role inheritance deeper than the limit")     \
+    X(FCP_ECAP_ASSIGNMENT,      3150, "role assignment invalid or outside its validity window") \
+    X(FCP_ECAP_CREDENTIAL_NOT_ALLOWED, 3151, "credential not in credential_allow")  \
+    X(FCP_ECAP_HOST_NOT_ALLOWED, 3152, "host not allowed for this credential or network constraint") \
+    X(FCP_ECAP_ROLE,            3153, "role object: malformed or invalid field")    \
+    X(FCP_EREV_OBJECT,          3160, "revocation: object malformed or invalid field") \
+    X(FCP_EREV_CHAIN_GAP,       3161, "revocation chain: sequence gap")             \
+    X(FCP_EREV_CHAIN_DUPLICATE, 3162, "revocation chain: duplicate sequence")       \
+    X(FCP_EREV_CHAIN_BROKEN,    3163, "revocation chain: prev does not link to the previous event") \
+    X(FCP_EREV_STALE,           3164, "revocation state older than the freshness policy allows") \
+    X(FCP_EREV_SET_FULL,        3165, "revocation set at capacity")                 \
+    X(FCP_EREV_HEAD,            3166, "revocation head invalid")                    \
+    X(FCP_EREV_SCOPE,           3167, "revocation: unknown scope")                  \
+    X(FCP_EREV_HEAD_REGRESSION, 3168, "revocation head older than the one already held") \
+    X(FCP_EREV_CONNECTOR,       3169, "connector binary or manifest revoked")       \
+    X(FCP_EREV_ZONE_KEY,        3170, "zone key revoked")                           \
+    X(FCP_EREV_NODE,            3171, "node attestation revoked")                   \
+    X(FCP_EREV_CAPABILITY,      3172, "capability object revoked")                  \
     /* --- zone / provenance --- */                                                \
     X(FCP_EZONE_VIOLATION,      4001, "zone violation: cross-zone access denied")  \
     X(FCP_ETAINT,               4002, "taint violation: data flow policy blocked") \
+    /* --- authority: zones, keys, leases (spec §3.8, §5, §15.1, §19.4) --- */   \
+    X(FCP_EAUTHZ_ZONE_MISMATCH, 4100, "object zone_id differs from its header or the expected zone") \
+    X(FCP_EZK_ALGORITHM, 4101, "zone key: unknown algorithm") \
+    X(FCP_EZK_VALIDITY, 4102, "zone key: valid_until not after valid_from") \
+    X(FCP_EZK_PREV, 4103, "zone key: prev_zone_key_id equals zone_key_id") \
+    X(FCP_EZK_WRAPPED_ORDER, 4104, "zone key: wrapped keys not strictly ascending by node id") \
+    X(FCP_EZK_WRAPPED_SET, 4105, "zone key: wrapped zone keys and ObjectIdKeys name different nodes") \
+    X(FCP_EZK_NOT_MEMBER, 4106, "zone key: node has no wrapped key in this manifest") \
+    X(FCP_EZK_ENC_KID, 4107, "zone key: node_enc_kid does not match the node's encryption key") \
+    X(FCP_EZK_KEY_ID, 4108, "zone key: opened key does not match its key id") \
+    X(FCP_EZK_UNKNOWN, 4109, "zone key: no key with this id for the zone") \
+    X(FCP_EZK_NO_ACTIVE, 4110, "zone key: no key active for the zone at this time") \
+    X(FCP_EZK_EXPIRED, 4111, "zone key: key outside its validity and overlap window") \
+    X(FCP_EZK_ROTATION, 4112, "zone key: manifest does not rotate from the previous one") \
+    X(FCP_EZK_REMOVED, 4113, "zone key: removed node is still a recipient") \
+    X(FCP_EZK_KEYRING_FULL, 4114, "zone key: keyring is full") \
+    X(FCP_EZK_SEALED_LEN, 4115, "zone key: sealed key does not hold exactly 32 bytes") \
+    X(FCP_EZK_NO_MEMBERS, 4116, "zone key: manifest has no recipients") \
+    X(FCP_EZONE_LEVEL, 4120, "zone: integrity or confidentiality level above 100") \
+    X(FCP_EZONE_PORT, 4121, "zone: port is 0 or symbol and control ports are equal") \
+    X(FCP_EZONE_NAME, 4122, "zone: name empty, too long or not printable") \
+    X(FCP_EZONE_VERSION, 4123, "zone: version 0, or an object without prev whose version is not 1") \
+    X(FCP_EZONE_CHAIN_PREV, 4124, "zone: prev does not name the previous object") \
+    X(FCP_EZONE_CHAIN_VERSION, 4125, "zone: version not greater than the previous object's") \
+    X(FCP_EZONE_QUORUM_CONFIG, 4126, "zone: quorum signers or max_faults invalid") \
+    X(FCP_EZONE_PATTERN, 4127, "zone policy: invalid pattern") \
+    X(FCP_EZONE_PATTERN_ORDER, 4128, "zone policy: pattern list not strictly ascending") \
+    X(FCP_EZONE_POLICY_REF, 4129, "zone policy: not the policy object the zone definition references") \
+    X(FCP_EZONE_NEEDS_ELEVATION, 4130, "zone flow: integrity elevation (approval) required") \
+    X(FCP_EZONE_NEEDS_DECLASSIFICATION, 4131, "zone flow: declassification (approval) required") \
+    X(FCP_ECKPT_ROLLBACK, 4140, "checkpoint: older than the latest accepted (rollback)") \
+    X(FCP_ECKPT_FORK, 4141, "checkpoint: a different checkpoint exists for this seq (fork)") \
+    X(FCP_ECKPT_PREV, 4142, "checkpoint: prev_checkpoint_id does not name the latest accepted") \
+    X(FCP_ECKPT_SIGNER, 4143, "checkpoint: signer not in the zone's quorum set") \
+    X(FCP_ECKPT_EPOCH, 4144, "checkpoint: epoch older than the latest accepted") \
+    X(FCP_ECKPT_GENESIS, 4145, "checkpoint: seq 0 must have no prev, later seqs must have one") \
+    X(FCP_ECKPT_GAP, 4146, "checkpoint: seq skips ahead of the latest accepted (fetch the missing ones)") \
+    X(FCP_ELEASE_PURPOSE, 4160, "lease: unknown or wrong purpose") \
+    X(FCP_ELEASE_TIER, 4161, "lease: unknown safety tier") \
+    X(FCP_ELEASE_TIMES, 4162, "lease: exp not after iat") \
+    X(FCP_ELEASE_EXPIRED, 4163, "lease: expired") \
+    X(FCP_ELEASE_NOT_YET, 4164, "lease: issued in the future beyond the allowed skew") \
+    X(FCP_ELEASE_STALE, 4165, "lease: lease_seq older than the highest known (fenced)") \
+    X(FCP_ELEASE_CONFLICT, 4166, "lease: two different leases with the same lease_seq") \
+    X(FCP_ELEASE_QUORUM, 4167, "lease: fewer signatures than the safety tier requires") \
+    X(FCP_ELEASE_COORDINATOR, 4168, "lease: coordinator is not the rendezvous-hash winner or did not sign") \
+    X(FCP_ELEASE_SIGNER, 4169, "lease: signer not in the zone's quorum set") \
+    X(FCP_ELEASE_HOLDER, 4170, "lease: writer is not the lease holder") \
+    X(FCP_ELEASE_SUBJECT, 4171, "lease: lease is for another subject") \
+    X(FCP_ESTATE_FENCE_MISSING, 4180, "state: singleton-writer update without lease_seq and lease_object_id") \
+    X(FCP_ESTATE_FENCE_STALE, 4181, "state: update fenced by a stale lease_seq") \
+    X(FCP_ESTATE_FENCE_UNKNOWN, 4182, "state: update names a lease newer than any known (fetch it first)") \
+    X(FCP_ESTATE_FENCE_LEASE, 4183, "state: lease_object_id is not the lease with that lease_seq") \
     /* --- resource --- */                                                         \
     X(FCP_ENOMEM,               6001, "out of memory")                             \
     X(FCP_ELIMIT,               6002, "resource limit reached")                    \
     X(FCP_EIO,                  6003, "input/output error")                        \
     X(FCP_ENOENT,               6004, "not found")                                 \
+    /* --- store and configuration (SQLite object/symbol store, docs/store.md) --- */ \
+    X(FCP_ESTORE_OPEN,          6100, "store: cannot open the database")           \
+    X(FCP_ESTORE_SCHEMA,        6101, "store: database schema version unknown or newer than this build") \
+    X(FCP_ESTORE_SQL,           6102, "store: SQLite error")                       \
+    X(FCP_ESTORE_BUSY,          6103, "store: database is locked by another process") \
+    X(FCP_ESTORE_FULL,          6104, "store: disk full")                          \
+    X(FCP_ESTORE_READONLY,      6105, "store: database is read-only")              \
+    X(FCP_ESTORE_CORRUPT,       6106, "store: database file is corrupt")           \
+    X(FCP_ESTORE_NOT_FOUND,     6107, "store: object not found")                   \
+    X(FCP_ESTORE_CONFLICT,      6108, "store: object already stored with different content") \
+    X(FCP_ESTORE_QUOTA,         6109, "store: zone quota exceeded")                \
+    X(FCP_ESTORE_QUARANTINE_CAP, 6110, "store: item larger than the quarantine cap") \
+    X(FCP_ESTORE_PINNED,        6111, "store: object is pinned")                   \
+    X(FCP_ESTORE_INTEGRITY,     6112, "store: integrity check failed")             \
+    X(FCP_ESTORE_SYMBOL_CONFLICT, 6113, "store: a different symbol is stored at this ESI") \
+    X(FCP_ESTORE_HEADER,        6114, "store: header does not match the object record") \
+    X(FCP_ESTORE_IO,            6115, "store: disk I/O error")                     \
+    X(FCP_ESTORE_NOMEM,         6116, "store: SQLite out of memory")               \
+    X(FCP_ESTORE_QUARANTINED,   6117, "store: object is quarantined, not admitted") \
     /* --- internal --- */                                                         \
     X(FCP_EINTERNAL,            9001, "internal error")                            \
     X(FCP_ERNG,                 9002, "random number generator failed")            \
