@@ -338,6 +338,63 @@
     X(FCP_ESTATE_FENCE_STALE, 4181, "state: update fenced by a stale lease_seq") \
     X(FCP_ESTATE_FENCE_UNKNOWN, 4182, "state: update names a lease newer than any known (fetch it first)") \
     X(FCP_ESTATE_FENCE_LEASE, 4183, "state: lease_object_id is not the lease with that lease_seq") \
+    /* --- authority: decisions, approvals, audit (4200-4299) --- */              \
+    X(FCP_EDEC_FORBIDDEN_OP,    4200, "decision: operation is in the Forbidden safety tier") \
+    X(FCP_EDEC_TOKEN_NOT_YET_VALID, 4201, "decision: capability token not yet valid") \
+    X(FCP_EDEC_TOKEN_ZONE,      4202, "decision: capability token issued for another zone") \
+    X(FCP_EDEC_TOKEN_AUDIENCE,  4203, "decision: capability token audience is another connector") \
+    X(FCP_EDEC_TOKEN_SUBJECT,   4204, "decision: capability token subject is not the requesting principal") \
+    X(FCP_EDEC_REVOCATION_STALE, 4205, "decision: local revocation state older than the token's rev_seq") \
+    X(FCP_EDEC_REVOCATION_AGE,  4206, "decision: local revocation state older than the freshness limit") \
+    X(FCP_EDEC_CHECKPOINT_STALE, 4207, "decision: zone checkpoint older than the policy requires") \
+    X(FCP_EDEC_PRINCIPAL_DENIED, 4208, "decision: principal denied by zone policy") \
+    X(FCP_EDEC_PRINCIPAL_NOT_ALLOWED, 4209, "decision: principal not in the zone policy allow list") \
+    X(FCP_EDEC_CONNECTOR_DENIED, 4210, "decision: connector denied by zone policy") \
+    X(FCP_EDEC_CONNECTOR_NOT_ALLOWED, 4211, "decision: connector not in the zone policy allow list") \
+    X(FCP_EDEC_CAPABILITY_DENIED, 4212, "decision: capability denied by zone policy") \
+    X(FCP_EDEC_CAPABILITY_NOT_ALLOWED, 4213, "decision: capability not in the zone policy allow list") \
+    X(FCP_EDEC_CAPABILITY_NOT_GRANTED, 4214, "decision: capability token does not grant the capability") \
+    X(FCP_EDEC_TRANSPORT_LAN,   4215, "decision: zone policy forbids this zone over LAN transport") \
+    X(FCP_EDEC_TRANSPORT_DERP,  4216, "decision: zone policy forbids this zone over a DERP relay") \
+    X(FCP_EDEC_TRANSPORT_FUNNEL, 4217, "decision: zone policy forbids this zone over Funnel") \
+    X(FCP_EDEC_PUBLIC_DANGEROUS, 4218, "decision: public-tainted input drives a Dangerous operation without elevation") \
+    X(FCP_EDEC_INTEGRITY_UPHILL, 4219, "decision: tainted input flows up in integrity for a Risky operation without elevation") \
+    X(FCP_EDEC_SANITIZER_COVERAGE, 4220, "decision: taint reduction not backed by an accepted sanitizer receipt") \
+    X(FCP_EDEC_MISSING_DECLASSIFICATION, 4221, "decision: data flows down in confidentiality without a declassification approval") \
+    X(FCP_EDEC_DECLASSIFICATION_SCOPE, 4222, "decision: declassification approval does not cover these zones or objects") \
+    X(FCP_EDEC_MISSING_ELEVATION, 4223, "decision: elevation required but no elevation approval presented") \
+    X(FCP_EDEC_ELEVATION_SCOPE, 4224, "decision: elevation approval is for another operation or provenance") \
+    X(FCP_EDEC_MISSING_EXECUTION, 4225, "decision: operation requires an execution approval") \
+    X(FCP_EDEC_EXECUTION_CONNECTOR, 4226, "decision: execution approval is for another connector") \
+    X(FCP_EDEC_EXECUTION_METHOD, 4227, "decision: execution approval method pattern does not match the operation") \
+    X(FCP_EDEC_EXECUTION_REQUEST, 4228, "decision: execution approval is bound to another request object") \
+    X(FCP_EDEC_EXECUTION_INPUT_HASH, 4229, "decision: execution approval input hash does not match the input") \
+    X(FCP_EDEC_EXECUTION_CONSTRAINT, 4230, "decision: input violates an execution approval input constraint") \
+    X(FCP_EAPPROVAL_EXPIRED,    4231, "approval: token expired") \
+    X(FCP_EAPPROVAL_NOT_YET_VALID, 4232, "approval: approved_at is in the future") \
+    X(FCP_EAPPROVAL_BAD_SIGNATURE, 4233, "approval: signature invalid") \
+    X(FCP_EAPPROVAL_AUTHORITY,  4234, "approval: approver has no authority for this scope") \
+    X(FCP_EAPPROVAL_REVOKED,    4235, "approval: token revoked") \
+    X(FCP_EAPPROVAL_SCOPE,      4236, "approval: unknown or malformed scope") \
+    X(FCP_EAPPROVAL_TIMES,      4237, "approval: expires_at not after approved_at, or lifetime above the limit") \
+    X(FCP_EJSON_POINTER,        4238, "JSON pointer: invalid syntax") \
+    X(FCP_EJSON_POINTER_NOT_FOUND, 4239, "JSON pointer: no value at this path") \
+    X(FCP_EDEC_REQUEST,         4240, "decision: malformed request or inputs") \
+    X(FCP_EAUDIT_GENESIS,       4250, "audit: first event of a chain has a prev link or seq != 0") \
+    X(FCP_EAUDIT_MODIFIED,      4251, "audit: event signature invalid (event altered)") \
+    X(FCP_EAUDIT_DROPPED,       4252, "audit: sequence gap (events dropped)") \
+    X(FCP_EAUDIT_REORDERED,     4253, "audit: sequence goes backwards or out of order (events reordered)") \
+    X(FCP_EAUDIT_FORKED,        4254, "audit: event does not link to its predecessor (forked chain)") \
+    X(FCP_EAUDIT_ZONE,          4255, "audit: event belongs to another zone") \
+    X(FCP_EAUDIT_MALFORMED,     4256, "audit: event does not decode") \
+    X(FCP_EAUDIT_TIME,          4257, "audit: occurred_at goes backwards") \
+    X(FCP_EAUDIT_HEAD,          4258, "audit: head does not match the chain end") \
+    X(FCP_EAUDIT_SEQ_EXHAUSTED, 4259, "audit: sequence space exhausted") \
+    X(FCP_EOP_IDEMPOTENCY_CONFLICT, 4270, "operation: idempotency key reused for a different request") \
+    X(FCP_EOP_IDEMPOTENCY_FULL, 4271, "operation: idempotency table full") \
+    X(FCP_EOP_IN_PROGRESS,      4272, "operation: intent recorded, receipt not yet stored") \
+    X(FCP_EOP_RECEIPT_INTENT,   4273, "operation: receipt does not reference its intent") \
+    X(FCP_EOP_KEY,              4274, "operation: idempotency key empty, too long or not printable") \
     /* --- resource --- */                                                         \
     X(FCP_ENOMEM,               6001, "out of memory")                             \
     X(FCP_ELIMIT,               6002, "resource limit reached")                    \
