@@ -224,7 +224,7 @@ int fcp_rq_decoder_block_done(const fcp_rq_decoder *dec, uint32_t sbn);
 
 /* Free the library's shared RaptorQ state that is not in use: cached
  * elimination plans (at most 16, 24 MiB in total) and recycled scratch
- * buffers (at most 32 MiB).  Safe at any time; later calls rebuild them. */
+ * buffers (at most 48 MiB).  Safe at any time; later calls rebuild them. */
 void fcp_rq_release_caches(void);
 
 #endif

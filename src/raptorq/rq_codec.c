@@ -246,7 +246,7 @@ int fcp_rq_block_decoder_new(fcp_rq_block_decoder **out, uint32_t K, uint16_t T,
 static void drop_store(fcp_rq_block_decoder *d)
 {
     free(d->esi);
-    free(d->syms);
+    fcp_rq_buf_put(d->syms, (size_t)d->cap * d->T);
     free(d->hset);
     free(d->src_at);
     d->esi = NULL;
@@ -297,7 +297,8 @@ static void hset_put(fcp_rq_block_decoder *d, uint32_t idx)
 /* Grow the arena to hold at least one more symbol (geometric). */
 static int grow(fcp_rq_block_decoder *d)
 {
-    uint64_t nc = d->cap ? (uint64_t)d->cap * 2 : (uint64_t)d->p.Kp / 4 + 16;
+    /* first repair symbol: room for all still missing, so usually one allocation */
+    uint64_t nc = d->cap ? (uint64_t)d->cap * 2 : (uint64_t)(d->p.Kp - d->nsrc) + 16;
     if (nc > d->max_syms)
         nc = d->max_syms;
     uint64_t work = ((uint64_t)d->p.S + d->p.H + d->p.Kp + 64 + 2) * d->T;
@@ -310,9 +311,12 @@ static int grow(fcp_rq_block_decoder *d)
     if (!ne)
         return FCP_ENOMEM;
     d->esi = ne;
-    uint8_t *ns = realloc(d->syms, nc * d->T);
+    uint8_t *ns = fcp_rq_buf_get(nc * d->T);      /* recycled: no fresh page faults */
     if (!ns)
         return FCP_ENOMEM;
+    if (d->n)
+        memcpy(ns, d->syms, (size_t)d->n * d->T);
+    fcp_rq_buf_put(d->syms, (size_t)d->cap * d->T);
     d->syms = ns;
     uint32_t hc = 16;
     while (hc < nc * 2)

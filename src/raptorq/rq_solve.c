@@ -45,20 +45,24 @@ typedef struct opvec {
     int        err;
 } opvec;
 
-static void emit(opvec *o, uint8_t kind, uint32_t dst, uint32_t src, uint32_t src2, uint8_t coef)
+static __attribute__((noinline)) int opvec_grow(opvec *o)
 {
-    if (o->err)
-        return;
-    if (o->n == o->cap) {
-        size_t nc = o->cap ? o->cap * 2 : 1024;
-        fcp_rq_op *nv = realloc(o->v, nc * sizeof *nv);
-        if (!nv) {
-            o->err = 1;
-            return;
-        }
-        o->v = nv;
-        o->cap = nc;
+    size_t nc = o->cap ? o->cap * 2 : 1024;
+    fcp_rq_op *nv = realloc(o->v, nc * sizeof *nv);
+    if (!nv) {
+        o->err = 1;
+        return -1;
     }
+    o->v = nv;
+    o->cap = nc;
+    return 0;
+}
+
+static inline void emit(opvec *o, uint8_t kind, uint32_t dst, uint32_t src, uint32_t src2,
+                        uint8_t coef)
+{
+    if (o->n == o->cap && (o->err || opvec_grow(o) != 0))
+        return;
     fcp_rq_op *op = &o->v[o->n++];
     op->kind = kind;
     op->coef = coef;
@@ -486,6 +490,10 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
         goto done;
 
     peel(&s);
+    s.ops.cap = (size_t)s.nrows * 24 + 256;       /* typical plans need ~20 ops per row */
+    s.ops.v = malloc(s.ops.cap * sizeof *s.ops.v);
+    if (!s.ops.v)
+        goto done;
 
     const uint32_t I = s.ni;
     const size_t nw = (I + 63) / 64;
@@ -809,6 +817,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     plan->nops = k2;
     plan->ops = s.ops.v;
     s.ops.v = NULL;
+
     plan->n_inactive = I;
     *out = plan;
     plan = NULL;
@@ -896,7 +905,7 @@ uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t
 /* ---------------- recycled scratch buffers ---------------- */
 
 #define RQ_POOL_SLOTS 4
-#define RQ_POOL_MAX   (32u << 20)   /* never retain more than this in total */
+#define RQ_POOL_MAX   (48u << 20)   /* never retain more than this in total */
 
 static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -1024,6 +1033,9 @@ int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp
         identity = isi[i] == i;
     if (identity && p->Kp <= FCP_RQ_GEN_MAX_KP)
         plan->gen = make_gen(plan);             /* before it is shared */
+    fcp_rq_op *shrunk = realloc(plan->ops, (plan->nops ? plan->nops : 1) * sizeof *plan->ops);
+    if (shrunk)                         /* a cached plan keeps only what it uses */
+        plan->ops = shrunk;
     uint32_t *copy = malloc((size_t)m * sizeof *copy);
     if (!copy)
         return 0;                       /* uncached, still usable */
