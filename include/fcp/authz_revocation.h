@@ -123,7 +123,7 @@ int fcp_rev_freshness_mode_check(enum fcp_rev_fresh_mode mode, uint64_t local_se
  * warn with max_age_risky but only if policy allows and interactive_override
  * is set (flags OVERRIDDEN), else strict; Safe -> best effort (flags
  * DEGRADED when stale).  Forbidden -> FCP_ETOKEN_TIER. */
-int fcp_rev_freshness_check(const fcp_rev_freshness_policy *p, enum fcp_safety_tier tier,
+int fcp_rev_freshness_check(const fcp_rev_freshness_policy *p, enum fcp_op_tier tier,
                             const fcp_revset *s, uint64_t required_seq, uint64_t now,
                             int interactive_override, unsigned *flags);
 
@@ -139,7 +139,7 @@ int fcp_rev_enforce_token_accept(const fcp_revset *s, const uint8_t token_id[32]
 /* 2. Before executing an operation: the token and grants again (state may
  *    have moved), the connector binary, and freshness for the tier. */
 int fcp_rev_enforce_execute(const fcp_revset *s, const fcp_rev_freshness_policy *p,
-                            enum fcp_safety_tier tier, const uint8_t token_id[32],
+                            enum fcp_op_tier tier, const uint8_t token_id[32],
                             const uint8_t (*grant_ids)[32], size_t n_grants,
                             const uint8_t connector_binary[32], uint64_t required_seq,
                             int interactive_override, uint64_t now, unsigned *flags);

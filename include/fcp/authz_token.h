@@ -197,18 +197,6 @@ int fcp_holder_proof_verify(const uint8_t sig[64], const char *request_id,
                             const char *operation_id, const uint8_t *jti, size_t jti_len,
                             const uint8_t holder_pk[32]);
 
-/* Revocation scopes (spec §14.3 RevocationScope), also used as the scope
- * argument of the is_revoked lookup. */
-enum fcp_rev_scope {
-    FCP_REV_CAPABILITY = 0, FCP_REV_ISSUER_KEY = 1, FCP_REV_NODE_ATTESTATION = 2,
-    FCP_REV_ZONE_KEY = 3, FCP_REV_CONNECTOR_BINARY = 4
-};
-#define FCP_REV_SCOPE_COUNT 5
-
-/* Safety tiers (spec §7.2). */
-enum fcp_safety_tier { FCP_TIER_SAFE = 0, FCP_TIER_RISKY = 1, FCP_TIER_DANGEROUS = 2,
-                       FCP_TIER_FORBIDDEN = 3 };
-
 /* A grant object as the node's store hands it over. */
 typedef struct fcp_token_grant_ref {
     const fcp_cap_object *obj;   /* decoded object, valid during the verify call */
@@ -244,7 +232,7 @@ typedef struct fcp_token_request {
     const char *audience;           /* connector id; NULL = not checked */
     const char *zone_id;            /* expected zone; NULL = not checked */
     const uint8_t *aud_binary;      /* connector binary ObjectId (32) or NULL */
-    enum fcp_safety_tier tier;
+    enum fcp_op_tier tier;
     const char *operation;          /* requested operation; NULL = not checked */
     const char *presenter_node;     /* node presenting the token (holder check) */
     const char *request_id;         /* holder proof inputs */

@@ -49,6 +49,19 @@
 #define FCP_CRED_PREFIX_MAX     64
 #define FCP_CAP_MAX_ENCODED     (64 * 1024)
 
+/* Revocation scopes (spec §14.3 RevocationScope), also used as the scope
+ * argument of the is_revoked lookup. */
+enum fcp_rev_scope {
+    FCP_REV_CAPABILITY = 0, FCP_REV_ISSUER_KEY = 1, FCP_REV_NODE_ATTESTATION = 2,
+    FCP_REV_ZONE_KEY = 3, FCP_REV_CONNECTOR_BINARY = 4
+};
+#define FCP_REV_SCOPE_COUNT 5
+
+/* Safety tiers of an operation (spec §7.2 SafetyTier; named fcp_op_tier
+ * because authz_zone.h uses fcp_safety_tier for quorum classes). */
+enum fcp_op_tier { FCP_OP_SAFE = 0, FCP_OP_RISKY = 1, FCP_OP_DANGEROUS = 2,
+                   FCP_OP_FORBIDDEN = 3 };
+
 /* ---- NetworkConstraints (spec §7.3) ------------------------------------- */
 typedef struct fcp_net_constraints {
     size_t   n_host_allow;

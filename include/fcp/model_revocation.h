@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fcp/authz_token.h"
 #include "fcp/buf.h"
+#include "fcp/model_cap.h"
 #include "fcp/model_object.h"
 #include "fcp/model_sign.h"
 
