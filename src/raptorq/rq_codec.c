@@ -119,7 +119,7 @@ int fcp_rq_encoder_new(fcp_rq_encoder **out, const uint8_t *block, uint32_t K, u
             rc = FCP_ENOMEM;
             goto fail;
         }
-        e->gen_left = (uint32_t)(e->plan->nops / (K + 4));
+        e->gen_left = (uint32_t)((e->plan->n_xor + e->plan->n_mul) / (K + 4));
     } else if ((rc = encoder_solve(e)) != 0) {
         goto fail;
     }

@@ -119,8 +119,29 @@ static void p_hstep(uint8_t *q, const uint8_t *s, uint8_t *a1, uint8_t *a2, size
     }
 }
 
+static void p_xorn(uint8_t *d, const uint8_t *const *s, unsigned ns, size_t n, int acc)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = 0, y;
+        if (acc)
+            memcpy(&x, d + i, 8);
+        for (unsigned j = 0; j < ns; j++) {
+            memcpy(&y, s[j] + i, 8);
+            x ^= y;
+        }
+        memcpy(d + i, &x, 8);
+    }
+    for (; i < n; i++) {
+        uint8_t x = acc ? d[i] : 0;
+        for (unsigned j = 0; j < ns; j++)
+            x ^= s[j][i];
+        d[i] = x;
+    }
+}
+
 static const fcp_rq_kernels k_portable = {"portable", p_xor, p_xor3, p_muladd, p_scale, p_horner,
-                                          p_hstep};
+                                          p_hstep, p_xorn};
 
 #ifdef RQ_X86
 /* ---------------- AVX2 (pshufb nibble tables) ---------------- */
@@ -221,8 +242,32 @@ AVX2 static void a2_hstep(uint8_t *q, const uint8_t *s, uint8_t *a1, uint8_t *a2
     p_hstep(q + i, s ? s + i : NULL, a1 + i, a2 + i, n - i);
 }
 
+AVX2 static void a2_xorn(uint8_t *d, const uint8_t *const *s, unsigned ns, size_t n, int acc)
+{
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m256i x0 = _mm256_setzero_si256(), x1 = _mm256_setzero_si256();
+        if (acc) {
+            x0 = _mm256_loadu_si256((const __m256i *)(d + i));
+            x1 = _mm256_loadu_si256((const __m256i *)(d + i + 32));
+        }
+        for (unsigned j = 0; j < ns; j++) {
+            x0 = _mm256_xor_si256(x0, _mm256_loadu_si256((const __m256i *)(s[j] + i)));
+            x1 = _mm256_xor_si256(x1, _mm256_loadu_si256((const __m256i *)(s[j] + i + 32)));
+        }
+        _mm256_storeu_si256((__m256i *)(d + i), x0);
+        _mm256_storeu_si256((__m256i *)(d + i + 32), x1);
+    }
+    if (i < n) {
+        const uint8_t *t[64];
+        for (unsigned j = 0; j < ns; j++)
+            t[j] = s[j] + i;
+        p_xorn(d + i, t, ns, n - i, acc);
+    }
+}
+
 static const fcp_rq_kernels k_avx2 = {"avx2", a2_xor, a2_xor3, a2_muladd, a2_scale, a2_horner,
-                                      a2_hstep};
+                                      a2_hstep, a2_xorn};
 
 /* ---------------- AVX-512 + GFNI ---------------- */
 
@@ -332,8 +377,33 @@ G512 static void g_hstep(uint8_t *q, const uint8_t *s, uint8_t *a1, uint8_t *a2,
     }
 }
 
+G512 static void g_xorn(uint8_t *d, const uint8_t *const *s, unsigned ns, size_t n, int acc)
+{
+    size_t i = 0;
+    for (; i + 128 <= n; i += 128) {
+        __m512i x0 = _mm512_setzero_si512(), x1 = _mm512_setzero_si512();
+        if (acc) {
+            x0 = _mm512_loadu_si512((const void *)(d + i));
+            x1 = _mm512_loadu_si512((const void *)(d + i + 64));
+        }
+        for (unsigned j = 0; j < ns; j++) {
+            x0 = _mm512_xor_si512(x0, _mm512_loadu_si512((const void *)(s[j] + i)));
+            x1 = _mm512_xor_si512(x1, _mm512_loadu_si512((const void *)(s[j] + i + 64)));
+        }
+        _mm512_storeu_si512((void *)(d + i), x0);
+        _mm512_storeu_si512((void *)(d + i + 64), x1);
+    }
+    for (; i < n; i += 64) {
+        __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (__mmask64)(~0ULL >> (64 - (n - i)));
+        __m512i x = acc ? _mm512_maskz_loadu_epi8(m, d + i) : _mm512_setzero_si512();
+        for (unsigned j = 0; j < ns; j++)
+            x = _mm512_xor_si512(x, _mm512_maskz_loadu_epi8(m, s[j] + i));
+        _mm512_mask_storeu_epi8(d + i, m, x);
+    }
+}
+
 static const fcp_rq_kernels k_gfni512 = {"avx512+gfni", g_xor, g_xor3, g_muladd, g_scale, g_horner,
-                                         g_hstep};
+                                         g_hstep, g_xorn};
 
 static int cpu_has_gfni(void)
 {

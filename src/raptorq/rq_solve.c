@@ -437,9 +437,54 @@ void fcp_rq_plan_free(fcp_rq_plan *plan)
     if (!plan)
         return;
     free(plan->ops);
+    free(plan->srcs);
     free(plan->col_slot);
     free(plan->gen);
     free(plan);
+}
+
+/* Peephole: a run of COPY/XOR3/XOR ops into one destination becomes one
+ * XORN op that reads every source once and writes the destination once
+ * (instead of once per source), which roughly halves the memory traffic of
+ * the sparse phases.  In place over plan->ops.  0 or FCP_ENOMEM. */
+static int merge_xors(fcp_rq_plan *plan)
+{
+    size_t cap = plan->nops * 2 + 16, ns = 0, k = 0;
+    uint32_t *srcs = malloc(cap * sizeof *srcs);
+    if (!srcs)
+        return FCP_ENOMEM;
+    fcp_rq_op *v = plan->ops;
+    for (size_t i = 0; i < plan->nops;) {
+        fcp_rq_op op = v[i];
+        if (op.kind != RQ_OP_COPY && op.kind != RQ_OP_XOR && op.kind != RQ_OP_XOR3) {
+            v[k++] = op;
+            i++;
+            continue;
+        }
+        size_t base = ns;
+        int acc = op.kind == RQ_OP_XOR;
+        srcs[ns++] = op.src;
+        if (op.kind == RQ_OP_XOR3)
+            srcs[ns++] = op.src2;
+        size_t j = i + 1;
+        while (j < plan->nops && v[j].kind == RQ_OP_XOR && v[j].dst == op.dst &&
+               ns - base < FCP_RQ_XORN_MAX)
+            srcs[ns++] = v[j++].src;
+        if (j == i + 1) {                 /* nothing to merge */
+            ns = base;
+            v[k++] = op;
+            i++;
+            continue;
+        }
+        fcp_rq_op m = {acc ? RQ_OP_XORN_ACC : RQ_OP_XORN, 0, op.dst, (uint32_t)base,
+                       (uint32_t)(ns - base), 0};
+        v[k++] = m;
+        i = j;
+    }
+    plan->nops = k;
+    plan->srcs = srcs;
+    plan->nsrcs = ns;
+    return 0;
 }
 
 int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out)
@@ -817,6 +862,8 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     plan->nops = k2;
     plan->ops = s.ops.v;
     s.ops.v = NULL;
+    if (merge_xors(plan) != 0)
+        goto done;
 
     plan->n_inactive = I;
     *out = plan;
@@ -844,7 +891,8 @@ static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *con
             /* large blocks live in L3: start the next operands early */
             const fcp_rq_op *nx = &plan->ops[i + RQ_PREFETCH];
             const uint8_t *pd = work + (size_t)nx->dst * T + off;
-            const uint8_t *ps = nx->src == FCP_RQ_NO_SLOT ? pd : SLOT(nx->src);
+            uint32_t sx = nx->kind >= RQ_OP_XORN ? plan->srcs[nx->src] : nx->src;
+            const uint8_t *ps = sx == FCP_RQ_NO_SLOT ? pd : SLOT(sx);
             for (size_t b = 0; b < n && b < 512; b += 64) {
                 __builtin_prefetch(pd + b, 1);
                 __builtin_prefetch(ps + b, 0);
@@ -861,6 +909,15 @@ static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *con
         case RQ_OP_HSTEP:
             k->hstep(d, op->src == FCP_RQ_NO_SLOT ? NULL : SLOT(op->src), SLOT(op->src2), SLOT(op->src3), n);
             break;
+        case RQ_OP_XORN:
+        case RQ_OP_XORN_ACC: {
+            const uint8_t *sp[FCP_RQ_XORN_MAX];
+            const uint32_t *ss = plan->srcs + op->src;
+            for (uint32_t j = 0; j < op->src2; j++)
+                sp[j] = SLOT(ss[j]);
+            k->xorn(d, sp, op->src2, n, op->kind == RQ_OP_XORN_ACC);
+            break;
+        }
         default: break;
         }
     }
@@ -894,11 +951,10 @@ uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t
     uint32_t cols[40];
     fcp_rq_tuple t = fcp_rq_tuple_of(&plan->p, X);
     uint32_t n = fcp_rq_tuple_cols(&plan->p, &t, cols);
-    const uint8_t *c0 = work + (size_t)plan->col_slot[cols[0]] * T;
-    const uint8_t *c1 = work + (size_t)plan->col_slot[cols[1]] * T;
-    k->xor3(out, c0, c1, T);
-    for (uint32_t i = 2; i < n; i++)
-        k->xor_into(out, work + (size_t)plan->col_slot[cols[i]] * T, T);
+    const uint8_t *sp[40];
+    for (uint32_t i = 0; i < n; i++)
+        sp[i] = work + (size_t)plan->col_slot[cols[i]] * T;
+    k->xorn(out, sp, n, T, 0);
     return n - 1;
 }
 
@@ -941,7 +997,8 @@ static size_t    g_cache_bytes;
 
 static size_t plan_bytes(const fcp_rq_plan *p, uint32_t m)
 {
-    size_t n = sizeof *p + p->nops * sizeof(fcp_rq_op) + (size_t)p->p.L * 4 + (size_t)m * 4;
+    size_t n = sizeof *p + p->nops * sizeof(fcp_rq_op) + p->nsrcs * 4 + (size_t)p->p.L * 4 +
+               (size_t)m * 4;
     if (p->gen)
         n += ((size_t)p->nrows + 1) * p->p.Kp;
     return n;
@@ -1036,6 +1093,9 @@ int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp
     fcp_rq_op *shrunk = realloc(plan->ops, (plan->nops ? plan->nops : 1) * sizeof *plan->ops);
     if (shrunk)                         /* a cached plan keeps only what it uses */
         plan->ops = shrunk;
+    uint32_t *ss = realloc(plan->srcs, (plan->nsrcs ? plan->nsrcs : 1) * sizeof *plan->srcs);
+    if (ss)
+        plan->srcs = ss;
     uint32_t *copy = malloc((size_t)m * sizeof *copy);
     if (!copy)
         return 0;                       /* uncached, still usable */

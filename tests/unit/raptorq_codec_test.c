@@ -200,6 +200,7 @@ static void test_kernels(void)
             for (size_t i = 0; i < N; i++) {
                 a[i] = (uint8_t)fcp_rng_xoshiro_next(&x);
                 b[i] = (uint8_t)fcp_rng_xoshiro_next(&x);
+                c[i] = (uint8_t)fcp_rng_xoshiro_next(&x);
             }
             uint8_t cf = (uint8_t)(fcp_rng_xoshiro_next(&x) | 2);
             memcpy(r1, a, N); memcpy(r2, a, N);
@@ -213,6 +214,19 @@ static void test_kernels(void)
             CHECK_MEM(r1, r2, N);
             port->horner(r1, b, cf, n); k->horner(r2, b, cf, n);
             CHECK_MEM(r1, r2, N);
+            const uint8_t *srcs[5] = {a, b, c, a + 1, b + 2};
+            for (unsigned ns = 1; ns <= 5; ns++) {
+                port->xorn(r1, srcs, ns, n, (int)(ns & 1)); k->xorn(r2, srcs, ns, n, (int)(ns & 1));
+                CHECK_MEM(r1, r2, N);
+            }
+            uint8_t q1[N], q2[N], a1[N], a2[N], b1[N], b2[N];
+            memcpy(q1, a, N); memcpy(q2, a, N); memcpy(a1, b, N); memcpy(a2, b, N);
+            memcpy(b1, c, N); memcpy(b2, c, N);
+            port->hstep(q1, (li & 1) ? NULL : b, a1, b1, n);
+            k->hstep(q2, (li & 1) ? NULL : b, a2, b2, n);
+            CHECK_MEM(q1, q2, N);
+            CHECK_MEM(a1, a2, N);
+            CHECK_MEM(b1, b2, N);
         }
         /* spot-check the portable product against the log tables */
         for (int i = 0; i < 256; i++)
