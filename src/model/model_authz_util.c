@@ -1,0 +1,173 @@
+/*
+ * model_authz_util.c - helpers shared by the authority object codecs: header
+ * ownership checks, sign/verify over an unsigned encoding, ObjectIds of
+ * header-carrying objects (D-ZONE-1) and inline quorum-signature arrays.
+ */
+#include "model_authz_internal.h"
+
+#include <string.h>
+
+#include "fcp/error.h"
+#include "fcp/model_sign.h"
+#include "model_internal.h"
+
+int fcp_ma_check_header(const fcp_object_header *h, const fcp_schema_id *schema, const char *zone)
+{
+    FCP_MA_TRY(fcp_object_header_validate(h));
+    if (!fcp_schema_id_equal(&h->schema, schema))
+        return FCP_ESCHEMA_MISMATCH;
+    if (strcmp(h->zone_id, zone) != 0)
+        return FCP_EAUTHZ_ZONE_MISMATCH;
+    return 0;
+}
+
+int fcp_ma_sign(const void *obj, fcp_ma_encode_fn enc_unsigned, const fcp_schema_id *schema,
+                const uint8_t sk[64], uint8_t sig[64])
+{
+    fcp_buf b;
+    fcp_buf_init(&b);
+    int rc = enc_unsigned(obj, &b);
+    if (rc == 0)
+        rc = fcp_object_sign(sig, schema, b.data, b.len, sk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_ma_verify(const void *obj, fcp_ma_encode_fn enc_unsigned, const fcp_schema_id *schema,
+                  const uint8_t pk[32], const uint8_t sig[64])
+{
+    fcp_buf b;
+    fcp_buf_init(&b);
+    int rc = enc_unsigned(obj, &b);
+    if (rc == 0)
+        rc = fcp_object_verify(sig, schema, b.data, b.len, pk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_ma_object_id(uint8_t out[32], const void *obj, fcp_ma_encode_fn enc_full,
+                     const fcp_object_header *h, const fcp_object_id_key *key)
+{
+    fcp_buf cbor, body;
+    fcp_buf_init(&cbor);
+    fcp_buf_init(&body);
+    int rc = enc_full(obj, &cbor);
+    if (rc == 0)
+        rc = fcp_payload_encode(&h->schema, cbor.data, cbor.len, &body);
+    if (rc == 0)
+        rc = fcp_object_derive_id(out, h, body.data, body.len, key);
+    fcp_buf_free(&cbor);
+    fcp_buf_free(&body);
+    return rc;
+}
+
+int fcp_ma_key_index(const char *k, size_t kl, const char *const *names, int n)
+{
+    for (int j = 0; j < n; j++)
+        if (fcp_cbor_key_is(k, kl, names[j]))
+            return j;
+    return -1;
+}
+
+static int node_ok(const char *s, size_t n)
+{
+    return fcp_node_id_validate(s, n);
+}
+
+int fcp_ma_get_node(fcp_cbor_dec *d, char *out)
+{
+    return fcp_m_get_text(d, out, FCP_NODE_ID_MAX, node_ok, FCP_ENODE_ID);
+}
+
+int fcp_ma_put_kv_text(fcp_cbor_enc *e, const char *k, const char *v)
+{
+    fcp_m_text_key(e, k);
+    return fcp_cbor_put_text(e, v, strlen(v));
+}
+
+int fcp_ma_put_kv_uint(fcp_cbor_enc *e, const char *k, uint64_t v)
+{
+    fcp_m_text_key(e, k);
+    return fcp_cbor_put_uint(e, v);
+}
+
+int fcp_ma_put_kv_bytes(fcp_cbor_enc *e, const char *k, const uint8_t *p, size_t n)
+{
+    fcp_m_text_key(e, k);
+    return fcp_cbor_put_bytes(e, p, n);
+}
+
+void fcp_ma_sigs_view(const fcp_zone_sig *s, size_t n, fcp_quorum_sig *q)
+{
+    for (size_t i = 0; i < n; i++) {
+        q[i].node_id = (const uint8_t *)s[i].node_id;
+        q[i].node_id_len = strlen(s[i].node_id);
+        memcpy(q[i].sig, s[i].sig, FCP_SIG_BYTES);
+    }
+}
+
+int fcp_ma_sigs_check(const fcp_zone_sig *s, size_t n)
+{
+    fcp_quorum_sig q[FCP_QUORUM_MAX];
+    if (n > FCP_QUORUM_MAX)
+        return FCP_ELIMIT;
+    for (size_t i = 0; i < n; i++)
+        FCP_MA_TRY(fcp_node_id_validate(s[i].node_id, strnlen(s[i].node_id, FCP_NODE_ID_MAX + 1)));
+    fcp_ma_sigs_view(s, n, q);
+    return fcp_quorum_check_order(q, n);
+}
+
+int fcp_ma_sigs_encode(fcp_cbor_enc *e, const fcp_zone_sig *s, size_t n)
+{
+    fcp_quorum_sig q[FCP_QUORUM_MAX];
+    FCP_MA_TRY(fcp_ma_sigs_check(s, n));
+    fcp_ma_sigs_view(s, n, q);
+    return fcp_quorum_encode_to(q, n, e);
+}
+
+int fcp_ma_sigs_decode(fcp_cbor_dec *d, fcp_zone_sig *s, size_t *n)
+{
+    fcp_quorum_sig q[FCP_QUORUM_MAX];
+    size_t cnt = 0;
+    FCP_MA_TRY(fcp_quorum_decode_from(q, FCP_QUORUM_MAX, &cnt, d));
+    for (size_t i = 0; i < cnt; i++) {
+        if (q[i].node_id_len > FCP_NODE_ID_MAX)
+            return FCP_ENODE_ID;
+        memcpy(s[i].node_id, q[i].node_id, q[i].node_id_len);
+        s[i].node_id[q[i].node_id_len] = '\0';
+        memcpy(s[i].sig, q[i].sig, FCP_SIG_BYTES);
+    }
+    *n = cnt;
+    return 0;
+}
+
+int fcp_ma_sigs_insert(fcp_zone_sig *s, size_t *n, const char *node, size_t len,
+                       const uint8_t sig[64])
+{
+    size_t i = 0;
+    FCP_MA_TRY(fcp_node_id_validate(node, len));
+    for (; i < *n; i++) {
+        int c = fcp_node_id_cmp((const uint8_t *)s[i].node_id, strlen(s[i].node_id),
+                                (const uint8_t *)node, len);
+        if (c == 0)
+            return FCP_EDUPLICATE_SIGNER;
+        if (c > 0)
+            break;
+    }
+    if (*n >= FCP_QUORUM_MAX)
+        return FCP_ELIMIT;
+    memmove(&s[i + 1], &s[i], (*n - i) * sizeof s[0]);
+    memcpy(s[i].node_id, node, len);
+    s[i].node_id[len] = '\0';
+    memcpy(s[i].sig, sig, FCP_SIG_BYTES);
+    (*n)++;
+    return 0;
+}
+
+void fcp_ma_limits(fcp_cbor_limits *lim)
+{
+    *lim = fcp_cbor_limits_default;
+    lim->allow = FCP_CBOR_ALLOW_FLOAT;
+    lim->max_depth = 12;
+    lim->max_items = 4096;
+}
