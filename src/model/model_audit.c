@@ -1,0 +1,680 @@
+/*
+ * model_audit.c - AuditEvent, AuditHead and DecisionReceipt codecs, signing
+ * and ObjectIds (spec §23.4; D-AUDIT-1..3, D-DEC-3).  One encoder per type
+ * emits any of the three views; the decoders read the wire view strictly and
+ * accept exactly what the encoder emits.
+ */
+#include "fcp/model_audit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fcp/cbor.h"
+#include "fcp/crypto.h"
+#include "fcp/error.h"
+#include "model_internal.h"
+
+#define TRY(x)                 \
+    do {                       \
+        int rc_ = (x);         \
+        if (rc_ < 0)           \
+            return rc_;        \
+    } while (0)
+
+void fcp_audit_event_schema(fcp_schema_id *s)
+{
+    fcp_schema_id_init(s, "fcp.audit", "AuditEvent", 1, 0, 0);
+}
+
+void fcp_audit_head_schema(fcp_schema_id *s)
+{
+    fcp_schema_id_init(s, "fcp.audit", "AuditHead", 1, 0, 0);
+}
+
+void fcp_decision_receipt_schema(fcp_schema_id *s)
+{
+    fcp_schema_id_init(s, "fcp.audit", "DecisionReceipt", 1, 0, 0);
+}
+
+/* ---- shared helpers ----------------------------------------------------- */
+
+static size_t slen(const char *s, size_t max)
+{
+    return strnlen(s, max + 1);
+}
+
+static int printable(const char *s, size_t max)
+{
+    return fcp_m_printable_id(s, slen(s, max), max);
+}
+
+static int node_ok(const char *s, size_t n)
+{
+    return fcp_node_id_validate(s, n);
+}
+
+static int zone_ok(const char *s, size_t n)
+{
+    return fcp_zone_id_validate(s, n);
+}
+
+static int conn_ok(const char *s, size_t n)
+{
+    return fcp_m_printable_id(s, n, FCP_CONNECTOR_ID_MAX);
+}
+
+static int op_ok(const char *s, size_t n)
+{
+    return fcp_m_printable_id(s, n, FCP_OPERATION_ID_MAX);
+}
+
+static int principal_ok(const char *s, size_t n)
+{
+    return fcp_m_printable_id(s, n, FCP_PRINCIPAL_MAX);
+}
+
+static int event_type_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > FCP_AUDIT_EVENT_TYPE_MAX)
+        return FCP_EIDENTIFIER;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+            return FCP_EIDENTIFIER;
+    }
+    return 0;
+}
+
+static int explanation_ok(const char *s, size_t n)
+{
+    if (n > FCP_RECEIPT_EXPLANATION_MAX || memchr(s, 0, n) || !fcp_utf8_valid((const uint8_t *)s, n))
+        return FCP_EIDENTIFIER;
+    return 0;
+}
+
+/* "FCP-" followed by four digits. */
+static int reason_ok(const char *s, size_t n)
+{
+    if (n != 8 || memcmp(s, "FCP-", 4) != 0)
+        return FCP_EIDENTIFIER;
+    for (size_t i = 4; i < 8; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return FCP_EIDENTIFIER;
+    return 0;
+}
+
+static int header_ok(const fcp_object_header *h, void (*schema)(fcp_schema_id *), const char *zone)
+{
+    fcp_schema_id s;
+    TRY(fcp_object_header_validate(h));
+    schema(&s);
+    if (!fcp_schema_id_equal(&s, &h->schema))
+        return FCP_ESCHEMA_MISMATCH;
+    if (zone && strcmp(zone, h->zone_id) != 0)
+        return FCP_EAUDIT_ZONE;
+    return 0;
+}
+
+static void put_str(fcp_cbor_enc *e, const char *k, const char *v)
+{
+    fcp_m_text_key(e, k);
+    fcp_cbor_put_text(e, v, strlen(v));
+}
+
+static void put_bytes(fcp_cbor_enc *e, const char *k, const uint8_t *v, size_t n)
+{
+    fcp_m_text_key(e, k);
+    fcp_cbor_put_bytes(e, v, n);
+}
+
+static void put_uint(fcp_cbor_enc *e, const char *k, uint64_t v)
+{
+    fcp_m_text_key(e, k);
+    fcp_cbor_put_uint(e, v);
+}
+
+static int finish(fcp_cbor_enc *e)
+{
+    fcp_cbor_map_close(e);
+    int rc = fcp_cbor_enc_finish(e);
+    fcp_cbor_enc_free(e);
+    return rc;
+}
+
+static int key_index(const char *k, size_t kl, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (fcp_cbor_key_is(k, kl, names[i]))
+            return i;
+    return -1;
+}
+
+static void dec_start(fcp_cbor_dec *d, const uint8_t *p, size_t n)
+{
+    fcp_cbor_limits lim = fcp_cbor_limits_default;
+    lim.max_depth = 8;
+    lim.max_items = 1024;
+    lim.allow = FCP_CBOR_ALLOW_FLOAT;   /* the header's placement floats */
+    fcp_cbor_dec_init(d, p, n, &lim);
+}
+
+/* ObjectId over (header, SchemaHash || body). */
+static int derive_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_object_header *h,
+                     const fcp_buf *body, const fcp_object_id_key *key)
+{
+    fcp_buf pl;
+    fcp_buf_init(&pl);
+    int rc = fcp_payload_encode(&h->schema, body->data, body->len, &pl);
+    if (rc == 0)
+        rc = fcp_object_derive_id(out, h, pl.data, pl.len, key);
+    fcp_buf_free(&pl);
+    return rc;
+}
+
+/* ---- AuditEvent --------------------------------------------------------- */
+
+int fcp_audit_event_validate(const fcp_audit_event *ev)
+{
+    TRY(zone_ok(ev->zone_id, slen(ev->zone_id, FCP_ZONE_ID_MAX)));
+    TRY(header_ok(&ev->header, fcp_audit_event_schema, ev->zone_id));
+    TRY(event_type_ok(ev->event_type, slen(ev->event_type, FCP_AUDIT_EVENT_TYPE_MAX)));
+    TRY(printable(ev->actor, FCP_PRINCIPAL_MAX));
+    if (ev->has_connector_id)
+        TRY(printable(ev->connector_id, FCP_CONNECTOR_ID_MAX));
+    if (ev->has_operation)
+        TRY(printable(ev->operation, FCP_OPERATION_ID_MAX));
+    TRY(node_ok(ev->signer, slen(ev->signer, FCP_NODE_ID_MAX)));
+    return 0;
+}
+
+int fcp_audit_event_encode(const fcp_audit_event *ev, unsigned view, fcp_buf *out)
+{
+    fcp_cbor_enc e;
+    TRY(fcp_audit_event_validate(ev));
+    fcp_cbor_enc_init(&e, out);
+    fcp_cbor_map_open(&e);
+    if (view & FCP_VIEW_HEADER) {
+        fcp_m_text_key(&e, "header");
+        fcp_object_header_encode_to(&ev->header, &e);
+    }
+    put_bytes(&e, "correlation_id", ev->correlation_id, 16);
+    if (ev->has_trace_context) {
+        fcp_m_text_key(&e, "trace_context");
+        fcp_cbor_map_open(&e);
+        put_bytes(&e, "trace_id", ev->trace_context.trace_id, 16);
+        put_bytes(&e, "span_id", ev->trace_context.span_id, 8);
+        put_uint(&e, "flags", ev->trace_context.flags);
+        fcp_cbor_map_close(&e);
+    }
+    put_str(&e, "event_type", ev->event_type);
+    put_str(&e, "actor", ev->actor);
+    put_str(&e, "zone_id", ev->zone_id);
+    if (ev->has_connector_id)
+        put_str(&e, "connector_id", ev->connector_id);
+    if (ev->has_operation)
+        put_str(&e, "operation", ev->operation);
+    if (ev->has_capability_token_jti)
+        put_bytes(&e, "capability_token_jti", ev->capability_token_jti, 16);
+    if (ev->has_request_object_id)
+        put_bytes(&e, "request_object_id", ev->request_object_id, 32);
+    if (ev->has_result_object_id)
+        put_bytes(&e, "result_object_id", ev->result_object_id, 32);
+    if (ev->has_prev)
+        put_bytes(&e, "prev", ev->prev, 32);
+    put_uint(&e, "seq", ev->seq);
+    put_uint(&e, "occurred_at", ev->occurred_at);
+    put_str(&e, "signer", ev->signer);
+    if (view & FCP_VIEW_SIG)
+        put_bytes(&e, "signature", ev->signature, FCP_SIG_BYTES);
+    return finish(&e);
+}
+
+static int dec_trace(fcp_cbor_dec *d, fcp_trace_context *t)
+{
+    fcp_cbor_map_iter it;
+    uint64_t v;
+    TRY(fcp_cbor_map_begin(d, &it));
+    TRY(fcp_cbor_expect_key(d, &it, "flags"));
+    TRY(fcp_m_get_uint_max(d, &v, 255));
+    t->flags = (uint8_t)v;
+    TRY(fcp_cbor_expect_key(d, &it, "span_id"));
+    TRY(fcp_m_get_fixed(d, t->span_id, 8));
+    TRY(fcp_cbor_expect_key(d, &it, "trace_id"));
+    TRY(fcp_m_get_fixed(d, t->trace_id, 16));
+    return fcp_m_map_end(d, &it);
+}
+
+static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n)
+{
+    static const char *const names[] = {
+        "seq", "prev", "actor", "header", "signer", "zone_id", "operation", "signature",
+        "event_type", "occurred_at", "connector_id", "trace_context", "correlation_id",
+        "result_object_id", "request_object_id", "capability_token_jti"
+    };
+    /* required: seq actor header signer zone_id signature event_type
+     * occurred_at correlation_id */
+    const unsigned required = (1u << 0) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) |
+                              (1u << 7) | (1u << 8) | (1u << 9) | (1u << 12);
+    fcp_cbor_dec d;
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    int rc;
+    if (n > FCP_AUDIT_MAX_ENCODED)
+        return FCP_ETOO_LARGE;
+    dec_start(&d, p, n);
+    TRY(fcp_cbor_map_begin(&d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 16);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        switch (i) {
+        case 0: TRY(fcp_cbor_get_uint(&d, &ev->seq)); break;
+        case 1: TRY(fcp_m_get_fixed(&d, ev->prev, 32)); ev->has_prev = 1; break;
+        case 2: TRY(fcp_m_get_text(&d, ev->actor, FCP_PRINCIPAL_MAX, principal_ok, FCP_EIDENTIFIER)); break;
+        case 3: TRY(fcp_object_header_decode_from(&ev->header, &d)); break;
+        case 4: TRY(fcp_m_get_text(&d, ev->signer, FCP_NODE_ID_MAX, node_ok, FCP_ENODE_ID)); break;
+        case 5: TRY(fcp_m_get_text(&d, ev->zone_id, FCP_ZONE_ID_MAX, zone_ok, FCP_EZONE_ID_TOO_LONG)); break;
+        case 6:
+            TRY(fcp_m_get_text(&d, ev->operation, FCP_OPERATION_ID_MAX, op_ok, FCP_EIDENTIFIER));
+            ev->has_operation = 1;
+            break;
+        case 7: TRY(fcp_m_get_fixed(&d, ev->signature, FCP_SIG_BYTES)); break;
+        case 8: TRY(fcp_m_get_text(&d, ev->event_type, FCP_AUDIT_EVENT_TYPE_MAX, event_type_ok, FCP_EIDENTIFIER)); break;
+        case 9: TRY(fcp_cbor_get_uint(&d, &ev->occurred_at)); break;
+        case 10:
+            TRY(fcp_m_get_text(&d, ev->connector_id, FCP_CONNECTOR_ID_MAX, conn_ok, FCP_EIDENTIFIER));
+            ev->has_connector_id = 1;
+            break;
+        case 11: TRY(dec_trace(&d, &ev->trace_context)); ev->has_trace_context = 1; break;
+        case 12: TRY(fcp_m_get_fixed(&d, ev->correlation_id, 16)); break;
+        case 13: TRY(fcp_m_get_fixed(&d, ev->result_object_id, 32)); ev->has_result_object_id = 1; break;
+        case 14: TRY(fcp_m_get_fixed(&d, ev->request_object_id, 32)); ev->has_request_object_id = 1; break;
+        default:
+            TRY(fcp_m_get_fixed(&d, ev->capability_token_jti, 16));
+            ev->has_capability_token_jti = 1;
+            break;
+        }
+    }
+    TRY(rc);
+    TRY(fcp_cbor_dec_finish(&d));
+    if ((seen & required) != required)
+        return FCP_EMISSING_FIELD;
+    return fcp_audit_event_validate(ev);
+}
+
+int fcp_audit_event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n)
+{
+    memset(ev, 0, sizeof *ev);
+    int rc = event_decode(ev, p, n);
+    if (rc)
+        memset(ev, 0, sizeof *ev);
+    return rc;
+}
+
+int fcp_audit_event_sign(fcp_audit_event *ev, const uint8_t sk[64])
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_buf_init(&b);
+    fcp_audit_event_schema(&s);
+    int rc = fcp_audit_event_encode(ev, FCP_VIEW_SIGNED, &b);
+    if (rc == 0)
+        rc = fcp_object_sign(ev->signature, &s, b.data, b.len, sk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_audit_event_verify(const fcp_audit_event *ev, const uint8_t pk[32])
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_buf_init(&b);
+    fcp_audit_event_schema(&s);
+    int rc = fcp_audit_event_encode(ev, FCP_VIEW_SIGNED, &b);
+    if (rc == 0)
+        rc = fcp_object_verify(ev->signature, &s, b.data, b.len, pk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_audit_event_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *ev,
+                       const fcp_object_id_key *key)
+{
+    fcp_buf b;
+    fcp_buf_init(&b);
+    int rc = fcp_audit_event_encode(ev, FCP_VIEW_BODY, &b);
+    if (rc == 0)
+        rc = derive_id(out, &ev->header, &b, key);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+/* ---- AuditHead ---------------------------------------------------------- */
+
+int fcp_audit_head_validate(const fcp_audit_head *h)
+{
+    TRY(zone_ok(h->zone_id, slen(h->zone_id, FCP_ZONE_ID_MAX)));
+    TRY(header_ok(&h->header, fcp_audit_head_schema, h->zone_id));
+    if (h->coverage_bps > FCP_BPS_MAX)
+        return FCP_EOUT_OF_RANGE;
+    if (h->n_signatures > FCP_QUORUM_MAX)
+        return FCP_ELIMIT;
+    for (size_t i = 0; i < h->n_signatures; i++) {
+        size_t l = slen(h->signer[i], FCP_NODE_ID_MAX);
+        TRY(node_ok(h->signer[i], l));
+        if (i > 0) {
+            int c = fcp_node_id_cmp((const uint8_t *)h->signer[i - 1], strlen(h->signer[i - 1]),
+                                    (const uint8_t *)h->signer[i], l);
+            if (c == 0)
+                return FCP_EDUPLICATE_SIGNER;
+            if (c > 0)
+                return FCP_EUNSORTED_SIGNERS;
+        }
+    }
+    return 0;
+}
+
+static size_t head_quorum(const fcp_audit_head *h, fcp_quorum_sig *q)
+{
+    for (size_t i = 0; i < h->n_signatures; i++) {
+        q[i].node_id = (const uint8_t *)h->signer[i];
+        q[i].node_id_len = strlen(h->signer[i]);
+        memcpy(q[i].sig, h->signature[i], FCP_SIG_BYTES);
+    }
+    return h->n_signatures;
+}
+
+int fcp_audit_head_encode(const fcp_audit_head *h, unsigned view, fcp_buf *out)
+{
+    fcp_cbor_enc e;
+    fcp_quorum_sig q[FCP_QUORUM_MAX];
+    TRY(fcp_audit_head_validate(h));
+    fcp_cbor_enc_init(&e, out);
+    fcp_cbor_map_open(&e);
+    if (view & FCP_VIEW_HEADER) {
+        fcp_m_text_key(&e, "header");
+        fcp_object_header_encode_to(&h->header, &e);
+    }
+    put_str(&e, "zone_id", h->zone_id);
+    put_bytes(&e, "head_event", h->head_event, 32);
+    put_uint(&e, "head_seq", h->head_seq);
+    put_uint(&e, "coverage_bps", h->coverage_bps);
+    put_uint(&e, "epoch_id", h->epoch_id);
+    if (view & FCP_VIEW_SIG) {
+        size_t nq = head_quorum(h, q);
+        fcp_m_text_key(&e, "quorum_signatures");
+        fcp_quorum_encode_to(q, nq, &e);
+    }
+    return finish(&e);
+}
+
+static int head_decode(fcp_audit_head *h, const uint8_t *p, size_t n)
+{
+    static const char *const names[] = { "header", "zone_id", "epoch_id", "head_seq",
+                                         "head_event", "coverage_bps", "quorum_signatures" };
+    fcp_cbor_dec d;
+    fcp_cbor_map_iter it;
+    fcp_quorum_sig q[FCP_QUORUM_MAX];
+    const char *k;
+    size_t kl, nq;
+    unsigned seen = 0;
+    uint64_t v;
+    int rc;
+    if (n > FCP_AUDIT_MAX_ENCODED)
+        return FCP_ETOO_LARGE;
+    dec_start(&d, p, n);
+    TRY(fcp_cbor_map_begin(&d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 7);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        switch (i) {
+        case 0: TRY(fcp_object_header_decode_from(&h->header, &d)); break;
+        case 1: TRY(fcp_m_get_text(&d, h->zone_id, FCP_ZONE_ID_MAX, zone_ok, FCP_EZONE_ID_TOO_LONG)); break;
+        case 2: TRY(fcp_cbor_get_uint(&d, &h->epoch_id)); break;
+        case 3: TRY(fcp_cbor_get_uint(&d, &h->head_seq)); break;
+        case 4: TRY(fcp_m_get_fixed(&d, h->head_event, 32)); break;
+        case 5:
+            TRY(fcp_m_get_uint_max(&d, &v, FCP_BPS_MAX));
+            h->coverage_bps = (uint32_t)v;
+            break;
+        default:
+            TRY(fcp_quorum_decode_from(q, FCP_QUORUM_MAX, &nq, &d));
+            for (size_t j = 0; j < nq; j++) {
+                if (q[j].node_id_len > FCP_NODE_ID_MAX)
+                    return FCP_ENODE_ID;
+                memcpy(h->signer[j], q[j].node_id, q[j].node_id_len);
+                h->signer[j][q[j].node_id_len] = '\0';
+                memcpy(h->signature[j], q[j].sig, FCP_SIG_BYTES);
+            }
+            h->n_signatures = nq;
+            break;
+        }
+    }
+    TRY(rc);
+    TRY(fcp_cbor_dec_finish(&d));
+    if (seen != 0x7fu)
+        return FCP_EMISSING_FIELD;
+    return fcp_audit_head_validate(h);
+}
+
+int fcp_audit_head_decode(fcp_audit_head *h, const uint8_t *p, size_t n)
+{
+    memset(h, 0, sizeof *h);
+    int rc = head_decode(h, p, n);
+    if (rc)
+        memset(h, 0, sizeof *h);
+    return rc;
+}
+
+int fcp_audit_head_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_head *h,
+                      const fcp_object_id_key *key)
+{
+    fcp_buf b;
+    fcp_buf_init(&b);
+    int rc = fcp_audit_head_encode(h, FCP_VIEW_BODY, &b);
+    if (rc == 0)
+        rc = derive_id(out, &h->header, &b, key);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_audit_head_add_signature(fcp_audit_head *h, const char *node, const uint8_t sk[64])
+{
+    size_t nl = slen(node, FCP_NODE_ID_MAX), pos = 0;
+    fcp_buf b;
+    fcp_schema_id s;
+    uint8_t sig[FCP_SIG_BYTES];
+    TRY(node_ok(node, nl));
+    TRY(fcp_audit_head_validate(h));
+    if (h->n_signatures >= FCP_QUORUM_MAX)
+        return FCP_ELIMIT;
+    while (pos < h->n_signatures) {
+        int c = fcp_node_id_cmp((const uint8_t *)h->signer[pos], strlen(h->signer[pos]),
+                                (const uint8_t *)node, nl);
+        if (c == 0)
+            return FCP_EDUPLICATE_SIGNER;
+        if (c > 0)
+            break;
+        pos++;
+    }
+    fcp_buf_init(&b);
+    fcp_audit_head_schema(&s);
+    int rc = fcp_audit_head_encode(h, FCP_VIEW_SIGNED, &b);
+    if (rc == 0)
+        rc = fcp_object_sign(sig, &s, b.data, b.len, sk);
+    fcp_buf_free(&b);
+    TRY(rc);
+    memmove(h->signer[pos + 1], h->signer[pos], (h->n_signatures - pos) * sizeof h->signer[0]);
+    memmove(h->signature[pos + 1], h->signature[pos], (h->n_signatures - pos) * FCP_SIG_BYTES);
+    memcpy(h->signer[pos], node, nl + 1);
+    memcpy(h->signature[pos], sig, FCP_SIG_BYTES);
+    h->n_signatures++;
+    return 0;
+}
+
+int fcp_audit_head_verify(const fcp_audit_head *h, size_t threshold, fcp_node_key_lookup lookup,
+                          void *ctx)
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_quorum_sig q[FCP_QUORUM_MAX];
+    fcp_buf_init(&b);
+    fcp_audit_head_schema(&s);
+    int rc = fcp_audit_head_encode(h, FCP_VIEW_SIGNED, &b);
+    if (rc == 0)
+        rc = fcp_quorum_verify(q, head_quorum(h, q), threshold, &s, b.data, b.len, lookup, ctx);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+/* ---- DecisionReceipt ---------------------------------------------------- */
+
+int fcp_decision_receipt_validate(const fcp_decision_receipt *r)
+{
+    TRY(header_ok(&r->header, fcp_decision_receipt_schema, NULL));
+    TRY(reason_ok(r->reason_code, slen(r->reason_code, sizeof r->reason_code - 1)));
+    if ((r->allow != 0) != (strcmp(r->reason_code, "FCP-0000") == 0))
+        return FCP_EIDENTIFIER;
+    if (r->n_evidence > FCP_RECEIPT_MAX_EVIDENCE)
+        return FCP_ELIMIT;
+    TRY(node_ok(r->decided_by, slen(r->decided_by, FCP_NODE_ID_MAX)));
+    if (r->has_explanation)
+        TRY(explanation_ok(r->explanation, slen(r->explanation, FCP_RECEIPT_EXPLANATION_MAX)));
+    return 0;
+}
+
+int fcp_decision_receipt_encode(const fcp_decision_receipt *r, unsigned view, fcp_buf *out)
+{
+    fcp_cbor_enc e;
+    TRY(fcp_decision_receipt_validate(r));
+    fcp_cbor_enc_init(&e, out);
+    fcp_cbor_map_open(&e);
+    if (view & FCP_VIEW_HEADER) {
+        fcp_m_text_key(&e, "header");
+        fcp_object_header_encode_to(&r->header, &e);
+    }
+    put_bytes(&e, "request_object_id", r->request_object_id, 32);
+    put_str(&e, "decision", r->allow ? "Allow" : "Deny");
+    put_str(&e, "reason_code", r->reason_code);
+    fcp_m_text_key(&e, "evidence");
+    fcp_cbor_put_array(&e, r->n_evidence);
+    for (size_t i = 0; i < r->n_evidence; i++)
+        fcp_cbor_put_bytes(&e, r->evidence[i], 32);
+    put_uint(&e, "decided_at", r->decided_at);
+    put_str(&e, "decided_by", r->decided_by);
+    if (r->has_explanation)
+        put_str(&e, "explanation", r->explanation);
+    if (view & FCP_VIEW_SIG)
+        put_bytes(&e, "signature", r->signature, FCP_SIG_BYTES);
+    return finish(&e);
+}
+
+static int receipt_decode(fcp_decision_receipt *r, const uint8_t *p, size_t n)
+{
+    static const char *const names[] = { "header", "decision", "evidence", "signature",
+                                         "decided_at", "decided_by", "explanation",
+                                         "reason_code", "request_object_id" };
+    fcp_cbor_dec d;
+    fcp_cbor_map_iter it;
+    const char *k, *t;
+    size_t kl, tl;
+    unsigned seen = 0;
+    uint64_t cnt;
+    int rc;
+    if (n > FCP_AUDIT_MAX_ENCODED)
+        return FCP_ETOO_LARGE;
+    dec_start(&d, p, n);
+    TRY(fcp_cbor_map_begin(&d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
+        int i = key_index(k, kl, names, 9);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        switch (i) {
+        case 0: TRY(fcp_object_header_decode_from(&r->header, &d)); break;
+        case 1:
+            TRY(fcp_cbor_get_text(&d, &t, &tl));
+            if (fcp_cbor_key_is(t, tl, "Allow"))
+                r->allow = 1;
+            else if (!fcp_cbor_key_is(t, tl, "Deny"))
+                return FCP_EIDENTIFIER;
+            break;
+        case 2:
+            TRY(fcp_cbor_get_array(&d, &cnt));
+            if (cnt > FCP_RECEIPT_MAX_EVIDENCE)
+                return FCP_ELIMIT;
+            r->n_evidence = (size_t)cnt;
+            for (size_t j = 0; j < r->n_evidence; j++)
+                TRY(fcp_m_get_fixed(&d, r->evidence[j], 32));
+            break;
+        case 3: TRY(fcp_m_get_fixed(&d, r->signature, FCP_SIG_BYTES)); break;
+        case 4: TRY(fcp_cbor_get_uint(&d, &r->decided_at)); break;
+        case 5: TRY(fcp_m_get_text(&d, r->decided_by, FCP_NODE_ID_MAX, node_ok, FCP_ENODE_ID)); break;
+        case 6:
+            TRY(fcp_m_get_text(&d, r->explanation, FCP_RECEIPT_EXPLANATION_MAX, explanation_ok,
+                               FCP_EIDENTIFIER));
+            r->has_explanation = 1;
+            break;
+        case 7: TRY(fcp_m_get_text(&d, r->reason_code, 8, reason_ok, FCP_EIDENTIFIER)); break;
+        default: TRY(fcp_m_get_fixed(&d, r->request_object_id, 32)); break;
+        }
+    }
+    TRY(rc);
+    TRY(fcp_cbor_dec_finish(&d));
+    if ((seen & 0x1bfu) != 0x1bfu)
+        return FCP_EMISSING_FIELD;
+    return fcp_decision_receipt_validate(r);
+}
+
+int fcp_decision_receipt_decode(fcp_decision_receipt *r, const uint8_t *p, size_t n)
+{
+    memset(r, 0, sizeof *r);
+    int rc = receipt_decode(r, p, n);
+    if (rc)
+        memset(r, 0, sizeof *r);
+    return rc;
+}
+
+int fcp_decision_receipt_sign(fcp_decision_receipt *r, const uint8_t sk[64])
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_buf_init(&b);
+    fcp_decision_receipt_schema(&s);
+    int rc = fcp_decision_receipt_encode(r, FCP_VIEW_SIGNED, &b);
+    if (rc == 0)
+        rc = fcp_object_sign(r->signature, &s, b.data, b.len, sk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_decision_receipt_verify(const fcp_decision_receipt *r, const uint8_t pk[32])
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_buf_init(&b);
+    fcp_decision_receipt_schema(&s);
+    int rc = fcp_decision_receipt_encode(r, FCP_VIEW_SIGNED, &b);
+    if (rc == 0)
+        rc = fcp_object_verify(r->signature, &s, b.data, b.len, pk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_decision_receipt_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_decision_receipt *r,
+                            const fcp_object_id_key *key)
+{
+    fcp_buf b;
+    fcp_buf_init(&b);
+    int rc = fcp_decision_receipt_encode(r, FCP_VIEW_BODY, &b);
+    if (rc == 0)
+        rc = derive_id(out, &r->header, &b, key);
+    fcp_buf_free(&b);
+    return rc;
+}
