@@ -118,10 +118,9 @@ typedef struct fcp_session_ack {
     uint8_t  signature[64];
 } fcp_session_ack;
 
-/* Node ids in handshake messages: 1..FCP_NODE_ID_MAX bytes of UTF-8 with no
- * control characters (the upstream vectors use free-form ids such as
- * "node-initiator", so the Tailscale grammar of D-MODEL-2 is not imposed here;
- * the trust store matches ids bytewise).  0 or FCP_ESESSION_NODE_ID. */
+/* Node ids in handshake messages: the TailscaleNodeId text form of D-MODEL-2
+ * (fcp_node_id_validate), at most FCP_NODE_ID_MAX bytes; the trust store
+ * matches ids bytewise.  0 or FCP_ESESSION_NODE_ID. */
 int fcp_session_node_id_check(const char *id, size_t len);
 
 /* Canonical CBOR of each message, appended to out.  The struct is checked

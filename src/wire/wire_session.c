@@ -23,14 +23,7 @@ int fcp_session_node_id_check(const char *id, size_t len)
 {
     if (!id || len == 0 || len > FCP_NODE_ID_MAX)
         return FCP_ESESSION_NODE_ID;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)id[i];
-        if (c < 0x20 || c == 0x7f)
-            return FCP_ESESSION_NODE_ID;
-    }
-    if (!fcp_utf8_valid((const uint8_t *)id, len))
-        return FCP_ESESSION_NODE_ID;
-    return 0;
+    return fcp_node_id_validate(id, len) == 0 ? 0 : FCP_ESESSION_NODE_ID;
 }
 
 static int id_ok(const char *id)

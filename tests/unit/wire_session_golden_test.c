@@ -12,6 +12,7 @@
 #include "test.h"
 #include "fcp/crypto.h"
 #include "fcp/error.h"
+#include "fcp/model_attest.h"
 #include "fcp/session.h"
 
 static json_t *load(const char *file)
@@ -98,15 +99,31 @@ static void test_envelope_handshake(void)
     fcp_ed25519_keypair_from_seed(rpk, rsk, rseed);
     const char *iid = fcp_t_jstr(in, "initiator_id"), *rid = fcp_t_jstr(in, "responder_id");
 
-    /* Trust store filled directly: the upstream free-form node ids are not
-     * Tailscale ids, so no owner-signed attestation can name them. */
+    uint64_t t_add = (uint64_t)json_integer_value(json_object_get(in, "hello_timestamp"));
+    /* Owner-signed attestations for both nodes (any owner key: the golden
+     * bytes do not depend on it). */
     static fcp_session_trust t;
-    memset(&t, 0, sizeof t);
-    t.n = 2;
-    strcpy(t.att[0].node_id, iid);
-    memcpy(t.att[0].node_sig_pubkey, ipk, 32);
-    strcpy(t.att[1].node_id, rid);
-    memcpy(t.att[1].node_sig_pubkey, rpk, 32);
+    uint8_t opk[32], osk[64], oseed[32];
+    memset(oseed, 0x01, 32);
+    fcp_ed25519_keypair_from_seed(opk, osk, oseed);
+    fcp_session_trust_init(&t, opk);
+    const char *ids[2] = {iid, rid};
+    const uint8_t *pks[2] = {ipk, rpk};
+    for (int i = 0; i < 2; i++) {
+        fcp_node_attestation a;
+        uint8_t x[32], spk[32], ssk[64], sseed[32];
+        memset(&a, 0, sizeof a);
+        strcpy(a.node_id, ids[i]);
+        memcpy(a.node_sig_pubkey, pks[i], 32);
+        memset(x, 0x10 + i, 32);
+        fcp_x25519_base(a.node_enc_pubkey, x);
+        memset(sseed, 0x70 + i, 32);
+        fcp_ed25519_keypair_from_seed(spk, ssk, sseed);
+        memcpy(a.node_iss_pubkey, spk, 32);
+        a.issued_at = t_add - 60;
+        CHECK_ERR(fcp_attestation_sign(&a, osk), 0);
+        CHECK_ERR(fcp_session_trust_add(&t, &a, t_add), 0);
+    }
 
     uint64_t ts = (uint64_t)json_integer_value(json_object_get(in, "hello_timestamp"));
     uint64_t ats = (uint64_t)json_integer_value(json_object_get(in, "ack_timestamp"));
