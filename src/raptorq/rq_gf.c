@@ -140,8 +140,14 @@ static void p_xorn(uint8_t *d, const uint8_t *const *s, unsigned ns, size_t n, i
     }
 }
 
+static void p_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *c, unsigned ns, size_t n)
+{
+    for (unsigned j = 0; j < ns; j++)
+        p_muladd(d, s[j], c[j], n);
+}
+
 static const fcp_rq_kernels k_portable = {"portable", p_xor, p_xor3, p_muladd, p_scale, p_horner,
-                                          p_hstep, p_xorn};
+                                          p_hstep, p_xorn, p_muladdn};
 
 #ifdef RQ_X86
 /* ---------------- AVX2 (pshufb nibble tables) ---------------- */
@@ -266,8 +272,26 @@ AVX2 static void a2_xorn(uint8_t *d, const uint8_t *const *s, unsigned ns, size_
     }
 }
 
+AVX2 static void a2_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *c, unsigned ns,
+                            size_t n)
+{
+    const __m256i mask = _mm256_set1_epi8(0x0F);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(d + i));
+        for (unsigned j = 0; j < ns; j++) {
+            __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)g_nib[c[j]]));
+            __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(g_nib[c[j]] + 16)));
+            x = _mm256_xor_si256(x, a2_mul(_mm256_loadu_si256((const __m256i *)(s[j] + i)), lo, hi, mask));
+        }
+        _mm256_storeu_si256((__m256i *)(d + i), x);
+    }
+    for (unsigned j = 0; i < n && j < ns; j++)
+        p_muladd(d + i, s[j] + i, c[j], n - i);
+}
+
 static const fcp_rq_kernels k_avx2 = {"avx2", a2_xor, a2_xor3, a2_muladd, a2_scale, a2_horner,
-                                      a2_hstep, a2_xorn};
+                                      a2_hstep, a2_xorn, a2_muladdn};
 
 /* ---------------- AVX-512 + GFNI ---------------- */
 
@@ -402,8 +426,22 @@ G512 static void g_xorn(uint8_t *d, const uint8_t *const *s, unsigned ns, size_t
     }
 }
 
+G512 static void g_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *c, unsigned ns,
+                           size_t n)
+{
+    for (size_t i = 0; i < n; i += 64) {
+        __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (__mmask64)(~0ULL >> (64 - (n - i)));
+        __m512i x = _mm512_maskz_loadu_epi8(m, d + i);
+        for (unsigned j = 0; j < ns; j++) {
+            __m512i A = _mm512_set1_epi64((long long)g_aff[c[j]]);
+            x = _mm512_xor_si512(x, _mm512_gf2p8affine_epi64_epi8(_mm512_maskz_loadu_epi8(m, s[j] + i), A, 0));
+        }
+        _mm512_mask_storeu_epi8(d + i, m, x);
+    }
+}
+
 static const fcp_rq_kernels k_gfni512 = {"avx512+gfni", g_xor, g_xor3, g_muladd, g_scale, g_horner,
-                                         g_hstep, g_xorn};
+                                         g_hstep, g_xorn, g_muladdn};
 
 static int cpu_has_gfni(void)
 {

@@ -66,6 +66,8 @@ typedef struct fcp_rq_kernels {
     /* dst = (acc ? dst : 0) ^ src[0] ^ ... ^ src[ns-1], one pass; ns <= 64,
      * no src equal to dst */
     void (*xorn)(uint8_t *dst, const uint8_t *const *src, unsigned ns, size_t n, int acc);
+    /* dst ^= c[0]*src[0] ^ ... ^ c[ns-1]*src[ns-1], one pass */
+    void (*muladdn)(uint8_t *dst, const uint8_t *const *src, const uint8_t *c, unsigned ns, size_t n);
 } fcp_rq_kernels;
 
 enum { FCP_RQ_SIMD_PORTABLE = 0, FCP_RQ_SIMD_AVX2 = 1, FCP_RQ_SIMD_GFNI512 = 2 };
@@ -91,9 +93,10 @@ typedef struct fcp_rq_op {
 
 /* HSTEP: dst (the HDPC accumulator Q) = alpha*Q ^ src (no source if src ==
  * FCP_RQ_NO_SLOT); then slots src2 and src3 ^= Q. */
-/* XORN / XORN_ACC: dst = (XORN_ACC ? dst : 0) ^ slots srcs[src .. src+src2). */
+/* XORN / XORN_ACC: dst = (XORN_ACC ? dst : 0) ^ slots srcs[src .. src+src2).
+ * MULADDN: dst ^= coefs[j] * slot srcs[j] for j in [src, src+src2). */
 enum { RQ_OP_ZERO, RQ_OP_COPY, RQ_OP_XOR, RQ_OP_XOR3, RQ_OP_MULADD, RQ_OP_SCALE, RQ_OP_HORNER,
-       RQ_OP_HSTEP, RQ_OP_XORN, RQ_OP_XORN_ACC };
+       RQ_OP_HSTEP, RQ_OP_MULADDN, RQ_OP_XORN, RQ_OP_XORN_ACC };
 #define FCP_RQ_XORN_MAX 32u
 #define FCP_RQ_NO_SLOT UINT32_MAX
 
@@ -108,7 +111,8 @@ typedef struct fcp_rq_plan {
     uint32_t   nrows;      /* S + H + m */
     fcp_rq_op *ops;
     size_t     nops;
-    uint32_t  *srcs;       /* source slot lists of XORN ops */
+    uint32_t  *srcs;       /* source slot lists of XORN / MULADDN ops */
+    uint8_t   *coefs;      /* coefficients beside srcs (MULADDN) */
     size_t     nsrcs;
     uint32_t  *col_slot;   /* L entries: slot holding intermediate symbol c */
     uint32_t   n_inactive; /* statistics */

@@ -438,6 +438,7 @@ void fcp_rq_plan_free(fcp_rq_plan *plan)
         return;
     free(plan->ops);
     free(plan->srcs);
+    free(plan->coefs);
     free(plan->col_slot);
     free(plan->gen);
     free(plan);
@@ -487,9 +488,27 @@ static int merge_xors(fcp_rq_plan *plan)
     uint32_t *srcs = malloc(cap * sizeof *srcs);
     if (!srcs)
         return FCP_ENOMEM;
+    uint8_t *coefs = malloc(cap);
+    if (!coefs) {
+        free(srcs);
+        return FCP_ENOMEM;
+    }
     fcp_rq_op *v = plan->ops;
     for (size_t i = 0; i < plan->nops;) {
         fcp_rq_op op = v[i];
+        if (op.kind == RQ_OP_MULADD && i + 1 < plan->nops && v[i + 1].kind == RQ_OP_MULADD &&
+            v[i + 1].dst == op.dst) {
+            size_t base = ns, j = i;
+            while (j < plan->nops && v[j].kind == RQ_OP_MULADD && v[j].dst == op.dst &&
+                   ns - base < FCP_RQ_XORN_MAX) {
+                coefs[ns] = v[j].coef;
+                srcs[ns++] = v[j++].src;
+            }
+            fcp_rq_op mm = {RQ_OP_MULADDN, 0, op.dst, (uint32_t)base, (uint32_t)(ns - base), 0};
+            v[k++] = mm;
+            i = j;
+            continue;
+        }
         if (op.kind != RQ_OP_COPY && op.kind != RQ_OP_XOR && op.kind != RQ_OP_XOR3) {
             v[k++] = op;
             i++;
@@ -517,6 +536,7 @@ static int merge_xors(fcp_rq_plan *plan)
     }
     plan->nops = k;
     plan->srcs = srcs;
+    plan->coefs = coefs;
     plan->nsrcs = ns;
     return 0;
 }
@@ -947,7 +967,7 @@ static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *con
             /* large blocks live in L3: start the next operands early */
             const fcp_rq_op *nx = &plan->ops[i + RQ_PREFETCH];
             const uint8_t *pd = work + (size_t)nx->dst * T + off;
-            uint32_t sx = nx->kind >= RQ_OP_XORN ? plan->srcs[nx->src] : nx->src;
+            uint32_t sx = nx->kind >= RQ_OP_MULADDN ? plan->srcs[nx->src] : nx->src;
             const uint8_t *ps = sx == FCP_RQ_NO_SLOT ? pd : SLOT(sx);
             for (size_t b = 0; b < n && b < 512; b += 64) {
                 __builtin_prefetch(pd + b, 1);
@@ -965,6 +985,14 @@ static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *con
         case RQ_OP_HSTEP:
             k->hstep(d, op->src == FCP_RQ_NO_SLOT ? NULL : SLOT(op->src), SLOT(op->src2), SLOT(op->src3), n);
             break;
+        case RQ_OP_MULADDN: {
+            const uint8_t *sp[FCP_RQ_XORN_MAX];
+            const uint32_t *ss = plan->srcs + op->src;
+            for (uint32_t j = 0; j < op->src2; j++)
+                sp[j] = SLOT(ss[j]);
+            k->muladdn(d, sp, plan->coefs + op->src, op->src2, n);
+            break;
+        }
         case RQ_OP_XORN:
         case RQ_OP_XORN_ACC: {
             const uint8_t *sp[FCP_RQ_XORN_MAX];
@@ -1053,7 +1081,7 @@ static size_t    g_cache_bytes;
 
 static size_t plan_bytes(const fcp_rq_plan *p, uint32_t m)
 {
-    size_t n = sizeof *p + p->nops * sizeof(fcp_rq_op) + p->nsrcs * 4 + (size_t)p->p.L * 4 +
+    size_t n = sizeof *p + p->nops * sizeof(fcp_rq_op) + p->nsrcs * 5 + (size_t)p->p.L * 4 +
                (size_t)m * 4;
     if (p->gen)
         n += ((size_t)p->nrows + 1) * p->p.Kp;
@@ -1152,6 +1180,9 @@ int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp
     uint32_t *ss = realloc(plan->srcs, (plan->nsrcs ? plan->nsrcs : 1) * sizeof *plan->srcs);
     if (ss)
         plan->srcs = ss;
+    uint8_t *cs = realloc(plan->coefs, plan->nsrcs ? plan->nsrcs : 1);
+    if (cs)
+        plan->coefs = cs;
     uint32_t *copy = malloc((size_t)m * sizeof *copy);
     if (!copy)
         return 0;                       /* uncached, still usable */

@@ -219,6 +219,11 @@ static void test_kernels(void)
                 port->xorn(r1, srcs, ns, n, (int)(ns & 1)); k->xorn(r2, srcs, ns, n, (int)(ns & 1));
                 CHECK_MEM(r1, r2, N);
             }
+            static const uint8_t cfs[5] = {1, 2, 0x53, 0xFF, 0x1D};
+            for (unsigned ns = 1; ns <= 5; ns++) {
+                port->muladdn(r1, srcs, cfs, ns, n); k->muladdn(r2, srcs, cfs, ns, n);
+                CHECK_MEM(r1, r2, N);
+            }
             uint8_t q1[N], q2[N], a1[N], a2[N], b1[N], b2[N];
             memcpy(q1, a, N); memcpy(q2, a, N); memcpy(a1, b, N); memcpy(a2, b, N);
             memcpy(b1, c, N); memcpy(b2, c, N);
