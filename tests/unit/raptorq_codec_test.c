@@ -186,7 +186,7 @@ static void test_kernels(void)
     fcp_rng_xoshiro x;
     fcp_rng_xoshiro_init(&x, 42);
     enum { N = 1500 };
-    static uint8_t a[N], b[N], c[N], r1[N], r2[N];
+    static uint8_t a[N + 8], b[N + 8], c[N + 8], r1[N], r2[N];   /* +8: offset sources */
     const fcp_rq_kernels *port;
     fcp_rq_kern_force(FCP_RQ_SIMD_PORTABLE);
     port = fcp_rq_kern();
