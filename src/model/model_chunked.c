@@ -1,5 +1,5 @@
 /*
- * chunked.c - RaptorQConfig, the FCP object -> OTI rule (D-RQ-1) and chunk
+ * model_chunked.c - RaptorQConfig, the FCP object -> OTI rule (D-RQ-1) and chunk
  * planning / reassembly of chunked payloads (spec Appendix B).
  *
  * This half works on raw bytes only (BLAKE3 from crypto/ is its one outside

@@ -1,5 +1,5 @@
 /*
- * chunked_obj.c - RawChunk and ChunkedObjectManifest as FCP objects (spec
+ * model_chunked_obj.c - RawChunk and ChunkedObjectManifest as FCP objects (spec
  * Appendix B, decision D-RQ-4): schema-prefixed canonical CBOR bodies beside
  * an ObjectHeader, ObjectIds from the object model, and the split of a large
  * payload into chunk objects plus their manifest.
