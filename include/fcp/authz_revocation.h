@@ -7,8 +7,8 @@
  * probing over a power-of-two slot array of 32-bit indices into a dense entry
  * array) with O(1) expected lookup; it is exact (no false positives: the
  * spec's Bloom filter is an optimisation this design does not need) and holds
- * FCP_REVSET_MAX_IDS (2^24) ids.  Each id remembers, per scope, when its
- * revocation takes effect and when it ends (0 = permanent).  Revocation
+ * FCP_REVSET_MAX_IDS (2^24) ids.  Each id remembers the scopes it is revoked
+ * in, when its revocation takes effect and when it ends (0 = permanent).  Revocation
  * always wins: no API removes an id, and the enforcement points consult the
  * set before anything else can accept.
  *
@@ -29,10 +29,15 @@
 
 #define FCP_REVSET_MAX_IDS (1u << 24)
 
+/* One revoked id: the scopes it is revoked in and one window covering all of
+ * them (the union: earliest start, latest or no end).  Merging windows
+ * across scopes can only revoke more, never less (D-REV-3), and keeps an
+ * entry at 56 bytes so a million ids fit in about 64 MiB with the slots. */
 typedef struct fcp_revset_entry {
     uint8_t  id[32];
-    uint64_t effective_at[FCP_REV_SCOPE_COUNT];  /* UINT64_MAX = not revoked in scope */
-    uint64_t expires_at[FCP_REV_SCOPE_COUNT];    /* 0 = permanent */
+    uint64_t effective_at;
+    uint64_t expires_at;      /* 0 = permanent */
+    uint8_t  scopes;          /* bit (1 << scope) */
 } fcp_revset_entry;
 
 typedef struct fcp_revset {

@@ -22,7 +22,8 @@
  * Verification order (fcp_token_verify; each step its own error):
  *   1 size and COSE structure, alg, kid          FCP_ETOKEN_TOO_LARGE..HEADER
  *   2 issuer attestation by kid, owner-verified  UNKNOWN_ISSUER, ISSUER_ATTESTATION, KID_MISMATCH
- *   3 issuer revocation (issuance key, node)     ISSUER_REVOKED
+ *   3 issuer revocation (issuance key in scope IssuerKey, the node's
+ *     signing key in scope NodeAttestation)      ISSUER_REVOKED
  *   4 signature (before any claim is read)       SIGNATURE
  *   5 claims decode                              CLAIMS, CLAIM_UNKNOWN, SCHEMA_VERSION
  *   6 token revocation                           REVOKED
@@ -203,12 +204,19 @@ typedef struct fcp_token_grant_ref {
     int preverified;             /* 1: the store already checked the owner signature */
 } fcp_token_grant_ref;
 
+/* An issuer attestation as the node's store hands it over. */
+typedef struct fcp_token_issuer_ref {
+    const fcp_node_attestation *att; /* valid during the verify call */
+    int preverified;                 /* 1: owner signature already checked (time is
+                                        still checked on every verify) */
+} fcp_token_issuer_ref;
+
 /* Node lookups.  Each returns 0 on success or a negative error; FCP_ENOENT
  * means "not known" (mapped to the step's own error). */
 typedef struct fcp_token_lookup {
     void *ctx;
     /* The attestation whose node_iss_pubkey has key id kid. */
-    int (*issuer_by_kid)(void *ctx, const uint8_t kid[FCP_KID_BYTES], fcp_node_attestation *att);
+    int (*issuer_by_kid)(void *ctx, const uint8_t kid[FCP_KID_BYTES], fcp_token_issuer_ref *ref);
     /* The CapabilityObject with this id. */
     int (*grant_object)(void *ctx, const uint8_t id[FCP_OBJECT_ID_BYTES], fcp_token_grant_ref *ref);
     /* 1 if id is revoked in scope at now, 0 if not, or a negative error. */
@@ -237,6 +245,8 @@ typedef struct fcp_token_request {
     const char *presenter_node;     /* node presenting the token (holder check) */
     const char *request_id;         /* holder proof inputs */
     const uint8_t *holder_sig;      /* 64 bytes or NULL */
+    const fcp_object_id_key *oid_key; /* if set, each grant object's id is re-derived
+                                         and must equal the listed id */
 } fcp_token_request;
 
 /* Result of a successful verification. */

@@ -215,9 +215,11 @@ int fcp_cap_object_encode(const fcp_cap_object *o, fcp_buf *out);
 int fcp_cap_object_decode(fcp_cap_object *o, const uint8_t *p, size_t n);
 int fcp_cap_object_sign(fcp_cap_object *o, const uint8_t owner_sk[64]);
 int fcp_cap_object_verify(const fcp_cap_object *o, const uint8_t owner_pk[32]);
-/* The object's content-addressed id: fcp_content_id of its full encoding
- * (D-CAP-5), the id tokens list in grant_object_ids. */
-int fcp_cap_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_cap_object *o);
+/* The object's id, the one tokens list in grant_object_ids: the keyed
+ * ObjectId (fcp_object_id) of its full canonical encoding under the zone of
+ * its header and its schema (D-CAP-5). */
+int fcp_cap_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_cap_object *o,
+                      const fcp_object_id_key *key);
 
 /* ---- RoleObject / RoleAssignment (spec §7.6; D-CAP-3) -------------------- */
 typedef struct fcp_role_object {

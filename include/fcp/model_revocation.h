@@ -75,8 +75,9 @@ int fcp_revocation_object_encode(const fcp_revocation_object *r, fcp_buf *out);
 int fcp_revocation_object_decode(fcp_revocation_object *r, const uint8_t *p, size_t n);
 int fcp_revocation_object_sign(fcp_revocation_object *r, const uint8_t owner_sk[64]);
 int fcp_revocation_object_verify(const fcp_revocation_object *r, const uint8_t owner_pk[32]);
-/* Content id of the full encoding (the id events point at). */
-int fcp_revocation_object_id(uint8_t out[32], const fcp_revocation_object *r);
+/* Keyed ObjectId of the full encoding (the id events point at). */
+int fcp_revocation_object_id(uint8_t out[32], const fcp_revocation_object *r,
+                             const fcp_object_id_key *key);
 
 /* seq >= 1; has_prev iff seq > 1 (FCP_EREV_OBJECT). */
 int fcp_revocation_event_validate(const fcp_revocation_event *e);
@@ -85,7 +86,8 @@ int fcp_revocation_event_encode(const fcp_revocation_event *e, fcp_buf *out);
 int fcp_revocation_event_decode(fcp_revocation_event *e, const uint8_t *p, size_t n);
 int fcp_revocation_event_sign(fcp_revocation_event *e, const uint8_t owner_sk[64]);
 int fcp_revocation_event_verify(const fcp_revocation_event *e, const uint8_t owner_pk[32]);
-int fcp_revocation_event_id(uint8_t out[32], const fcp_revocation_event *e);
+int fcp_revocation_event_id(uint8_t out[32], const fcp_revocation_event *e,
+                            const fcp_object_id_key *key);
 
 /* Signers sorted strictly ascending (FCP_EUNSORTED_SIGNERS /
  * FCP_EDUPLICATE_SIGNER), zone valid, head_seq >= 1 (FCP_EREV_HEAD). */
