@@ -196,26 +196,34 @@ static long find_role(const fcp_role_object *roles, size_t n, const char *id)
     return -1;
 }
 
-/* Iterative DFS with colours (0 white, 1 grey, 2 black) and a depth counter.
- * Recursion depth is bounded by FCP_ROLE_MAX_DEPTH, checked before descent. */
+/* DFS with colours (0 white, 1 grey, 2 black) computing each role's height
+ * (the longest inheritance chain above it, memoised in height[]).  Recursion
+ * is bounded: a chain longer than FCP_ROLE_MAX_DEPTH fails before descending
+ * further, and a grey node met again is a cycle. */
 static int visit(const fcp_role_object *roles, size_t n, size_t v, unsigned char *colour,
-                 unsigned depth)
+                 unsigned char *height, unsigned depth)
 {
-    if (depth > FCP_ROLE_MAX_DEPTH)
-        return FCP_ECAP_ROLE_DEPTH;
     if (colour[v] == 1)
         return FCP_ECAP_ROLE_CYCLE;
     if (colour[v] == 2)
-        return 0;
+        return depth + height[v] > FCP_ROLE_MAX_DEPTH ? FCP_ECAP_ROLE_DEPTH : 0;
+    if (depth > FCP_ROLE_MAX_DEPTH)
+        return FCP_ECAP_ROLE_DEPTH;
     colour[v] = 1;
+    unsigned h = 0;
     for (size_t i = 0; i < roles[v].n_inherits; i++) {
         long p = find_role(roles, n, roles[v].inherits[i]);
         if (p < 0)
             return FCP_ECAP_ROLE_UNKNOWN;
-        int rc = visit(roles, n, (size_t)p, colour, depth + 1);
+        int rc = visit(roles, n, (size_t)p, colour, height, depth + 1);
         if (rc)
             return rc;
+        if (height[p] + 1u > h)
+            h = height[p] + 1u;
     }
+    if (h > FCP_ROLE_MAX_DEPTH)
+        return FCP_ECAP_ROLE_DEPTH;
+    height[v] = (unsigned char)h;
     colour[v] = 2;
     return 0;
 }
@@ -246,7 +254,7 @@ static int role_attenuates(const fcp_role_object *roles, size_t n, const fcp_rol
 
 int fcp_role_graph_check(const fcp_role_object *roles, size_t n)
 {
-    unsigned char colour[ROLE_GRAPH_MAX];
+    unsigned char colour[ROLE_GRAPH_MAX], height[ROLE_GRAPH_MAX];
     if (n > ROLE_GRAPH_MAX)
         return FCP_ELIMIT;
     for (size_t i = 0; i < n; i++)
@@ -255,7 +263,7 @@ int fcp_role_graph_check(const fcp_role_object *roles, size_t n)
                 return FCP_ECAP_ROLE;
     memset(colour, 0, n);
     for (size_t i = 0; i < n; i++) {
-        int rc = visit(roles, n, i, colour, 0);
+        int rc = visit(roles, n, i, colour, height, 0);
         if (rc)
             return rc;
     }
