@@ -4,10 +4,10 @@
  * fencing, the conflict rule, and fencing of singleton-writer
  * ConnectorStateObject updates.  Pure functions; time is an argument.
  *
- * HRW (D-LEASE-2):
- *   score(zone, key, node) = first 8 bytes, big-endian, of
- *     BLAKE3("FCP2-HRW-V1" || u64le(|zone|) || zone || u64le(|key|) || key
- *            || u64le(|node|) || node)
+ * HRW (D-LEASE-2, the reference implementation's hrw_hash):
+ *   score(zone, key, node) = first 8 bytes, read little-endian, of
+ *     BLAKE3("FCP2-HRW-V1" || u32le(|zone|) || zone || u32le(|key|) || key
+ *            || u32le(|node|) || node)
  *   winner = the node with the highest score; equal scores -> the smaller
  *   node id (bytewise).  For a lease, key = subject_object_id (32 bytes).
  */
@@ -25,8 +25,18 @@
 uint64_t fcp_hrw_score(const char *zone, size_t zone_len, const uint8_t *key, size_t key_len,
                        const char *node, size_t node_len);
 
+/* Checkpoint coordinator ranking (the reference implementation's
+ * hrw_hash_checkpoint): same construction with domain
+ * "FCP2-HRW-CHECKPOINT-V1" and key = the epoch id text; nodes best first
+ * into order[0..n) (n <= FCP_QUORUM_MAX). */
+uint64_t fcp_hrw_checkpoint_score(const char *zone, size_t zone_len, const char *epoch,
+                                  size_t epoch_len, const char *node, size_t node_len);
+void fcp_hrw_checkpoint_rank(const char *zone, size_t zone_len, const char *epoch,
+                             size_t epoch_len, const char *const *nodes, size_t n, size_t *order);
+
 /* Index of the HRW winner among nodes[0..n) (NUL-terminated ids), or -1 if
- * n == 0.  fcp_hrw_rank writes the indices best first into order[0..n). */
+ * n == 0.  fcp_hrw_rank writes the indices best first into order[0..n)
+ * (n <= FCP_QUORUM_MAX; only the first FCP_QUORUM_MAX are ranked). */
 int fcp_hrw_select(const char *zone, size_t zone_len, const uint8_t *key, size_t key_len,
                    const char *const *nodes, size_t n);
 void fcp_hrw_rank(const char *zone, size_t zone_len, const uint8_t *key, size_t key_len,

@@ -19,21 +19,28 @@
             return rc_;        \
     } while (0)
 
-static void put_len(fcp_blake3_hasher *h, size_t n)
+/* 1 if node i ranks before node j. */
+static int ranks_before(uint64_t si, const char *ni, uint64_t sj, const char *nj)
 {
-    uint8_t le[8];
-    fcp_store_u64le(le, (uint64_t)n);
-    fcp_blake3_hasher_update(h, le, 8);
+    if (si != sj)
+        return si > sj;
+    return fcp_node_id_cmp((const uint8_t *)ni, strlen(ni), (const uint8_t *)nj, strlen(nj)) < 0;
 }
 
-uint64_t fcp_hrw_score(const char *zone, size_t zone_len, const uint8_t *key, size_t key_len,
-                       const char *node, size_t node_len)
+static void put_len(fcp_blake3_hasher *h, size_t n)
 {
-    static const char dom[] = "FCP2-HRW-V1";
+    uint8_t le[4];
+    fcp_store_u32le(le, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
+    fcp_blake3_hasher_update(h, le, 4);
+}
+
+static uint64_t score(const char *dom, const char *zone, size_t zone_len, const uint8_t *key,
+                      size_t key_len, const char *node, size_t node_len)
+{
     fcp_blake3_hasher h;
     uint8_t out[8];
     fcp_blake3_hasher_init(&h);
-    fcp_blake3_hasher_update(&h, dom, sizeof dom - 1);
+    fcp_blake3_hasher_update(&h, dom, strlen(dom));
     put_len(&h, zone_len);
     fcp_blake3_hasher_update(&h, zone, zone_len);
     put_len(&h, key_len);
@@ -41,15 +48,41 @@ uint64_t fcp_hrw_score(const char *zone, size_t zone_len, const uint8_t *key, si
     put_len(&h, node_len);
     fcp_blake3_hasher_update(&h, node, node_len);
     fcp_blake3_hasher_finalize(&h, out, sizeof out);
-    return fcp_load_u64be(out);
+    return fcp_load_u64le(out);
 }
 
-/* 1 if node i ranks before node j. */
-static int ranks_before(uint64_t si, const char *ni, uint64_t sj, const char *nj)
+uint64_t fcp_hrw_score(const char *zone, size_t zone_len, const uint8_t *key, size_t key_len,
+                       const char *node, size_t node_len)
 {
-    if (si != sj)
-        return si > sj;
-    return fcp_node_id_cmp((const uint8_t *)ni, strlen(ni), (const uint8_t *)nj, strlen(nj)) < 0;
+    return score("FCP2-HRW-V1", zone, zone_len, key, key_len, node, node_len);
+}
+
+uint64_t fcp_hrw_checkpoint_score(const char *zone, size_t zone_len, const char *epoch,
+                                  size_t epoch_len, const char *node, size_t node_len)
+{
+    return score("FCP2-HRW-CHECKPOINT-V1", zone, zone_len, (const uint8_t *)epoch, epoch_len, node,
+                 node_len);
+}
+
+void fcp_hrw_checkpoint_rank(const char *zone, size_t zone_len, const char *epoch,
+                             size_t epoch_len, const char *const *nodes, size_t n, size_t *order)
+{
+    uint64_t sc[FCP_QUORUM_MAX];
+    if (n > FCP_QUORUM_MAX)
+        n = FCP_QUORUM_MAX;
+    for (size_t i = 0; i < n; i++) {
+        order[i] = i;
+        sc[i] = fcp_hrw_checkpoint_score(zone, zone_len, epoch, epoch_len, nodes[i],
+                                         strlen(nodes[i]));
+    }
+    for (size_t i = 1; i < n; i++) {
+        size_t v = order[i], j = i;
+        while (j > 0 && ranks_before(sc[v], nodes[v], sc[order[j - 1]], nodes[order[j - 1]])) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = v;
+    }
 }
 
 int fcp_hrw_select(const char *zone, size_t zone_len, const uint8_t *key, size_t key_len,

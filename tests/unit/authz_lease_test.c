@@ -229,6 +229,36 @@ static void test_hrw(void)
         CHECK(wins[i] > 60);   /* 100 expected each */
 }
 
+/* upstream checkpoint/convergence_scenario.json: coordinator ranking for
+ * (zone, epoch) over three nodes, matched exactly (D-LEASE-2). */
+static void test_upstream_convergence(void)
+{
+    json_t *arr = fcp_t_load_json("upstream/core_objects.json");
+    size_t i, found = 0;
+    json_t *e;
+    if (!arr)
+        return;
+    json_array_foreach(arr, i, e) {
+        if (strcmp(fcp_t_jstr(e, "name"), "json_checkpoint_convergence_scenario") != 0)
+            continue;
+        json_t *j = json_object_get(json_object_get(e, "inputs"), "json");
+        json_t *nodes = json_object_get(j, "nodes"), *rank = json_object_get(j, "expected_ranking");
+        const char *ns[8];
+        size_t order[8], n = json_array_size(nodes);
+        const char *zone = fcp_t_jstr(j, "zone_id"), *epoch = fcp_t_jstr(j, "epoch_id");
+        CHECK(n == 3 && json_array_size(rank) == n);
+        for (size_t k = 0; k < n && k < 8; k++)
+            ns[k] = json_string_value(json_array_get(nodes, k));
+        fcp_hrw_checkpoint_rank(zone, strlen(zone), epoch, strlen(epoch), ns, n, order);
+        for (size_t k = 0; k < n && k < 8; k++)
+            CHECK(strcmp(ns[order[k]], json_string_value(json_array_get(rank, k))) == 0);
+        CHECK(strcmp(ns[order[0]], fcp_t_jstr(j, "expected_coordinator")) == 0);
+        found++;
+    }
+    CHECK_EQ(found, 1);
+    json_decref(arr);
+}
+
 static void test_fencing(void)
 {
     fcp_lease_fence f;
@@ -379,6 +409,7 @@ int main(void)
     test_codec();
     test_verify();
     test_hrw();
+    test_upstream_convergence();
     test_fencing();
     test_state_writes();
     return fcp_t_done("authz_lease");
