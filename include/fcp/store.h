@@ -1,0 +1,246 @@
+/*
+ * store.h - the node's durable object and symbol store (spec §3.6-§3.8,
+ * §8.4), on SQLite in WAL mode.
+ *
+ * What it holds, per node:
+ *   objects     one row per ObjectId: zone, SchemaHash, canonical header
+ *               CBOR, the schema-prefixed body (or none when only symbols
+ *               are held), size, RetentionClass, lease expiry, arrival time
+ *   symbols     RaptorQ symbols per (object, SBN, ESI, zone key id)
+ *   refs        ObjectHeader.refs edges, the graph reachability GC walks
+ *   pins        explicit GC roots; frontiers: the latest ZoneFrontier or
+ *               checkpoint per zone (also a root)
+ *   quarantine  objects received from peers that nothing references yet,
+ *               with per-peer and total caps, evicted oldest first
+ *   quotas      per-zone byte limits, with usage kept in step
+ *
+ * Every write is one SQLite transaction (BEGIN IMMEDIATE ... COMMIT): a
+ * call either happens completely or not at all, and once it returns 0 the
+ * write survives a crash (synchronous=FULL by default; D-STORE-2).  SQL is
+ * never built from input: every statement is a fixed string, prepared once
+ * at open and bound with parameters.
+ *
+ * A handle is used by one thread at a time.  Several processes may open the
+ * same file (WAL allows one writer and many readers); a writer that waits
+ * longer than busy_timeout_ms gets FCP_ESTORE_BUSY.
+ *
+ * Errors: FCP_ESTORE_* (SQLite failures mapped by kind: BUSY, FULL,
+ * READONLY, CORRUPT, IO, NOMEM, OPEN, SQL), FCP_EINVAL for bad arguments,
+ * model errors from encoding the header.  fcp_store_errmsg gives SQLite's
+ * text for the last failure, for logs.
+ */
+#ifndef FCP_STORE_H
+#define FCP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fcp/buf.h"
+#include "fcp/clock.h"
+#include "fcp/model_ids.h"
+#include "fcp/model_object.h"
+
+#define FCP_STORE_SCHEMA_VERSION 1
+#define FCP_STORE_PEER_MAX       FCP_NODE_ID_MAX   /* bytes of a peer node id */
+#define FCP_STORE_SYMBOL_MAX     65536             /* bytes of one stored symbol */
+#define FCP_STORE_BODY_MAX       (64u << 20)       /* bytes of one stored body */
+
+typedef struct fcp_store fcp_store;
+
+typedef struct fcp_store_options {
+    const fcp_clock *clock;          /* NULL: system clock; used for lease expiry and timestamps */
+    int      synchronous_full;       /* 1 (default): PRAGMA synchronous=FULL; 0: NORMAL */
+    int      read_only;              /* open without write access */
+    int      busy_timeout_ms;        /* default 5000 */
+    /* quarantine caps (spec §8.4; D-STORE-4) */
+    uint64_t quarantine_max_bytes;           /* total; default 256 MiB */
+    uint64_t quarantine_max_bytes_per_peer;  /* default 32 MiB */
+    uint32_t quarantine_max_objects_per_peer;/* default 4096 */
+} fcp_store_options;
+
+void fcp_store_options_default(fcp_store_options *o);
+
+/* Open (creating if needed, unless read_only) the store at path, apply the
+ * PRAGMAs (journal_mode=WAL, synchronous, foreign_keys=ON) and run any
+ * pending schema migrations.  opt NULL means the defaults.  Caller closes
+ * with fcp_store_close.  Errors: FCP_ESTORE_OPEN, FCP_ESTORE_SCHEMA
+ * (database from a newer build, or needs migration but opened read-only),
+ * FCP_ESTORE_CORRUPT (not a database), other FCP_ESTORE_*. */
+int fcp_store_open(fcp_store **out, const char *path, const fcp_store_options *opt);
+void fcp_store_close(fcp_store *s);
+
+/* SQLite's message for the last failure on this handle ("" if none). */
+const char *fcp_store_errmsg(const fcp_store *s);
+/* Schema version of the open database. */
+int fcp_store_schema_version(fcp_store *s);
+
+/* ---- objects ------------------------------------------------------------ */
+
+typedef struct fcp_store_record {
+    uint8_t       object_id[FCP_OBJECT_ID_BYTES];
+    char          zone_id[FCP_ZONE_ID_MAX + 1];
+    uint8_t       schema_hash[FCP_SCHEMA_HASH_BYTES];
+    uint64_t      size;          /* bytes of the object (body length when held) */
+    int           has_body;
+    fcp_retention retention;
+    uint64_t      stored_at;     /* unix seconds when first stored */
+    int           pinned;        /* explicit pin present */
+    int           quarantined;
+    uint64_t      stored_bytes;  /* header + body + symbols, what quotas count */
+} fcp_store_record;
+
+/* Store an object: its header (encoded canonically here; refs become GC
+ * edges), its schema-prefixed body, and its retention, in one transaction.
+ * body NULL means only symbols will be held; then object_size is the size
+ * of the encoded object (ignored when body is given).  Idempotent: storing
+ * the same id with the same header again returns 0 and, if the earlier put
+ * had no body, adds it.  Errors: FCP_ESTORE_CONFLICT (same id, different
+ * header or body), FCP_ESTORE_QUOTA (zone quota), FCP_ETOO_LARGE (body over
+ * FCP_STORE_BODY_MAX), FCP_EINVAL (lease without expiry), model errors.
+ * The ObjectId is the caller's (derived with the zone's ObjectIdKey, which
+ * the store never sees). */
+int fcp_store_put(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], const fcp_object_header *h,
+                  const uint8_t *body, size_t body_len, uint64_t object_size,
+                  const fcp_retention *retention);
+
+/* Fetch an object's record and (when the buffers are not NULL) append its
+ * canonical header CBOR and body to them (nothing appended to body when the
+ * store holds no body).  FCP_ESTORE_NOT_FOUND if absent.  Quarantined
+ * objects are returned too (rec->quarantined says so). */
+int fcp_store_get(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], fcp_store_record *rec,
+                  fcp_buf *header, fcp_buf *body);
+
+/* 1 if the object is stored, 0 if not, or a negative error. */
+int fcp_store_has(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES]);
+
+/* Change an object's retention.  FCP_ESTORE_NOT_FOUND, FCP_EINVAL. */
+int fcp_store_set_retention(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                            const fcp_retention *retention);
+
+/* Delete an object with its symbols, refs and pin.  FCP_ESTORE_PINNED if it
+ * is explicitly pinned, has retention Pinned, or is a zone frontier (unpin
+ * or change retention first).  FCP_ESTORE_NOT_FOUND if absent. */
+int fcp_store_delete(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES]);
+
+/* Object ids of one zone in ascending byte order, after `after` (NULL:
+ * from the start), at most max of them; *n receives how many.  Quarantined
+ * objects are not listed. */
+int fcp_store_list_zone(fcp_store *s, const char *zone, const uint8_t *after,
+                        uint8_t (*ids)[FCP_OBJECT_ID_BYTES], size_t max, size_t *n);
+
+/* ---- symbols -------------------------------------------------------------- */
+
+typedef struct fcp_store_symbol {
+    uint32_t       esi;
+    uint8_t        sbn;
+    uint8_t        zone_key_id[8];
+    const uint8_t *data;
+    size_t         len;        /* 1..FCP_STORE_SYMBOL_MAX */
+} fcp_store_symbol;
+
+/* Store n symbols of one (already stored) object in one transaction.  A
+ * symbol already stored with the same bytes is skipped; *added (may be
+ * NULL) receives how many were new.  Errors: FCP_ESTORE_NOT_FOUND (no such
+ * object), FCP_ESTORE_SYMBOL_CONFLICT (different bytes at the same
+ * (sbn, esi, zone key); nothing of the batch is stored), FCP_ESTORE_QUOTA,
+ * FCP_ESTORE_QUARANTINE_CAP, FCP_EINVAL (empty or oversized symbol). */
+int fcp_store_put_symbols(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                          const fcp_store_symbol *syms, size_t n, size_t *added);
+
+/* Call cb for each symbol of the object in (sbn, esi, zone key) order; the
+ * symbol's data is valid only during the call, and cb must not call into
+ * the store.  A non-zero return from cb stops the walk and is returned. */
+typedef int (*fcp_store_symbol_cb)(void *ctx, const fcp_store_symbol *sym);
+int fcp_store_foreach_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                             fcp_store_symbol_cb cb, void *ctx);
+
+/* Number of symbols held for an object (0 if none or unknown object). */
+int fcp_store_count_symbols(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint64_t *count);
+/* 1 if that exact symbol slot is held, 0 if not, or a negative error. */
+int fcp_store_has_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint8_t sbn,
+                         uint32_t esi, const uint8_t zone_key_id[8]);
+
+/* ---- pins, frontiers, quotas ------------------------------------------------ */
+
+/* Explicit pin (a GC root).  Pinning twice is not an error.
+ * FCP_ESTORE_NOT_FOUND if the object is not stored (or quarantined). */
+int fcp_store_pin(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES]);
+/* Remove the explicit pin; FCP_ESTORE_NOT_FOUND if there was none. */
+int fcp_store_unpin(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES]);
+
+/* Record the latest ZoneFrontier / checkpoint of zone (spec §3.8): it
+ * replaces the previous one as that zone's canonical GC root.  The object
+ * must be stored in that zone (FCP_ESTORE_NOT_FOUND, FCP_ESTORE_HEADER). */
+int fcp_store_set_frontier(fcp_store *s, const char *zone, const uint8_t id[FCP_OBJECT_ID_BYTES]);
+/* The frontier id of zone; FCP_ESTORE_NOT_FOUND if none. */
+int fcp_store_get_frontier(fcp_store *s, const char *zone, uint8_t id[FCP_OBJECT_ID_BYTES]);
+
+/* Set a zone's byte quota (0 removes it).  Takes effect for later writes;
+ * a zone already above its new quota keeps its data. */
+int fcp_store_set_quota(fcp_store *s, const char *zone, uint64_t max_bytes);
+/* Bytes and objects currently counted against zone. */
+int fcp_store_zone_usage(fcp_store *s, const char *zone, uint64_t *bytes, uint64_t *objects);
+
+/* ---- garbage collection (spec §3.7) ------------------------------------------- */
+
+typedef struct fcp_store_gc_result {
+    uint64_t roots;          /* root objects found */
+    uint64_t live;           /* objects reachable from the roots (stored or not) */
+    uint64_t evicted;        /* objects deleted */
+    uint64_t evicted_bytes;
+} fcp_store_gc_result;
+
+/* Reachability GC for one zone (zone NULL: all zones).  Roots: explicit
+ * pins, objects with retention Pinned, unexpired Leases (clock), and the
+ * zone frontiers.  Everything reachable from a root through refs (in any
+ * zone) is live; every other non-quarantined object in the zone is evicted,
+ * except Pinned ones (never without an explicit request).  One transaction. */
+int fcp_store_gc(fcp_store *s, const char *zone, fcp_store_gc_result *res);
+
+/* ---- quarantine (spec §8.4; D-STORE-4) ------------------------------------------ */
+
+/* Admit an object received from peer that nothing local references yet.
+ * It is stored quarantined (Ephemeral, not counted against zone quotas,
+ * invisible to list_zone and pins), then the oldest quarantined objects of
+ * that peer, and then of all peers, are evicted until the caps hold again.
+ * *evicted (may be NULL) receives how many were evicted.  Already stored
+ * (quarantined or not): 0, nothing changes.  FCP_ESTORE_QUARANTINE_CAP if
+ * the object alone exceeds a cap.  peer: a node id (FCP_ENODE_ID). */
+int fcp_store_quarantine_admit(fcp_store *s, const char *peer, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                               const fcp_object_header *h, const uint8_t *body, size_t body_len,
+                               uint64_t object_size, size_t *evicted);
+
+/* Move a quarantined object into the store proper with the given retention
+ * (it now counts against its zone's quota: FCP_ESTORE_QUOTA).
+ * FCP_ESTORE_NOT_FOUND if it is not quarantined. */
+int fcp_store_quarantine_promote(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                                 const fcp_retention *retention);
+
+/* Evict quarantined objects admitted before `before` (unix seconds); *evicted
+ * receives how many. */
+int fcp_store_quarantine_expire(fcp_store *s, uint64_t before, size_t *evicted);
+
+/* Quarantine usage of one peer (peer NULL: all peers). */
+int fcp_store_quarantine_usage(fcp_store *s, const char *peer, uint64_t *bytes, uint64_t *objects);
+
+/* ---- integrity and statistics --------------------------------------------------- */
+
+/* Run PRAGMA integrity_check and foreign_key_check, then the store's own
+ * invariants: every symbol's object exists; refs equal each header's refs;
+ * each header decodes, matches its zone and schema columns; stored_bytes and
+ * zone usage add up; quarantine rows and flags agree; frontiers are stored
+ * in their zone.  0 if all hold; FCP_ESTORE_INTEGRITY with the first problem
+ * in report (NUL-terminated, may be NULL) otherwise. */
+int fcp_store_check(fcp_store *s, char *report, size_t report_len);
+
+typedef struct fcp_store_stats {
+    uint64_t objects, objects_with_body, object_bytes;
+    uint64_t symbols, symbol_bytes;
+    uint64_t quarantined, quarantine_bytes;
+    uint64_t pins, zones, refs;
+    uint64_t db_bytes;       /* page_count * page_size of the main file */
+} fcp_store_stats;
+
+int fcp_store_stats_get(fcp_store *s, fcp_store_stats *st);
+
+#endif
