@@ -421,9 +421,18 @@ static int try_decode(fcp_rq_block_decoder *d)
     if (!work)
         goto out;
     fcp_rq_plan_run(plan, work, in, T);
-    for (uint32_t i = 0; i < K; i++)
-        if (!d->src_at[i])
-            fcp_rq_lt_encode(plan, work, i, d->out + (size_t)i * T, T);
+    {
+        /* missing source symbols, re-encoded from the intermediate symbols;
+         * isi[] and in[] are no longer needed and hold the list */
+        uint32_t nm = 0;
+        uint8_t **outs = (uint8_t **)(void *)in;
+        for (uint32_t i = 0; i < K; i++)
+            if (!d->src_at[i]) {
+                isi[nm] = i;
+                outs[nm++] = d->out + (size_t)i * T;
+            }
+        fcp_rq_lt_encode_many(plan, work, isi, outs, nm, T);
+    }
     d->done = 1;
     drop_store(d);
     rc = 0;

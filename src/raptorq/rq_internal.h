@@ -151,5 +151,9 @@ void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *cons
  * (work/col_slot as left by fcp_rq_plan_run).  Returns symbol XOR count. */
 uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t X, uint8_t *out,
                           size_t T);
+/* The same for n symbols X[i] -> out[i], prefetching each next symbol's
+ * intermediate symbols (large blocks live in L3). */
+void fcp_rq_lt_encode_many(const fcp_rq_plan *plan, const uint8_t *work, const uint32_t *X,
+                           uint8_t *const *out, uint32_t n, size_t T);
 
 #endif

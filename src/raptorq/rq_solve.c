@@ -1042,6 +1042,35 @@ uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t
     return n - 1;
 }
 
+void fcp_rq_lt_encode_many(const fcp_rq_plan *plan, const uint8_t *work, const uint32_t *X,
+                           uint8_t *const *out, uint32_t n, size_t T)
+{
+    const fcp_rq_kernels *k = fcp_rq_kern();
+    uint32_t cols[2][40], nc[2] = {0, 0};
+    if (n == 0)
+        return;
+    fcp_rq_tuple t = fcp_rq_tuple_of(&plan->p, X[0]);
+    nc[0] = fcp_rq_tuple_cols(&plan->p, &t, cols[0]);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t cur = i & 1, nxt = cur ^ 1;
+        if (i + 1 < n) {
+            /* next symbol's sources are scattered over the block: fetch
+             * them while this one is computed */
+            t = fcp_rq_tuple_of(&plan->p, X[i + 1]);
+            nc[nxt] = fcp_rq_tuple_cols(&plan->p, &t, cols[nxt]);
+            for (uint32_t j = 0; j < nc[nxt]; j++) {
+                const uint8_t *q = work + (size_t)plan->col_slot[cols[nxt][j]] * T;
+                for (size_t b = 0; b < T && b < 512; b += 64)
+                    __builtin_prefetch(q + b, 0);
+            }
+        }
+        const uint8_t *sp[40];
+        for (uint32_t j = 0; j < nc[cur]; j++)
+            sp[j] = work + (size_t)plan->col_slot[cols[cur][j]] * T;
+        k->xorn(out[i], sp, nc[cur], T, 0);
+    }
+}
+
 /* ---------------- recycled scratch buffers ---------------- */
 
 #define RQ_POOL_SLOTS 4
@@ -1062,7 +1091,7 @@ static size_t g_pool_bytes;
  * objects from the same placement of symbols on the same peers). */
 
 #define RQ_CACHE_SLOTS 16
-#define RQ_CACHE_MAX_KP 8192u     /* larger K' are planned per use */
+#define RQ_CACHE_MAX_KP FCP_RQ_MAX_K /* every K'; the byte budget below decides */
 #define RQ_CACHE_BYTES (24u << 20) /* bound on memory held by cached plans */
 
 typedef struct cache_ent {
