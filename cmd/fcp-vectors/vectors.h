@@ -26,6 +26,9 @@ typedef struct vec_family {
 /* The families of the object model (model_vectors.c). */
 extern const vec_family vec_model_families[];
 extern const size_t vec_model_family_count;
+/* Zones, zone keys, checkpoints, leases (authz_zone_vectors.c). */
+extern const vec_family vec_authz_zone_families[];
+extern const size_t vec_authz_zone_family_count;
 
 /* Helpers shared by family builders. */
 json_t *vec_hex(const uint8_t *p, size_t n);
