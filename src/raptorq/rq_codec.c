@@ -119,7 +119,8 @@ int fcp_rq_encoder_new(fcp_rq_encoder **out, const uint8_t *block, uint32_t K, u
             rc = FCP_ENOMEM;
             goto fail;
         }
-        e->gen_left = (uint32_t)((e->plan->n_xor + e->plan->n_mul) / (K + 4));
+        unsigned mc = fcp_rq_kern()->mul_cost;
+        e->gen_left = (uint32_t)((e->plan->n_xor + e->plan->n_mul * mc) / ((uint64_t)(K + 4) * mc));
     } else if ((rc = encoder_solve(e)) != 0) {
         goto fail;
     }

@@ -146,7 +146,7 @@ static void p_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *c, uns
         p_muladd(d, s[j], c[j], n);
 }
 
-static const fcp_rq_kernels k_portable = {"portable", p_xor, p_xor3, p_muladd, p_scale, p_horner,
+static const fcp_rq_kernels k_portable = {"portable", 24, p_xor, p_xor3, p_muladd, p_scale, p_horner,
                                           p_hstep, p_xorn, p_muladdn};
 
 #ifdef RQ_X86
@@ -290,7 +290,7 @@ AVX2 static void a2_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *
         p_muladd(d + i, s[j] + i, c[j], n - i);
 }
 
-static const fcp_rq_kernels k_avx2 = {"avx2", a2_xor, a2_xor3, a2_muladd, a2_scale, a2_horner,
+static const fcp_rq_kernels k_avx2 = {"avx2", 2, a2_xor, a2_xor3, a2_muladd, a2_scale, a2_horner,
                                       a2_hstep, a2_xorn, a2_muladdn};
 
 /* ---------------- AVX-512 + GFNI ---------------- */
@@ -440,7 +440,7 @@ G512 static void g_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *c
     }
 }
 
-static const fcp_rq_kernels k_gfni512 = {"avx512+gfni", g_xor, g_xor3, g_muladd, g_scale, g_horner,
+static const fcp_rq_kernels k_gfni512 = {"avx512+gfni", 1, g_xor, g_xor3, g_muladd, g_scale, g_horner,
                                          g_hstep, g_xorn, g_muladdn};
 
 static int cpu_has_gfni(void)

@@ -56,6 +56,7 @@ static inline uint8_t fcp_rq_gf_inv(uint8_t a)
  * overlap unless equal where noted. */
 typedef struct fcp_rq_kernels {
     const char *name;
+    unsigned    mul_cost;   /* a symbol multiply-add costs about this many XORs */
     void (*xor_into)(uint8_t *dst, const uint8_t *src, size_t n);              /* dst ^= src */
     void (*xor3)(uint8_t *dst, const uint8_t *a, const uint8_t *b, size_t n);  /* dst = a ^ b */
     void (*muladd)(uint8_t *dst, const uint8_t *src, uint8_t c, size_t n);    /* dst ^= c*src */
