@@ -146,7 +146,7 @@ static void p_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *c, uns
         p_muladd(d, s[j], c[j], n);
 }
 
-static const fcp_rq_kernels k_portable = {"portable", 24, p_xor, p_xor3, p_muladd, p_scale, p_horner,
+static const fcp_rq_kernels k_portable = {"portable", 64, p_xor, p_xor3, p_muladd, p_scale, p_horner,
                                           p_hstep, p_xorn, p_muladdn};
 
 #ifdef RQ_X86
