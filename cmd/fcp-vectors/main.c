@@ -163,6 +163,8 @@ static const struct {
 } vec_groups[] = {
     { vec_model_families, &vec_model_family_count },
     { vec_authz_zone_families, &vec_authz_zone_family_count },
+    { vec_authz_token_families, &vec_authz_token_family_count },
+    { vec_authz_audit_families, &vec_authz_audit_family_count },
 };
 
 /* 1 if root's last path component is the directory of some other family

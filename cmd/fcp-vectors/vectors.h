@@ -29,7 +29,11 @@ extern const size_t vec_model_family_count;
 /* Zones, zone keys, checkpoints, leases (authz_zone_vectors.c). */
 extern const vec_family vec_authz_zone_families[];
 extern const size_t vec_authz_zone_family_count;
+/* Capability objects, tokens, revocation (authz_token_vectors.c). */
+extern const vec_family vec_authz_token_families[]; extern const size_t vec_authz_token_family_count;
 
+/* Approvals, provenance, audit, operations, Appendix F (authz_audit_vectors.c). */
+extern const vec_family vec_authz_audit_families[]; extern const size_t vec_authz_audit_family_count;
 /* Helpers shared by family builders. */
 json_t *vec_hex(const uint8_t *p, size_t n);
 json_t *vec_entry(const char *name, const char *description, json_t *inputs, json_t *expected);
