@@ -119,8 +119,9 @@ int fcp_rq_encoder_new(fcp_rq_encoder **out, const uint8_t *block, uint32_t K, u
             rc = FCP_ENOMEM;
             goto fail;
         }
-        unsigned mc = fcp_rq_kern()->mul_cost;
-        e->gen_left = (uint32_t)((e->plan->n_xor + e->plan->n_mul * mc) / ((uint64_t)(K + 4) * mc));
+        unsigned mc = fcp_rq_kern()->mul_cost;   /* table multiplies: never worth it */
+        e->gen_left = mc > 4 ? 0 : (uint32_t)((e->plan->n_xor + e->plan->n_mul * mc) /
+                                              ((uint64_t)(K + 4) * mc));
     } else if ((rc = encoder_solve(e)) != 0) {
         goto fail;
     }
