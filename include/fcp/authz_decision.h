@@ -95,9 +95,15 @@ typedef struct fcp_dec_token {
     size_t      n_grants;
 } fcp_dec_token;
 
+struct fcp_zone_policy;   /* model_zone.h (engine A) */
+
 /* Zone policy (spec §5.3 lists; patterns as engine A: exact or "P*") plus
- * the zone's labels and the authority rules the decision enforces. */
+ * the zone's labels and the authority rules the decision enforces.  When
+ * zone_policy is set, step 8 is engine A's fcp_zone_policy_evaluate over it
+ * (its reasons mapped to the FCP_EDEC_* codes) and the six lists below are
+ * ignored; otherwise the lists are evaluated with the same rules. */
 typedef struct fcp_dec_policy {
+    const struct fcp_zone_policy *zone_policy;
     const char *const *principals_allow; size_t n_principals_allow;
     const char *const *principals_deny;  size_t n_principals_deny;
     const char *const *connectors_allow; size_t n_connectors_allow;

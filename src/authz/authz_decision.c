@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "fcp/authz_zone.h"
 #include "fcp/error.h"
 
 /* Pattern as engine A's fcp_zone_pattern_match: exact, or "P*" prefix. */
@@ -28,9 +29,26 @@ static int any(const char *const *list, size_t n, const char *s)
     return 0;
 }
 
+/* Engine A's evaluation of a ZonePolicy object, reasons mapped 1:1. */
+static int zone_policy_check(const fcp_zone_policy *zp, const char *principal, const char *connector,
+                             const char *capability)
+{
+    static const int map[] = { 0, FCP_EDEC_PRINCIPAL_DENIED, FCP_EDEC_PRINCIPAL_NOT_ALLOWED,
+                               FCP_EDEC_CONNECTOR_DENIED, FCP_EDEC_CONNECTOR_NOT_ALLOWED,
+                               FCP_EDEC_CAPABILITY_DENIED, FCP_EDEC_CAPABILITY_NOT_ALLOWED };
+    fcp_zone_access a = { principal, strlen(principal), connector, strlen(connector), capability,
+                          strlen(capability) };
+    int r = fcp_zone_policy_evaluate(zp, &a);
+    if (r < 0)
+        return r;
+    return r < (int)(sizeof map / sizeof map[0]) ? map[r] : FCP_EDEC_REQUEST;
+}
+
 int fcp_dec_policy_check(const fcp_dec_policy *p, const char *principal, const char *connector,
                          const char *capability)
 {
+    if (p->zone_policy)
+        return zone_policy_check(p->zone_policy, principal, connector, capability);
     /* spec §5.3 ZonePolicy::evaluate, in its order */
     if (any(p->principals_deny, p->n_principals_deny, principal))
         return FCP_EDEC_PRINCIPAL_DENIED;
