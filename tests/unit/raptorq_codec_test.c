@@ -106,6 +106,27 @@ static void test_params(void)
     CHECK_EQ(pt.IL, 3);
     CHECK_EQ(pt.JL, 0);
     CHECK_EQ(pt.JS, 4);
+    /* Regression pins for Rand and Tuple (RFC 6330 §5.3.5.1, §5.3.5.4).  The
+     * values come from this implementation, whose repair symbols match two
+     * independent implementations bit for bit (test_known_answers and
+     * tests/interop), so they are pinned here to localise a regression. */
+    CHECK_EQ(fcp_rq_rand(0, 0, 1u << 20), 145433);
+    CHECK_EQ(fcp_rq_rand(12345, 3, 1000), 363);
+    CHECK_EQ(fcp_rq_rand(0xFFFFFFFFu, 7, 256), 164);
+    CHECK_EQ(fcp_rq_rand(1u << 24, 5, 65521), 48078);
+    {
+        static const uint32_t want[5][7] = {
+            {10, 0, 2, 4, 9, 2, 5},      {10, 1, 7, 6, 12, 2, 1},    {10, 2, 15, 6, 3, 2, 1},
+            {1002, 1000, 2, 541, 844, 2, 6}, {1002, 1001, 23, 23, 516, 2, 44},
+        };
+        static const uint32_t want_b1[5] = {1, 3, 0, 43, 0};
+        for (int i = 0; i < 5; i++) {
+            fcp_rq_params_for(want[i][0], &p);
+            fcp_rq_tuple t = fcp_rq_tuple_of(&p, want[i][1]);
+            CHECK(t.d == want[i][2] && t.a == want[i][3] && t.b == want[i][4]);
+            CHECK(t.d1 == want[i][5] && t.a1 == want[i][6] && t.b1 == want_b1[i]);
+        }
+    }
     /* tuples stay in range for every K' */
     for (uint32_t i = 0; i < FCP_RQ_NUM_KPRIME; i += 7) {
         fcp_rq_params_for(fcp_rq_table2[i][0], &p);
