@@ -9,6 +9,8 @@
 
 #include "test.h"
 #include "fcp/authz_audit.h"
+#include "fcp/cbor.h"
+#include "fcp/hex.h"
 #include "fcp/crypto.h"
 #include "fcp/error.h"
 #include "fcp/rng.h"
@@ -371,6 +373,116 @@ static void test_event_rejects(void)
     chain_free(&c);
 }
 
+/* Upstream AuditEntry (fcp-audit) vectors, reproduced with our CBOR encoder
+ * to record how they relate to our AuditEvent (D-AUDIT-1): canonical CBOR of
+ * the entry, computed_id = BLAKE3("FCP2-AUDIT-ENTRY-V1" || cbor(entry minus
+ * id)), signing bytes, and the fcp-core chain's unscoped prev ids. */
+static void put_kv(fcp_cbor_enc *e, const char *k, const json_t *v)
+{
+    fcp_cbor_put_cstr(e, k);
+    if (json_is_string(v))
+        fcp_cbor_put_cstr(e, json_string_value(v));
+    else if (json_is_integer(v))
+        fcp_cbor_put_uint(e, (uint64_t)json_integer_value(v));
+    else if (json_is_object(v)) {
+        const char *kk;
+        json_t *vv;
+        fcp_cbor_map_open(e);
+        json_object_foreach((json_t *)v, kk, vv)
+            put_kv(e, kk, vv);
+        fcp_cbor_map_close(e);
+    } else
+        fcp_cbor_put_null(e);
+}
+
+static void test_upstream_audit_entry(void)
+{
+    json_t *all = fcp_t_load_json("upstream/audit.json");
+    size_t i;
+    json_t *e;
+    int cbor_ok = 0, id_ok = 0, chain_ok = 0;
+    json_array_foreach(all, i, e) {
+        const char *name = fcp_t_jstr(e, "name");
+        json_t *entry = json_object_get(json_object_get(e, "inputs"), "entry");
+        json_t *ex = json_object_get(e, "expected");
+        if (entry) {
+            fcp_buf full, mat;
+            fcp_cbor_enc a, b;
+            const char *k;
+            json_t *v;
+            fcp_buf_init(&full);
+            fcp_buf_init(&mat);
+            fcp_cbor_enc_init(&a, &full);
+            fcp_cbor_enc_init(&b, &mat);
+            fcp_cbor_map_open(&a);
+            fcp_cbor_map_open(&b);
+            json_object_foreach(entry, k, v) {
+                put_kv(&a, k, v);
+                if (strcmp(k, "id") != 0)
+                    put_kv(&b, k, v);
+            }
+            fcp_cbor_map_close(&a);
+            fcp_cbor_map_close(&b);
+            CHECK_ERR(fcp_cbor_enc_finish(&a), 0);
+            CHECK_ERR(fcp_cbor_enc_finish(&b), 0);
+            const char *want = fcp_t_jstr(ex, "cbor_hex");
+            if (*want) {
+                size_t wl;
+                uint8_t *w = fcp_t_unhex(want, &wl);
+                CHECK(full.len == wl && memcmp(full.data, w, wl) == 0);
+                cbor_ok++;
+                free(w);
+            }
+            const char *wid = fcp_t_jstr(ex, "computed_id");
+            if (*wid) {
+                uint8_t h[32];
+                char hex[65];
+                fcp_blake3_hasher hs;
+                fcp_blake3_hasher_init(&hs);
+                fcp_blake3_hasher_update(&hs, "FCP2-AUDIT-ENTRY-V1", 19);
+                fcp_blake3_hasher_update(&hs, mat.data, mat.len);
+                fcp_blake3_hasher_finalize(&hs, h, 32);
+                for (int j = 0; j < 32; j++)
+                    snprintf(hex + 2 * j, 3, "%02x", h[j]);
+                CHECK(strcmp(hex, wid) == 0);
+                /* signing bytes: domain || u32le(64) || id text || u32le(0) */
+                fcp_buf sb;
+                fcp_buf_init(&sb);
+                fcp_buf_append(&sb, "FCP2-AUDIT-ENTRY-SIG-V1", 23);
+                fcp_buf_put_u32le(&sb, 64);
+                fcp_buf_append(&sb, hex, 64);
+                fcp_buf_put_u32le(&sb, 0);
+                size_t wl;
+                uint8_t *w = fcp_t_unhex(fcp_t_jstr(ex, "signing_bytes_hex"), &wl);
+                CHECK(sb.len == wl && memcmp(sb.data, w, wl) == 0);
+                free(w);
+                fcp_buf_free(&sb);
+                id_ok++;
+            }
+            fcp_cbor_enc_free(&a);
+            fcp_cbor_enc_free(&b);
+            fcp_buf_free(&full);
+            fcp_buf_free(&mat);
+        }
+        if (strcmp(name, "core_valid_audit_chain") == 0) {
+            json_t *labels = json_object_get(json_object_get(e, "inputs"), "prev_labels");
+            json_t *prev = json_object_get(ex, "prev_hex");
+            for (size_t j = 1; j < json_array_size(labels); j++) {
+                const char *l = json_string_value(json_array_get(labels, j));
+                uint8_t id[32], w[32];
+                fcp_content_id(id, (const uint8_t *)l, strlen(l));
+                fcp_hex_decode_exact(w, 32, json_string_value(json_array_get(prev, j)));
+                CHECK_MEM(id, w, 32);
+                chain_ok++;
+            }
+        }
+    }
+    CHECK_EQ(cbor_ok, 4);
+    CHECK_EQ(id_ok, 1);
+    CHECK_EQ(chain_ok, 2);
+    json_decref(all);
+}
+
 int main(void)
 {
     if (fcp_crypto_init() != 0)
@@ -383,5 +495,6 @@ int main(void)
     test_head();
     test_receipt();
     test_event_rejects();
+    test_upstream_audit_entry();
     return fcp_t_done("authz_audit_test");
 }
