@@ -118,6 +118,8 @@ static int claims_encode_to(const fcp_token_claims *c, fcp_cbor_enc *e)
         ((pr & FCP_TC_CHK_ID) && (c->chk_id_len == 0 || c->chk_id_len > FCP_TOKEN_CHK_ID_MAX)) ||
         ((pr & FCP_TC_SCHEMA) && c->schema_version != FCP_TOKEN_SCHEMA_VERSION))
         return FCP_ETOKEN_CLAIMS;
+    if (pr == 0)
+        return fcp_cbor_put_map(e, 0); /* {} without the sorting builder */
     fcp_cbor_map_open(e);
     if (pr & FCP_TC_ISS) put_text_claim(e, FCP_CLAIM_ISS, c->iss);
     if (pr & FCP_TC_SUB) put_text_claim(e, FCP_CLAIM_SUB, c->sub);

@@ -376,6 +376,9 @@ int fcp_cap_constraints_validate(const fcp_cap_constraints *c)
 int fcp_cap_constraints_encode_to(const fcp_cap_constraints *c, fcp_cbor_enc *e)
 {
     TRY(fcp_cap_constraints_validate(c));
+    if (!c->n_resource_allow && !c->n_resource_deny && !c->has_max_calls && !c->has_max_bytes &&
+        !c->has_idempotency_scope && !c->has_network && !c->n_credential_allow)
+        return fcp_cbor_put_map(e, 0); /* {} without the sorting builder (no entries to sort) */
     fcp_cbor_map_open(e);
     put_str_list(e, "resource_allow", c->resource_allow[0], c->n_resource_allow,
                  sizeof c->resource_allow[0], 1);
