@@ -15,10 +15,10 @@ layer_of() {  # header basename -> layer
     raptorq.h) echo raptorq ;;
     fcps.h|fcps_aead.h|fcpc.h|datagram.h|replay.h|session.h|symreq.h) echo wire ;;
     authz_*.h) echo authz ;;
-    store.h|config.h) echo store ;;
+    store.h) echo store ;;
     mesh.h) echo mesh ;;
     net.h) echo net ;;
-    admin.h) echo node ;;
+    admin.h|config.h) echo node ;;
     host_*.h|connector*.h|egress*.h|manifest*.h|sandbox*.h) echo host ;;
     *) echo unknown ;;
   esac
