@@ -419,6 +419,32 @@
     X(FCP_ESTORE_IO,            6115, "store: disk I/O error")                     \
     X(FCP_ESTORE_NOMEM,         6116, "store: SQLite out of memory")               \
     X(FCP_ESTORE_QUARANTINED,   6117, "store: object is quarantined, not admitted") \
+    /* --- daemon, admin and network (fcpd, net/, admin socket; docs/fcpd.md) --- */ \
+    X(FCP_ENET_SOCKET,          6300, "net: cannot create, bind or configure a socket") \
+    X(FCP_ENET_ADDRESS,         6301, "net: address cannot be resolved or used") \
+    X(FCP_ENET_LOOP,            6302, "net: event loop failure (epoll, signalfd or timer)") \
+    X(FCP_ENET_DATAGRAM_SIZE,   6303, "net: datagram larger than the 1200-byte payload limit") \
+    X(FCP_ENET_PEER_CRED,       6304, "net: admin client runs as another user") \
+    X(FCP_ENET_CONN_LIMIT,      6305, "net: too many admin or metrics connections") \
+    X(FCP_EADMIN_MAGIC,         6320, "admin: frame does not start with \"FCPA\"") \
+    X(FCP_EADMIN_VERSION,       6321, "admin: unsupported frame version") \
+    X(FCP_EADMIN_RESERVED,      6322, "admin: reserved header bytes are not zero") \
+    X(FCP_EADMIN_FLAGS,         6323, "admin: unknown frame flags") \
+    X(FCP_EADMIN_TOO_LARGE,     6324, "admin: frame payload larger than the limit") \
+    X(FCP_EADMIN_TRUNCATED,     6325, "admin: frame shorter than its header says") \
+    X(FCP_EADMIN_MALFORMED,     6326, "admin: request is not a canonical CBOR map of known fields") \
+    X(FCP_EADMIN_UNKNOWN_OP,    6327, "admin: unknown request operation") \
+    X(FCP_EADMIN_MISSING,       6328, "admin: a required request field is missing") \
+    X(FCP_EADMIN_STATE,         6329, "admin: request not valid in this state (e.g. put data without put begin)") \
+    X(FCP_EADMIN_OBJECT_ID,     6330, "admin: object id is not 64 hex digits") \
+    X(FCP_EADMIN_ZONE,          6331, "admin: zone is not served by this node") \
+    X(FCP_EADMIN_PUT_SIZE,      6332, "admin: put data does not match the announced size") \
+    X(FCP_EADMIN_CONNECT,       6333, "admin: cannot connect to fcpd (is it running?)") \
+    X(FCP_EADMIN_RESPONSE,      6334, "admin: malformed response from fcpd") \
+    X(FCP_EDAEMON_HOME,         6350, "fcpd: FCP_HOME is missing, not a directory or has unsafe permissions") \
+    X(FCP_EDAEMON_KEY,          6351, "fcpd: node key file missing, malformed or readable by others") \
+    X(FCP_EDAEMON_RUNNING,      6352, "fcpd: another fcpd already owns the admin socket") \
+    X(FCP_EDAEMON_MESH,         6353, "fcpd: operation needs the mesh engine, which this build lacks") \
     /* --- internal --- */                                                         \
     X(FCP_EINTERNAL,            9001, "internal error")                            \
     X(FCP_ERNG,                 9002, "random number generator failed")            \
