@@ -419,6 +419,23 @@
     X(FCP_ESTORE_IO,            6115, "store: disk I/O error")                     \
     X(FCP_ESTORE_NOMEM,         6116, "store: SQLite out of memory")               \
     X(FCP_ESTORE_QUARANTINED,   6117, "store: object is quarantined, not admitted") \
+    /* --- mesh node (src/mesh, docs/mesh.md) --- */                               \
+    X(FCP_EMESH_CONFIG,         6200, "mesh: invalid node configuration")          \
+    X(FCP_EMESH_UNKNOWN_PEER,   6201, "mesh: not a configured peer")               \
+    X(FCP_EMESH_UNKNOWN_ZONE,   6202, "mesh: zone not served by this node")        \
+    X(FCP_EMESH_UNKNOWN_OBJECT, 6203, "mesh: object unknown to this node")         \
+    X(FCP_EMESH_BUSY,           6204, "mesh: too many operations or queues full")  \
+    X(FCP_EMESH_NO_SESSION,     6205, "mesh: no session with the peer")            \
+    X(FCP_EMESH_CONTROL,        6206, "mesh: malformed control message")           \
+    X(FCP_EMESH_OBJECT_ID,      6207, "mesh: decoded object does not match its ObjectId") \
+    X(FCP_EMESH_OBJECT,         6208, "mesh: decoded bytes are not one canonical object") \
+    X(FCP_EMESH_TIMEOUT,        6209, "mesh: get timed out")                       \
+    X(FCP_EMESH_BUDGET,         6210, "mesh: peer budget exceeded")                \
+    X(FCP_EMESH_RATE,           6211, "mesh: peer rate limit exceeded")            \
+    X(FCP_EMESH_GOSSIP,         6212, "mesh: malformed gossip digest")             \
+    X(FCP_EMESH_STORE_CONFLICT, 6213, "mesh: store holds the object with other parameters") \
+    X(FCP_EMESH_OP,             6214, "mesh: unknown or unfinished operation")     \
+    X(FCP_EMESH_UNAVAILABLE,    6215, "mesh: not enough symbols reachable")        \
     /* --- daemon, admin and network (fcpd, net/, admin socket; docs/fcpd.md) --- */ \
     X(FCP_ENET_SOCKET,          6300, "net: cannot create, bind or configure a socket") \
     X(FCP_ENET_ADDRESS,         6301, "net: address cannot be resolved or used") \
