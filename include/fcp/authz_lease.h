@@ -48,7 +48,9 @@ void fcp_hrw_rank(const char *zone, size_t zone_len, const uint8_t *key, size_t 
  *   HRW winner over def's quorum_signers for (zone, subject) and signed
  *   (FCP_ELEASE_COORDINATOR); every signer is in quorum_signers
  *   (FCP_ELEASE_SIGNER); count >= fcp_quorum_required(tier)
- *   (FCP_ELEASE_QUORUM); every signature valid (FCP_EBAD_SIGNATURE). */
+ *   (FCP_ELEASE_QUORUM); every signature valid (FCP_EBAD_SIGNATURE).
+ * def must be a definition the caller already verified; more than
+ * FCP_ZONE_MAX_SIGNERS signers is FCP_ELIMIT. */
 int fcp_lease_verify(const fcp_lease *l, const fcp_zone_definition *def, uint64_t now,
                      fcp_node_key_lookup lookup, void *ctx);
 
@@ -101,7 +103,8 @@ typedef struct fcp_state_write {
  * (FCP_ESTATE_FENCE_UNKNOWN); lease_object_id == fence id
  * (FCP_ESTATE_FENCE_LEASE); purpose ConnectorStateWrite
  * (FCP_ELEASE_PURPOSE); writer == owner_node (FCP_ELEASE_HOLDER);
- * updated_at < exp (FCP_ELEASE_EXPIRED). */
+ * updated_at < exp (FCP_ELEASE_EXPIRED).  A missing writer is
+ * FCP_ELEASE_HOLDER. */
 int fcp_state_write_check(const fcp_lease_fence *f, const fcp_state_write *w);
 
 #endif

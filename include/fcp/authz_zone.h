@@ -116,7 +116,10 @@ size_t fcp_quorum_required(int tier, size_t n, size_t f);
 /* Verify a checkpoint's quorum against its zone definition: zone match
  * (FCP_EAUTHZ_ZONE_MISMATCH), every signer in def's quorum_signers
  * (FCP_ECKPT_SIGNER), at least n - f valid signatures (FCP_EQUORUM,
- * FCP_EBAD_SIGNATURE, order errors).  lookup resolves signer keys. */
+ * FCP_EBAD_SIGNATURE, order errors).  lookup resolves signer keys.  def
+ * must be a definition the caller already verified (owner signature,
+ * chain); FCP_EZONE_QUORUM_CONFIG / FCP_ELIMIT if its quorum fields are
+ * unusable. */
 int fcp_zone_checkpoint_verify(const fcp_zone_checkpoint *c, const fcp_zone_definition *def,
                                fcp_node_key_lookup lookup, void *ctx);
 

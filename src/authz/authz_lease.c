@@ -145,7 +145,9 @@ int fcp_lease_verify(const fcp_lease *l, const fcp_zone_definition *def, uint64_
         return FCP_ELEASE_NOT_YET;
     if (now >= l->exp)
         return FCP_ELEASE_EXPIRED;
-    for (size_t i = 0; i < def->n_signers && i < FCP_ZONE_MAX_SIGNERS; i++)
+    if (def->n_signers > FCP_ZONE_MAX_SIGNERS)
+        return FCP_ELIMIT;
+    for (size_t i = 0; i < def->n_signers; i++)
         nodes[i] = def->quorum_signers[i];
     win = fcp_hrw_select(def->zone_id, strlen(def->zone_id), l->subject_object_id, 32, nodes,
                          def->n_signers);
@@ -229,6 +231,8 @@ int fcp_state_write_check(const fcp_lease_fence *f, const fcp_state_write *w)
         return 0;
     if (!w->has_lease_seq || !w->has_lease_object_id)
         return FCP_ESTATE_FENCE_MISSING;
+    if (!w->writer_node || w->writer_len == 0)
+        return FCP_ELEASE_HOLDER;
     if (!f->have || memcmp(f->subject, w->subject, 32) != 0)
         return FCP_ELEASE_SUBJECT;
     if (w->lease_seq < f->lease_seq)

@@ -42,8 +42,8 @@ int fcp_zone_pattern_match(const char *pattern, const char *s, size_t n)
 {
     size_t pl = strlen(pattern);
     if (pl > 0 && pattern[pl - 1] == '*')
-        return n >= pl - 1 && memcmp(pattern, s, pl - 1) == 0;
-    return pl == n && memcmp(pattern, s, n) == 0;
+        return n >= pl - 1 && (pl == 1 || memcmp(pattern, s, pl - 1) == 0);
+    return pl == n && (n == 0 || memcmp(pattern, s, n) == 0);
 }
 
 static int any_match(const fcp_zone_policy *p, int list, const char *s, size_t n)
@@ -235,6 +235,8 @@ int fcp_zone_checkpoint_verify(const fcp_zone_checkpoint *c, const fcp_zone_defi
     for (size_t i = 0; i < c->n_sigs; i++)
         if (!is_signer(def, c->sigs[i].node_id))
             return FCP_ECKPT_SIGNER;
+    if (c->n_sigs > FCP_QUORUM_MAX || def->n_signers > FCP_ZONE_MAX_SIGNERS)
+        return FCP_ELIMIT;
     need = fcp_quorum_required(FCP_TIER_CRITICAL, def->n_signers,
                                (size_t)fcp_zone_definition_faults(def));
     if (need == 0)

@@ -168,6 +168,10 @@ static void test_verify(void)
     fcp_lease_add_signature(&tl, "node-d", 6, fx_nodes[3].sig_sk);
     CHECK_ERR(fcp_lease_verify(&tl, &d3, now, fx_lookup, NULL), FCP_ELEASE_SIGNER);
     make_lease(&tl, &def, 1, FCP_TIER_SAFE, 1);
+    d3 = def;
+    d3.n_signers = FCP_ZONE_MAX_SIGNERS + 1;
+    CHECK_ERR(fcp_lease_verify(&tl, &d3, now, fx_lookup, NULL), FCP_ELIMIT);
+    d3 = def;
     strcpy(d3.zone_id, "z:private");
     CHECK_ERR(fcp_lease_verify(&tl, &d3, now, fx_lookup, NULL), FCP_EAUTHZ_ZONE_MISMATCH);
 }
@@ -373,6 +377,8 @@ static void test_state_writes(void)
         t = w; t.lease_object_id[0] ^= 1;
         CHECK_ERR(fcp_state_write_check(&f, &t), FCP_ESTATE_FENCE_LEASE);
         t = w; t.writer_node = "node-c";
+        CHECK_ERR(fcp_state_write_check(&f, &t), FCP_ELEASE_HOLDER);
+        t = w; t.writer_node = NULL; t.writer_len = 0;
         CHECK_ERR(fcp_state_write_check(&f, &t), FCP_ELEASE_HOLDER);
         t = w; t.updated_at = 1700000160;
         CHECK_ERR(fcp_state_write_check(&f, &t), FCP_ELEASE_EXPIRED);

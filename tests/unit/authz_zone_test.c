@@ -289,6 +289,8 @@ static void test_policy_eval(void)
     CHECK(strcmp(fcp_zone_reason_name(FCP_ZONE_DENY_CONNECTOR_NOT_ALLOWED), "deny_connector_not_allowed") == 0);
     CHECK(fcp_zone_reason_name(7) == NULL && fcp_zone_reason_name(-1) == NULL);
     CHECK(fcp_zone_pattern_match("*", "", 0));
+    CHECK(fcp_zone_pattern_match("*", NULL, 0));
+    CHECK(!fcp_zone_pattern_match("a", NULL, 0));
     CHECK(!fcp_zone_pattern_match("ab", "abc", 3));
     CHECK(!fcp_zone_pattern_match("abc*", "ab", 2));
 
@@ -437,6 +439,10 @@ static void test_checkpoints(void)
     CHECK_ERR(fcp_zone_checkpoint_verify(&tc, &d1, fx_lookup, NULL), FCP_EBAD_SIGNATURE);
     tc = c0; tc.audit_seq++;
     CHECK_ERR(fcp_zone_checkpoint_verify(&tc, &d1, fx_lookup, NULL), FCP_EBAD_SIGNATURE);
+    td = d1; td.n_signers = FCP_ZONE_MAX_SIGNERS + 1;
+    CHECK_ERR(fcp_zone_checkpoint_verify(&c0, &td, fx_lookup, NULL), FCP_ELIMIT);
+    td = d1; td.has_max_faults = 1; td.max_faults = 2;
+    CHECK_ERR(fcp_zone_checkpoint_verify(&c0, &td, fx_lookup, NULL), FCP_EZONE_QUORUM_CONFIG);
     tc = c0; strcpy(tc.sigs[0].node_id, "node-c");
     CHECK_ERR(fcp_zone_checkpoint_validate(&tc), FCP_EUNSORTED_SIGNERS);
     tc = c0; tc.has_prev = 1;
