@@ -146,6 +146,17 @@ int fcp_audit_head_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_head *h,
 int fcp_decision_receipt_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_decision_receipt *r,
                             const fcp_object_id_key *key);
 
+/* Fast paths over a WIRE encoding that ev was decoded from (or encoded to):
+ * decode -> encode is the identity, so the views can be cut out of the wire
+ * bytes instead of re-encoded.  wire_id: the ObjectId (the "header" value and
+ * the other entries are spliced into the canonical bytes).  verify_wire: the
+ * signature over the wire map without "signature".  Same results as
+ * fcp_audit_event_id / fcp_audit_event_verify. */
+int fcp_audit_event_wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *ev,
+                            const uint8_t *wire, size_t n, const fcp_object_id_key *key);
+int fcp_audit_event_verify_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
+                                const uint8_t pk[32]);
+
 /* Add node's signature over h's SIGNED view, keeping signers sorted
  * (FCP_EDUPLICATE_SIGNER if node already signed, FCP_ELIMIT when full). */
 int fcp_audit_head_add_signature(fcp_audit_head *h, const char *node, const uint8_t sk[64]);

@@ -353,6 +353,77 @@ int fcp_audit_event_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *
     return rc;
 }
 
+/* Split a canonical top-level map into its "header" value and the map of
+ * the other entries, and derive the ObjectId from those bytes:
+ * canonical bytes = "FCP2-OBJECT-V1" || header || SchemaHash || body map. */
+static int wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const char *zone, const fcp_schema_id *schema,
+                   const uint8_t *wire, size_t n, const fcp_object_id_key *key)
+{
+    static const uint8_t hkey[] = { 0x66, 'h', 'e', 'a', 'd', 'e', 'r' };
+    fcp_cbor_dec d;
+    fcp_cbor_map_iter it;
+    const uint8_t *k, *v, *hv = NULL;
+    size_t kl, vl, hl = 0;
+    uint64_t entries;
+    uint8_t sh[FCP_SCHEMA_HASH_BYTES];
+    fcp_buf b;
+    fcp_cbor_enc e;
+    int rc;
+    /* pass 1: find the header value */
+    dec_start(&d, wire, n);
+    TRY(fcp_cbor_map_begin(&d, &it));
+    entries = it.remaining;
+    while ((rc = fcp_cbor_map_next_key(&d, &it, &k, &kl)) > 0) {
+        TRY(fcp_cbor_get_raw(&d, &v, &vl));
+        if (kl == sizeof hkey && memcmp(k, hkey, kl) == 0) {
+            hv = v;
+            hl = vl;
+        }
+    }
+    TRY(rc);
+    if (!hv)
+        return FCP_EMISSING_FIELD;
+    fcp_schema_hash(sh, schema);
+    fcp_buf_init(&b);
+    fcp_buf_append(&b, "FCP2-OBJECT-V1", 14);
+    fcp_buf_append(&b, hv, hl);
+    fcp_buf_append(&b, sh, sizeof sh);
+    fcp_cbor_enc_init(&e, &b);
+    fcp_cbor_put_map(&e, entries - 1);
+    fcp_cbor_enc_free(&e);
+    /* pass 2: every other entry, bytes unchanged (still in canonical order) */
+    dec_start(&d, wire, n);
+    fcp_cbor_map_begin(&d, &it);
+    while (fcp_cbor_map_next_key(&d, &it, &k, &kl) > 0 && fcp_cbor_get_raw(&d, &v, &vl) == 0)
+        if (v != hv)
+            fcp_buf_append(&b, k, (size_t)(v + vl - k));
+    rc = b.err;
+    if (rc == 0)
+        rc = fcp_object_id(out, key, zone, strlen(zone), schema, b.data, b.len);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_audit_event_wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *ev,
+                            const uint8_t *wire, size_t n, const fcp_object_id_key *key)
+{
+    return wire_id(out, ev->header.zone_id, &ev->header.schema, wire, n, key);
+}
+
+int fcp_audit_event_verify_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
+                                const uint8_t pk[32])
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_buf_init(&b);
+    fcp_audit_event_schema(&s);
+    int rc = fcp_unsigned_view(&b, wire, n);
+    if (rc == 0)
+        rc = fcp_object_verify(ev->signature, &s, b.data, b.len, pk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
 /* ---- AuditHead ---------------------------------------------------------- */
 
 int fcp_audit_head_validate(const fcp_audit_head *h)

@@ -110,6 +110,15 @@ static void test_chain_ok_and_roundtrip(void)
         CHECK(b.len == c.len[i] && memcmp(b.data, c.p[i], b.len) == 0);
         CHECK_EQ(ev.seq, i);
         CHECK_EQ(ev.has_prev, i > 0);
+        /* the wire fast paths agree with the re-encoding ones */
+        uint8_t id1[32], id2[32];
+        CHECK_ERR(fcp_audit_event_id(id1, &ev, &zkey), 0);
+        CHECK_ERR(fcp_audit_event_wire_id(id2, &ev, c.p[i], c.len[i], &zkey), 0);
+        CHECK_MEM(id1, id2, 32);
+        CHECK_MEM(id1, c.id[i], 32);
+        CHECK_ERR(fcp_audit_event_verify(&ev, node_pk[0]), 0);
+        CHECK_ERR(fcp_audit_event_verify_wire(&ev, c.p[i], c.len[i], node_pk[0]), 0);
+        CHECK_ERR(fcp_audit_event_verify_wire(&ev, c.p[i], c.len[i], node_pk[1]), FCP_EBAD_SIGNATURE);
         fcp_buf_free(&b);
     }
     /* anchored segment: events 3..5 after event 2 */
