@@ -4,8 +4,9 @@
  * enforcement points.
  *
  * The set is an open-addressing hash table of 32-byte ids (keyed hash, linear
- * probing over a power-of-two slot array of 32-bit indices into a dense entry
- * array) with O(1) expected lookup; it is exact (no false positives: the
+ * probing over a power-of-two slot array; a slot holds a 32-bit fingerprint
+ * of the hash and a 32-bit index into a dense entry array, so a miss rarely
+ * touches an entry) with O(1) expected lookup; it is exact (no false positives: the
  * spec's Bloom filter is an optimisation this design does not need) and holds
  * FCP_REVSET_MAX_IDS (2^24) ids.  Each id remembers the scopes it is revoked
  * in, when its revocation takes effect and when it ends (0 = permanent).  Revocation
@@ -32,7 +33,7 @@
 /* One revoked id: the scopes it is revoked in and one window covering all of
  * them (the union: earliest start, latest or no end).  Merging windows
  * across scopes can only revoke more, never less (D-REV-3), and keeps an
- * entry at 56 bytes so a million ids fit in about 64 MiB with the slots. */
+ * entry at 56 bytes: a million ids take about 72 MiB with the slots. */
 typedef struct fcp_revset_entry {
     uint8_t  id[32];
     uint64_t effective_at;
@@ -41,7 +42,7 @@ typedef struct fcp_revset_entry {
 } fcp_revset_entry;
 
 typedef struct fcp_revset {
-    uint32_t *slots;          /* 0 = empty, else entry index + 1 */
+    uint64_t *slots;          /* 0 = empty, else (hash high 32 bits << 32) | (entry index + 1) */
     size_t    nslots;         /* power of two */
     fcp_revset_entry *ents;
     size_t    n, cap;

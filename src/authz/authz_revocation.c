@@ -3,11 +3,12 @@
  * freshness policy and the five enforcement points (spec §14.3, §14.3.1;
  * D-REV-2..4).
  *
- * Set layout: a dense array of entries (id + per-scope window) and a
- * power-of-two array of 32-bit slots holding entry index + 1, probed
- * linearly from a keyed hash of the id.  The load factor stays at or below
- * 1/2, so an absent id is found in a couple of probes; memory is 4 bytes per
- * slot plus one entry per id.  Nothing is ever deleted: expiry is a window
+ * Set layout: a dense array of entries (id, scopes, window) and a
+ * power-of-two array of 64-bit slots holding a 32-bit fingerprint of the
+ * id's keyed hash and entry index + 1, probed linearly.  The load factor
+ * stays at or below 1/2, so an absent id is settled in a couple of probes
+ * that usually share a cache line and never touch an entry unless the
+ * fingerprints match; memory is 8 bytes per slot plus one entry per id.  Nothing is ever deleted: expiry is a window
  * check at lookup, and re-adding an id only widens its window.
  */
 #include "fcp/authz_revocation.h"
@@ -72,32 +73,40 @@ void fcp_revset_free(fcp_revset *s)
     memset(s, 0, sizeof *s);
 }
 
+#define FP(h) ((h) & 0xffffffff00000000ull)
+
 static long find(const fcp_revset *s, const uint8_t id[32])
 {
     if (!s->slots)
         return -1;
     size_t mask = s->nslots - 1;
-    for (size_t i = (size_t)id_hash(s, id) & mask;; i = (i + 1) & mask) {
-        uint32_t v = s->slots[i];
+    uint64_t h = id_hash(s, id);
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        uint64_t v = s->slots[i];
         if (v == 0)
             return -1;
-        if (memcmp(s->ents[v - 1].id, id, 32) == 0)
-            return (long)(v - 1);
+        if (FP(v) == FP(h) && memcmp(s->ents[(uint32_t)v - 1].id, id, 32) == 0)
+            return (long)((uint32_t)v - 1);
     }
+}
+
+static void place(uint64_t *slots, size_t nslots, uint64_t h, size_t e)
+{
+    size_t mask = nslots - 1;
+    size_t i = (size_t)h & mask;
+    while (slots[i])
+        i = (i + 1) & mask;
+    slots[i] = FP(h) | (uint64_t)(e + 1);
 }
 
 static int grow(fcp_revset *s)
 {
     size_t ns = s->nslots * 2;
-    uint32_t *slots = calloc(ns, sizeof *slots);
+    uint64_t *slots = calloc(ns, sizeof *slots);
     if (!slots)
         return FCP_ENOMEM;
-    for (size_t e = 0; e < s->n; e++) {
-        size_t i = (size_t)id_hash(s, s->ents[e].id) & (ns - 1);
-        while (slots[i])
-            i = (i + 1) & (ns - 1);
-        slots[i] = (uint32_t)(e + 1);
-    }
+    for (size_t e = 0; e < s->n; e++)
+        place(slots, ns, id_hash(s, s->ents[e].id), e);
     free(s->slots);
     s->slots = slots;
     s->nslots = ns;
@@ -131,11 +140,7 @@ int fcp_revset_add(fcp_revset *s, const uint8_t id[32], enum fcp_rev_scope scope
         fcp_revset_entry *en = &s->ents[s->n];
         memset(en, 0, sizeof *en);
         memcpy(en->id, id, 32);
-        size_t mask = s->nslots - 1;
-        size_t i = (size_t)id_hash(s, id) & mask;
-        while (s->slots[i])
-            i = (i + 1) & mask;
-        s->slots[i] = (uint32_t)(s->n + 1);
+        place(s->slots, s->nslots, id_hash(s, id), s->n);
         e = (long)s->n++;
     }
     fcp_revset_entry *en = &s->ents[e];

@@ -118,6 +118,23 @@ static int claims_encode_to(const fcp_token_claims *c, fcp_cbor_enc *e)
         ((pr & FCP_TC_CHK_ID) && (c->chk_id_len == 0 || c->chk_id_len > FCP_TOKEN_CHK_ID_MAX)) ||
         ((pr & FCP_TC_SCHEMA) && c->schema_version != FCP_TOKEN_SCHEMA_VERSION))
         return FCP_ETOKEN_CLAIMS;
+    /* the encoder emits only what the decoder accepts */
+    static const int text_labels[] = { FCP_CLAIM_ISS, FCP_CLAIM_SUB, FCP_CLAIM_AUD, FCP_CLAIM_CAPABILITY_ID,
+                                       FCP_CLAIM_ZONE_ID, FCP_CLAIM_PRINCIPAL_ID, FCP_CLAIM_ISS_NODE,
+                                       FCP_CLAIM_HOLDER_NODE, FCP_CLAIM_INSTANCE_ID };
+    for (size_t i = 0; i < sizeof text_labels / sizeof text_labels[0]; i++) {
+        size_t max;
+        uint32_t bit;
+        const char *t = text_slot((fcp_token_claims *)c, text_labels[i], &max, &bit);
+        if ((pr & bit) && text_ok(t, strnlen(t, max + 1), max))
+            return FCP_ETOKEN_CLAIMS;
+    }
+    if (((pr & FCP_TC_ZONE) && fcp_zone_id_validate(c->zone_id, strlen(c->zone_id))) ||
+        ((pr & FCP_TC_CAPABILITY) && fcp_cap_id_validate(c->capability_id, strlen(c->capability_id))))
+        return FCP_ETOKEN_CLAIMS;
+    for (size_t i = 0; (pr & FCP_TC_OPERATIONS) && i < c->n_operations; i++)
+        if (fcp_cap_id_validate(c->operations[i], strnlen(c->operations[i], FCP_CAP_ID_MAX + 1)))
+            return FCP_ETOKEN_CLAIMS;
     if (pr == 0)
         return fcp_cbor_put_map(e, 0); /* {} without the sorting builder */
     fcp_cbor_map_open(e);
