@@ -1,0 +1,140 @@
+/*
+ * admin.h - the fcpd admin protocol: what `fcp` says to its local daemon over
+ * the unix admin socket (docs/fcpd.md; decisions D-ADMIN-1..3).
+ *
+ * Framing (D-ADMIN-1): the FCPC header shape with its own magic and no AEAD,
+ * because the socket is local, mode 0600 and every client is checked with
+ * SO_PEERCRED against the daemon's uid:
+ *
+ *   header (36) = "FCPA" | version u16le (=1) | reserved[16] (zero)
+ *                 | seq u64le | flags u16le (=0) | len u32le
+ *   frame       = header || payload[len]          (len <= FCP_ADMIN_MAX_PAYLOAD)
+ *
+ * The distinct magic means an admin frame can never be mistaken for an FCPC
+ * frame (or the reverse) if a socket is miswired.  seq is chosen by the
+ * client; every response frame repeats the seq of the request it answers.
+ *
+ * Payloads (D-ADMIN-2) are canonical CBOR maps with text keys.  A request is
+ *   { "op": text, ? "zone": text, ? "id": bstr(32), ? "size": uint, ? "data": bstr }
+ * with op one of status, peers, put, put_data, put_end, get, ls, pin, unpin,
+ * rm, stop.  Unknown keys, wrong types, non-canonical CBOR and fields an op
+ * does not take are refused (each with its own code).  A response is a map
+ * with "ok": bool; failures carry "code" ("FCP-6327"), "error" (the stable
+ * message) and "detail" (what exactly was wrong).
+ *
+ * Streams (D-ADMIN-3): put is "put" {zone, size}, then put_data frames of at
+ * most FCP_ADMIN_CHUNK bytes, then "put_end"; the daemon answers once, after
+ * put_end (or at the first error, after which it discards the rest of that
+ * put).  get answers {ok, size}, then {data} frames of at most
+ * FCP_ADMIN_CHUNK bytes, then {ok, end: true}.
+ *
+ * The codec is pure (no I/O); the blocking client at the end lives in net/.
+ */
+#ifndef FCP_ADMIN_H
+#define FCP_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fcp/buf.h"
+#include "fcp/model_ids.h"
+
+#define FCP_ADMIN_MAGIC         "FCPA"
+#define FCP_ADMIN_VERSION       1u
+#define FCP_ADMIN_HEADER_BYTES  36u
+#define FCP_ADMIN_MAX_PAYLOAD   (1u << 20)    /* 1 MiB */
+#define FCP_ADMIN_CHUNK         (256u << 10)  /* bytes of data per put_data / get frame */
+#define FCP_ADMIN_DETAIL_MAX    200u
+
+enum fcp_admin_op {
+    FCP_ADMIN_OP_NONE = 0,
+    FCP_ADMIN_OP_STATUS,
+    FCP_ADMIN_OP_PEERS,
+    FCP_ADMIN_OP_PUT,
+    FCP_ADMIN_OP_PUT_DATA,
+    FCP_ADMIN_OP_PUT_END,
+    FCP_ADMIN_OP_GET,
+    FCP_ADMIN_OP_LS,
+    FCP_ADMIN_OP_PIN,
+    FCP_ADMIN_OP_UNPIN,
+    FCP_ADMIN_OP_RM,
+    FCP_ADMIN_OP_STOP,
+    FCP_ADMIN_OP_COUNT_
+};
+
+typedef struct fcp_admin_request {
+    int            op;                         /* enum fcp_admin_op */
+    int            has_zone, has_id, has_size, has_data;
+    char           zone[FCP_ZONE_ID_MAX + 1];
+    uint8_t        id[FCP_OBJECT_ID_BYTES];
+    uint64_t       size;
+    const uint8_t *data;                       /* points into the decoded payload */
+    size_t         data_len;
+} fcp_admin_request;
+
+/* "status", "put_data", ...; NULL for an unknown op. */
+const char *fcp_admin_op_name(int op);
+
+/* Append one frame (header + payload) to out.  FCP_EADMIN_TOO_LARGE when
+ * len > FCP_ADMIN_MAX_PAYLOAD. */
+int fcp_admin_frame_encode(fcp_buf *out, uint64_t seq, const uint8_t *payload, size_t len);
+/* Look at the bytes received so far.  Returns 0 if more are needed, 1 if a
+ * whole frame is there (*seq, *len set; the payload is p[36..36+len)), or the
+ * first header error in this order: FCP_EADMIN_MAGIC, FCP_EADMIN_VERSION,
+ * FCP_EADMIN_RESERVED, FCP_EADMIN_FLAGS, FCP_EADMIN_TOO_LARGE (len above
+ * max_payload).  The header is checked as soon as its 36 bytes are there,
+ * before the payload is waited for. */
+int fcp_admin_frame_check(const uint8_t *p, size_t n, uint32_t max_payload, uint64_t *seq, uint32_t *len);
+
+/* Encode a request payload (canonical CBOR). */
+int fcp_admin_request_encode(const fcp_admin_request *r, fcp_buf *out);
+/* Decode and validate a request payload.  r->data points into p.  Errors:
+ * FCP_EADMIN_MALFORMED (not canonical CBOR, not a map, unknown key, wrong
+ * type, a field the op does not take, bad zone or id length),
+ * FCP_EADMIN_UNKNOWN_OP, FCP_EADMIN_MISSING.  *why (may be NULL) receives a
+ * static description of the problem. */
+int fcp_admin_request_decode(fcp_admin_request *r, const uint8_t *p, size_t n, const char **why);
+
+/* Append the payload of an error response {ok:false, code, error, detail}. */
+int fcp_admin_error_encode(fcp_buf *out, int err, const char *detail);
+
+/* Response reading (top-level keys of a response map).  Each returns 1 if the
+ * key is present with that type (value set), 0 if absent, or
+ * FCP_EADMIN_RESPONSE if the payload is not a canonical map or the type
+ * differs.  Text and byte values point into p (text is not NUL-terminated). */
+int fcp_admin_resp_uint(const uint8_t *p, size_t n, const char *key, uint64_t *v);
+int fcp_admin_resp_bool(const uint8_t *p, size_t n, const char *key, int *v);
+int fcp_admin_resp_text(const uint8_t *p, size_t n, const char *key, const char **s, size_t *len);
+int fcp_admin_resp_bytes(const uint8_t *p, size_t n, const char *key, const uint8_t **b, size_t *len);
+/* The raw encoded value of key (any type). */
+int fcp_admin_resp_raw(const uint8_t *p, size_t n, const char *key, const uint8_t **v, size_t *len);
+/* For a failure response: 1 with *err (the FCP error its "code" names, or
+ * FCP_EADMIN_RESPONSE if unknown) and detail copied (NUL-terminated);
+ * 0 for {ok: true}; FCP_EADMIN_RESPONSE if malformed. */
+int fcp_admin_resp_failed(const uint8_t *p, size_t n, int *err, char *detail, size_t cap);
+
+/* Render any canonical CBOR value as JSON (maps with text keys become
+ * objects, byte strings become lowercase hex strings). */
+int fcp_admin_to_json(const uint8_t *p, size_t n, fcp_buf *out);
+
+/* ---- blocking client (src/net/net_admin_client.c) ---------------------- */
+
+typedef struct fcp_admin_client {
+    int      fd;
+    uint64_t next_seq;
+    uint8_t  hdr[FCP_ADMIN_HEADER_BYTES];
+} fcp_admin_client;
+
+/* Connect to the admin socket at path.  FCP_EADMIN_CONNECT if nobody listens. */
+int fcp_admin_client_open(fcp_admin_client *c, const char *path);
+void fcp_admin_client_close(fcp_admin_client *c);
+/* Send one request (blocking); *seq (may be NULL) receives its seq. */
+int fcp_admin_client_send(fcp_admin_client *c, const fcp_admin_request *r, uint64_t *seq);
+/* Receive one response frame (blocking); its payload replaces out's content.
+ * FCP_EADMIN_CONNECT if the daemon closed the connection, FCP_EADMIN_*
+ * header errors, FCP_EADMIN_RESPONSE if the seq is not want_seq. */
+int fcp_admin_client_recv(fcp_admin_client *c, uint64_t want_seq, fcp_buf *out);
+/* send + recv. */
+int fcp_admin_client_call(fcp_admin_client *c, const fcp_admin_request *r, fcp_buf *out);
+
+#endif
