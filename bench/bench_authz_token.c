@@ -239,7 +239,8 @@ int main(void)
     pair(verify_token, NULL, verify_raw, NULL, &rt, &rr);
     printf("token verify (COSE+issuer+sig+claims+revocation+grants cached): %9.0f /s\n", rt);
     printf("raw Ed25519 verify of the same Sig_structure:                  %9.0f /s\n", rr);
-    printf("ratio token/raw: %.3f (target >= 0.9)\n", rt / rr);
+    printf("ratio token/raw: %.3f (target >= 0.9); token %zu bytes, Sig_structure %zu bytes\n", rt / rr,
+           W.token.len, W.tbs.len);
 
     static struct lookups small, mid, big;
     fill(&small, 1000);
