@@ -26,9 +26,14 @@
  *     H dense multiply-adds per column.
  *  4. Dense GF(256) Gaussian elimination of the I x I system (binary rows
  *     preferred as pivots so most operations stay XORs), back substitution.
- *  5. Back-substitution of the pivots in pivot order using their ORIGINAL
- *     sparse rows (cheaper than expanding the dense bit vectors).
- * Operations whose destination is a row that ends up unused are dropped.
+ *  5. Back-substitution of the pivots in pivot order, each from the cheaper
+ *     of its original sparse row or its forward-pass value plus its
+ *     inactive-column combination.
+ * Operations whose destination is a row that ends up unused are dropped,
+ * and runs of XORs / multiply-adds into one destination are merged into
+ * single-pass multi-source operations.  Also here: the plan cache (keyed by
+ * K' and the row ISIs), the replay loop (striped and prefetching for large
+ * blocks) and the pool of recycled scratch buffers.
  */
 #include <pthread.h>
 #include <stdlib.h>
