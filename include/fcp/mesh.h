@@ -148,7 +148,7 @@ typedef struct fcp_mesh_limits {
     uint64_t total_tx_bytes;       /* bytes queued toward all peers                [256 MiB] */
     uint32_t peer_requests_per_sec;/* SymbolRequests served per peer per second    [200] */
     uint32_t peer_request_burst;   /* token bucket depth                           [400] */
-    uint32_t peer_pending_serves;  /* (object) deliveries queued per peer          [64] */
+    uint32_t peer_pending_serves;  /* response symbols queued toward one peer      [4096] */
     uint32_t peer_push_per_sec;    /* pushed symbols stored per peer per second    [50000] */
     uint32_t max_ops;              /* concurrent gets + repairs                    [16] */
     uint64_t max_decode_bytes;     /* symbol bytes held by all decoders            [256 MiB] */
@@ -219,7 +219,7 @@ typedef enum fcp_mesh_event_type {
     FCP_MESH_EV_NONE = 0,
     FCP_MESH_EV_SESSION_UP,      /* peer: session established (or rekeyed: ev.error 1) */
     FCP_MESH_EV_SESSION_DOWN,    /* peer: silent for peer_dead_ms, or handshake failed */
-    FCP_MESH_EV_PUT_DONE,        /* op: every push of a put has left the queue */
+    FCP_MESH_EV_PUT_DONE,        /* op: put stored locally; count = symbols queued to peers */
     FCP_MESH_EV_GET_DONE,        /* op: result ready (error 0) or failed (error < 0) */
     FCP_MESH_EV_OBJECT_COMPLETE, /* object_id: a decode finished and verified */
     FCP_MESH_EV_REPAIR           /* object_id: repair pushed `count` symbols to peer */

@@ -1,0 +1,783 @@
+/*
+ * mesh_fetch.c - getting objects back: one "fetch" decodes one object from
+ * the symbols we hold plus bounded SymbolRequests to up peers (spec §9.2.1),
+ * the responder side that serves those requests under the allowance rule
+ * (D-SESSION-5) and a per-peer token bucket (§8.4), and get operations that
+ * assemble chunked payloads (Appendix B).
+ *
+ * A fetch asks each up peer for its part of what is still missing:
+ * ceil((K + overhead - received) / up_peers) + 2 symbols, with a DecodeStatus
+ * as proof of need (before K is known: no proof, so the unauthenticated cap of
+ * 32 applies).  Each peer may then send us at most what we asked of it;
+ * anything beyond is dropped as unsolicited, so a peer cannot make us buffer
+ * more than we chose to.  Silence for request_retry_ms re-asks; the fetch
+ * fails at get_timeout_ms.  When the decoder completes, the object is
+ * verified (canonical form, zero padding, zone, keyed ObjectId) and every
+ * asked peer gets a SymbolAck so it stops sending.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcp/cbor.h"
+#include "fcp/error.h"
+#include "fcp/model_object.h"
+#include "mesh/mesh_internal.h"
+
+#define OBJECT_PREFIX     "FCP2-OBJECT-V1"
+#define OBJECT_PREFIX_LEN 14u
+/* Objects a fetch accepts: a RawChunk up to the chunk threshold plus its
+ * header, or a manifest; K*T beyond this is refused before allocating. */
+#define FETCH_MAX_BLOCK   (1u << 20)
+
+/* ---- object parsing ----------------------------------------------------------- */
+
+int mesh_object_parse(const uint8_t *obj, size_t len, size_t *hdr_len, size_t *obj_len)
+{
+    fcp_cbor_dec d;
+    fcp_cbor_limits lim = { .max_depth = FCP_CBOR_DEFAULT_DEPTH,
+                            .max_items = FCP_CBOR_DEFAULT_ITEMS, .max_input = len, .allow = 0 };
+    if (len < OBJECT_PREFIX_LEN + 1 + FCP_SCHEMA_HASH_BYTES ||
+        memcmp(obj, OBJECT_PREFIX, OBJECT_PREFIX_LEN) != 0)
+        return FCP_EMESH_OBJECT;
+    size_t off = OBJECT_PREFIX_LEN;
+    fcp_cbor_dec_init(&d, obj + off, len - off, &lim);
+    if (fcp_cbor_skip(&d) < 0)
+        return FCP_EMESH_OBJECT;
+    *hdr_len = fcp_cbor_dec_offset(&d);
+    off += *hdr_len + FCP_SCHEMA_HASH_BYTES;
+    if (off >= len)
+        return FCP_EMESH_OBJECT;
+    fcp_cbor_dec_init(&d, obj + off, len - off, &lim);
+    if (fcp_cbor_skip(&d) < 0)
+        return FCP_EMESH_OBJECT;
+    *obj_len = off + fcp_cbor_dec_offset(&d);
+    return 0;
+}
+
+/* ---- fetch slots ----------------------------------------------------------------- */
+
+void mesh_fetch_free(fcp_mesh_node *n, mesh_fetch *f)
+{
+    if (!f->used)
+        return;
+    fcp_rq_block_decoder_free(f->dec);
+    n->decode_bytes -= f->bytes;
+    free(f->obj);
+    memset(f, 0, sizeof *f);
+}
+
+static int fetch_decoder(fcp_mesh_node *n, mesh_fetch *f, uint32_t k, uint16_t T)
+{
+    if (k == 0 || T < FCP_FCPS_MIN_SYMBOL_SIZE || (uint64_t)k * T > FETCH_MAX_BLOCK)
+        return FCP_EMESH_BUDGET;
+    uint64_t charge = (uint64_t)k * T;
+    if (n->decode_bytes + charge > n->lim.max_decode_bytes) {
+        n->c.drop_decode_budget++;
+        return FCP_EMESH_BUDGET;
+    }
+    int rc = fcp_rq_block_decoder_new(&f->dec, k, T, NULL);
+    if (rc < 0)
+        return rc;
+    f->have_kt = 1;
+    f->k = k;
+    f->T = T;
+    f->bytes += charge;
+    n->decode_bytes += charge;
+    return 0;
+}
+
+static void send_acks(fcp_mesh_node *n, mesh_fetch *f)
+{
+    fcp_symbol_ack *a = &n->sack;
+    fcp_buf b;
+    for (size_t pi = 0; pi < n->n_peers; pi++) {
+        if (!f->asked_any[pi] || !n->peers[pi].up)
+            continue;
+        memset(a, 0, sizeof *a);
+        memcpy(a->t.object_id, f->id, 32);
+        memcpy(a->t.zone_id, n->zones[f->zone].cfg.zone_id, sizeof a->t.zone_id);
+        memcpy(a->t.zone_key_id, n->zones[f->zone].cfg.zone_key_id, 8);
+        memcpy(a->recipient, n->peers[pi].id, n->peers[pi].id_len);
+        a->request_nonce = f->nonce;
+        a->reason = FCP_SYMACK_COMPLETE;
+        a->final_symbol_count = f->added;
+        fcp_buf_init(&b);
+        if (fcp_symbol_ack_encode(a, &b) == 0)
+            (void)mesh_queue_control(n, pi, MESH_CTL_SYMBOL_ACK, b.data, b.len);
+        fcp_buf_free(&b);
+        f->asked_any[pi] = 0;
+        f->asked[pi] = 0;
+    }
+}
+
+/* The decoder finished: verify the object and keep its bytes. */
+static int fetch_finish(fcp_mesh_node *n, mesh_fetch *f)
+{
+    const uint8_t *data = fcp_rq_block_decoder_data(f->dec);
+    size_t blen = (size_t)f->k * f->T, hl, ol;
+    int rc = mesh_object_parse(data, blen, &hl, &ol);
+    fcp_object_header *h = NULL;
+    if (rc == 0 && fcp_rq_fcp_unpad(data, f->k, f->T, ol) < 0)
+        rc = FCP_EMESH_OBJECT;
+    if (rc == 0 && !(h = malloc(sizeof *h)))
+        rc = FCP_ENOMEM;
+    if (rc == 0 && fcp_object_header_decode(h, data + OBJECT_PREFIX_LEN, hl) < 0)
+        rc = FCP_EMESH_OBJECT;
+    if (rc == 0 && strcmp(h->zone_id, n->zones[f->zone].cfg.zone_id) != 0)
+        rc = FCP_EMESH_OBJECT_ID;
+    if (rc == 0) {
+        uint8_t id[32];
+        rc = fcp_object_id(id, &n->zones[f->zone].cfg.oid_key, h->zone_id, strlen(h->zone_id),
+                           &h->schema, data, ol);
+        if (rc == 0 && memcmp(id, f->id, 32) != 0)
+            rc = FCP_EMESH_OBJECT_ID;
+    }
+    if (rc == 0) {
+        fcp_schema_id s;
+        fcp_raw_chunk_schema(&s);
+        f->schema = fcp_schema_id_equal(&s, &h->schema) ? MESH_SCHEMA_RAW : MESH_SCHEMA_OTHER;
+        fcp_chunk_manifest_schema(&s);
+        if (fcp_schema_id_equal(&s, &h->schema))
+            f->schema = MESH_SCHEMA_MANIFEST;
+        f->body_off = OBJECT_PREFIX_LEN + hl;
+        if (!(f->obj = malloc(ol)))
+            rc = FCP_ENOMEM;
+        else {
+            memcpy(f->obj, data, ol);
+            f->obj_len = ol;
+        }
+    }
+    free(h);
+    fcp_rq_block_decoder_free(f->dec);
+    f->dec = NULL;
+    n->decode_bytes -= f->bytes;
+    f->bytes = 0;
+    send_acks(n, f);
+    if (rc < 0) {
+        f->done = rc;
+        n->c.decodes_failed++;
+        return 0;
+    }
+    f->done = 1;
+    n->c.decodes_ok++;
+    mesh_event(n, FCP_MESH_EV_OBJECT_COMPLETE, 0, f->owner, -1, f->id, f->added);
+    return 0;
+}
+
+static int fetch_add(fcp_mesh_node *n, mesh_fetch *f, uint32_t esi, const uint8_t *sym)
+{
+    if (n->decode_bytes + f->T > n->lim.max_decode_bytes) {
+        n->c.drop_decode_budget++;
+        return FCP_EMESH_BUDGET;
+    }
+    int rc = fcp_rq_block_decoder_add(f->dec, esi, sym, f->T);
+    if (rc == FCP_ERQ_NEED_MORE || rc == 0) {
+        f->added++;
+        f->bytes += f->T;
+        n->decode_bytes += f->T;
+    }
+    if (rc == 0)
+        return fetch_finish(n, f);
+    if (rc == FCP_ERQ_NEED_MORE)
+        return 0;
+    if (rc == FCP_ENOMEM)
+        return rc;
+    n->c.drop_decode_budget++;
+    return FCP_EMESH_BUDGET;
+}
+
+/* Ask every up peer for its part of what is missing. */
+static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
+{
+    uint64_t now = mesh_now(n);
+    size_t up = 0;
+    for (size_t pi = 0; pi < n->n_peers; pi++)
+        up += n->peers[pi].up;
+    f->next_request_ns = now + (uint64_t)n->lim.request_retry_ms * MESH_NS_PER_MS;
+    if (up == 0)
+        return 0;
+    f->rounds++;
+    uint32_t want = FCP_SYMREQ_UNAUTH_CAP;
+    if (f->have_kt) {
+        uint64_t need = (uint64_t)f->k + n->lim.decode_overhead;
+        need = need > f->added ? need - f->added : 1;
+        want = (uint32_t)((need + up - 1) / up + 2);
+    }
+    fcp_symbol_request *r = &n->sreq;
+    for (size_t pi = 0; pi < n->n_peers; pi++) {
+        if (!n->peers[pi].up)
+            continue;
+        memset(r, 0, sizeof *r);
+        memcpy(r->t.object_id, f->id, 32);
+        memcpy(r->t.zone_id, n->zones[f->zone].cfg.zone_id, sizeof r->t.zone_id);
+        memcpy(r->t.zone_key_id, n->zones[f->zone].cfg.zone_key_id, 8);
+        memcpy(r->requester, n->self_id, n->self_len);
+        r->request_nonce = f->nonce;
+        r->max_symbols = want;
+        if (f->have_kt) {
+            fcp_decode_status *s = &r->decode_status;
+            r->has_decode_status = 1;
+            s->t = r->t;
+            memcpy(s->recipient, n->peers[pi].id, n->peers[pi].id_len);
+            s->request_nonce = f->nonce;
+            s->needed = f->k + n->lim.decode_overhead;
+            s->received_unique = f->added < s->needed ? f->added : s->needed - 1;
+        }
+        r->requested_at = fcp_clock_unix_secs(n->clk);
+        fcp_buf b;
+        fcp_buf_init(&b);
+        int rc = fcp_symbol_request_encode(r, &b);
+        if (rc == 0)
+            rc = mesh_queue_control(n, pi, MESH_CTL_SYMBOL_REQUEST, b.data, b.len);
+        fcp_buf_free(&b);
+        if (rc == FCP_ENOMEM)
+            return rc;
+        if (rc == 0) {
+            uint64_t a = (uint64_t)f->asked[pi] + want;
+            uint64_t cap = f->have_kt ? 2ull * f->k + 64 : 2ull * FCP_SYMREQ_UNAUTH_CAP;
+            f->asked[pi] = (uint32_t)(a > cap ? cap : a);
+            f->asked_any[pi] = 1;
+        }
+    }
+    return 0;
+}
+
+int mesh_fetch_start(fcp_mesh_node *n, const uint8_t id[32], size_t zone, uint64_t owner,
+                     int *slot)
+{
+    mesh_fetch *f = NULL;
+    for (size_t i = 0; i < n->n_fetches; i++)
+        if (!n->fetches[i].used) {
+            f = &n->fetches[i];
+            *slot = (int)i;
+            break;
+        }
+    if (!f)
+        return FCP_EMESH_BUSY;
+    memset(f, 0, sizeof *f);
+    f->used = 1;
+    memcpy(f->id, id, 32);
+    f->zone = zone;
+    f->owner = owner;
+    uint64_t now = mesh_now(n);
+    f->deadline_ns = now + (uint64_t)n->lim.get_timeout_ms * MESH_NS_PER_MS;
+    int rc = fcp_rng_fill(n->rng, &f->nonce, sizeof f->nonce);
+    if (rc < 0)
+        goto fail;
+    fcp_mesh_obj_meta m;
+    if (n->store.stat(n->store.ctx, id, &m) == 0 && strcmp(m.zone_id, n->zones[zone].cfg.zone_id) == 0) {
+        if ((rc = fetch_decoder(n, f, m.k, m.symbol_size)) < 0)
+            goto fail;
+        uint32_t esis[128];
+        uint8_t *sym = malloc(m.symbol_size);
+        if (!sym) {
+            rc = FCP_ENOMEM;
+            goto fail;
+        }
+        uint32_t from = 0;
+        while (!f->done) {
+            size_t got;
+            if (n->store.list_esis(n->store.ctx, id, from, esis, 128, &got) < 0 || got == 0)
+                break;
+            for (size_t i = 0; i < got && !f->done; i++) {
+                size_t sl;
+                if (n->store.get_symbol(n->store.ctx, id, esis[i], sym, m.symbol_size, &sl) < 0 ||
+                    sl != m.symbol_size)
+                    continue;
+                if ((rc = fetch_add(n, f, esis[i], sym)) < 0 && rc != FCP_EMESH_BUDGET) {
+                    free(sym);
+                    goto fail;
+                }
+            }
+            from += (uint32_t)got;
+        }
+        free(sym);
+    }
+    if (!f->done && (rc = fetch_request(n, f)) < 0)
+        goto fail;
+    return 0;
+fail:
+    mesh_fetch_free(n, f);
+    return rc;
+}
+
+int mesh_on_response_symbol(fcp_mesh_node *n, size_t pi, const fcp_fcps_frame *fr,
+                            const fcp_fcps_record *r, size_t zone)
+{
+    mesh_fetch *f = NULL;
+    for (size_t i = 0; i < n->n_fetches; i++) {
+        mesh_fetch *x = &n->fetches[i];
+        if (x->used && !x->done && x->zone == zone && memcmp(x->id, fr->h.object_id, 32) == 0) {
+            f = x;
+            break;
+        }
+    }
+    if (!f || f->asked[pi] == 0) {
+        n->c.drop_unsolicited++;
+        return 0;
+    }
+    f->asked[pi]--;
+    if (!f->have_kt) {
+        int rc = fetch_decoder(n, f, r->k, fr->h.symbol_size);
+        if (rc == FCP_ENOMEM)
+            return rc;
+        if (rc < 0) {
+            n->c.drop_unsolicited++;
+            return 0;
+        }
+    } else if (r->k != f->k || fr->h.symbol_size != f->T) {
+        n->c.drop_unsolicited++;
+        return 0;
+    }
+    return fetch_add(n, f, r->esi, r->data);
+}
+
+int mesh_fetch_tick(fcp_mesh_node *n)
+{
+    uint64_t now = mesh_now(n);
+    for (size_t i = 0; i < n->n_fetches; i++) {
+        mesh_fetch *f = &n->fetches[i];
+        if (!f->used || f->done)
+            continue;
+        if (now >= f->deadline_ns) {
+            fcp_rq_block_decoder_free(f->dec);
+            f->dec = NULL;
+            n->decode_bytes -= f->bytes;
+            f->bytes = 0;
+            f->done = FCP_EMESH_TIMEOUT;
+            n->c.decodes_failed++;
+            continue;
+        }
+        if (now >= f->next_request_ns) {
+            int rc = fetch_request(n, f);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- serving requests ----------------------------------------------------------- */
+
+static mesh_serve *serve_slot(fcp_mesh_node *n, mesh_peer *p, const uint8_t id[32])
+{
+    mesh_serve *oldest = &p->serve[0];
+    for (size_t i = 0; i < MESH_SERVE_SLOTS; i++) {
+        mesh_serve *s = &p->serve[i];
+        if (s->used && memcmp(s->id, id, 32) == 0)
+            return s;
+        if (!s->used || (oldest->used && s->last_ns < oldest->last_ns))
+            oldest = s;
+    }
+    memset(oldest, 0, sizeof *oldest);
+    oldest->used = 1;
+    memcpy(oldest->id, id, 32);
+    (void)n;
+    return oldest;
+}
+
+static int serve_one(fcp_mesh_node *n, size_t pi, size_t zi, const fcp_mesh_obj_meta *m,
+                     uint32_t esi, uint8_t *sym)
+{
+    size_t sl;
+    if (n->store.get_symbol(n->store.ctx, m->object_id, esi, sym, m->symbol_size, &sl) < 0 ||
+        sl != m->symbol_size)
+        return 0;
+    return mesh_queue_symbol(n, pi, zi, FCP_FCPS_FLAGS_DEFAULT | FCP_FCPS_FLAG_RESPONSE,
+                             m->object_id, esi, (uint16_t)m->k, sym, m->symbol_size);
+}
+
+int mesh_on_symbol_request(fcp_mesh_node *n, size_t pi, const uint8_t *body, size_t len)
+{
+    mesh_peer *p = &n->peers[pi];
+    if (!mesh_bucket_take(&p->req_bucket, mesh_now(n))) {
+        n->c.drop_request_rate++;
+        return 0;
+    }
+    fcp_symbol_request *r = &n->sreq;
+    size_t zi;
+    if (fcp_symbol_request_decode(r, body, len) < 0 || strcmp(r->requester, p->id) != 0 ||
+        mesh_zone_index(n, r->t.zone_id, &zi) < 0) {
+        n->c.drop_request_invalid++;
+        return 0;
+    }
+    fcp_mesh_obj_meta m;
+    uint32_t available = 0;
+    if (n->store.stat(n->store.ctx, r->t.object_id, &m) == 0 && strcmp(m.zone_id, r->t.zone_id) == 0)
+        available = m.n_symbols;
+    uint32_t allowed;
+    if (fcp_symreq_allowance(&n->symreq, r, 1, available, &allowed) < 0) {
+        n->c.drop_request_invalid++;
+        return 0;
+    }
+    if (allowed < r->max_symbols)
+        n->c.requests_capped++;
+    if (allowed == 0)
+        return 0;
+    uint8_t *sym = malloc(m.symbol_size);
+    if (!sym)
+        return FCP_ENOMEM;
+    int rc = 0;
+    uint32_t sent = 0;
+    if (r->has_want_esi) {
+        for (size_t i = 0; i < r->n_want && sent < allowed; i++) {
+            rc = serve_one(n, pi, zi, &m, r->want_esi[i], sym);
+            if (rc < 0)
+                break;
+            sent++;
+        }
+    } else {
+        mesh_serve *s = serve_slot(n, p, m.object_id);
+        s->last_ns = mesh_now(n);
+        uint32_t esis[128];
+        uint32_t wraps = 0;
+        while (sent < allowed && wraps < 2) {
+            size_t got;
+            if (s->next_index >= m.n_symbols)
+                s->next_index = 0;
+            uint32_t chunk = allowed - sent < 128 ? allowed - sent : 128;
+            if (n->store.list_esis(n->store.ctx, m.object_id, s->next_index, esis, chunk, &got) < 0 ||
+                got == 0) {
+                s->next_index = 0;
+                wraps++;
+                continue;
+            }
+            for (size_t i = 0; i < got; i++) {
+                rc = serve_one(n, pi, zi, &m, esis[i], sym);
+                if (rc < 0)
+                    break;
+                sent++;
+            }
+            if (rc < 0)
+                break;
+            s->next_index += (uint32_t)got;
+            if (s->next_index >= m.n_symbols)
+                wraps++;
+        }
+    }
+    free(sym);
+    if (rc == FCP_EMESH_BUSY)
+        return 0;
+    return rc;
+}
+
+int mesh_on_symbol_ack(fcp_mesh_node *n, size_t pi, const uint8_t *body, size_t len)
+{
+    fcp_symbol_ack *a = &n->sack;
+    if (fcp_symbol_ack_decode(a, body, len) < 0 || strcmp(a->recipient, n->self_id) != 0) {
+        n->c.drop_control++;
+        return 0;
+    }
+    mesh_cancel_serves(n, pi, a->t.object_id);
+    mesh_peer *p = &n->peers[pi];
+    for (size_t i = 0; i < MESH_SERVE_SLOTS; i++)
+        if (p->serve[i].used && memcmp(p->serve[i].id, a->t.object_id, 32) == 0)
+            memset(&p->serve[i], 0, sizeof p->serve[i]);
+    return 0;
+}
+
+/* ---- operations ----------------------------------------------------------------- */
+
+mesh_op *mesh_op_find(fcp_mesh_node *n, uint64_t id)
+{
+    for (size_t i = 0; i < n->lim.max_ops; i++)
+        if (n->ops[i].used && n->ops[i].id == id)
+            return &n->ops[i];
+    return NULL;
+}
+
+static void release_fetches(fcp_mesh_node *n, uint64_t owner)
+{
+    for (size_t i = 0; i < n->n_fetches; i++)
+        if (n->fetches[i].used && n->fetches[i].owner == owner)
+            mesh_fetch_free(n, &n->fetches[i]);
+}
+
+void mesh_op_clear(fcp_mesh_node *n, mesh_op *op)
+{
+    release_fetches(n, op->id);
+    if (op->asm_live)
+        fcp_chunk_assembler_free(&op->asm_);
+    free(op->manifest_obj);
+    free(op->result);
+    memset(op, 0, sizeof *op);
+}
+
+static mesh_op *op_alloc(fcp_mesh_node *n, int kind)
+{
+    for (size_t i = 0; i < n->lim.max_ops; i++)
+        if (!n->ops[i].used) {
+            mesh_op *op = &n->ops[i];
+            memset(op, 0, sizeof *op);
+            op->used = 1;
+            op->kind = kind;
+            op->id = n->next_op_id++;
+            op->state = FCP_ERQ_NEED_MORE;
+            op->root_fetch = -1;
+            return op;
+        }
+    return NULL;
+}
+
+static void op_finish(fcp_mesh_node *n, mesh_op *op, int state)
+{
+    op->state = state;
+    release_fetches(n, op->id);
+    op->root_fetch = -1;
+    if (op->asm_live) {
+        fcp_chunk_assembler_free(&op->asm_);
+        op->asm_live = 0;
+    }
+    free(op->manifest_obj);
+    op->manifest_obj = NULL;
+    if (op->kind == MESH_OP_GET)
+        mesh_event(n, FCP_MESH_EV_GET_DONE, state, op->id, -1, op->root, 0);
+}
+
+int mesh_op_start_repair(fcp_mesh_node *n, const uint8_t id[32], size_t zone, size_t peer)
+{
+    mesh_op *op = op_alloc(n, MESH_OP_REPAIR);
+    if (!op)
+        return FCP_EMESH_BUSY;
+    memcpy(op->root, id, 32);
+    op->zone = zone;
+    op->repair_peer = peer;
+    int slot, rc = mesh_fetch_start(n, id, zone, op->id, &slot);
+    if (rc < 0) {
+        mesh_op_clear(n, op);
+        return rc;
+    }
+    op->root_fetch = slot;
+    return 0;
+}
+
+static int body_of(const mesh_fetch *f, const uint8_t **body, size_t *len)
+{
+    *body = f->obj + f->body_off;
+    *len = f->obj_len - f->body_off;
+    return 0;
+}
+
+static int get_root_done(fcp_mesh_node *n, mesh_op *op, mesh_fetch *f)
+{
+    const uint8_t *body, *bytes;
+    size_t blen, len;
+    body_of(f, &body, &blen);
+    if (f->schema == MESH_SCHEMA_RAW) {
+        int rc = fcp_raw_chunk_body_decode(body, blen, n->rq.max_chunk_threshold, &bytes, &len);
+        if (rc < 0)
+            return rc;
+        if (!(op->result = malloc(len ? len : 1)))
+            return FCP_ENOMEM;
+        memcpy(op->result, bytes, len);
+        op->result_len = len;
+        op_finish(n, op, 0);
+        return 0;
+    }
+    if (f->schema != MESH_SCHEMA_MANIFEST)
+        return FCP_EMESH_OBJECT;
+    /* keep the manifest bytes: the chunk ids point into them */
+    op->manifest_obj = f->obj;
+    f->obj = NULL;
+    body = op->manifest_obj + f->body_off;
+    int rc = fcp_chunk_manifest_body_decode(&n->rq, body, blen, &op->man);
+    if (rc < 0)
+        return rc;
+    if ((rc = fcp_chunk_assembler_init(&op->asm_, &n->rq, &op->man.plan, op->man.payload_hash)) < 0) {
+        fcp_chunk_assembler_free(&op->asm_);
+        return rc;
+    }
+    op->asm_live = 1;
+    op->next_chunk = 0;
+    return 0;
+}
+
+static int get_tick(fcp_mesh_node *n, mesh_op *op)
+{
+    int rc;
+    if (op->root_fetch >= 0) {
+        mesh_fetch *f = &n->fetches[op->root_fetch];
+        if (!f->done)
+            return 0;
+        if (f->done < 0) {
+            op_finish(n, op, f->done);
+            return 0;
+        }
+        rc = get_root_done(n, op, f);
+        mesh_fetch_free(n, f);
+        op->root_fetch = -1;
+        if (rc == FCP_ENOMEM)
+            return rc;
+        if (rc < 0) {
+            op_finish(n, op, rc);
+            return 0;
+        }
+        if (op->state != FCP_ERQ_NEED_MORE)
+            return 0;
+    }
+    if (!op->asm_live)
+        return 0;
+    for (int again = 1; again;) {
+        again = 0;
+        /* collect finished chunk fetches */
+        size_t in_flight = 0;
+        for (size_t i = 0; i < n->n_fetches; i++) {
+            mesh_fetch *f = &n->fetches[i];
+            if (!f->used || f->owner != op->id)
+                continue;
+            if (!f->done) {
+                in_flight++;
+                continue;
+            }
+            if (f->done < 0) {
+                op_finish(n, op, f->done);
+                return 0;
+            }
+            const uint8_t *body, *bytes = NULL;
+            size_t blen, len = 0;
+            body_of(f, &body, &blen);
+            rc = f->schema == MESH_SCHEMA_RAW
+                     ? fcp_raw_chunk_body_decode(body, blen, n->rq.max_chunk_threshold, &bytes, &len)
+                     : FCP_EMESH_OBJECT;
+            if (rc == 0)
+                rc = fcp_chunk_assembler_add(&op->asm_, f->chunk, bytes, len);
+            mesh_fetch_free(n, f);
+            if (rc < 0) {
+                op_finish(n, op, rc);
+                return 0;
+            }
+        }
+        /* start more */
+        while (in_flight < n->lim.get_max_objects && op->next_chunk < op->man.plan.n_chunks) {
+            int slot;
+            const uint8_t *cid = fcp_chunk_manifest_id(&op->man, op->next_chunk);
+            rc = mesh_fetch_start(n, cid, op->zone, op->id, &slot);
+            if (rc == FCP_EMESH_BUSY)
+                break;
+            if (rc < 0) {
+                op_finish(n, op, rc);
+                return 0;
+            }
+            n->fetches[slot].chunk = op->next_chunk++;
+            in_flight++;
+            if (n->fetches[slot].done)
+                again = 1; /* decoded from local symbols at once: collect it */
+        }
+        if (!again && in_flight == 0 && fcp_chunk_assembler_missing(&op->asm_) == 0) {
+            const uint8_t *payload;
+            size_t len;
+            rc = fcp_chunk_assembler_finish(&op->asm_, &payload, &len);
+            if (rc == 0) {
+                if (!(op->result = malloc(len)))
+                    return FCP_ENOMEM;
+                memcpy(op->result, payload, len);
+                op->result_len = len;
+            }
+            op_finish(n, op, rc);
+        }
+    }
+    return 0;
+}
+
+static int repair_tick_op(fcp_mesh_node *n, mesh_op *op)
+{
+    mesh_fetch *f = &n->fetches[op->root_fetch];
+    if (!f->done)
+        return 0;
+    int rc = f->done < 0 ? f->done : 0;
+    uint64_t pushed = 0;
+    if (rc == 0) {
+        fcp_mesh_obj_meta m;
+        uint32_t flags = 0;
+        if (n->store.stat(n->store.ctx, op->root, &m) == 0)
+            flags = m.flags;
+        rc = mesh_encode_and_place(n, op->zone, op->root, f->obj, f->obj_len, flags,
+                                   (long)op->repair_peer, &pushed);
+    }
+    if (rc == FCP_ENOMEM) {
+        mesh_op_clear(n, op);
+        return rc;
+    }
+    if (rc == 0) {
+        n->c.repairs_done++;
+        n->c.repair_symbols += pushed;
+    }
+    mesh_event(n, FCP_MESH_EV_REPAIR, rc, op->id, (int)op->repair_peer, op->root,
+               (uint32_t)pushed);
+    mesh_op_clear(n, op);
+    return 0;
+}
+
+int mesh_ops_tick(fcp_mesh_node *n)
+{
+    for (size_t i = 0; i < n->lim.max_ops; i++) {
+        mesh_op *op = &n->ops[i];
+        if (!op->used || op->state != FCP_ERQ_NEED_MORE)
+            continue;
+        int rc = op->kind == MESH_OP_GET ? get_tick(n, op) : repair_tick_op(n, op);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- get API ---------------------------------------------------------------------- */
+
+int fcp_mesh_get_start(fcp_mesh_node *n, const uint8_t id[FCP_OBJECT_ID_BYTES], const char *zone,
+                       uint64_t *op_out)
+{
+    size_t zi = SIZE_MAX;
+    int rc;
+    if (zone) {
+        if ((rc = mesh_zone_index(n, zone, &zi)) < 0)
+            return rc;
+    } else {
+        fcp_mesh_obj_meta m;
+        if (n->store.stat(n->store.ctx, id, &m) == 0 && mesh_zone_index(n, m.zone_id, &zi) == 0) {
+        } else {
+            for (size_t pi = 0; pi < n->n_peers && zi == SIZE_MAX; pi++)
+                for (size_t z = 0; z < n->n_zones && zi == SIZE_MAX; z++)
+                    if (mesh_view_find(&n->peers[pi].view[z], id))
+                        zi = z;
+        }
+        if (zi == SIZE_MAX)
+            return FCP_EMESH_UNKNOWN_OBJECT;
+    }
+    mesh_op *op = op_alloc(n, MESH_OP_GET);
+    if (!op)
+        return FCP_EMESH_BUSY;
+    memcpy(op->root, id, 32);
+    op->zone = zi;
+    int slot;
+    if ((rc = mesh_fetch_start(n, id, zi, op->id, &slot)) < 0) {
+        mesh_op_clear(n, op);
+        return rc;
+    }
+    op->root_fetch = slot;
+    if (op_out)
+        *op_out = op->id;
+    return get_tick(n, op);
+}
+
+int fcp_mesh_get_result(fcp_mesh_node *n, uint64_t id, const uint8_t **data, size_t *len)
+{
+    mesh_op *op = mesh_op_find(n, id);
+    *data = NULL;
+    *len = 0;
+    if (!op || op->kind != MESH_OP_GET)
+        return FCP_EMESH_OP;
+    if (op->state == 0) {
+        *data = op->result;
+        *len = op->result_len;
+    }
+    return op->state;
+}
+
+int fcp_mesh_op_release(fcp_mesh_node *n, uint64_t id)
+{
+    mesh_op *op = mesh_op_find(n, id);
+    if (!op || op->kind != MESH_OP_GET)
+        return FCP_EMESH_OP;
+    mesh_op_clear(n, op);
+    return 0;
+}

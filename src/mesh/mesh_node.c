@@ -1,0 +1,927 @@
+/*
+ * mesh_node.c - the MeshNode engine's core: configuration, peers and their
+ * sessions, the receive dispatch, transmit queues, events and counters.
+ *
+ * Receive path, cheapest test first so a flood of garbage costs little:
+ *   1. size (0 or > 1200 bytes) -> drop_empty;
+ *   2. "FCPH" handshake: a token bucket (the configured peer's own bucket
+ *      when the source address is a peer's, else one shared bucket), then
+ *      the session engines (stateless cookie first, D-SESSION-2);
+ *   3. data datagram: its session id must be one we hold (a compare per
+ *      peer), then the session channel (MAC, frame, replay), then control
+ *      message or symbol frame (AEAD under the zone's per-sender subkey);
+ *   4. symbols: responses only for fetches that asked that peer, pushes
+ *      through the peer's push bucket into the store.
+ * Nothing on this path allocates before the datagram authenticated, and
+ * every refusal increments exactly one counter.
+ *
+ * Sessions (D-MESH-5): for each pair the node whose id sorts first initiates
+ * (so a pair never races two handshakes); a peer is up from the handshake
+ * until peer_dead_ms without an authentic datagram.  Gossip every
+ * gossip_interval_ms keeps an idle session alive.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcp/crypto.h"
+#include "fcp/error.h"
+#include "mesh/mesh_internal.h"
+
+/* ---- small helpers -------------------------------------------------------- */
+
+uint64_t mesh_now(const fcp_mesh_node *n) { return fcp_clock_mono_ns(n->clk); }
+
+void mesh_bucket_init(mesh_bucket *b, uint32_t rate, uint32_t burst, uint64_t now_ns)
+{
+    b->rate = rate;
+    b->burst = burst;
+    b->tokens_milli = (uint64_t)burst * 1000u;
+    b->last_ns = now_ns;
+}
+
+int mesh_bucket_take(mesh_bucket *b, uint64_t now_ns)
+{
+    if (now_ns > b->last_ns) {
+        uint64_t dt = now_ns - b->last_ns;
+        /* tokens*1000 gained = dt_ns * rate / 1e6, computed without overflow
+         * for any dt up to centuries. */
+        uint64_t gain = (dt / 1000000u) * b->rate + ((dt % 1000000u) * b->rate) / 1000000u;
+        uint64_t cap = (uint64_t)b->burst * 1000u;
+        b->tokens_milli = (b->tokens_milli + gain > cap) ? cap : b->tokens_milli + gain;
+        b->last_ns = now_ns;
+    }
+    if (b->tokens_milli < 1000u)
+        return 0;
+    b->tokens_milli -= 1000u;
+    return 1;
+}
+
+void mesh_event(fcp_mesh_node *n, fcp_mesh_event_type t, int err, uint64_t op, int peer,
+                const uint8_t *id, uint32_t count)
+{
+    if (n->ev_n == MESH_EVENT_QUEUE) {
+        n->ev_head = (n->ev_head + 1) % MESH_EVENT_QUEUE;
+        n->ev_n--;
+        n->c.events_dropped++;
+    }
+    fcp_mesh_event *e = &n->ev[(n->ev_head + n->ev_n) % MESH_EVENT_QUEUE];
+    memset(e, 0, sizeof *e);
+    e->type = t;
+    e->error = err;
+    e->op = op;
+    e->peer = peer;
+    e->count = count;
+    if (id)
+        memcpy(e->object_id, id, 32);
+    n->ev_n++;
+}
+
+int fcp_mesh_poll_event(fcp_mesh_node *n, fcp_mesh_event *ev)
+{
+    if (n->ev_n == 0)
+        return 0;
+    *ev = n->ev[n->ev_head];
+    n->ev_head = (n->ev_head + 1) % MESH_EVENT_QUEUE;
+    n->ev_n--;
+    return 1;
+}
+
+int mesh_zone_index(const fcp_mesh_node *n, const char *zone, size_t *idx)
+{
+    for (size_t i = 0; i < n->n_zones; i++)
+        if (strcmp(n->zones[i].cfg.zone_id, zone) == 0) {
+            *idx = i;
+            return 0;
+        }
+    return FCP_EMESH_UNKNOWN_ZONE;
+}
+
+int mesh_zone_by_hash(const fcp_mesh_node *n, const uint8_t hash[32], size_t *idx)
+{
+    for (size_t i = 0; i < n->n_zones; i++)
+        if (memcmp(n->zones[i].hash, hash, 32) == 0) {
+            *idx = i;
+            return 0;
+        }
+    return FCP_EMESH_UNKNOWN_ZONE;
+}
+
+size_t mesh_member_peer(const fcp_mesh_node *n, size_t member)
+{
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (n->peers[i].member == member)
+            return i;
+    return SIZE_MAX;
+}
+
+uint32_t mesh_share(const fcp_mesh_node *n, uint32_t k)
+{
+    uint64_t need = (uint64_t)k + n->lim.decode_overhead;
+    if (n->n_members <= 1)
+        return (uint32_t)need;
+    uint64_t others = n->n_members - 1;
+    return (uint32_t)((need + others - 1) / others + n->lim.placement_margin);
+}
+
+void fcp_mesh_limits_default(fcp_mesh_limits *l)
+{
+    memset(l, 0, sizeof *l);
+    l->symbol_size = FCP_FCPS_DEFAULT_SYMBOL_SIZE;
+    l->decode_overhead = 2;
+    l->placement_margin = 2;
+    l->peer_tx_bytes = 64ull << 20;
+    l->total_tx_bytes = 256ull << 20;
+    l->peer_requests_per_sec = 1000;
+    l->peer_request_burst = 2000;
+    l->peer_pending_serves = 4096;
+    l->peer_push_per_sec = 50000;
+    l->max_ops = 16;
+    l->max_decode_bytes = 256ull << 20;
+    l->hs_per_sec = 200;
+    l->gossip_interval_ms = 1000;
+    l->gossip_max_pages = 64;
+    l->peer_dead_ms = 4000;
+    l->handshake_retry_ms = 1000;
+    l->repair_interval_ms = 500;
+    l->repair_objects_per_scan = 64;
+    l->repair_max_active = 4;
+    l->repair_grace_ms = 1500;
+    l->request_retry_ms = 250;
+    l->get_timeout_ms = 30000;
+    l->get_max_objects = 8;
+}
+
+static void limits_fill(fcp_mesh_limits *l, const fcp_mesh_limits *in)
+{
+    fcp_mesh_limits d;
+    fcp_mesh_limits_default(&d);
+    *l = *in;
+#define DEF(f) if (l->f == 0) l->f = d.f
+    DEF(symbol_size); DEF(decode_overhead); DEF(placement_margin); DEF(peer_tx_bytes);
+    DEF(total_tx_bytes); DEF(peer_requests_per_sec); DEF(peer_request_burst);
+    DEF(peer_pending_serves); DEF(peer_push_per_sec); DEF(max_ops); DEF(max_decode_bytes);
+    DEF(hs_per_sec); DEF(gossip_interval_ms); DEF(gossip_max_pages); DEF(peer_dead_ms);
+    DEF(handshake_retry_ms); DEF(repair_interval_ms); DEF(repair_objects_per_scan);
+    DEF(repair_max_active); DEF(repair_grace_ms); DEF(request_retry_ms); DEF(get_timeout_ms);
+    DEF(get_max_objects);
+#undef DEF
+}
+
+/* ---- construction ----------------------------------------------------------- */
+
+static int cmp_id(const char *a, size_t al, const char *b, size_t bl)
+{
+    size_t m = al < bl ? al : bl;
+    int c = memcmp(a, b, m);
+    if (c != 0)
+        return c;
+    return (al > bl) - (al < bl);
+}
+
+int fcp_mesh_node_new(fcp_mesh_node **out, const fcp_mesh_config *cfg)
+{
+    *out = NULL;
+    if (!cfg || !cfg->node_id || !cfg->sig_sk || !cfg->owner_pk || !cfg->clock || !cfg->rng ||
+        !cfg->store.put_symbol || !cfg->store.stat || !cfg->store.list_esis ||
+        !cfg->store.get_symbol || !cfg->store.list_objects || !cfg->store.set_flags ||
+        !cfg->store.drop || cfg->n_zones == 0 || cfg->n_zones > FCP_MESH_MAX_ZONES ||
+        cfg->n_peers > FCP_MESH_MAX_PEERS || (cfg->n_peers && !cfg->peers) || !cfg->zones)
+        return FCP_EMESH_CONFIG;
+    size_t idl = strlen(cfg->node_id);
+    int rc = fcp_node_id_validate(cfg->node_id, idl);
+    if (rc < 0)
+        return rc;
+    if (idl > FCP_NODE_ID_MAX)
+        return FCP_ENODE_ID;
+    fcp_mesh_node *n = calloc(1, sizeof *n);
+    if (!n)
+        return FCP_ENOMEM;
+    memcpy(n->self_id, cfg->node_id, idl);
+    n->self_len = idl;
+    memcpy(n->sig_sk, cfg->sig_sk, 64);
+    n->clk = cfg->clock;
+    n->rng = cfg->rng;
+    n->store = cfg->store;
+    n->zk_fn = cfg->zone_key_lookup;
+    n->zk_ctx = cfg->zone_key_ctx;
+    limits_fill(&n->lim, &cfg->limits);
+    if (n->lim.symbol_size < FCP_FCPS_MIN_SYMBOL_SIZE ||
+        n->lim.symbol_size > FCP_FCPS_DEFAULT_SYMBOL_SIZE || n->lim.symbol_size % 8 != 0 ||
+        n->lim.max_ops > 1024 || n->lim.get_max_objects > 64) {
+        rc = FCP_EMESH_CONFIG;
+        goto fail;
+    }
+    fcp_rq_config_default(&n->rq);
+    n->rq.symbol_size = (uint16_t)n->lim.symbol_size;
+    fcp_symreq_policy_default(&n->symreq);
+    fcp_fcps_limits_for_datagram(&n->flim, FCP_MESH_MAX_DATAGRAM);
+    fcp_fcps_seq_init(&n->seqs, n->seq_slots, FCP_MESH_MAX_ZONES * 2);
+    uint64_t now = mesh_now(n);
+    uint64_t unow = fcp_clock_unix_secs(n->clk);
+
+    /* zones */
+    for (size_t i = 0; i < cfg->n_zones; i++) {
+        const fcp_mesh_zone_config *z = &cfg->zones[i];
+        size_t zl = strnlen(z->zone_id, sizeof z->zone_id);
+        if (zl == sizeof z->zone_id) {
+            rc = FCP_EZONE_ID;
+            goto fail;
+        }
+        if ((rc = fcp_zone_id_validate(z->zone_id, zl)) < 0)
+            goto fail;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(cfg->zones[j].zone_id, z->zone_id) == 0) {
+                rc = FCP_EMESH_CONFIG;
+                goto fail;
+            }
+        n->zones[i].cfg = *z;
+        if ((rc = fcp_zone_id_hash(n->zones[i].hash, z->zone_id, zl)) < 0)
+            goto fail;
+    }
+    n->n_zones = cfg->n_zones;
+
+    /* our sender instance (per process run), then the zone send subkeys */
+    if ((rc = fcp_rng_fill(n->rng, &n->instance, sizeof n->instance)) < 0)
+        goto fail;
+    for (size_t i = 0; i < n->n_zones; i++)
+        if ((rc = fcp_fcps_sender_subkey(n->zones[i].send_subkey, n->zones[i].cfg.zone_key,
+                                         n->zones[i].cfg.zone_key_id,
+                                         (const uint8_t *)n->self_id, n->self_len,
+                                         n->instance)) < 0)
+            goto fail;
+
+    /* peers, trust store */
+    fcp_session_trust_init(&n->trust, cfg->owner_pk);
+    for (size_t i = 0; i < cfg->n_peers; i++) {
+        const fcp_mesh_peer_config *pc = &cfg->peers[i];
+        mesh_peer *p = &n->peers[i];
+        size_t pl = strnlen(pc->node_id, sizeof pc->node_id);
+        if (pl == sizeof pc->node_id || pc->addr.len > FCP_MESH_ADDR_MAX) {
+            rc = FCP_EMESH_CONFIG;
+            goto fail;
+        }
+        if ((rc = fcp_node_id_validate(pc->node_id, pl)) < 0)
+            goto fail;
+        if (cmp_id(pc->node_id, pl, n->self_id, n->self_len) == 0 ||
+            strcmp(pc->attestation.node_id, pc->node_id) != 0) {
+            rc = FCP_EMESH_CONFIG;
+            goto fail;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(cfg->peers[j].node_id, pc->node_id) == 0) {
+                rc = FCP_EMESH_CONFIG;
+                goto fail;
+            }
+        if ((rc = fcp_session_trust_add(&n->trust, &pc->attestation, unow)) < 0)
+            goto fail;
+        memcpy(p->id, pc->node_id, pl);
+        p->id_len = pl;
+        p->addr = pc->addr;
+        p->initiator = cmp_id(n->self_id, n->self_len, p->id, p->id_len) < 0;
+        mesh_bucket_init(&p->req_bucket, n->lim.peer_requests_per_sec, n->lim.peer_request_burst,
+                         now);
+        mesh_bucket_init(&p->push_bucket, n->lim.peer_push_per_sec, n->lim.peer_push_per_sec, now);
+        mesh_bucket_init(&p->hs_bucket, 20, 20, now);
+        fcp_session_policy pol;
+        fcp_session_policy_default(&pol);
+        fcp_session_chan_init(&p->chan, &pol);
+    }
+    n->n_peers = cfg->n_peers;
+    /* member order: node ids sorted bytewise (D-MESH-1) */
+    n->n_members = n->n_peers + 1;
+    n->self_member = 0;
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (cmp_id(n->peers[i].id, n->peers[i].id_len, n->self_id, n->self_len) < 0)
+            n->self_member++;
+    for (size_t i = 0; i < n->n_peers; i++) {
+        size_t m = cmp_id(n->self_id, n->self_len, n->peers[i].id, n->peers[i].id_len) < 0;
+        for (size_t j = 0; j < n->n_peers; j++)
+            if (cmp_id(n->peers[j].id, n->peers[j].id_len, n->peers[i].id, n->peers[i].id_len) < 0)
+                m++;
+        n->peers[i].member = m;
+    }
+
+    /* session engines */
+    memset(&n->scfg, 0, sizeof n->scfg);
+    n->scfg.self_id = n->self_id;
+    n->scfg.sig_sk = n->sig_sk;
+    n->scfg.trust = &n->trust;
+    n->scfg.max_datagram = FCP_MESH_MAX_DATAGRAM;
+    n->scfg.require_cookie = 1;
+    if ((rc = fcp_session_responder_init(&n->resp, &n->scfg, n->clk, n->rng)) < 0)
+        goto fail;
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (n->peers[i].initiator &&
+            (rc = fcp_session_initiator_init(&n->peers[i].ini, &n->scfg, n->peers[i].id)) < 0)
+            goto fail;
+    mesh_bucket_init(&n->hs_bucket, n->lim.hs_per_sec, n->lim.hs_per_sec, now);
+
+    n->ops = calloc(n->lim.max_ops, sizeof *n->ops);
+    n->n_fetches = (size_t)n->lim.max_ops * (n->lim.get_max_objects + 1u);
+    n->fetches = calloc(n->n_fetches, sizeof *n->fetches);
+    if (!n->ops || !n->fetches) {
+        rc = FCP_ENOMEM;
+        goto fail;
+    }
+    n->next_op_id = 1;
+    n->repair_next_ns = now + (uint64_t)n->lim.repair_interval_ms * MESH_NS_PER_MS;
+    *out = n;
+    return 0;
+fail:
+    fcp_mesh_node_free(n);
+    return rc;
+}
+
+static void queue_flush(fcp_mesh_node *n, mesh_peer *p)
+{
+    mesh_tx *t = p->q_head;
+    while (t) {
+        mesh_tx *nx = t->next;
+        n->tx_bytes -= sizeof *t + t->len;
+        free(t);
+        t = nx;
+    }
+    p->q_head = p->q_tail = NULL;
+    p->q_bytes = 0;
+    p->q_serves = 0;
+}
+
+void fcp_mesh_node_free(fcp_mesh_node *n)
+{
+    if (!n)
+        return;
+    if (n->ops)
+        for (size_t i = 0; i < n->lim.max_ops; i++)
+            if (n->ops[i].used)
+                mesh_op_clear(n, &n->ops[i]);
+    if (n->fetches)
+        for (size_t i = 0; i < n->n_fetches; i++)
+            mesh_fetch_free(n, &n->fetches[i]);
+    free(n->ops);
+    free(n->fetches);
+    for (size_t i = 0; i < n->n_peers; i++) {
+        mesh_peer *p = &n->peers[i];
+        queue_flush(n, p);
+        mesh_view_free(p);
+        fcp_session_chan_wipe(&p->chan);
+        fcp_session_initiator_wipe(&p->ini);
+        fcp_memzero(p->ctl, sizeof p->ctl);
+        fcp_memzero(p->rxkey, sizeof p->rxkey);
+    }
+    fcp_session_responder_free(&n->resp);
+    fcp_memzero(n, sizeof *n);
+    free(n);
+}
+
+/* ---- transmit queues ------------------------------------------------------------ */
+
+static int queue_item(fcp_mesh_node *n, size_t pi, mesh_tx *t)
+{
+    mesh_peer *p = &n->peers[pi];
+    t->next = NULL;
+    if (p->q_tail)
+        p->q_tail->next = t;
+    else
+        p->q_head = t;
+    p->q_tail = t;
+    p->q_bytes += sizeof *t + t->len;
+    n->tx_bytes += sizeof *t + t->len;
+    return 0;
+}
+
+static int budget_ok(fcp_mesh_node *n, size_t pi, size_t bytes)
+{
+    mesh_peer *p = &n->peers[pi];
+    return p->q_bytes + bytes <= n->lim.peer_tx_bytes && n->tx_bytes + bytes <= n->lim.total_tx_bytes;
+}
+
+int mesh_queue_symbol(fcp_mesh_node *n, size_t pi, size_t zone, uint16_t flags,
+                      const uint8_t id[32], uint32_t esi, uint16_t k, const uint8_t *data,
+                      uint16_t T)
+{
+    mesh_peer *p = &n->peers[pi];
+    size_t need = sizeof(mesh_tx) + T;
+    int response = (flags & FCP_FCPS_FLAG_RESPONSE) != 0;
+    if (!p->up || !budget_ok(n, pi, need)) {
+        n->c.drop_tx_budget++;
+        return FCP_EMESH_BUSY;
+    }
+    if (response && p->q_serves >= n->lim.peer_pending_serves) {
+        n->c.drop_serve_budget++;
+        return FCP_EMESH_BUSY;
+    }
+    mesh_tx *t = malloc(need);
+    if (!t)
+        return FCP_ENOMEM;
+    memset(t, 0, sizeof *t);
+    t->kind = MESH_TX_SYMBOL;
+    t->zone = (uint8_t)zone;
+    t->fcps_flags = flags;
+    t->k = k;
+    t->len = T;
+    t->esi = esi;
+    memcpy(t->object_id, id, 32);
+    memcpy(t->data, data, T);
+    if (response)
+        p->q_serves++;
+    return queue_item(n, pi, t);
+}
+
+int mesh_queue_control(fcp_mesh_node *n, size_t pi, uint8_t type, const uint8_t *body,
+                       size_t len)
+{
+    mesh_peer *p = &n->peers[pi];
+    if (len > MESH_CTL_MAX_BODY)
+        return FCP_EMESH_CONTROL;
+    size_t need = sizeof(mesh_tx) + MESH_CTL_HEAD + len;
+    if (!p->up || !budget_ok(n, pi, need)) {
+        n->c.drop_tx_budget++;
+        return FCP_EMESH_BUSY;
+    }
+    mesh_tx *t = malloc(need);
+    if (!t)
+        return FCP_ENOMEM;
+    memset(t, 0, sizeof *t);
+    t->kind = MESH_TX_CONTROL;
+    t->len = (uint16_t)(MESH_CTL_HEAD + len);
+    t->data[0] = type;
+    t->data[1] = (uint8_t)(len & 0xff);
+    t->data[2] = (uint8_t)(len >> 8);
+    memcpy(t->data + MESH_CTL_HEAD, body, len);
+    return queue_item(n, pi, t);
+}
+
+void mesh_cancel_serves(fcp_mesh_node *n, size_t pi, const uint8_t id[32])
+{
+    mesh_peer *p = &n->peers[pi];
+    mesh_tx **pp = &p->q_head, *prev = NULL;
+    while (*pp) {
+        mesh_tx *t = *pp;
+        if (t->kind == MESH_TX_SYMBOL && (t->fcps_flags & FCP_FCPS_FLAG_RESPONSE) &&
+            memcmp(t->object_id, id, 32) == 0) {
+            *pp = t->next;
+            p->q_bytes -= sizeof *t + t->len;
+            n->tx_bytes -= sizeof *t + t->len;
+            p->q_serves--;
+            free(t);
+            continue;
+        }
+        prev = t;
+        pp = &t->next;
+    }
+    p->q_tail = prev;
+}
+
+static void raw_push(fcp_mesh_node *n, const fcp_mesh_addr *to, const uint8_t *msg, size_t len)
+{
+    if (len == 0 || len > FCP_SESSION_ENV_MAX)
+        return;
+    if (n->raw_n == MESH_RAW_QUEUE) {
+        n->raw_head = (n->raw_head + 1) % MESH_RAW_QUEUE;
+        n->raw_n--;
+        n->c.drop_tx_budget++;
+    }
+    mesh_raw *r = &n->raw[(n->raw_head + n->raw_n) % MESH_RAW_QUEUE];
+    r->to = *to;
+    r->len = len;
+    memcpy(r->buf, msg, len);
+    n->raw_n++;
+}
+
+static int seal_symbol(fcp_mesh_node *n, mesh_peer *p, const mesh_tx *t, uint8_t *out, size_t cap,
+                       size_t *out_len)
+{
+    const mesh_zone *z = &n->zones[t->zone];
+    uint64_t fs;
+    int rc = fcp_fcps_seq_next(&n->seqs, z->hash, z->cfg.zone_key_id, &fs);
+    if (rc < 0)
+        return rc;
+    uint8_t *frame = out + FCP_DGRAM_HEADER_BYTES;
+    uint8_t *data = frame + FCP_FCPS_HEADER_BYTES + 6;
+    memcpy(data, t->data, t->len);
+    fcp_fcps_header h = {
+        .flags = t->fcps_flags, .symbol_count = 1, .object_id = t->object_id,
+        .symbol_size = t->len, .zone_key_id = z->cfg.zone_key_id, .zone_id_hash = z->hash,
+        .epoch_id = fcp_epoch_from_timestamp(fcp_clock_unix_secs(n->clk), 0),
+        .sender_instance_id = n->instance, .frame_seq = fs
+    };
+    fcp_fcps_record r = { .esi = t->esi, .k = t->k, .data = data, .tag = NULL };
+    size_t flen;
+    if ((rc = fcp_fcps_encode(frame, cap - FCP_DGRAM_HEADER_BYTES, &flen, &h, &r, 1, &n->flim)) < 0)
+        return rc;
+    if ((rc = fcp_fcps_frame_seal(frame, flen, &n->flim, FCP_FCPS_AEAD_CHACHA20POLY1305,
+                                  z->send_subkey)) < 0)
+        return rc;
+    return fcp_session_chan_seal(&p->chan, out, cap, out_len, frame, flen);
+}
+
+int fcp_mesh_poll_tx(fcp_mesh_node *n, fcp_mesh_addr *to, uint8_t *buf, size_t cap, size_t *len)
+{
+    *len = 0;
+    if (cap < FCP_MESH_MAX_DATAGRAM)
+        return FCP_EBUFFER_TOO_SMALL;
+    if (n->raw_n) {
+        mesh_raw *r = &n->raw[n->raw_head];
+        *to = r->to;
+        memcpy(buf, r->buf, r->len);
+        *len = r->len;
+        n->raw_head = (n->raw_head + 1) % MESH_RAW_QUEUE;
+        n->raw_n--;
+        n->c.tx_datagrams++;
+        n->c.tx_bytes += *len;
+        return 1;
+    }
+    for (size_t k = 0; k < n->n_peers; k++) {
+        size_t pi = (n->tx_rr + k) % n->n_peers;
+        mesh_peer *p = &n->peers[pi];
+        while (p->q_head) {
+            mesh_tx *t = p->q_head;
+            p->q_head = t->next;
+            if (!p->q_head)
+                p->q_tail = NULL;
+            p->q_bytes -= sizeof *t + t->len;
+            n->tx_bytes -= sizeof *t + t->len;
+            int response = t->kind == MESH_TX_SYMBOL && (t->fcps_flags & FCP_FCPS_FLAG_RESPONSE);
+            if (response)
+                p->q_serves--;
+            int rc = t->kind == MESH_TX_SYMBOL ? seal_symbol(n, p, t, buf, cap, len)
+                                               : mesh_ctl_seal(n, p, t, buf, cap, len);
+            if (rc == 0) {
+                if (t->kind == MESH_TX_SYMBOL) {
+                    if (response)
+                        n->c.symbols_served++;
+                    else
+                        n->c.symbols_pushed++;
+                }
+            }
+            free(t);
+            if (rc < 0) {
+                n->c.drop_tx_budget++;
+                continue;
+            }
+            *to = p->addr;
+            p->dgrams_out++;
+            n->c.tx_datagrams++;
+            n->c.tx_bytes += *len;
+            n->tx_rr = (pi + 1) % n->n_peers;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- sessions ------------------------------------------------------------------- */
+
+static void peer_down(fcp_mesh_node *n, size_t pi, int err)
+{
+    mesh_peer *p = &n->peers[pi];
+    if (!p->up)
+        return;
+    p->up = 0;
+    queue_flush(n, p);
+    mesh_view_clear(p);
+    fcp_session_chan_wipe(&p->chan);
+    fcp_session_policy pol;
+    fcp_session_policy_default(&pol);
+    fcp_session_chan_init(&p->chan, &pol);
+    fcp_memzero(p->ctl, sizeof p->ctl);
+    memset(p->serve, 0, sizeof p->serve);
+    for (size_t i = 0; i < n->n_fetches; i++)
+        n->fetches[i].asked[pi] = 0;
+    p->next_hs_ns = mesh_now(n);
+    mesh_event(n, FCP_MESH_EV_SESSION_DOWN, err, 0, (int)pi, NULL, 0);
+}
+
+static int peer_install(fcp_mesh_node *n, size_t pi, const fcp_session_keys *k)
+{
+    mesh_peer *p = &n->peers[pi];
+    int rc = fcp_session_chan_install(&p->chan, k, n->clk);
+    if (rc < 0)
+        return rc;
+    mesh_ctl_install(p, k, n->self_id, n->self_len);
+    uint64_t now = mesh_now(n);
+    int was_up = p->up;
+    p->last_rx_ns = now;
+    n->c.sessions_established++;
+    if (!was_up) {
+        p->up = 1;
+        p->up_since_ns = now;
+        mesh_view_clear(p);
+        memset(p->gossip_has_cursor, 0, sizeof p->gossip_has_cursor);
+    }
+    p->gossip_next_ns = now; /* gossip at once: it also confirms the new keys */
+    mesh_event(n, FCP_MESH_EV_SESSION_UP, was_up, 0, (int)pi, NULL, 0);
+    return 0;
+}
+
+static size_t peer_by_id(const fcp_mesh_node *n, const char *id)
+{
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (strcmp(n->peers[i].id, id) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static size_t peer_by_addr(const fcp_mesh_node *n, const fcp_mesh_addr *a)
+{
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (n->peers[i].addr.len == a->len && memcmp(n->peers[i].addr.bytes, a->bytes, a->len) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+static int on_handshake(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8_t *buf,
+                        size_t len)
+{
+    uint64_t now = mesh_now(n);
+    size_t pa = peer_by_addr(n, from);
+    mesh_bucket *b = pa != SIZE_MAX ? &n->peers[pa].hs_bucket : &n->hs_bucket;
+    if (!mesh_bucket_take(b, now)) {
+        n->c.drop_hs_rate++;
+        return 0;
+    }
+    fcp_session_msg_type type;
+    const uint8_t *body;
+    size_t blen;
+    if (fcp_session_env_decode(buf, len, &type, &body, &blen) < 0) {
+        n->c.drop_hs_invalid++;
+        return 0;
+    }
+    fcp_session_out *out = &n->hs_out;
+    memset(out, 0, sizeof *out);
+    if (type == FCP_SESSION_MSG_HELLO) {
+        int rc = fcp_session_responder_receive(&n->resp, buf, len, n->clk, n->rng, out);
+        if (rc < 0) {
+            n->c.drop_hs_invalid++;
+            fcp_memzero(out, sizeof *out);
+            return 0;
+        }
+        if (out->event == FCP_SESSION_EV_ESTABLISHED) {
+            size_t pi = peer_by_id(n, out->keys.peer);
+            if (pi == SIZE_MAX || (rc = peer_install(n, pi, &out->keys)) < 0) {
+                n->c.drop_hs_invalid++;
+                fcp_memzero(out, sizeof *out);
+                return 0;
+            }
+        }
+        raw_push(n, from, out->msg, out->msg_len);
+        fcp_memzero(out, sizeof *out);
+        return 0;
+    }
+    for (size_t i = 0; i < n->n_peers; i++) {
+        mesh_peer *p = &n->peers[i];
+        if (!p->initiator || !p->hs_running)
+            continue;
+        int rc = fcp_session_initiator_receive(&p->ini, buf, len, n->clk, n->rng, out);
+        if (rc < 0)
+            continue;
+        if (out->event == FCP_SESSION_EV_ESTABLISHED) {
+            p->hs_running = 0;
+            if (peer_install(n, i, &out->keys) < 0)
+                n->c.drop_hs_invalid++;
+        }
+        raw_push(n, &p->addr, out->msg, out->msg_len);
+        fcp_memzero(out, sizeof *out);
+        return 0;
+    }
+    fcp_memzero(out, sizeof *out);
+    n->c.drop_hs_invalid++;
+    return 0;
+}
+
+static size_t peer_by_session(const fcp_mesh_node *n, const uint8_t sid[16])
+{
+    for (size_t i = 0; i < n->n_peers; i++) {
+        const fcp_session_chan *c = &n->peers[i].chan;
+        if ((c->has_cur && memcmp(c->rx_cur.session_id, sid, 16) == 0) ||
+            (c->has_prev && memcmp(c->rx_prev.session_id, sid, 16) == 0))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+static int rx_zone_subkey(fcp_mesh_node *n, mesh_peer *p, size_t zi, const fcp_fcps_header *h,
+                          const uint8_t **subkey)
+{
+    mesh_rxkey *rk = &p->rxkey[zi];
+    if (rk->used && rk->instance == h->sender_instance_id &&
+        memcmp(rk->key_id, h->zone_key_id, 8) == 0) {
+        *subkey = rk->subkey;
+        return 0;
+    }
+    const mesh_zone *z = &n->zones[zi];
+    uint8_t key[32];
+    int rc = 0;
+    if (memcmp(z->cfg.zone_key_id, h->zone_key_id, 8) == 0)
+        memcpy(key, z->cfg.zone_key, 32);
+    else if (!n->zk_fn || n->zk_fn(n->zk_ctx, z->cfg.zone_id, h->zone_key_id, key) < 0)
+        rc = FCP_EMESH_UNKNOWN_ZONE;
+    if (rc == 0)
+        rc = fcp_fcps_sender_subkey(rk->subkey, key, h->zone_key_id, (const uint8_t *)p->id,
+                                    p->id_len, h->sender_instance_id);
+    fcp_memzero(key, sizeof key);
+    if (rc < 0) {
+        rk->used = 0;
+        return rc;
+    }
+    rk->used = 1;
+    rk->instance = h->sender_instance_id;
+    memcpy(rk->key_id, h->zone_key_id, 8);
+    *subkey = rk->subkey;
+    return 0;
+}
+
+static int on_symbol_frame(fcp_mesh_node *n, size_t pi, uint8_t *frame, size_t flen,
+                           const fcp_fcps_frame *f0)
+{
+    mesh_peer *p = &n->peers[pi];
+    size_t zi;
+    if (mesh_zone_by_hash(n, f0->h.zone_id_hash, &zi) < 0 ||
+        (f0->h.flags & FCP_FCPS_FLAG_ENCRYPTED) == 0) {
+        n->c.drop_zone++;
+        return 0;
+    }
+    const uint8_t *subkey;
+    if (rx_zone_subkey(n, p, zi, &f0->h, &subkey) < 0) {
+        n->c.drop_zone++;
+        return 0;
+    }
+    fcp_fcps_frame f;
+    if (fcp_fcps_frame_open(frame, flen, &n->flim, FCP_FCPS_AEAD_CHACHA20POLY1305, subkey, &f) < 0) {
+        n->c.drop_symbol_auth++;
+        return 0;
+    }
+    int response = (f.h.flags & FCP_FCPS_FLAG_RESPONSE) != 0;
+    uint64_t now = mesh_now(n);
+    for (uint32_t i = 0; i < f.h.symbol_count; i++) {
+        fcp_fcps_record r;
+        fcp_fcps_record_at(&f, i, &r);
+        n->c.symbols_received++;
+        if (r.k == 0 || r.esi > FCP_RQ_MAX_ESI) {
+            n->c.drop_zone++;
+            continue;
+        }
+        if (response) {
+            int rc = mesh_on_response_symbol(n, pi, &f, &r, zi);
+            if (rc < 0 && rc != FCP_EMESH_BUDGET)
+                return rc;
+            continue;
+        }
+        if (!mesh_bucket_take(&p->push_bucket, now)) {
+            n->c.drop_push_rate++;
+            continue;
+        }
+        fcp_mesh_obj_meta m;
+        memset(&m, 0, sizeof m);
+        memcpy(m.object_id, f.h.object_id, 32);
+        memcpy(m.zone_id, n->zones[zi].cfg.zone_id, sizeof m.zone_id);
+        m.k = r.k;
+        m.symbol_size = f.h.symbol_size;
+        int rc = n->store.put_symbol(n->store.ctx, &m, r.esi, r.data, f.h.symbol_size);
+        if (rc < 0) {
+            n->c.drop_store++;
+            if (rc == FCP_ENOMEM)
+                return rc;
+            continue;
+        }
+        if (rc == 0)
+            n->c.symbols_stored++;
+    }
+    return 0;
+}
+
+int fcp_mesh_on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8_t *buf,
+                         size_t len)
+{
+    n->c.rx_datagrams++;
+    n->c.rx_bytes += len;
+    if (len == 0 || len > FCP_MESH_MAX_DATAGRAM || !buf || !from) {
+        n->c.drop_empty++;
+        return 0;
+    }
+    if (fcp_session_is_handshake(buf, len))
+        return on_handshake(n, from, buf, len);
+    if (len < FCP_DGRAM_HEADER_BYTES) {
+        n->c.drop_dgram++;
+        return 0;
+    }
+    size_t pi = peer_by_session(n, buf);
+    if (pi == SIZE_MAX) {
+        n->c.drop_unknown_session++;
+        return 0;
+    }
+    mesh_peer *p = &n->peers[pi];
+    uint8_t *s = n->scratch;
+    memcpy(s, buf, len);
+    fcp_dgram d;
+    fcp_fcps_frame f;
+    if (fcp_session_chan_receive(&p->chan, s, len, n->clk, &d, &f) < 0) {
+        n->c.drop_dgram++;
+        return 0;
+    }
+    p->last_rx_ns = mesh_now(n);
+    p->dgrams_in++;
+    uint8_t *frame = s + FCP_DGRAM_HEADER_BYTES;
+    if (f.h.flags & FCP_FCPS_FLAG_CONTROL_PLANE) {
+        uint8_t type;
+        const uint8_t *body;
+        size_t blen;
+        if (mesh_ctl_open(n, p, s, &f, frame, d.frame_len, &type, &body, &blen) < 0) {
+            n->c.drop_control++;
+            return 0;
+        }
+        switch (type) {
+        case MESH_CTL_SYMBOL_REQUEST: return mesh_on_symbol_request(n, pi, body, blen);
+        case MESH_CTL_SYMBOL_ACK:     return mesh_on_symbol_ack(n, pi, body, blen);
+        case MESH_CTL_GOSSIP:         return mesh_on_gossip(n, pi, body, blen);
+        default:
+            n->c.drop_control++;
+            return 0;
+        }
+    }
+    return on_symbol_frame(n, pi, frame, d.frame_len, &f);
+}
+
+static void sessions_tick(fcp_mesh_node *n)
+{
+    uint64_t now = mesh_now(n);
+    fcp_session_out *out = &n->hs_out;
+    for (size_t i = 0; i < n->n_peers; i++) {
+        mesh_peer *p = &n->peers[i];
+        if (p->up && now - p->last_rx_ns > (uint64_t)n->lim.peer_dead_ms * MESH_NS_PER_MS)
+            peer_down(n, i, FCP_EMESH_TIMEOUT);
+        if (!p->initiator)
+            continue;
+        memset(out, 0, sizeof *out);
+        if (p->hs_running) {
+            int rc = fcp_session_initiator_tick(&p->ini, n->clk, n->rng, out);
+            if (out->msg_len)
+                raw_push(n, &p->addr, out->msg, out->msg_len);
+            if (rc < 0 || p->ini.state == FCP_SESSION_I_FAILED) {
+                p->hs_running = 0;
+                p->next_hs_ns = now + (uint64_t)n->lim.handshake_retry_ms * MESH_NS_PER_MS;
+            }
+        } else if ((!p->up && now >= p->next_hs_ns) ||
+                   (p->up && fcp_session_chan_rekey_due(&p->chan, n->clk))) {
+            if (fcp_session_initiator_start(&p->ini, n->clk, n->rng, out) == 0) {
+                p->hs_running = 1;
+                raw_push(n, &p->addr, out->msg, out->msg_len);
+            } else {
+                p->next_hs_ns = now + (uint64_t)n->lim.handshake_retry_ms * MESH_NS_PER_MS;
+            }
+        }
+        fcp_memzero(out, sizeof *out);
+    }
+}
+
+int fcp_mesh_on_tick(fcp_mesh_node *n)
+{
+    int rc;
+    sessions_tick(n);
+    if ((rc = mesh_gossip_tick(n)) < 0)
+        return rc;
+    if ((rc = mesh_fetch_tick(n)) < 0)
+        return rc;
+    if ((rc = mesh_ops_tick(n)) < 0)
+        return rc;
+    return mesh_repair_tick(n);
+}
+
+/* ---- observability ---------------------------------------------------------------- */
+
+void fcp_mesh_get_counters(const fcp_mesh_node *n, fcp_mesh_counters *c) { *c = n->c; }
+
+size_t fcp_mesh_peer_count(const fcp_mesh_node *n) { return n->n_peers; }
+
+int fcp_mesh_peer_info_get(const fcp_mesh_node *n, size_t i, fcp_mesh_peer_info *pi)
+{
+    if (i >= n->n_peers)
+        return FCP_EMESH_UNKNOWN_PEER;
+    const mesh_peer *p = &n->peers[i];
+    memset(pi, 0, sizeof *pi);
+    memcpy(pi->node_id, p->id, p->id_len);
+    pi->addr = p->addr;
+    pi->up = p->up;
+    pi->tx_queued_bytes = p->q_bytes;
+    uint64_t now = mesh_now(n);
+    pi->last_rx_ms_ago = p->last_rx_ns ? (now - p->last_rx_ns) / MESH_NS_PER_MS : UINT64_MAX;
+    pi->datagrams_in = p->dgrams_in;
+    pi->datagrams_out = p->dgrams_out;
+    return 0;
+}
+
+uint64_t fcp_mesh_memory_bytes(const fcp_mesh_node *n)
+{
+    uint64_t b = sizeof *n + n->tx_bytes + n->decode_bytes;
+    for (size_t i = 0; i < n->n_peers; i++)
+        b += mesh_view_bytes(&n->peers[i]);
+    for (size_t i = 0; i < n->lim.max_ops; i++) {
+        const mesh_op *op = &n->ops[i];
+        if (!op->used)
+            continue;
+        b += op->result_len;
+        if (op->asm_live)
+            b += op->asm_.plan.total_len + op->asm_.plan.n_chunks;
+    }
+    return b;
+}
