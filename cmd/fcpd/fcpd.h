@@ -1,0 +1,155 @@
+/*
+ * fcpd.h - shared state of the fcpd daemon (one process, one epoll loop).
+ *
+ * fcpd owns: the configuration (fcpd.toml via config.h), the keys in
+ * FCP_HOME, the SQLite store (object records and pins), the MeshNode engine
+ * (mesh.h; symbols, sessions, gossip, repair), the UDP sockets, the admin
+ * unix socket and the metrics endpoint.  The files of cmd/fcpd/ split it by
+ * concern: fcpd_main.c (startup, loop, shutdown), fcpd_home.c (key files),
+ * fcpd_mesh.c (driving the engine over UDP), fcpd_admin.c (admin requests),
+ * fcpd_metrics.c (Prometheus text over HTTP/1.0).
+ */
+#ifndef FCPD_H
+#define FCPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fcp/admin.h"
+#include "fcp/config.h"
+#include "fcp/log.h"
+#include "fcp/mesh.h"
+#include "fcp/net.h"
+#include "fcp/store.h"
+
+#define FCPD_MAX_ADMIN      16
+#define FCPD_MAX_METRICS    8
+#define FCPD_TICK_MS        20
+#define FCPD_RX_BATCH       512     /* datagrams read per readiness event */
+#define FCPD_ADMIN_OUT_MAX  (2u << 20)
+#define FCPD_PUT_MAX        (64u << 20)   /* mesh put limit */
+#define FCPD_HIST_BUCKETS   10
+
+/* ---- key material in FCP_HOME (fcpd_home.c; written by `fcp init`) ------ */
+typedef struct fcpd_keys {
+    char                 node_id[FCP_NODE_ID_MAX + 1];
+    uint8_t              sig_sk[64];
+    uint8_t              owner_pk[32];
+    fcp_node_attestation attestation;
+    size_t               n_zones;
+    fcp_mesh_zone_config zones[FCP_MESH_MAX_ZONES];
+} fcpd_keys;
+
+/* Load node.key, owner.pub, node.attest and zones.key from home.  Refuses key
+ * files readable by group or others.  On error writes a message to why. */
+int fcpd_keys_load(fcpd_keys *k, const char *home, char *why, size_t whylen);
+/* Load the owner-signed attestation of peer id from home/nodes/<id>.attest. */
+int fcpd_peer_attestation(fcp_node_attestation *a, const char *home, const char *id);
+void fcpd_keys_wipe(fcpd_keys *k);
+
+typedef struct fcpd_hist {
+    uint64_t buckets[FCPD_HIST_BUCKETS];   /* cumulative counts filled at render time */
+    uint64_t count;
+    double   sum;
+} fcpd_hist;
+
+struct fcpd;
+
+typedef struct fcpd_admin_conn {
+    struct fcpd  *d;
+    int           used;
+    fcp_net_conn  c;
+    int           closing;       /* close once output is flushed */
+    /* put in progress */
+    int           put_active, put_failed, put_waiting;
+    uint64_t      put_seq, put_size, put_op, put_t0;
+    char          put_zone[FCP_ZONE_ID_MAX + 1];
+    fcp_buf       put_data;
+    uint8_t       put_id[FCP_OBJECT_ID_BYTES];
+    /* get in progress */
+    int           get_active, get_ready;
+    uint64_t      get_seq, get_op, get_t0;
+    const uint8_t *get_data;
+    size_t        get_len, get_off;
+} fcpd_admin_conn;
+
+typedef struct fcpd_metrics_conn {
+    int          used;
+    fcp_net_conn c;
+    int          responded;
+} fcpd_metrics_conn;
+
+typedef struct fcpd_udp {
+    int          fd;
+    int          family;
+    fcp_net_addr bound;
+    /* one datagram held back when the socket buffer was full */
+    int          pending;
+    fcp_net_addr pend_to;
+    size_t       pend_len;
+    uint8_t      pend[FCP_MESH_MAX_DATAGRAM];
+} fcpd_udp;
+
+typedef struct fcpd_counters {
+    uint64_t dgram_in, dgram_out, bytes_in, bytes_out;
+    uint64_t drop_oversize, drop_socket, drop_tx_full, drop_no_socket;
+    uint64_t admin_conns, admin_requests, admin_errors, admin_refused_cred;
+    uint64_t puts, gets, put_bytes, get_bytes;
+    uint64_t sessions_up, sessions_down, repairs;
+} fcpd_counters;
+
+typedef struct fcpd {
+    char            home[FCP_CONFIG_PATH_MAX + 1];
+    char            config_path[FCP_CONFIG_PATH_MAX + 1];
+    char            sock_path[FCP_CONFIG_PATH_MAX + 1];
+    fcp_config      cfg;
+    fcpd_keys       keys;
+    fcp_logger      log;
+    fcp_net_loop   *loop;
+    int             sig_fd;
+    int             admin_fd;
+    int             metrics_fd;
+    fcp_net_addr    metrics_bound;
+    size_t          n_udp;
+    fcpd_udp        udp[FCP_CONFIG_MAX_LISTEN];
+    fcpd_admin_conn admin[FCPD_MAX_ADMIN];
+    fcpd_metrics_conn mconn[FCPD_MAX_METRICS];
+    fcp_store      *store;
+    fcp_mesh_store  mstore;
+    int             mstore_open;
+    fcp_mesh_node  *mesh;
+    fcpd_counters   n;
+    fcpd_hist       put_hist, get_hist;
+    uint64_t        start_ns, last_tick_ns;
+    int             stopping;
+} fcpd;
+
+/* fcpd_mesh.c */
+int  fcpd_mesh_start(fcpd *d);               /* UDP sockets + engine */
+void fcpd_mesh_stop(fcpd *d);
+void fcpd_mesh_pump(fcpd *d);                /* tick if due, send, handle events */
+/* Address token <-> socket address (the token is the sockaddr's bytes). */
+void fcpd_addr_to_token(const fcp_net_addr *a, fcp_mesh_addr *t);
+int  fcpd_token_to_addr(const fcp_mesh_addr *t, fcp_net_addr *a);
+
+/* fcpd_admin.c */
+int  fcpd_admin_start(fcpd *d);
+void fcpd_admin_stop(fcpd *d);
+/* Mesh events that finish admin operations. */
+void fcpd_admin_put_done(fcpd *d, uint64_t op, int err);
+void fcpd_admin_get_done(fcpd *d, uint64_t op, int err);
+/* Continue streaming gets whose connections have room. */
+void fcpd_admin_resume(fcpd *d);
+
+/* fcpd_metrics.c */
+int  fcpd_metrics_start(fcpd *d);
+void fcpd_metrics_stop(fcpd *d);
+void fcpd_hist_observe(fcpd_hist *h, double seconds);
+/* Render the Prometheus text exposition into out. */
+int  fcpd_metrics_render(fcpd *d, fcp_buf *out);
+
+/* fcpd_main.c */
+uint64_t fcpd_now_ns(void);
+void fcpd_log(fcpd *d, int level, const char *event, int err, const fcp_log_field *f, size_t n);
+
+#endif

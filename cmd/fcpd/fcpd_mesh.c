@@ -1,0 +1,319 @@
+/*
+ * fcpd_mesh.c - drives the sans-IO MeshNode engine (mesh.h) from the epoll
+ * loop: UDP sockets in, address tokens, ticks, outgoing datagrams, events.
+ *
+ * Address tokens are the raw bytes of the peer's sockaddr, so the engine can
+ * compare a datagram's source with a configured peer address.  Outgoing
+ * datagrams leave through the first socket of the destination's family.
+ * When a socket's send buffer is full the datagram is held (one per socket)
+ * and the engine is not drained further until the socket is writable again:
+ * back-pressure instead of silent loss.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fcp/crypto.h"
+#include "fcp/error.h"
+#include "fcp/rng.h"
+#include "fcpd.h"
+
+void fcpd_addr_to_token(const fcp_net_addr *a, fcp_mesh_addr *t)
+{
+    size_t n = a->len <= FCP_MESH_ADDR_MAX ? a->len : FCP_MESH_ADDR_MAX;
+    /* canonical bytes: zero everything the family does not use */
+    uint8_t tmp[sizeof(struct sockaddr_in6)] = { 0 };
+    if (a->ss.ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)&a->ss;
+        struct sockaddr_in c = { .sin_family = AF_INET, .sin_port = s->sin_port, .sin_addr = s->sin_addr };
+        memcpy(tmp, &c, sizeof c);
+        n = sizeof c;
+    } else if (a->ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)&a->ss;
+        struct sockaddr_in6 c = { .sin6_family = AF_INET6, .sin6_port = s->sin6_port,
+                                  .sin6_addr = s->sin6_addr, .sin6_scope_id = s->sin6_scope_id };
+        memcpy(tmp, &c, sizeof c);
+        n = sizeof c;
+    }
+    memset(t, 0, sizeof *t);
+    t->len = (uint8_t)n;
+    memcpy(t->bytes, tmp, n);
+}
+
+int fcpd_token_to_addr(const fcp_mesh_addr *t, fcp_net_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    if (t->len == sizeof(struct sockaddr_in) || t->len == sizeof(struct sockaddr_in6)) {
+        memcpy(&a->ss, t->bytes, t->len);
+        a->len = t->len;
+        if ((a->ss.ss_family == AF_INET && t->len == sizeof(struct sockaddr_in)) ||
+            (a->ss.ss_family == AF_INET6 && t->len == sizeof(struct sockaddr_in6)))
+            return 0;
+    }
+    return FCP_ENET_ADDRESS;
+}
+
+static void on_udp(void *ctx, int fd, unsigned ev);
+
+static fcpd_udp *udp_of(fcpd *d, int fd)
+{
+    for (size_t i = 0; i < d->n_udp; i++)
+        if (d->udp[i].fd == fd)
+            return &d->udp[i];
+    return NULL;
+}
+
+static void on_udp(void *ctx, int fd, unsigned ev)
+{
+    fcpd *d = ctx;
+    fcpd_udp *u = udp_of(d, fd);
+    if (!u)
+        return;
+    if (ev & FCP_NET_EV_OUT) {
+        if (u->pending) {
+            int rc = fcp_net_udp_send(fd, u->pend, u->pend_len, &u->pend_to);
+            if (rc == 0 || rc != FCP_ELIMIT) {
+                if (rc == 0) {
+                    d->n.dgram_out++;
+                    d->n.bytes_out += u->pend_len;
+                } else {
+                    d->n.drop_socket++;
+                }
+                u->pending = 0;
+                fcp_net_loop_mod(d->loop, fd, FCP_NET_EV_IN);
+            }
+        }
+    }
+    if (!(ev & (FCP_NET_EV_IN | FCP_NET_EV_ERR)))
+        return;
+    uint8_t buf[2048];
+    for (int i = 0; i < FCPD_RX_BATCH; i++) {
+        fcp_net_addr from;
+        int n = fcp_net_udp_recv(fd, buf, sizeof buf, &from);
+        if (n == FCP_ENOENT)
+            break;
+        if (n == FCP_ENET_DATAGRAM_SIZE) {
+            d->n.drop_oversize++;
+            continue;
+        }
+        if (n < 0) {
+            d->n.drop_socket++;
+            break;
+        }
+        d->n.dgram_in++;
+        d->n.bytes_in += (uint64_t)n;
+        fcp_mesh_addr tok;
+        fcpd_addr_to_token(&from, &tok);
+        int rc = fcp_mesh_on_datagram(d->mesh, &tok, buf, (size_t)n);
+        if (rc < 0)
+            fcpd_log(d, FCP_LOG_WARN, "mesh.datagram", rc, NULL, 0);
+    }
+}
+
+int fcpd_mesh_start(fcpd *d)
+{
+    /* UDP sockets */
+    for (size_t i = 0; i < d->cfg.n_listen; i++) {
+        fcpd_udp *u = &d->udp[d->n_udp];
+        memset(u, 0, sizeof *u);
+        int rc = fcp_net_udp_open(&u->fd, d->cfg.listen[i].host, d->cfg.listen[i].port, &u->bound);
+        if (rc < 0) {
+            char a[FCP_CONFIG_ADDR_MAX + 1];
+            fcp_config_format_addr(&d->cfg.listen[i], a, sizeof a);
+            fcp_log_field f[] = { FCP_LF_STR("address", a) };
+            fcpd_log(d, FCP_LOG_ERROR, "udp.listen", rc, f, 1);
+            return rc;
+        }
+        int sz = 4 << 20;
+        setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+        setsockopt(u->fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+        u->family = u->bound.ss.ss_family;
+        d->n_udp++;
+        if ((rc = fcp_net_loop_add(d->loop, u->fd, FCP_NET_EV_IN, on_udp, d)) < 0)
+            return rc;
+        char a[FCP_NET_ADDR_TEXT_MAX];
+        fcp_net_addr_format(&u->bound, a, sizeof a);
+        fcp_log_field f[] = { FCP_LF_STR("address", a) };
+        fcpd_log(d, FCP_LOG_INFO, "udp.listen", 0, f, 1);
+    }
+
+    /* the engine */
+    int rc = fcp_mesh_memstore_new(&d->mstore, d->cfg.store_quota_bytes);
+    if (rc < 0)
+        return rc;
+    d->mstore_open = 1;
+    static fcp_mesh_peer_config peers[FCP_MESH_MAX_PEERS];
+    size_t np = 0;
+    for (size_t i = 0; i < d->cfg.n_peers; i++) {
+        if (np >= FCP_MESH_MAX_PEERS)
+            break;
+        fcp_mesh_peer_config *p = &peers[np];
+        memset(p, 0, sizeof *p);
+        snprintf(p->node_id, sizeof p->node_id, "%s", d->cfg.peers[i].id);
+        fcp_net_addr a;
+        if ((rc = fcp_net_addr_resolve(&a, d->cfg.peers[i].addr.host, d->cfg.peers[i].addr.port)) < 0) {
+            fcp_log_field f[] = { FCP_LF_STR("peer", p->node_id) };
+            fcpd_log(d, FCP_LOG_ERROR, "peer.address", rc, f, 1);
+            return rc;
+        }
+        fcpd_addr_to_token(&a, &p->addr);
+        if ((rc = fcpd_peer_attestation(&p->attestation, d->home, p->node_id)) < 0) {
+            fcp_log_field f[] = { FCP_LF_STR("peer", p->node_id),
+                                  FCP_LF_STR("hint", "copy the peer's node.attest to FCP_HOME/nodes/<id>.attest") };
+            fcpd_log(d, FCP_LOG_ERROR, "peer.attestation", rc, f, 2);
+            return rc;
+        }
+        np++;
+    }
+    /* serve the zones of the config that we hold keys for */
+    static fcp_mesh_zone_config zones[FCP_MESH_MAX_ZONES];
+    size_t nz = 0;
+    for (size_t i = 0; i < d->cfg.n_zones && nz < FCP_MESH_MAX_ZONES; i++)
+        for (size_t j = 0; j < d->keys.n_zones; j++)
+            if (!strcmp(d->cfg.zones[i], d->keys.zones[j].zone_id))
+                zones[nz++] = d->keys.zones[j];
+    if (!nz) {
+        fcpd_log(d, FCP_LOG_ERROR, "mesh.zones", FCP_EMESH_CONFIG, NULL, 0);
+        return FCP_EMESH_CONFIG;
+    }
+    fcp_mesh_config mc;
+    memset(&mc, 0, sizeof mc);
+    mc.node_id = d->keys.node_id;
+    mc.sig_sk = d->keys.sig_sk;
+    mc.owner_pk = d->keys.owner_pk;
+    mc.peers = peers;
+    mc.n_peers = np;
+    mc.zones = zones;
+    mc.n_zones = nz;
+    mc.store = d->mstore;
+    mc.clock = fcp_clock_system();
+    mc.rng = fcp_rng_system();
+    fcp_mesh_limits_default(&mc.limits);
+    rc = fcp_mesh_node_new(&d->mesh, &mc);
+    fcp_memzero(zones, sizeof zones);
+    if (rc < 0) {
+        fcpd_log(d, FCP_LOG_ERROR, "mesh.start", rc, NULL, 0);
+        return rc;
+    }
+    fcp_log_field f[] = { FCP_LF_STR("node_id", d->keys.node_id), FCP_LF_UINT("peers", np),
+                          FCP_LF_UINT("zones", nz) };
+    fcpd_log(d, FCP_LOG_INFO, "mesh.start", 0, f, 3);
+    return 0;
+}
+
+void fcpd_mesh_stop(fcpd *d)
+{
+    fcp_mesh_node_free(d->mesh);
+    d->mesh = NULL;
+    if (d->mstore_open)
+        fcp_mesh_memstore_free(&d->mstore);
+    d->mstore_open = 0;
+    for (size_t i = 0; i < d->n_udp; i++) {
+        fcp_net_loop_del(d->loop, d->udp[i].fd);
+        close(d->udp[i].fd);
+    }
+    d->n_udp = 0;
+}
+
+static fcpd_udp *udp_for(fcpd *d, int family)
+{
+    for (size_t i = 0; i < d->n_udp; i++)
+        if (d->udp[i].family == family)
+            return &d->udp[i];
+    return NULL;
+}
+
+static int any_pending(fcpd *d)
+{
+    for (size_t i = 0; i < d->n_udp; i++)
+        if (d->udp[i].pending)
+            return 1;
+    return 0;
+}
+
+static void handle_event(fcpd *d, const fcp_mesh_event *ev)
+{
+    fcp_mesh_peer_info pi;
+    const char *peer = "";
+    if (ev->peer >= 0 && fcp_mesh_peer_info_get(d->mesh, (size_t)ev->peer, &pi) == 0)
+        peer = pi.node_id;
+    switch (ev->type) {
+    case FCP_MESH_EV_SESSION_UP: {
+        d->n.sessions_up++;
+        fcp_log_field f[] = { FCP_LF_STR("peer", peer), FCP_LF_BOOL("rekey", ev->error == 1) };
+        fcpd_log(d, FCP_LOG_INFO, "session.up", 0, f, 2);
+        break;
+    }
+    case FCP_MESH_EV_SESSION_DOWN: {
+        d->n.sessions_down++;
+        fcp_log_field f[] = { FCP_LF_STR("peer", peer) };
+        fcpd_log(d, FCP_LOG_INFO, "session.down", ev->error < 0 ? ev->error : 0, f, 1);
+        break;
+    }
+    case FCP_MESH_EV_PUT_DONE:
+        fcpd_admin_put_done(d, ev->op, ev->error);
+        break;
+    case FCP_MESH_EV_GET_DONE:
+        fcpd_admin_get_done(d, ev->op, ev->error);
+        break;
+    case FCP_MESH_EV_REPAIR: {
+        d->n.repairs++;
+        fcp_log_field f[] = { FCP_LF_HEX("object_id", ev->object_id, 32), FCP_LF_STR("peer", peer),
+                              FCP_LF_UINT("symbols", ev->count) };
+        fcpd_log(d, FCP_LOG_DEBUG, "repair.pushed", 0, f, 3);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void fcpd_mesh_pump(fcpd *d)
+{
+    if (!d->mesh)
+        return;
+    uint64_t now = fcpd_now_ns();
+    if (now - d->last_tick_ns >= (uint64_t)FCPD_TICK_MS * 1000000u) {
+        d->last_tick_ns = now;
+        int rc = fcp_mesh_on_tick(d->mesh);
+        if (rc < 0)
+            fcpd_log(d, FCP_LOG_WARN, "mesh.tick", rc, NULL, 0);
+    }
+    /* send until the engine is empty or a socket is full (bounded per pump) */
+    uint8_t buf[FCP_MESH_MAX_DATAGRAM];
+    for (int i = 0; i < 4096 && !any_pending(d); i++) {
+        fcp_mesh_addr to;
+        size_t len;
+        int rc = fcp_mesh_poll_tx(d->mesh, &to, buf, sizeof buf, &len);
+        if (rc <= 0)
+            break;
+        fcp_net_addr a;
+        fcpd_udp *u;
+        if (fcpd_token_to_addr(&to, &a) < 0 || !(u = udp_for(d, a.ss.ss_family))) {
+            d->n.drop_no_socket++;
+            continue;
+        }
+        rc = fcp_net_udp_send(u->fd, buf, len, &a);
+        if (rc == FCP_ELIMIT) {
+            u->pending = 1;
+            u->pend_to = a;
+            u->pend_len = len;
+            memcpy(u->pend, buf, len);
+            fcp_net_loop_mod(d->loop, u->fd, FCP_NET_EV_IN | FCP_NET_EV_OUT);
+            break;
+        }
+        if (rc < 0) {
+            d->n.drop_socket++;
+            continue;
+        }
+        d->n.dgram_out++;
+        d->n.bytes_out += len;
+    }
+    fcp_mesh_event ev;
+    for (int i = 0; i < 1024 && fcp_mesh_poll_event(d->mesh, &ev) == 1; i++)
+        handle_event(d, &ev);
+    fcpd_admin_resume(d);
+}
