@@ -304,6 +304,62 @@ static void test_hostile(void)
     CHECK_ERR(fcp_rq_encoder_new(&e, sym, 10, 16, &lim), FCP_ERQ_LIMIT);
 }
 
+/* Random OTIs and random packets: every call returns one of the documented
+ * codes and nothing crashes (ASan/UBSan run this too). */
+static void test_random_input(void)
+{
+    fcp_rq_limits lim = {1u << 20, 4096, 8u << 20};
+    int decoded = 0, valid = 0;
+    for (int it = 0; it < 400; it++) {
+        uint8_t b[FCP_RQ_OTI_BYTES];
+        fcp_rq_oti o;
+        fill(b, sizeof b);
+        b[5] = 0;
+        if (it % 2) {                       /* bias towards plausible OTIs */
+            b[0] = b[1] = b[2] = 0;
+            b[3] = (uint8_t)(b[3] & 0x03);
+            b[6] = 0;
+            b[7] = (uint8_t)(4 + (b[7] & 0x3C));
+            b[8] = (uint8_t)(1 + (b[8] & 3));
+            b[9] = 0;
+            b[10] = (uint8_t)(1 + (b[10] & 1));
+            b[11] = (uint8_t)(1 << (b[11] & 2));
+        }
+        int rc = fcp_rq_oti_decode(b, &o);
+        CHECK(rc == 0 || rc == FCP_ERQ_OTI);
+        if (rc)
+            continue;
+        fcp_rq_decoder *d;
+        rc = fcp_rq_decoder_new(&d, &o, &lim);
+        CHECK(rc == 0 || rc == FCP_ERQ_LIMIT);
+        if (rc)
+            continue;
+        valid++;
+        uint8_t sym[300];
+        for (int k = 0; k < 600; k++) {
+            uint32_t sbn = rnd(o.Z + 1), esi = rnd(8) == 0 ? rnd(1u << 25) : rnd(200);
+            size_t len = rnd(16) == 0 ? rnd(300) : o.T;
+            if (len > sizeof sym)
+                len = sizeof sym;
+            fill(sym, len);
+            rc = fcp_rq_decoder_add(d, sbn, esi, sym, len);
+            CHECK(rc == 0 || rc == FCP_ERQ_NEED_MORE || rc == FCP_ERQ_ESI || rc == FCP_ERQ_SYMBOL_SIZE ||
+                  rc == FCP_ERQ_LIMIT);
+            if (rc == 0) {
+                const uint8_t *res;
+                size_t n;
+                CHECK_EQ(fcp_rq_decoder_result(d, &res, &n), 0);
+                CHECK_EQ(n, o.F);
+                decoded++;
+                break;
+            }
+        }
+        fcp_rq_decoder_free(d);
+    }
+    CHECK(valid > 50);
+    CHECK(decoded > 0);
+}
+
 /* The codec gives identical results on every kernel level. */
 static void test_levels(void)
 {
@@ -324,6 +380,7 @@ int main(void)
     test_failure_rates();
     test_object();
     test_hostile();
+    test_random_input();
     test_levels();
     fcp_rq_release_caches();                  /* caches rebuild on demand */
     CHECK(round_trip(64, 32, 10, 64) >= 64);
