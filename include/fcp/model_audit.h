@@ -157,6 +157,18 @@ int fcp_audit_event_wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_ev
 int fcp_audit_event_verify_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
                                 const uint8_t pk[32]);
 
+/* Both in one pass: signature (FCP_EBAD_SIGNATURE) then *id. */
+int fcp_audit_event_check_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
+                               const uint8_t pk[32], const fcp_object_id_key *key,
+                               uint8_t id[FCP_OBJECT_ID_BYTES]);
+
+/* Encode ev once in the WIRE view with its signature slot zeroed, sign the
+ * map without "signature" (exactly the SIGNED view), write the signature into
+ * ev and into the appended bytes, and give the ObjectId.  One encoding and
+ * one parse instead of three encodings.  On error nothing is appended. */
+int fcp_audit_event_seal(fcp_audit_event *ev, const uint8_t sk[64], const fcp_object_id_key *key,
+                         fcp_buf *out, uint8_t id[FCP_OBJECT_ID_BYTES]);
+
 /* Add node's signature over h's SIGNED view, keeping signers sorted
  * (FCP_EDUPLICATE_SIGNER if node already signed, FCP_ELIMIT when full). */
 int fcp_audit_head_add_signature(fcp_audit_head *h, const char *node, const uint8_t sk[64]);

@@ -55,10 +55,7 @@ int fcp_audit_append(fcp_audit_writer *w, fcp_audit_event *ev, fcp_buf *out,
         memcpy(ev->prev, w->prev, FCP_OBJECT_ID_BYTES);
     else
         memset(ev->prev, 0, FCP_OBJECT_ID_BYTES);
-    TRY(fcp_audit_event_sign(ev, w->sk));
-    int rc = fcp_audit_event_encode(ev, FCP_VIEW_WIRE, out);
-    if (rc == 0)
-        rc = fcp_audit_event_wire_id(nid, ev, out->data + start, out->len - start, &w->key);
+    int rc = fcp_audit_event_seal(ev, w->sk, &w->key, out, nid);
     if (rc) {
         out->len = start;
         return rc;
@@ -114,9 +111,13 @@ int fcp_audit_chain_verify(const uint8_t *const *bytes, const size_t *len, size_
             return stop(rep, i, FCP_EAUDIT_MALFORMED);
         if (strcmp(ev.zone_id, zone) != 0)
             return stop(rep, i, FCP_EAUDIT_ZONE);
-        if (lookup(ctx, (const uint8_t *)ev.signer, strlen(ev.signer), pk) != 0 ||
-            fcp_audit_event_verify_wire(&ev, bytes[i], len[i], pk) != 0)
+        if (lookup(ctx, (const uint8_t *)ev.signer, strlen(ev.signer), pk) != 0)
             return stop(rep, i, FCP_EAUDIT_MODIFIED);
+        int crc = fcp_audit_event_check_wire(&ev, bytes[i], len[i], pk, key, id);
+        if (crc == FCP_EBAD_SIGNATURE)
+            return stop(rep, i, FCP_EAUDIT_MODIFIED);
+        if (crc != 0)
+            return stop(rep, i, FCP_EAUDIT_MALFORMED);
         if (!have_prev) {
             if (ev.seq != 0 || ev.has_prev)
                 return stop(rep, i, FCP_EAUDIT_GENESIS);
@@ -137,8 +138,6 @@ int fcp_audit_chain_verify(const uint8_t *const *bytes, const size_t *len, size_
             if (ev.occurred_at < prev_time)
                 return stop(rep, i, FCP_EAUDIT_TIME);
         }
-        if (fcp_audit_event_wire_id(id, &ev, bytes[i], len[i], key) != 0)
-            return stop(rep, i, FCP_EAUDIT_MALFORMED);
         memcpy(prev_id, id, sizeof id);
         prev_seq = ev.seq;
         prev_time = ev.occurred_at;

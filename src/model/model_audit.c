@@ -353,53 +353,87 @@ int fcp_audit_event_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *
     return rc;
 }
 
-/* Split a canonical top-level map into its "header" value and the map of
- * the other entries, and derive the ObjectId from those bytes:
- * canonical bytes = "FCP2-OBJECT-V1" || header || SchemaHash || body map. */
-static int wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const char *zone, const fcp_schema_id *schema,
-                   const uint8_t *wire, size_t n, const fcp_object_id_key *key)
+/* The entries of a canonical top-level map, found in one pass. */
+#define WIRE_MAX_ENTRIES 24
+typedef struct wire_map {
+    size_t n;
+    const uint8_t *k[WIRE_MAX_ENTRIES];   /* key start */
+    const uint8_t *end[WIRE_MAX_ENTRIES]; /* value end */
+    const uint8_t *v[WIRE_MAX_ENTRIES];   /* value start */
+    int header, signature;                /* entry index or -1 */
+} wire_map;
+
+static int wire_parse(wire_map *m, const uint8_t *wire, size_t n)
 {
     static const uint8_t hkey[] = { 0x66, 'h', 'e', 'a', 'd', 'e', 'r' };
+    static const uint8_t skey[] = { 0x69, 's', 'i', 'g', 'n', 'a', 't', 'u', 'r', 'e' };
     fcp_cbor_dec d;
     fcp_cbor_map_iter it;
-    const uint8_t *k, *v, *hv = NULL;
-    size_t kl, vl, hl = 0;
-    uint64_t entries;
-    uint8_t sh[FCP_SCHEMA_HASH_BYTES];
-    fcp_buf b;
-    fcp_cbor_enc e;
+    const uint8_t *k, *v;
+    size_t kl, vl;
     int rc;
-    /* pass 1: find the header value */
+    m->n = 0;
+    m->header = m->signature = -1;
     dec_start(&d, wire, n);
     TRY(fcp_cbor_map_begin(&d, &it));
-    entries = it.remaining;
+    if (it.remaining > WIRE_MAX_ENTRIES)
+        return FCP_ELIMIT;
     while ((rc = fcp_cbor_map_next_key(&d, &it, &k, &kl)) > 0) {
         TRY(fcp_cbor_get_raw(&d, &v, &vl));
-        if (kl == sizeof hkey && memcmp(k, hkey, kl) == 0) {
-            hv = v;
-            hl = vl;
-        }
+        if (kl == sizeof hkey && memcmp(k, hkey, kl) == 0)
+            m->header = (int)m->n;
+        if (kl == sizeof skey && memcmp(k, skey, kl) == 0 && vl == 2 + FCP_SIG_BYTES)
+            m->signature = (int)m->n;
+        m->k[m->n] = k;
+        m->v[m->n] = v;
+        m->end[m->n++] = v + vl;
     }
     TRY(rc);
-    if (!hv)
-        return FCP_EMISSING_FIELD;
-    fcp_schema_hash(sh, schema);
-    fcp_buf_init(&b);
-    fcp_buf_append(&b, "FCP2-OBJECT-V1", 14);
-    fcp_buf_append(&b, hv, hl);
-    fcp_buf_append(&b, sh, sizeof sh);
-    fcp_cbor_enc_init(&e, &b);
-    fcp_cbor_put_map(&e, entries - 1);
+    TRY(fcp_cbor_dec_finish(&d));
+    return m->header < 0 || m->signature < 0 ? FCP_EMISSING_FIELD : 0;
+}
+
+/* Append the map of m's entries except entry `skip` to b. */
+static void wire_map_without(fcp_buf *b, const wire_map *m, int skip)
+{
+    fcp_cbor_enc e;
+    fcp_cbor_enc_init(&e, b);
+    fcp_cbor_put_map(&e, m->n - 1);
     fcp_cbor_enc_free(&e);
-    /* pass 2: every other entry, bytes unchanged (still in canonical order) */
-    dec_start(&d, wire, n);
-    fcp_cbor_map_begin(&d, &it);
-    while (fcp_cbor_map_next_key(&d, &it, &k, &kl) > 0 && fcp_cbor_get_raw(&d, &v, &vl) == 0)
-        if (v != hv)
-            fcp_buf_append(&b, k, (size_t)(v + vl - k));
-    rc = b.err;
+    for (size_t i = 0; i < m->n; i++)
+        if ((int)i != skip)
+            fcp_buf_append(b, m->k[i], (size_t)(m->end[i] - m->k[i]));
+}
+
+/* canonical bytes = "FCP2-OBJECT-V1" || header || SchemaHash || body map */
+static int wire_map_id(uint8_t out[FCP_OBJECT_ID_BYTES], const wire_map *m, const char *zone,
+                       const fcp_schema_id *schema, const fcp_object_id_key *key)
+{
+    uint8_t sh[FCP_SCHEMA_HASH_BYTES];
+    fcp_buf b;
+    fcp_buf_init(&b);
+    fcp_schema_hash(sh, schema);
+    fcp_buf_append(&b, "FCP2-OBJECT-V1", 14);
+    fcp_buf_append(&b, m->v[m->header], (size_t)(m->end[m->header] - m->v[m->header]));
+    fcp_buf_append(&b, sh, sizeof sh);
+    wire_map_without(&b, m, m->header);
+    int rc = b.err;
     if (rc == 0)
         rc = fcp_object_id(out, key, zone, strlen(zone), schema, b.data, b.len);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+static int wire_map_verify(const wire_map *m, const fcp_audit_event *ev, const uint8_t pk[32])
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_buf_init(&b);
+    fcp_audit_event_schema(&s);
+    wire_map_without(&b, m, m->signature);
+    int rc = b.err;
+    if (rc == 0)
+        rc = fcp_object_verify(ev->signature, &s, b.data, b.len, pk);
     fcp_buf_free(&b);
     return rc;
 }
@@ -407,20 +441,61 @@ static int wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const char *zone, const fcp
 int fcp_audit_event_wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *ev,
                             const uint8_t *wire, size_t n, const fcp_object_id_key *key)
 {
-    return wire_id(out, ev->header.zone_id, &ev->header.schema, wire, n, key);
+    wire_map m;
+    TRY(wire_parse(&m, wire, n));
+    return wire_map_id(out, &m, ev->header.zone_id, &ev->header.schema, key);
 }
 
 int fcp_audit_event_verify_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
                                 const uint8_t pk[32])
 {
-    fcp_buf b;
+    wire_map m;
+    TRY(wire_parse(&m, wire, n));
+    return wire_map_verify(&m, ev, pk);
+}
+
+int fcp_audit_event_check_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
+                               const uint8_t pk[32], const fcp_object_id_key *key,
+                               uint8_t id[FCP_OBJECT_ID_BYTES])
+{
+    wire_map m;
+    TRY(wire_parse(&m, wire, n));
+    if (wire_map_verify(&m, ev, pk) != 0)
+        return FCP_EBAD_SIGNATURE;
+    return wire_map_id(id, &m, ev->header.zone_id, &ev->header.schema, key);
+}
+
+int fcp_audit_event_seal(fcp_audit_event *ev, const uint8_t sk[64], const fcp_object_id_key *key,
+                         fcp_buf *out, uint8_t id[FCP_OBJECT_ID_BYTES])
+{
+    size_t start = out->len;
+    wire_map m;
+    fcp_buf view;
     fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_audit_event_schema(&s);
-    int rc = fcp_unsigned_view(&b, wire, n);
+    memset(ev->signature, 0, sizeof ev->signature);
+    int rc = fcp_audit_event_encode(ev, FCP_VIEW_WIRE, out);
     if (rc == 0)
-        rc = fcp_object_verify(ev->signature, &s, b.data, b.len, pk);
-    fcp_buf_free(&b);
+        rc = wire_parse(&m, out->data + start, out->len - start);
+    if (rc == 0) {
+        fcp_buf_init(&view);
+        fcp_audit_event_schema(&s);
+        fcp_buf_append(&view, FCP_SIGN_DOMAIN, FCP_SIGN_DOMAIN_BYTES);
+        uint8_t *h8 = fcp_buf_extend(&view, FCP_SIGNING_SCHEMA_HASH_BYTES);
+        if (h8)
+            fcp_signing_schema_hash(h8, &s);
+        wire_map_without(&view, &m, m.signature);
+        rc = view.err;
+        if (rc == 0)
+            rc = fcp_ed25519_sign(ev->signature, view.data, view.len, sk);
+        fcp_buf_free(&view);
+    }
+    if (rc == 0) {
+        /* the value is bstr head (2 bytes) + 64 signature bytes */
+        memcpy(out->data + (m.v[m.signature] + 2 - out->data), ev->signature, FCP_SIG_BYTES);
+        rc = wire_map_id(id, &m, ev->header.zone_id, &ev->header.schema, key);
+    }
+    if (rc)
+        out->len = start;
     return rc;
 }
 
