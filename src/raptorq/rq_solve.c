@@ -170,7 +170,9 @@ static int build_rows(solver *s, const uint32_t *isi)
         uint32_t a = 1 + i / S, b = i % S;
         for (int t = 0; t < 3; t++) {
             s->rlen[b]++;
-            b = (b + a) % S;
+            b += a;                   /* a < S (S(S-1) > B) */
+            while (b >= S)
+                b -= S;
         }
     }
     for (uint32_t i = 0; i < S; i++)
@@ -198,7 +200,9 @@ static int build_rows(solver *s, const uint32_t *isi)
         uint32_t a = 1 + i / S, b = i % S;
         for (int t = 0; t < 3; t++) {
             s->rcols[s->rstart[b] + fill[b]++] = i;
-            b = (b + a) % S;
+            b += a;                   /* a < S (S(S-1) > B) */
+            while (b >= S)
+                b -= S;
         }
     }
     /* A column can hit the same LDPC row twice only if a = 1 + i/S is a
