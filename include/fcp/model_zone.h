@@ -157,9 +157,9 @@ int fcp_zone_checkpoint_encode_unsigned(const fcp_zone_checkpoint *c, fcp_buf *o
 
 /* Strict decoders (nothing may follow; n <= FCP_ZONE_MAX_ENCODED else
  * FCP_ETOO_LARGE).  Errors: FCP_ECBOR_*, FCP_EMISSING_FIELD,
- * FCP_EUNKNOWN_FIELD, FCP_EOBJECT, FCP_ECBOR_INT_RANGE / FCP_EOUT_OF_RANGE
- * (u8/u16 fields), FCP_ELIMIT and the validate errors.  Output zeroed on
- * error. */
+ * FCP_EUNKNOWN_FIELD, FCP_EOBJECT (fixed-length bytes), FCP_ECBOR_INT_RANGE
+ * (a level above 255 or a port above 65535), FCP_ELIMIT and the validate
+ * errors.  Output zeroed on error. */
 int fcp_zone_definition_decode(fcp_zone_definition *d, const uint8_t *p, size_t n);
 int fcp_zone_policy_object_decode(fcp_zone_policy_object *o, const uint8_t *p, size_t n);
 int fcp_zone_checkpoint_decode(fcp_zone_checkpoint *c, const uint8_t *p, size_t n);
