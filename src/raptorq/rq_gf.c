@@ -7,8 +7,9 @@
  *
  * plus the fused HDPC step q = 2*q ^ s; a1 ^= q; a2 ^= q (see rq_solve.c).
  *
- * Three implementations, chosen once from the CPU's features:
+ * Four implementations, chosen once from the CPU's features:
  *   portable  64-bit words for XOR, a 256-entry product row for multiplies;
+ *   ssse3     16-byte XOR, multiply by two 16-entry nibble tables (pshufb);
  *   avx2      32-byte XOR, multiply by two 16-entry nibble tables (pshufb);
  *   gfni512   64-byte XOR, multiply by one GF2P8AFFINEQB with the 8x8 bit
  *             matrix of "multiply by c" (GFNI's own GF2P8MULB uses the AES
@@ -150,6 +151,124 @@ static const fcp_rq_kernels k_portable = {"portable", 64, p_xor, p_xor3, p_mulad
                                           p_hstep, p_xorn, p_muladdn};
 
 #ifdef RQ_X86
+/* ---------------- SSSE3 (16-byte pshufb nibble tables) ---------------- */
+
+#define SSSE3 __attribute__((target("ssse3")))
+
+SSSE3 static inline __m128i s3_mul(__m128i x, __m128i lo, __m128i hi, __m128i mask)
+{
+    __m128i l = _mm_and_si128(x, mask);
+    __m128i h = _mm_and_si128(_mm_srli_epi64(x, 4), mask);
+    return _mm_xor_si128(_mm_shuffle_epi8(lo, l), _mm_shuffle_epi8(hi, h));
+}
+
+#define S3_TABLES(c)                                                     \
+    __m128i lo = _mm_loadu_si128((const __m128i *)g_nib[c]);             \
+    __m128i hi = _mm_loadu_si128((const __m128i *)(g_nib[c] + 16));      \
+    __m128i mask = _mm_set1_epi8(0x0F)
+
+SSSE3 static void s3_xor(uint8_t *d, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm_storeu_si128((__m128i *)(d + i), _mm_xor_si128(_mm_loadu_si128((const __m128i *)(d + i)),
+                                                          _mm_loadu_si128((const __m128i *)(s + i))));
+    p_xor(d + i, s + i, n - i);
+}
+
+SSSE3 static void s3_xor3(uint8_t *d, const uint8_t *a, const uint8_t *b, size_t n)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm_storeu_si128((__m128i *)(d + i), _mm_xor_si128(_mm_loadu_si128((const __m128i *)(a + i)),
+                                                          _mm_loadu_si128((const __m128i *)(b + i))));
+    p_xor3(d + i, a + i, b + i, n - i);
+}
+
+SSSE3 static void s3_muladd(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
+{
+    S3_TABLES(c);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = s3_mul(_mm_loadu_si128((const __m128i *)(s + i)), lo, hi, mask);
+        _mm_storeu_si128((__m128i *)(d + i), _mm_xor_si128(x, _mm_loadu_si128((const __m128i *)(d + i))));
+    }
+    p_muladd(d + i, s + i, c, n - i);
+}
+
+SSSE3 static void s3_scale(uint8_t *d, uint8_t c, size_t n)
+{
+    S3_TABLES(c);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm_storeu_si128((__m128i *)(d + i), s3_mul(_mm_loadu_si128((const __m128i *)(d + i)), lo, hi, mask));
+    p_scale(d + i, c, n - i);
+}
+
+SSSE3 static void s3_horner(uint8_t *d, const uint8_t *s, uint8_t c, size_t n)
+{
+    S3_TABLES(c);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = s3_mul(_mm_loadu_si128((const __m128i *)(d + i)), lo, hi, mask);
+        _mm_storeu_si128((__m128i *)(d + i), _mm_xor_si128(x, _mm_loadu_si128((const __m128i *)(s + i))));
+    }
+    p_horner(d + i, s + i, c, n - i);
+}
+
+SSSE3 static void s3_hstep(uint8_t *q, const uint8_t *s, uint8_t *a1, uint8_t *a2, size_t n)
+{
+    S3_TABLES(2);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = s3_mul(_mm_loadu_si128((const __m128i *)(q + i)), lo, hi, mask);
+        if (s)
+            x = _mm_xor_si128(x, _mm_loadu_si128((const __m128i *)(s + i)));
+        _mm_storeu_si128((__m128i *)(q + i), x);
+        _mm_storeu_si128((__m128i *)(a1 + i), _mm_xor_si128(x, _mm_loadu_si128((const __m128i *)(a1 + i))));
+        _mm_storeu_si128((__m128i *)(a2 + i), _mm_xor_si128(x, _mm_loadu_si128((const __m128i *)(a2 + i))));
+    }
+    p_hstep(q + i, s ? s + i : NULL, a1 + i, a2 + i, n - i);
+}
+
+SSSE3 static void s3_xorn(uint8_t *d, const uint8_t *const *s, unsigned ns, size_t n, int acc)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = acc ? _mm_loadu_si128((const __m128i *)(d + i)) : _mm_setzero_si128();
+        for (unsigned j = 0; j < ns; j++)
+            x = _mm_xor_si128(x, _mm_loadu_si128((const __m128i *)(s[j] + i)));
+        _mm_storeu_si128((__m128i *)(d + i), x);
+    }
+    if (i < n) {
+        const uint8_t *t[64];
+        for (unsigned j = 0; j < ns; j++)
+            t[j] = s[j] + i;
+        p_xorn(d + i, t, ns, n - i, acc);
+    }
+}
+
+SSSE3 static void s3_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *c, unsigned ns,
+                             size_t n)
+{
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(d + i));
+        for (unsigned j = 0; j < ns; j++) {
+            __m128i lo = _mm_loadu_si128((const __m128i *)g_nib[c[j]]);
+            __m128i hi = _mm_loadu_si128((const __m128i *)(g_nib[c[j]] + 16));
+            x = _mm_xor_si128(x, s3_mul(_mm_loadu_si128((const __m128i *)(s[j] + i)), lo, hi, mask));
+        }
+        _mm_storeu_si128((__m128i *)(d + i), x);
+    }
+    for (unsigned j = 0; i < n && j < ns; j++)
+        p_muladd(d + i, s[j] + i, c[j], n - i);
+}
+
+static const fcp_rq_kernels k_ssse3 = {"ssse3", 6, s3_xor, s3_xor3, s3_muladd, s3_scale, s3_horner,
+                                       s3_hstep, s3_xorn, s3_muladdn};
+
 /* ---------------- AVX2 (pshufb nibble tables) ---------------- */
 
 #define AVX2 __attribute__((target("avx2")))
@@ -462,6 +581,8 @@ int fcp_rq_kern_best(void)
         return FCP_RQ_SIMD_GFNI512;
     if (__builtin_cpu_supports("avx2"))
         return FCP_RQ_SIMD_AVX2;
+    if (__builtin_cpu_supports("ssse3"))
+        return FCP_RQ_SIMD_SSSE3;
 #endif
     return FCP_RQ_SIMD_PORTABLE;
 }
@@ -473,6 +594,8 @@ static const fcp_rq_kernels *kern_for(int level)
         return &k_gfni512;
     if (level == FCP_RQ_SIMD_AVX2)
         return &k_avx2;
+    if (level == FCP_RQ_SIMD_SSSE3)
+        return &k_ssse3;
 #endif
     (void)level;
     return &k_portable;

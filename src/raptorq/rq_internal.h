@@ -71,7 +71,8 @@ typedef struct fcp_rq_kernels {
     void (*muladdn)(uint8_t *dst, const uint8_t *const *src, const uint8_t *c, unsigned ns, size_t n);
 } fcp_rq_kernels;
 
-enum { FCP_RQ_SIMD_PORTABLE = 0, FCP_RQ_SIMD_AVX2 = 1, FCP_RQ_SIMD_GFNI512 = 2 };
+/* Levels in increasing capability; a CPU with one has all lower ones. */
+enum { FCP_RQ_SIMD_PORTABLE = 0, FCP_RQ_SIMD_SSSE3 = 1, FCP_RQ_SIMD_AVX2 = 2, FCP_RQ_SIMD_GFNI512 = 3 };
 
 /* The kernels in use (chosen on first call from the CPU's features). */
 const fcp_rq_kernels *fcp_rq_kern(void);
