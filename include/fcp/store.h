@@ -52,6 +52,8 @@ typedef struct fcp_store_options {
     int      synchronous_full;       /* 1 (default): PRAGMA synchronous=FULL; 0: NORMAL */
     int      read_only;              /* open without write access */
     int      busy_timeout_ms;        /* default 5000 */
+    uint64_t max_db_bytes;           /* hard cap on the database file (0: none); a write
+                                        past it fails with FCP_ESTORE_FULL */
     /* quarantine caps (spec §8.4; D-STORE-4) */
     uint64_t quarantine_max_bytes;           /* total; default 256 MiB */
     uint64_t quarantine_max_bytes_per_peer;  /* default 32 MiB */

@@ -375,6 +375,21 @@ int fcp_store_open(fcp_store **out, const char *path, const fcp_store_options *o
         goto fail;
     if ((r = migrate(s)) != 0)
         goto fail;
+    if (s->opt.max_db_bytes) {
+        /* PRAGMAs take no bound parameters; the text is built from an
+         * integer computed here, never from caller strings. */
+        sqlite3_stmt *q = NULL;
+        sqlite3_int64 page = 4096;
+        rc = sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &q, NULL);
+        if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+            page = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        uint64_t pages = s->opt.max_db_bytes / (uint64_t)(page > 0 ? page : 4096);
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA max_page_count=%llu", (unsigned long long)(pages ? pages : 1));
+        if ((r = fcp_store__exec_sql(s, sql)) != 0)
+            goto fail;
+    }
     for (int i = 0; i < ST__COUNT; i++) {
         rc = sqlite3_prepare_v3(s->db, st_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
         if (rc != SQLITE_OK) {
