@@ -107,7 +107,8 @@ static int view_apply(fcp_mesh_node *n, mesh_view *v, const mesh_gossip *g)
         v->e = ne;
         v->cap = nc;
     }
-    memmove(&v->e[lo + add], &v->e[hi], (v->n - hi) * sizeof *v->e);
+    if (v->n > hi)
+        memmove(&v->e[lo + add], &v->e[hi], (v->n - hi) * sizeof *v->e);
     for (size_t i = 0; i < add; i++) {
         mesh_view_entry *e = &v->e[lo + i];
         memcpy(e->id, g->e[i].id, 32);
