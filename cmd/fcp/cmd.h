@@ -13,6 +13,16 @@ int cmd_version(int argc, char **argv);
 int cmd_errors(int argc, char **argv);
 int cmd_rq(int argc, char **argv);
 int cmd_cbor(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_peers(int argc, char **argv);
+int cmd_put(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_pin(int argc, char **argv);
+int cmd_unpin(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_node(int argc, char **argv);
 
 /* 1 if argv has --help or -h (and prints nothing). */
 int cmd_wants_help(int argc, char **argv);

@@ -17,6 +17,16 @@ static const struct verb {
     { "errors", cmd_errors, "list every stable error code with its meaning" },
     { "rq", cmd_rq, "RaptorQ (RFC 6330) encode/decode of files to packet files" },
     { "cbor", cmd_cbor, "show CBOR in diagnostic notation and check it is canonical" },
+    { "init", cmd_init, "create FCP_HOME: owner and node keys, attestation, zone keys, fcpd.toml" },
+    { "status", cmd_status, "show the local fcpd: peers, counters, objects and coverage" },
+    { "peers", cmd_peers, "list the local fcpd's peers and their sessions" },
+    { "put", cmd_put, "store a file in a zone through the local fcpd" },
+    { "get", cmd_get, "fetch an object by id through the local fcpd" },
+    { "ls", cmd_ls, "list objects and how their symbols are spread" },
+    { "pin", cmd_pin, "pin an object on the local node" },
+    { "unpin", cmd_unpin, "remove an object's pin on the local node" },
+    { "rm", cmd_rm, "remove an object from the local node" },
+    { "node", cmd_node, "node administration: add-peer, stop" },
 };
 
 static void usage(FILE *out)

@@ -130,6 +130,30 @@ static void do_status(fcpd_admin_conn *a, uint64_t seq)
     kv_uint(&e, "mesh_memory_bytes", d->mesh ? fcp_mesh_memory_bytes(d->mesh) : 0);
     kv_uint(&e, "repairs_done", mc.repairs_done);
     kv_uint(&e, "repair_symbols", mc.repair_symbols);
+    fcp_cbor_put_cstr(&e, "counters");
+    fcp_cbor_map_open(&e);
+    const struct { const char *k; uint64_t v; } cs[] = {
+        { "rx_datagrams", mc.rx_datagrams }, { "tx_datagrams", mc.tx_datagrams },
+        { "drop_oversize_net", d->n.drop_oversize }, { "drop_socket", d->n.drop_socket },
+        { "drop_empty", mc.drop_empty }, { "drop_hs_rate", mc.drop_hs_rate },
+        { "drop_hs_invalid", mc.drop_hs_invalid }, { "drop_unknown_session", mc.drop_unknown_session },
+        { "drop_dgram", mc.drop_dgram }, { "drop_control", mc.drop_control },
+        { "drop_symbol_auth", mc.drop_symbol_auth }, { "drop_zone", mc.drop_zone },
+        { "drop_unsolicited", mc.drop_unsolicited }, { "drop_push_rate", mc.drop_push_rate },
+        { "drop_store", mc.drop_store }, { "drop_request_rate", mc.drop_request_rate },
+        { "drop_request_invalid", mc.drop_request_invalid }, { "drop_serve_budget", mc.drop_serve_budget },
+        { "drop_tx_budget", mc.drop_tx_budget }, { "drop_decode_budget", mc.drop_decode_budget },
+        { "symbols_pushed", mc.symbols_pushed }, { "symbols_stored", mc.symbols_stored },
+        { "symbols_served", mc.symbols_served }, { "symbols_received", mc.symbols_received },
+        { "gossip_sent", mc.gossip_sent }, { "gossip_received", mc.gossip_received },
+        { "repairs_started", mc.repairs_started }, { "repairs_done", mc.repairs_done },
+        { "decodes_ok", mc.decodes_ok }, { "decodes_failed", mc.decodes_failed },
+        { "sessions_established", mc.sessions_established },
+        { "admin_requests", d->n.admin_requests }, { "admin_errors", d->n.admin_errors },
+    };
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+        kv_uint(&e, cs[i].k, cs[i].v);
+    fcp_cbor_map_close(&e);
     fcp_cbor_put_cstr(&e, "zones");
     fcp_cbor_map_open(&e);
     for (size_t i = 0; i < d->cfg.n_zones; i++) {

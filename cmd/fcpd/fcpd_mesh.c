@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -192,6 +193,10 @@ int fcpd_mesh_start(fcpd *d)
     mc.clock = fcp_clock_system();
     mc.rng = fcp_rng_system();
     fcp_mesh_limits_default(&mc.limits);
+    /* optional tuning of the repair loop (docs/fcpd.md) */
+    const char *ra = getenv("FCPD_REPAIR_MAX_ACTIVE");
+    if (ra && atoi(ra) > 0 && atoi(ra) <= 256)
+        mc.limits.repair_max_active = (uint32_t)atoi(ra);
     rc = fcp_mesh_node_new(&d->mesh, &mc);
     fcp_memzero(zones, sizeof zones);
     if (rc < 0) {

@@ -137,4 +137,17 @@ int fcp_admin_client_recv(fcp_admin_client *c, uint64_t want_seq, fcp_buf *out);
 /* send + recv. */
 int fcp_admin_client_call(fcp_admin_client *c, const fcp_admin_request *r, fcp_buf *out);
 
+/* The admin socket path: explicit_path if non-empty, else
+ * "$FCP_HOME/fcpd.sock", else "$HOME/.config/fcp/fcpd.sock" (the caller
+ * passes the environment values).  FCP_ENET_ADDRESS if none applies or the
+ * result does not fit in cap or in a unix socket address (107 bytes). */
+int fcp_admin_socket_path(char *out, size_t cap, const char *explicit_path, const char *fcp_home,
+                          const char *home);
+/* One request, one response: connect to sock, send r, receive the answer
+ * into resp.  Returns 0 for {ok: true}; for a failure response the error it
+ * names (detail copied into detail[0..cap)); connection and framing errors
+ * otherwise (detail then says what failed). */
+int fcp_admin_client_simple(const char *sock, const fcp_admin_request *r, fcp_buf *resp,
+                            char *detail, size_t cap);
+
 #endif

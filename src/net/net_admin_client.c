@@ -7,6 +7,7 @@
  * FCP_ADMIN_MAX_PAYLOAD before anything is allocated.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -107,4 +108,54 @@ int fcp_admin_client_call(fcp_admin_client *c, const fcp_admin_request *r, fcp_b
     uint64_t seq;
     int rc = fcp_admin_client_send(c, r, &seq);
     return rc < 0 ? rc : fcp_admin_client_recv(c, seq, out);
+}
+
+int fcp_admin_socket_path(char *out, size_t cap, const char *explicit_path, const char *fcp_home,
+                          const char *home)
+{
+    const char *base, *suffix;
+    if (explicit_path && *explicit_path) {
+        base = explicit_path;
+        suffix = "";
+    } else if (fcp_home && *fcp_home) {
+        base = fcp_home;
+        suffix = "/fcpd.sock";
+    } else if (home && *home) {
+        base = home;
+        suffix = "/.config/fcp/fcpd.sock";
+    } else {
+        return FCP_ENET_ADDRESS;
+    }
+    size_t lb = strlen(base), ls = strlen(suffix);
+    if (lb + ls + 1 > cap || lb + ls > 107)
+        return FCP_ENET_ADDRESS;
+    memcpy(out, base, lb);
+    memcpy(out + lb, suffix, ls + 1);
+    return 0;
+}
+
+int fcp_admin_client_simple(const char *sock, const fcp_admin_request *r, fcp_buf *resp,
+                            char *detail, size_t cap)
+{
+    fcp_admin_client c;
+    if (cap)
+        detail[0] = 0;
+    int rc = fcp_admin_client_open(&c, sock);
+    if (rc < 0) {
+        if (cap)
+            snprintf(detail, cap, "cannot connect to %s", sock);
+        return rc;
+    }
+    rc = fcp_admin_client_call(&c, r, resp);
+    fcp_admin_client_close(&c);
+    if (rc < 0) {
+        if (cap)
+            snprintf(detail, cap, "no valid answer from fcpd on %s", sock);
+        return rc;
+    }
+    int err = 0;
+    int f = fcp_admin_resp_failed(resp->data, resp->len, &err, detail, cap);
+    if (f < 0)
+        return f;
+    return f == 1 ? err : 0;
 }

@@ -1,0 +1,164 @@
+/*
+ * cmd_node.c - `fcp node`: node administration.
+ *   fcp node add-peer --id ID --address HOST:PORT --attestation FILE [--home DIR]
+ *       check FILE is an attestation of ID signed by this home's owner, copy
+ *       it to <home>/nodes/ID.attest and append a [[peers]] entry to fcpd.toml
+ *   fcp node stop [--socket PATH]
+ *       ask the local fcpd to shut down cleanly
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "fcp/admin.h"
+#include "fcp/clock.h"
+#include "fcp/config.h"
+#include "fcp/error.h"
+#include "fcp/hex.h"
+#include "fcp/model_attest.h"
+
+static void node_usage(void)
+{
+    printf("usage: fcp node add-peer --id ID --address HOST:PORT --attestation FILE [--home DIR]\n"
+           "       fcp node stop [--socket PATH]\n\n"
+           "add-peer  make another node of the same owner a peer of this one: FILE is\n"
+           "          that node's node.attest (checked against this home's owner.pub);\n"
+           "          it is copied to <home>/nodes/ID.attest and a [[peers]] entry is\n"
+           "          appended to <home>/fcpd.toml.  Restart fcpd to use it.\n"
+           "stop      ask the local fcpd to shut down cleanly (as SIGTERM does).\n");
+}
+
+static int add_peer(int argc, char **argv)
+{
+    const char *id = NULL, *addr = NULL, *afile = NULL, *home = getenv("FCP_HOME");
+    char defhome[4096];
+    for (int i = 2; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v && !strcmp(argv[i], "--id")) { id = v; i++; }
+        else if (v && !strcmp(argv[i], "--address")) { addr = v; i++; }
+        else if (v && !strcmp(argv[i], "--attestation")) { afile = v; i++; }
+        else if (v && !strcmp(argv[i], "--home")) { home = v; i++; }
+        else {
+            fprintf(stderr, "fcp node add-peer: unknown or incomplete option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!id || !addr || !afile) {
+        fprintf(stderr, "fcp node add-peer: --id, --address and --attestation are required\n");
+        return 2;
+    }
+    if (!home || !*home) {
+        const char *h = getenv("HOME");
+        if (!h) {
+            fprintf(stderr, "fcp node add-peer: set FCP_HOME or pass --home\n");
+            return 2;
+        }
+        snprintf(defhome, sizeof defhome, "%s/.config/fcp", h);
+        home = defhome;
+    }
+    if (fcp_node_id_validate(id, strlen(id)) < 0) {
+        cmd_error("node add-peer", FCP_ENODE_ID, id);
+        return 2;
+    }
+    fcp_config_addr ca;
+    const char *why = NULL;
+    if (fcp_config_parse_addr(&ca, addr, strlen(addr), &why) < 0) {
+        fprintf(stderr, "fcp node add-peer: address '%s': %s (FCP-%04d)\n", addr, why ? why : "invalid",
+                -FCP_ECONFIG_ADDRESS);
+        return 2;
+    }
+    char path[4200], pub[256];
+    snprintf(path, sizeof path, "%s/owner.pub", home);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(pub, 1, sizeof pub - 1, f) : 0;
+    if (f)
+        fclose(f);
+    pub[n] = 0;
+    uint8_t owner_pk[32];
+    if (n < 64 || (pub[64] = 0, fcp_hex_decode_exact(owner_pk, 32, pub) < 0)) {
+        cmd_error("node add-peer", FCP_EDAEMON_KEY, path);
+        return 1;
+    }
+    size_t alen = 0;
+    uint8_t *ab = cmd_read_input(afile, &alen, FCP_ATTEST_MAX_ENCODED);
+    if (!ab)
+        return 1;
+    fcp_node_attestation at;
+    int rc = fcp_attestation_decode_verify(&at, ab, alen, owner_pk, fcp_clock_unix_secs(fcp_clock_system()));
+    if (rc == 0 && strcmp(at.node_id, id))
+        rc = FCP_ENODE_ID;
+    if (rc < 0) {
+        free(ab);
+        cmd_error("node add-peer", rc, afile);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/nodes/%s.attest", home, id);
+    f = fopen(path, "wb");
+    if (!f || fwrite(ab, 1, alen, f) != alen) {
+        if (f)
+            fclose(f);
+        free(ab);
+        perror(path);
+        return 1;
+    }
+    fclose(f);
+    free(ab);
+    snprintf(path, sizeof path, "%s/fcpd.toml", home);
+    f = fopen(path, "a");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    fprintf(f, "\n[[peers]]\nid = \"%s\"\naddress = \"%s\"\n", id, addr);
+    fclose(f);
+    printf("peer %s at %s added to %s\n", id, addr, path);
+    return 0;
+}
+
+static int stop(int argc, char **argv)
+{
+    const char *sockopt = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--socket") && i + 1 < argc) sockopt = argv[++i];
+        else {
+            fprintf(stderr, "fcp node stop: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    char sock[256], detail[256];
+    int rc = fcp_admin_socket_path(sock, sizeof sock, sockopt, getenv("FCP_HOME"), getenv("HOME"));
+    if (rc < 0) {
+        cmd_error("node stop", rc, "admin socket path");
+        return 2;
+    }
+    fcp_admin_request r = { .op = FCP_ADMIN_OP_STOP };
+    fcp_buf resp;
+    fcp_buf_init(&resp);
+    rc = fcp_admin_client_simple(sock, &r, &resp, detail, sizeof detail);
+    fcp_buf_free(&resp);
+    if (rc < 0) {
+        cmd_error("node stop", rc, detail);
+        return 1;
+    }
+    printf("fcpd is stopping\n");
+    return 0;
+}
+
+int cmd_node(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        node_usage();
+        return argc < 2 ? 2 : 0;
+    }
+    if (cmd_wants_help(argc, argv)) {
+        node_usage();
+        return 0;
+    }
+    if (!strcmp(argv[1], "add-peer"))
+        return add_peer(argc, argv);
+    if (!strcmp(argv[1], "stop"))
+        return stop(argc, argv);
+    fprintf(stderr, "fcp node: unknown subcommand '%s' (try fcp node --help)\n", argv[1]);
+    return 2;
+}
