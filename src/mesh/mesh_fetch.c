@@ -186,26 +186,39 @@ static int fetch_add(fcp_mesh_node *n, mesh_fetch *f, uint32_t esi, const uint8_
     return FCP_EMESH_BUDGET;
 }
 
-/* Ask every up peer for its part of what is missing. */
+/* 1 if peer pi is known (from gossip) to hold symbols of f's object. */
+static int peer_holds(const fcp_mesh_node *n, size_t pi, const mesh_fetch *f)
+{
+    const mesh_view_entry *e = mesh_view_find(&n->peers[pi].view[f->zone], f->id);
+    return e && e->count > 0;
+}
+
+/* Ask the up peers that hold the object (all up peers when gossip says
+ * nothing) for what is missing: the first round splits it among them, later
+ * rounds ask each for all of it (a holder may have fewer than its part). */
 static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
 {
     uint64_t now = mesh_now(n);
-    size_t up = 0;
+    size_t up = 0, holders = 0;
     for (size_t pi = 0; pi < n->n_peers; pi++)
-        up += n->peers[pi].up;
+        if (n->peers[pi].up) {
+            up++;
+            holders += peer_holds(n, pi, f);
+        }
     f->next_request_ns = now + (uint64_t)n->lim.request_retry_ms * MESH_NS_PER_MS;
     if (up == 0)
         return 0;
+    size_t askn = holders ? holders : up;
     f->rounds++;
     uint32_t want = FCP_SYMREQ_UNAUTH_CAP;
     if (f->have_kt) {
         uint64_t need = (uint64_t)f->k + n->lim.decode_overhead;
         need = need > f->added ? need - f->added : 1;
-        want = (uint32_t)((need + up - 1) / up + 2);
+        want = (uint32_t)(f->rounds == 1 ? (need + askn - 1) / askn + 2 : need + 2);
     }
     fcp_symbol_request *r = &n->sreq;
     for (size_t pi = 0; pi < n->n_peers; pi++) {
-        if (!n->peers[pi].up)
+        if (!n->peers[pi].up || (holders && !peer_holds(n, pi, f)))
             continue;
         memset(r, 0, sizeof *r);
         memcpy(r->t.object_id, f->id, 32);

@@ -21,7 +21,7 @@
  * A peer that is up for repair_grace_ms, whose view is complete, and that
  * holds fewer than its share of an object, is repaired by ONE node: the
  * lowest-indexed member (sorted node ids) other than that peer that holds
- * symbols of the object.  The repairer decodes the object (a fetch), encodes
+ * symbols of the object (while repairs run, scans come every 20 ms).  The repairer decodes the object (a fetch), encodes
  * the peer's residue class of ESIs and pushes them; (object, peer) is then
  * left alone for 5 gossip intervals so the peer's next digest can show the
  * result.  At most repair_max_active repairs run at once.
@@ -33,6 +33,7 @@
 #include "mesh/mesh_internal.h"
 
 #define MESH_VIEW_MAX 65536u /* entries per (peer, zone) */
+#define MESH_REPAIR_BUSY_MS 20u /* scan period while repairs are running */
 
 /* ---- views ---------------------------------------------------------------------- */
 
@@ -395,7 +396,9 @@ int mesh_repair_tick(fcp_mesh_node *n)
     uint64_t now = mesh_now(n);
     if (now < n->repair_next_ns)
         return 0;
-    n->repair_next_ns = now + (uint64_t)n->lim.repair_interval_ms * MESH_NS_PER_MS;
+    /* while there is repair work, scan again soon (still bounded per scan) */
+    n->repair_next_ns = now + (active_repairs(n) ? MESH_REPAIR_BUSY_MS
+                                                 : (uint64_t)n->lim.repair_interval_ms) * MESH_NS_PER_MS;
     uint64_t grace = (uint64_t)n->lim.repair_grace_ms * MESH_NS_PER_MS;
     uint64_t hold = 5ull * n->lim.gossip_interval_ms * MESH_NS_PER_MS;
     fcp_mesh_obj_meta metas[16];
@@ -430,6 +433,7 @@ int mesh_repair_tick(fcp_mesh_node *n)
                         return rc;
                     n->c.repairs_started++;
                     recent_add(n, metas[i].object_id, pi, now + hold);
+                    n->repair_next_ns = now + MESH_REPAIR_BUSY_MS * MESH_NS_PER_MS;
                 }
                 /* only now past this object: an early return above retries it */
                 memcpy(n->repair_cursor[z], metas[i].object_id, 32);
