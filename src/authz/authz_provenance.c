@@ -31,21 +31,28 @@ static int prov_check(const fcp_provenance *p, fcp_buf *b)
 
 int fcp_provenance_merge(fcp_provenance *out, const fcp_provenance *in, size_t n, uint64_t now)
 {
-    uint8_t mem[8192];
     fcp_buf b;
     size_t lo = 0;
     uint32_t eff = 0;
     if (n == 0 || n > FCP_PROVENANCE_MERGE_MAX || !in || !out)
         return FCP_EINVAL;
+    fcp_buf_init(&b);
     for (size_t i = 0; i < n; i++) {
-        fcp_buf_init_fixed(&b, mem, sizeof mem);
-        TRY(prov_check(&in[i], &b));
-        if (strcmp(in[i].current_zone, in[0].current_zone) != 0)
+        fcp_buf_reset(&b);
+        int rc = prov_check(&in[i], &b);
+        if (rc) {
+            fcp_buf_free(&b);
+            return rc;
+        }
+        if (strcmp(in[i].current_zone, in[0].current_zone) != 0) {
+            fcp_buf_free(&b);
             return FCP_EZONE_VIOLATION;
+        }
         if (in[i].origin_integrity < in[lo].origin_integrity)
             lo = i;
         eff |= fcp_provenance_effective_taint(&in[i]);
     }
+    fcp_buf_free(&b);
     memset(out, 0, sizeof *out);
     memcpy(out->origin_zone, in[lo].origin_zone, sizeof out->origin_zone);
     memcpy(out->current_zone, in[0].current_zone, sizeof out->current_zone);
@@ -102,13 +109,25 @@ int fcp_provenance_cross_zone(fcp_provenance *p, const char *to, uint64_t now,
 
 int fcp_provenance_digest(uint8_t out[FCP_PROVENANCE_DIGEST_BYTES], const fcp_provenance *p)
 {
-    uint8_t mem[8192];
+    /* a maximal provenance (16 reductions, 32 crossings) encodes to about
+     * 9 KiB; 16 KiB of stack keeps the common case allocation-free */
+    uint8_t mem[16384];
     fcp_buf b;
     fcp_buf_init_fixed(&b, mem, sizeof mem);
-    TRY(fcp_buf_append(&b, "FCP2-PROVENANCE-V1", 18));
-    TRY(prov_check(p, &b));
-    fcp_blake3(out, b.data, b.len);
-    return 0;
+    fcp_buf_append(&b, "FCP2-PROVENANCE-V1", 18);
+    int rc = prov_check(p, &b);
+    if (rc == FCP_EBUFFER_TOO_SMALL) {
+        fcp_buf_init(&b);
+        fcp_buf_append(&b, "FCP2-PROVENANCE-V1", 18);
+        rc = prov_check(p, &b);
+        if (rc == 0)
+            fcp_blake3(out, b.data, b.len);
+        fcp_buf_free(&b);
+        return rc;
+    }
+    if (rc == 0)
+        fcp_blake3(out, b.data, b.len);
+    return rc;
 }
 
 uint32_t fcp_provenance_verified_taint(const fcp_provenance *p,

@@ -318,6 +318,58 @@ static void test_merge_property(void)
     CHECK_EQ(bad, 0);
 }
 
+/* A provenance at every limit (longest zones and principal, 16 reductions,
+ * 32 crossings with authorized_by) merges, digests and signs inside an
+ * Elevation approval. */
+static void test_max_provenance(void)
+{
+    static fcp_provenance p[2], m;
+    static fcp_approval_token t;
+    char zone[FCP_ZONE_ID_MAX + 1];
+    memset(zone, 'a', FCP_ZONE_ID_MAX);
+    memcpy(zone, "z:", 2);
+    zone[FCP_ZONE_ID_MAX] = '\0';
+    for (int k = 0; k < 2; k++) {
+        fcp_provenance_init(&p[k], zone, 1);
+        p[k].has_origin_principal = 1;
+        memset(p[k].origin_principal, 'p', FCP_PRINCIPAL_MAX);
+        p[k].origin_principal[FCP_PRINCIPAL_MAX] = '\0';
+        p[k].taint = FCP_TAINT_ALL;
+        p[k].n_reductions = FCP_HDR_MAX_REDUCTIONS;
+        for (size_t i = 0; i < FCP_HDR_MAX_REDUCTIONS; i++) {
+            p[k].reductions[i].clears = FCP_TAINT_UNVERIFIED_LINK;
+            memset(p[k].reductions[i].by_attestation, (int)i, 32);
+            p[k].reductions[i].applied_at = UINT64_MAX;
+        }
+        p[k].n_crossings = k == 0 ? FCP_HDR_MAX_CROSSINGS : 0;
+        for (size_t i = 0; i < p[k].n_crossings; i++) {
+            memcpy(p[k].crossings[i].from_zone, zone, sizeof zone);
+            memcpy(p[k].crossings[i].to_zone, zone, sizeof zone);
+            p[k].crossings[i].crossed_at = UINT64_MAX;
+            p[k].crossings[i].has_authorized_by = 1;
+        }
+        p[k].created_at = UINT64_MAX;
+    }
+    uint8_t d[32];
+    CHECK_ERR(fcp_provenance_digest(d, &p[0]), 0);
+    CHECK_ERR(fcp_provenance_merge(&m, p, 2, 5), 0);
+    CHECK_EQ(m.n_crossings, FCP_HDR_MAX_CROSSINGS);
+    CHECK_ERR(fcp_provenance_digest(d, &m), 0);
+    p[1].n_crossings = 1;
+    p[1].crossings[0] = p[0].crossings[0];
+    CHECK_ERR(fcp_provenance_merge(&m, p, 2, 5), FCP_ELIMIT);
+    base_token(&t, FCP_APPROVAL_ELEVATION);
+    t.elevation.original_provenance = p[0];
+    CHECK_ERR(fcp_approval_sign(&t, sk), 0);
+    fcp_buf b;
+    fcp_buf_init(&b);
+    CHECK_ERR(fcp_approval_encode(&t, &b), 0);
+    CHECK(b.len > 8192);
+    CHECK_ERR(fcp_approval_decode(&t, b.data, b.len), 0);
+    CHECK_ERR(fcp_approval_verify(&t, pk, 1700000100), 0);
+    fcp_buf_free(&b);
+}
+
 int main(void)
 {
     uint8_t seed[32];
@@ -332,5 +384,6 @@ int main(void)
     test_constraints_and_patterns();
     test_provenance();
     test_merge_property();
+    test_max_provenance();
     return fcp_t_done("authz_approval_test");
 }
