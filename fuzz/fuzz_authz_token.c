@@ -5,23 +5,32 @@
  * issuer issuance key 01*32 attested for node:issuer.mesh.ts.net, one
  * owner-signed grant object, a checkpoint, a holder key 04*32).
  *
+ * Every input is used twice: as a token, and as a claims payload that the
+ * harness wraps and signs with the issuer key, so the claim-level steps of
+ * the verifier (time, audience, checkpoint, grants, attenuation, holder) are
+ * reached by mutated claims and not only by the few seeds with valid
+ * signatures.
+ *
  * Properties: no crash, leak or undefined behaviour on any input; accepted
  * claims re-encode to exactly the signed payload (one encoding per claim
  * set); the signature-only verifier and the full verifier agree on every
  * envelope and signature failure; a token the full verifier accepts has a
- * payload signed by the attested issuance key.
+ * payload signed by the attested issuance key; a harness-signed token never
+ * fails on envelope or signature, and if accepted carries iss_node, zone_id
+ * and exp.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fcp/authz_token.h"
+#include "fcp/cbor.h"
 #include "fcp/crypto.h"
 #include "fcp/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint8_t owner_pk[32], owner_sk[64], iss_pk[32], holder_pk[32];
+static uint8_t owner_pk[32], owner_sk[64], iss_pk[32], iss_sk[64], holder_pk[32];
 static fcp_node_attestation att;
 static fcp_cap_object cap;
 static uint8_t cap_id[32];
@@ -80,7 +89,7 @@ static void init(void)
     memset(seed, 0xa0, 32);
     fcp_ed25519_keypair_from_seed(owner_pk, owner_sk, seed);
     memset(seed, 0x01, 32);
-    fcp_ed25519_keypair_from_seed(iss_pk, sk, seed);
+    fcp_ed25519_keypair_from_seed(iss_pk, iss_sk, seed);
     memset(seed, 0x04, 32);
     fcp_ed25519_keypair_from_seed(holder_pk, sk, seed);
     strcpy(att.node_id, "node:issuer.mesh.ts.net");
@@ -138,5 +147,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (full == 0 && sig_only != 0)
         abort();
+
+    /* second use: the input as a claims payload, signed here */
+    if (size <= 4096) {
+        uint8_t prot[13] = { 0xa2, 0x01, 0x27, 0x04, 0x48 }, sig[64];
+        fcp_buf tbs, tok;
+        fcp_cbor_enc e;
+        fcp_key_id(prot + 5, iss_pk);
+        fcp_buf_init(&tbs);
+        fcp_buf_init(&tok);
+        if (fcp_cose_sig_structure(prot, 13, data, size, &tbs) == 0 &&
+            fcp_ed25519_sign(sig, tbs.data, tbs.len, iss_sk) == 0) {
+            fcp_cbor_enc_init(&e, &tok);
+            fcp_cbor_put_array(&e, 4);
+            fcp_cbor_put_bytes(&e, prot, 13);
+            fcp_cbor_put_map(&e, 0);
+            fcp_cbor_put_bytes(&e, data, size);
+            fcp_cbor_put_bytes(&e, sig, 64);
+            if (fcp_cbor_enc_finish(&e) == 0) {
+                r.tier = (enum fcp_op_tier)(size % 4);
+                int rc = fcp_token_verify(tok.data, tok.len, &r, &lk, &v);
+                if (rc == FCP_ETOKEN_COSE || rc == FCP_ETOKEN_SIGNATURE || rc == FCP_ETOKEN_ALG ||
+                    rc == FCP_ETOKEN_KID || rc == FCP_ETOKEN_HEADER || rc == FCP_ETOKEN_UNKNOWN_ISSUER)
+                    abort();
+                if (rc == 0 && (!(v.claims.present & FCP_TC_ISS_NODE) || !(v.claims.present & FCP_TC_ZONE) ||
+                                !(v.claims.present & FCP_TC_EXP)))
+                    abort();
+            }
+            fcp_cbor_enc_free(&e);
+        }
+        fcp_buf_free(&tbs);
+        fcp_buf_free(&tok);
+    }
     return 0;
 }
