@@ -61,6 +61,7 @@
 
 #include "fcp/authz_provenance.h"
 #include "fcp/model_approval.h"
+#include "fcp/model_audit.h"
 
 /* Transports (spec Appendix G).  LOCAL and MESH are always allowed. */
 #define FCP_TRANSPORT_LOCAL  0
@@ -197,6 +198,15 @@ int fcp_decide(const fcp_decision_input *in, fcp_decision *out);
  * can never override (property-tested). */
 int fcp_dec_policy_check(const fcp_dec_policy *p, const char *principal, const char *connector,
                          const char *capability);
+
+/* Fill the decision fields of a DecisionReceipt from d (spec §23.4,
+ * D-DEC-3): decision, reason_code ("FCP-0000" for allow), evidence (all of
+ * d's), request_object_id, decided_at, decided_by.  The caller has set
+ * r->header (fcp_object_header_init with the receipt schema) and may add an
+ * explanation; then fcp_decision_receipt_sign.  FCP_ENODE_ID for a bad node
+ * id. */
+int fcp_decision_to_receipt(const fcp_decision *d, const uint8_t request_object_id[32],
+                            uint64_t decided_at, const char *decided_by, fcp_decision_receipt *r);
 
 /* "allow" / "deny" reason name of the stable code: the FCP-XXXX text of
  * reason into buf (>= 10 bytes). */

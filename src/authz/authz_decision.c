@@ -81,6 +81,23 @@ const char *fcp_decision_reason_code(int reason, char *buf, size_t buflen)
     return fcp_error_code(reason, buf, buflen);
 }
 
+int fcp_decision_to_receipt(const fcp_decision *d, const uint8_t request_object_id[32],
+                            uint64_t decided_at, const char *decided_by, fcp_decision_receipt *r)
+{
+    size_t nl = strnlen(decided_by, FCP_NODE_ID_MAX + 1);
+    int rc = fcp_node_id_validate(decided_by, nl);
+    if (rc)
+        return rc;
+    memcpy(r->request_object_id, request_object_id, 32);
+    r->allow = d->allow;
+    fcp_error_code(d->allow ? 0 : d->reason, r->reason_code, sizeof r->reason_code);
+    r->n_evidence = d->n_evidence;
+    memcpy(r->evidence, d->evidence, d->n_evidence * 32);
+    r->decided_at = decided_at;
+    memcpy(r->decided_by, decided_by, nl + 1);
+    return 0;
+}
+
 typedef struct ctx {
     const fcp_decision_input *in;
     fcp_decision *out;

@@ -4,7 +4,8 @@
  * and randomized well-formed inputs checking the safety properties: the
  * decision never allows what the zone policy denies, never allows a Forbidden
  * tier, an expired or revoked token, or a tainted Dangerous operation without
- * an elevation, and is deterministic.
+ * an elevation, and is deterministic; DecisionReceipts built from decisions
+ * sign, encode, decode and verify.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "test.h"
 #include "fcp/authz_decision.h"
 #include "fcp/authz_zone.h"
+#include "fcp/crypto.h"
 #include "fcp/error.h"
 #include "fcp/rng.h"
 
@@ -262,9 +264,53 @@ static void test_malformed(void)
     CHECK(strcmp(fcp_decision_reason_code(0, code, sizeof code), "FCP-0000") == 0);
 }
 
+static void test_receipt_from_decision(void)
+{
+    static world w;
+    static fcp_decision_receipt r, r2;
+    fcp_rng_xoshiro x;
+    fcp_decision d;
+    fcp_schema_id s;
+    uint8_t seed[32], pk[32], sk[64];
+    int allow_seen = 0, deny_seen = 0;
+    memset(seed, 0x41, 32);
+    fcp_ed25519_keypair_from_seed(pk, sk, seed);
+    fcp_rng_xoshiro_init(&x, 99);
+    for (int i = 0; i < 4000 && !(allow_seen && deny_seen); i++) {
+        random_world(&w, &x);
+        int rc = fcp_decide(&w.in, &d);
+        if ((rc == 0 && allow_seen) || (rc != 0 && deny_seen))
+            continue;
+        memset(&r, 0, sizeof r);
+        fcp_decision_receipt_schema(&s);
+        fcp_object_header_init(&r.header, &s, w.req.zone_id, NOW);
+        CHECK_ERR(fcp_decision_to_receipt(&d, w.req_id, NOW, "node-a", &r), 0);
+        CHECK_ERR(fcp_decision_to_receipt(&d, w.req_id, NOW, "bad node", &r), FCP_ENODE_ID);
+        CHECK_ERR(fcp_decision_receipt_sign(&r, sk), 0);
+        fcp_buf b;
+        fcp_buf_init(&b);
+        CHECK_ERR(fcp_decision_receipt_encode(&r, FCP_VIEW_WIRE, &b), 0);
+        CHECK_ERR(fcp_decision_receipt_decode(&r2, b.data, b.len), 0);
+        CHECK_ERR(fcp_decision_receipt_verify(&r2, pk), 0);
+        CHECK_EQ(r2.allow, rc == 0);
+        char code[16];
+        CHECK(strcmp(r2.reason_code, fcp_decision_reason_code(rc, code, sizeof code)) == 0);
+        CHECK_EQ(r2.n_evidence, d.n_evidence);
+        fcp_buf_free(&b);
+        if (rc == 0)
+            allow_seen = 1;
+        else
+            deny_seen = 1;
+    }
+    CHECK(allow_seen && deny_seen);
+}
+
 int main(void)
 {
+    if (fcp_crypto_init() != 0)
+        return 1;
     test_malformed();
+    test_receipt_from_decision();
     test_properties();
     return fcp_t_done("authz_decision_test");
 }
