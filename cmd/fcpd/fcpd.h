@@ -122,6 +122,7 @@ typedef struct fcpd {
     fcpd_hist       put_hist, get_hist;
     uint64_t        start_ns, last_tick_ns;
     int             stopping;
+    int             pid_written;   /* we own <home>/fcpd.pid */
 } fcpd;
 
 /* fcpd_mesh.c */

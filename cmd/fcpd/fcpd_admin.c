@@ -453,13 +453,15 @@ static void do_pin(fcpd_admin_conn *a, uint64_t seq, const fcp_admin_request *r)
         rc = fcp_store_unpin(d->store, r->id);
     } else {
         rc = fcp_store_delete(d->store, r->id);
-        int dropped = d->mstore_open ? d->mstore.drop(d->mstore.ctx, r->id) : FCP_ENOENT;
-        if (rc == FCP_ESTORE_NOT_FOUND && dropped == 0)
-            rc = 0;
-        else if (rc == FCP_ESTORE_PINNED) {
+        if (rc == FCP_ESTORE_PINNED) {
             send_error(a, seq, rc, "object is pinned: unpin it first");
             return;
         }
+        /* the record is gone (or there was none): drop the local symbols */
+        int dropped = (rc == 0 || rc == FCP_ESTORE_NOT_FOUND) && d->mstore_open
+                          ? d->mstore.drop(d->mstore.ctx, r->id) : FCP_ENOENT;
+        if (rc == FCP_ESTORE_NOT_FOUND && dropped == 0)
+            rc = 0;
     }
     if (rc < 0) {
         send_error(a, seq, rc, rc == FCP_ESTORE_NOT_FOUND ? "no such object (or pin) on this node" : "");

@@ -123,7 +123,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
         return rc;
     if ((rc = fcpd_metrics_start(d)) < 0)
         return rc;
-    write_pid(d);
+    d->pid_written = write_pid(d) == 0;
     fcp_log_field f[] = { FCP_LF_STR("node_id", d->keys.node_id), FCP_LF_INT("pid", getpid()),
                           FCP_LF_STR("config", d->config_path) };
     fcpd_log(d, FCP_LOG_INFO, "fcpd.ready", 0, f, 3);
@@ -163,7 +163,8 @@ static void shutdown_all(fcpd *d)
     }
     char path[FCP_CONFIG_PATH_MAX + 16];
     pathcat(path, sizeof path, d->home, "/fcpd.pid");
-    unlink(path);
+    if (d->pid_written)
+        unlink(path);
     fcpd_keys_wipe(&d->keys);
 }
 
