@@ -180,8 +180,8 @@ typedef struct fcp_decision {
     int      allow;                  /* 1 Allow, 0 Deny */
     int      reason;                 /* 0 (allow) or the negative FCP error */
     int      step;                   /* check number 1..14 that decided */
-    unsigned flags;                  /* FCP_DEC_FLAG_* */
-    size_t   n_evidence;             /* approval and receipt ids relied on */
+    unsigned flags;                  /* FCP_DEC_FLAG_* (allow only; 0 on deny) */
+    size_t   n_evidence;             /* approval and receipt ids relied on (allow only) */
     uint8_t  evidence[FCP_DEC_MAX_EVIDENCE][32];
 } fcp_decision;
 

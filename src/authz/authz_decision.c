@@ -236,6 +236,8 @@ static int need_approval(ctx *c, enum fcp_approval_kind kind, int missing)
 static int deny(fcp_decision *out, int step, int reason)
 {
     out->allow = 0;
+    out->flags = 0;          /* flags qualify an allow only */
+    out->n_evidence = 0;
     out->reason = reason;
     out->step = step;
     return reason;
