@@ -12,6 +12,7 @@
 
 #include "test.h"
 #include "fcp/authz_decision.h"
+#include "fcp/authz_decision_inputs.h"
 #include "fcp/authz_zone.h"
 #include "fcp/crypto.h"
 #include "fcp/error.h"
@@ -305,6 +306,76 @@ static void test_receipt_from_decision(void)
     CHECK(allow_seen && deny_seen);
 }
 
+/* Engine B's verified token and revocation set as decision inputs give the
+ * same decisions as the hand-built views. */
+static void test_adapters(void)
+{
+    static world w;
+    static fcp_token_verified v;
+    fcp_rng_xoshiro x;
+    fcp_decision d;
+    fcp_dec_token t;
+    fcp_dec_grant g[FCP_CAP_MAX_GRANTS];
+    fcp_revset rs;
+    uint8_t key[16] = { 7 };
+    int found = 0;
+    fcp_rng_xoshiro_init(&x, 3);
+    for (int i = 0; i < 100000 && !found; i++) {
+        random_world(&w, &x);
+        found = fcp_decide(&w.in, &d) == 0;
+    }
+    if (!CHECK(found))
+        return;
+    memset(&v, 0, sizeof v);
+    fcp_token_claims *c = &v.claims;
+    c->present = FCP_TC_SUB | FCP_TC_ZONE | FCP_TC_AUD | FCP_TC_EXP | FCP_TC_NBF | FCP_TC_CHK_SEQ |
+                 FCP_TC_GRANT_IDS;
+    strcpy(c->sub, w.tok.subject);
+    strcpy(c->zone_id, w.tok.zone_id);
+    strcpy(c->aud, w.tok.audience);
+    c->exp = w.tok.expires_at;
+    c->nbf = w.tok.not_before;
+    c->chk_seq = w.tok.rev_seq;
+    c->n_grant_object_ids = 1;
+    memcpy(c->grant_object_ids[0], w.grant_ids[0], 32);
+    memcpy(v.token_id, w.token_id, 32);
+    v.n_grants = w.tok.n_grants;
+    for (size_t i = 0; i < w.tok.n_grants; i++) {
+        strcpy(v.grants[i].capability, w.grants[i].capability);
+        v.grants[i].has_operation = w.grants[i].operation != NULL;
+        if (w.grants[i].operation)
+            strcpy(v.grants[i].operation, w.grants[i].operation);
+    }
+    CHECK_ERR(fcp_dec_token_from_verified(&t, g, FCP_CAP_MAX_GRANTS, &v), 0);
+    CHECK_ERR(fcp_dec_token_from_verified(&t, g, 0, &v), FCP_ELIMIT);
+    CHECK_ERR(fcp_dec_token_from_verified(&t, g, FCP_CAP_MAX_GRANTS, &v), 0);
+    w.in.token = &t;
+    CHECK_ERR(fcp_decide(&w.in, &d), 0);
+    /* principal_id wins over sub */
+    c->present |= FCP_TC_PRINCIPAL;
+    strcpy(c->principal_id, "user:somebody-else");
+    CHECK_ERR(fcp_dec_token_from_verified(&t, g, FCP_CAP_MAX_GRANTS, &v), 0);
+    CHECK_ERR(fcp_decide(&w.in, &d), FCP_EDEC_TOKEN_SUBJECT);
+    c->present &= ~(unsigned)FCP_TC_PRINCIPAL;
+    CHECK_ERR(fcp_dec_token_from_verified(&t, g, FCP_CAP_MAX_GRANTS, &v), 0);
+    /* missing exp */
+    c->present &= ~(unsigned)FCP_TC_EXP;
+    CHECK_ERR(fcp_dec_token_from_verified(&t, g, FCP_CAP_MAX_GRANTS, &v), FCP_EINVAL);
+    c->present |= FCP_TC_EXP;
+    CHECK_ERR(fcp_dec_token_from_verified(&t, g, FCP_CAP_MAX_GRANTS, &v), 0);
+    /* revocation from a fcp_revset */
+    CHECK_ERR(fcp_revset_init(&rs, 16, key), 0);
+    rs.seq = w.rev.seq;
+    rs.last_updated = w.rev.last_updated;
+    fcp_dec_revocation rv;
+    fcp_dec_revocation_from_revset(&rv, &rs);
+    w.in.revocation = &rv;
+    CHECK_ERR(fcp_decide(&w.in, &d), 0);
+    CHECK_ERR(fcp_revset_add(&rs, w.grant_ids[0], FCP_REV_CAPABILITY, 0, 0), 0);
+    CHECK_ERR(fcp_decide(&w.in, &d), FCP_EREVOKED);
+    fcp_revset_free(&rs);
+}
+
 int main(void)
 {
     if (fcp_crypto_init() != 0)
@@ -312,5 +383,6 @@ int main(void)
     test_malformed();
     test_receipt_from_decision();
     test_properties();
+    test_adapters();
     return fcp_t_done("authz_decision_test");
 }
