@@ -45,7 +45,9 @@ st() { FCP_HOME=$W/n$1 "$FCP" status --json 2>/dev/null | jget "$2"; }
 # ---------------------------------------------------------------- the story
 P=()
 for i in 1 2 3; do P[$i]=$(free_port); done
-"$FCP" init --home "$W/n1" --node-id node-1 --listen 127.0.0.1:${P[1]} --data-dir "$W/n1/data" >/dev/null
+MP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$FCP" init --home "$W/n1" --node-id node-1 --listen 127.0.0.1:${P[1]} --data-dir "$W/n1/data" \
+    --metrics 127.0.0.1:$MP >/dev/null
 check "init node-1" test -f "$W/n1/fcpd.toml"
 for i in 2 3; do
     "$FCP" init --home "$W/n$i" --node-id node-$i --listen 127.0.0.1:${P[$i]} --data-dir "$W/n$i/data" \
@@ -207,7 +209,31 @@ check "flood: RSS bounded (+$(( (${rss1:-0} - ${rss0:-0}) / 1024 )) MiB < 64 MiB
 echo "    flood: datagrams in $in0 -> $in1, drops $drop0 -> $drop1, RSS ${rss0} -> ${rss1} KiB"
 FCP_HOME=$W/n1 "$FCP" get "$ID" -o "$W/back2.bin" 2>/dev/null
 check "flood: get still byte-identical" cmp -s "$W/file.bin" "$W/back2.bin"
-if curl --version >/dev/null 2>&1; then :; fi
+
+# ---------------------------------------------------------------- metrics
+cat > "$W/metrics.py" <<'PY'
+import socket, sys
+def get(path):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(("GET %s HTTP/1.0\r\n\r\n" % path).encode())
+    b = b""
+    while True:
+        c = s.recv(65536)
+        if not c: break
+        b += c
+    return b.decode(errors="replace")
+m = get("/metrics")
+want = ["HTTP/1.0 200", "# TYPE fcp_datagrams_in_total counter", 'fcp_datagrams_dropped_total{reason="datagram_invalid"}',
+        "fcp_put_duration_seconds_count 1", 'fcp_get_duration_seconds_bucket{le="+Inf"} 1', "fcp_sessions_up 2",
+        "fcp_objects "]
+miss = [w for w in want if w not in m]
+print("missing: %s" % miss if miss else "metrics ok")
+print("404" if get("/other").startswith("HTTP/1.0 404") else "no 404")
+PY
+python3 "$W/metrics.py" "$MP" > "$W/metrics.out" 2>&1
+grep -q "metrics ok" "$W/metrics.out" || sed "s/^/    /" "$W/metrics.out"
+check "metrics: GET /metrics has counters, drops by reason, histograms" grep -q "metrics ok" "$W/metrics.out"
+check "metrics: other paths are 404" grep -qx '404' "$W/metrics.out"
 
 # ---------------------------------------------------------------- clean shutdown
 FCP_HOME=$W/n1 "$FCP" node stop >/dev/null
