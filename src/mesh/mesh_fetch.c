@@ -186,11 +186,17 @@ static int fetch_add(fcp_mesh_node *n, mesh_fetch *f, uint32_t esi, const uint8_
     return FCP_EMESH_BUDGET;
 }
 
-/* 1 if peer pi is known (from gossip) to hold symbols of f's object. */
-static int peer_holds(const fcp_mesh_node *n, size_t pi, const mesh_fetch *f)
+/* 1 if peer pi is known (from gossip) to hold symbols of f's object and has
+ * not left a request unanswered for two retry periods (a peer that died but
+ * is not yet declared down). */
+static int peer_holds(const fcp_mesh_node *n, size_t pi, const mesh_fetch *f, uint64_t now)
 {
-    const mesh_view_entry *e = mesh_view_find(&n->peers[pi].view[f->zone], f->id);
-    return e && e->count > 0;
+    const mesh_peer *p = &n->peers[pi];
+    const mesh_view_entry *e = mesh_view_find(&p->view[f->zone], f->id);
+    if (!e || e->count == 0)
+        return 0;
+    return !(p->ask_since_ns &&
+             now - p->ask_since_ns > 2ull * n->lim.request_retry_ms * MESH_NS_PER_MS);
 }
 
 /* Ask the up peers that hold the object (all up peers when gossip says
@@ -203,7 +209,7 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
     for (size_t pi = 0; pi < n->n_peers; pi++)
         if (n->peers[pi].up) {
             up++;
-            holders += peer_holds(n, pi, f);
+            holders += peer_holds(n, pi, f, now);
         }
     f->next_request_ns = now + (uint64_t)n->lim.request_retry_ms * MESH_NS_PER_MS;
     if (up == 0)
@@ -218,7 +224,7 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
     }
     fcp_symbol_request *r = &n->sreq;
     for (size_t pi = 0; pi < n->n_peers; pi++) {
-        if (!n->peers[pi].up || (holders && !peer_holds(n, pi, f)))
+        if (!n->peers[pi].up || (holders && !peer_holds(n, pi, f, now)))
             continue;
         memset(r, 0, sizeof *r);
         memcpy(r->t.object_id, f->id, 32);
@@ -250,6 +256,8 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
             uint64_t cap = f->have_kt ? 2ull * f->k + 64 : 2ull * FCP_SYMREQ_UNAUTH_CAP;
             f->asked[pi] = (uint32_t)(a > cap ? cap : a);
             f->asked_any[pi] = 1;
+            if (!n->peers[pi].ask_since_ns)
+                n->peers[pi].ask_since_ns = now;
         }
     }
     return 0;
@@ -330,6 +338,7 @@ int mesh_on_response_symbol(fcp_mesh_node *n, size_t pi, const fcp_fcps_frame *f
         return 0;
     }
     f->asked[pi]--;
+    n->peers[pi].ask_since_ns = 0; /* it answers */
     if (!f->have_kt) {
         int rc = fetch_decoder(n, f, r->k, fr->h.symbol_size);
         if (rc == FCP_ENOMEM)

@@ -182,6 +182,7 @@ typedef struct mesh_peer {
     int           gossip_has_cursor[FCP_MESH_MAX_ZONES];
     uint8_t       gossip_cursor[FCP_MESH_MAX_ZONES][FCP_OBJECT_ID_BYTES];
     uint64_t      dgrams_in, dgrams_out;
+    uint64_t      ask_since_ns;    /* oldest unanswered SymbolRequest, 0 = none */
 } mesh_peer;
 
 typedef struct mesh_zone {

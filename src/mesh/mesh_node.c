@@ -588,6 +588,7 @@ static void peer_down(fcp_mesh_node *n, size_t pi, int err)
     memset(p->serve, 0, sizeof p->serve);
     for (size_t i = 0; i < n->n_fetches; i++)
         n->fetches[i].asked[pi] = 0;
+    p->ask_since_ns = 0;
     p->next_hs_ns = mesh_now(n);
     mesh_event(n, FCP_MESH_EV_SESSION_DOWN, err, 0, (int)pi, NULL, 0);
 }
