@@ -154,6 +154,13 @@ install: all
 	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' libfcp.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libfcp.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 docs/man/fcp.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 docs/man/fcpd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# A scripted local mesh of three fcpd nodes on loopback (scripts/demo.sh).
+demo: $(BUILD)/fcp $(BUILD)/fcpd
+	@FCP_BUILD=$(BUILD) scripts/demo.sh
