@@ -564,7 +564,11 @@ int fcp_rq_object_encoder_new(fcp_rq_object_encoder **out, const fcp_rq_oti *oti
             interleave(oti, &lay, K, blk, sym, 0);
             src = sym;
         }
-        if ((rc = fcp_rq_encoder_new(&e->blk[sbn], src, K, oti->T, limits)) != 0)
+        /* F was checked against max_transfer above; a block is judged by its
+         * own padded size, which may exceed F when F is not a multiple of T. */
+        fcp_rq_limits bl = limits ? *limits : (fcp_rq_limits){ 0 };
+        bl.max_transfer = len;
+        if ((rc = fcp_rq_encoder_new(&e->blk[sbn], src, K, oti->T, &bl)) != 0)
             goto fail;
     }
     free(blk);
@@ -678,7 +682,9 @@ int fcp_rq_decoder_add(fcp_rq_decoder *d, uint32_t sbn, uint32_t esi, const uint
     uint32_t K = fcp_rq_block_symbols(&d->lay, sbn);
     if (!d->blk[sbn]) {
         fcp_rq_limits bl = d->limits;
-        bl.max_transfer = 0;
+        /* the object's F was checked in fcp_rq_decoder_new; the block is
+         * bounded by its own padded size (not the 64 MiB default) */
+        bl.max_transfer = (uint64_t)K * d->oti.T;
         bl.max_memory = d->L.max_memory - (uint64_t)d->lay.Kt * d->oti.T;
         int rc = fcp_rq_block_decoder_new(&d->blk[sbn], K, d->oti.T, &bl);
         if (rc)

@@ -361,6 +361,44 @@ static void test_fcp_mapping_hostile(void)
     fcp_rq_decoder_free(d);
 }
 
+/* A caller that allows exactly F bytes must be able to encode and decode an
+ * object whose F is not a multiple of T: each block is judged by its own
+ * padded size, not by the object's limit (regression). */
+static void test_limit_exactly_F(void)
+{
+    enum { F = 10000, T = 64 };
+    static uint8_t data[F];
+    for (int i = 0; i < F; i++)
+        data[i] = (uint8_t)(i * 7 + 3);
+    fcp_rq_oti oti = { .F = F, .T = T, .Z = 1, .N = 1, .Al = 1 };
+    fcp_rq_limits lim = { .max_transfer = F };
+    fcp_rq_object_encoder *enc = NULL;
+    CHECK_ERR(fcp_rq_object_encoder_new(&enc, &oti, data, &lim), 0);
+    fcp_rq_decoder *dec = NULL;
+    CHECK_ERR(fcp_rq_decoder_new(&dec, &oti, &lim), 0);
+    if (!enc || !dec) {
+        fcp_rq_object_encoder_free(enc);
+        fcp_rq_decoder_free(dec);
+        return;
+    }
+    uint8_t sym[T];
+    int rc = FCP_ERQ_NEED_MORE;
+    /* source symbols 0..K-1 except the first two, then repair symbols */
+    uint32_t K = (F + T - 1) / T;
+    for (uint32_t esi = 2; esi < K + 10 && rc == FCP_ERQ_NEED_MORE; esi++) {
+        CHECK_ERR(fcp_rq_object_encoder_symbol(enc, 0, esi, sym), 0);
+        rc = fcp_rq_decoder_add(dec, 0, esi, sym, T);
+    }
+    CHECK_ERR(rc, 0);
+    const uint8_t *out = NULL;
+    size_t outlen = 0;
+    CHECK_ERR(fcp_rq_decoder_result(dec, &out, &outlen), 0);
+    CHECK_EQ(outlen, F);
+    CHECK(out && memcmp(out, data, F) == 0);
+    fcp_rq_object_encoder_free(enc);
+    fcp_rq_decoder_free(dec);
+}
+
 int main(void)
 {
     test_oti_bytes();
@@ -370,5 +408,6 @@ int main(void)
     test_limits();
     test_corruption_is_silent();
     test_fcp_mapping_hostile();
+    test_limit_exactly_F();
     return fcp_t_done("raptorq_safety");
 }
