@@ -212,7 +212,7 @@ int cmd_init(int argc, char **argv)
         goto out;
     fcp_node_attestation at;
     memset(&at, 0, sizeof at);
-    snprintf(at.node_id, sizeof at.node_id, "%s", node_id);
+    memcpy(at.node_id, node_id, strlen(node_id) + 1);   /* validated: <= FCP_NODE_ID_MAX */
     memcpy(at.node_sig_pubkey, sig_pk, 32);
     memcpy(at.node_enc_pubkey, enc_pk, 32);
     memcpy(at.node_iss_pubkey, iss_pk, 32);

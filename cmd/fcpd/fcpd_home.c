@@ -121,7 +121,7 @@ int fcpd_keys_load(fcpd_keys *k, const char *home, char *why, size_t wl)
         if (k->n_zones >= FCP_MESH_MAX_ZONES)
             return fail(why, wl, home, "zones.key", "more than 16 zones");
         char zone[FCP_ZONE_ID_MAX + 2], kid[17], key[65], oid[65];
-        if (sscanf(line, "%65s %16s %64s %64s", zone, kid, key, oid) != 4)
+        if (sscanf(line, "%65s %16s %64s %64s", zone, kid, key, oid) != 4 || strlen(zone) > FCP_ZONE_ID_MAX)
             return fail(why, wl, home, "zones.key", "a line is not '<zone> <kid> <key> <oid key>'");
         fcp_mesh_zone_config *z = &k->zones[k->n_zones];
         if (fcp_zone_id_validate(zone, strlen(zone)) < 0 ||
@@ -129,7 +129,7 @@ int fcpd_keys_load(fcpd_keys *k, const char *home, char *why, size_t wl)
             fcp_hex_decode_exact(z->zone_key, 32, key) < 0 ||
             fcp_hex_decode_exact(z->oid_key.bytes, 32, oid) < 0)
             return fail(why, wl, home, "zones.key", "bad zone id or hex field");
-        snprintf(z->zone_id, sizeof z->zone_id, "%s", zone);
+        memcpy(z->zone_id, zone, strlen(zone) + 1);   /* validated: <= FCP_ZONE_ID_MAX */
         fcp_memzero(key, sizeof key);
         fcp_memzero(oid, sizeof oid);
         k->n_zones++;
