@@ -32,6 +32,11 @@
  * margin, so any n - 1 members together hold at least K + overhead distinct
  * symbols: losing any one node leaves every object decodable.
  *
+ * A put keeps each object's bytes in memory (put_cache_bytes) until gossip
+ * shows every peer holding its share, so a push lost to a budget or a down
+ * peer is re-sent by the repair loop without any decode (D-MESH-3); a put
+ * that does not fit in the cache fails with FCP_EMESH_BUSY.
+ *
  * Storage goes through fcp_mesh_store (callbacks): fcpd backs it with the
  * SQLite store, tests with fcp_mesh_memstore_new.  Zone keys come from the
  * config; keys of other key ids (rotation) from an optional lookup callback.
@@ -164,6 +169,7 @@ typedef struct fcp_mesh_limits {
     uint32_t request_retry_ms;     /* re-request for a stalled get                 [250] */
     uint32_t get_timeout_ms;       /* give up a get                                [30000] */
     uint32_t get_max_objects;      /* chunk fetches in flight per get              [8] */
+    uint64_t put_cache_bytes;      /* objects kept after put until peers confirm   [256 MiB] */
 } fcp_mesh_limits;
 
 /* The defaults above. */

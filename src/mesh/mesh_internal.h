@@ -250,6 +250,15 @@ typedef struct mesh_op {
 #define MESH_EVENT_QUEUE 256u
 #define MESH_RECENT_REPAIRS 256u
 
+/* An object we put, kept until every peer confirmed its share. */
+typedef struct mesh_pending {
+    uint8_t  id[FCP_OBJECT_ID_BYTES];
+    size_t   zone;
+    uint32_t flags;
+    uint8_t *obj;
+    size_t   len;
+} mesh_pending;
+
 typedef struct mesh_recent {
     uint8_t  id[FCP_OBJECT_ID_BYTES];
     size_t   peer;
@@ -298,6 +307,9 @@ struct fcp_mesh_node {
     uint8_t           repair_cursor[FCP_MESH_MAX_ZONES][FCP_OBJECT_ID_BYTES];
     mesh_recent       recent[MESH_RECENT_REPAIRS];
     size_t            recent_next;
+    mesh_pending     *pending;     /* put cache, in put order */
+    size_t            n_pending, cap_pending;
+    uint64_t          pending_bytes;
     fcp_mesh_counters c;
     fcp_session_out   hs_out;      /* handshake engine output (large) */
     fcp_symbol_request sreq;       /* request being decoded or built (large) */
@@ -340,6 +352,14 @@ void mesh_ctl_install(mesh_peer *p, const fcp_session_keys *k, const char *self_
 /* mesh_put.c */
 int mesh_encode_and_place(fcp_mesh_node *n, size_t zone, const uint8_t id[32], const uint8_t *obj,
                           size_t len, uint32_t flags, long only_peer, uint64_t *pushed);
+
+/* mesh_repair.c: the put cache */
+const mesh_pending *mesh_pending_find(const fcp_mesh_node *n, const uint8_t id[32]);
+/* Make room for `bytes` more (evicting confirmed objects): 0 or FCP_EMESH_BUSY. */
+int mesh_pending_reserve(fcp_mesh_node *n, uint64_t bytes);
+int mesh_pending_add(fcp_mesh_node *n, const uint8_t id[32], size_t zone, uint32_t flags,
+                     const uint8_t *obj, size_t len);
+void mesh_pending_free(fcp_mesh_node *n);
 
 /* mesh_fetch.c */
 int mesh_fetch_start(fcp_mesh_node *n, const uint8_t id[32], size_t zone, uint64_t owner,

@@ -149,6 +149,7 @@ void fcp_mesh_limits_default(fcp_mesh_limits *l)
     l->request_retry_ms = 250;
     l->get_timeout_ms = 30000;
     l->get_max_objects = 8;
+    l->put_cache_bytes = 256ull << 20;
 }
 
 static void limits_fill(fcp_mesh_limits *l, const fcp_mesh_limits *in)
@@ -163,7 +164,7 @@ static void limits_fill(fcp_mesh_limits *l, const fcp_mesh_limits *in)
     DEF(hs_per_sec); DEF(gossip_interval_ms); DEF(gossip_max_pages); DEF(peer_dead_ms);
     DEF(handshake_retry_ms); DEF(repair_interval_ms); DEF(repair_objects_per_scan);
     DEF(repair_max_active); DEF(repair_grace_ms); DEF(request_retry_ms); DEF(get_timeout_ms);
-    DEF(get_max_objects);
+    DEF(get_max_objects); DEF(put_cache_bytes);
 #undef DEF
 }
 
@@ -359,6 +360,7 @@ void fcp_mesh_node_free(fcp_mesh_node *n)
             mesh_fetch_free(n, &n->fetches[i]);
     free(n->ops);
     free(n->fetches);
+    mesh_pending_free(n);
     for (size_t i = 0; i < n->n_peers; i++) {
         mesh_peer *p = &n->peers[i];
         queue_flush(n, p);
@@ -913,7 +915,7 @@ int fcp_mesh_peer_info_get(const fcp_mesh_node *n, size_t i, fcp_mesh_peer_info 
 
 uint64_t fcp_mesh_memory_bytes(const fcp_mesh_node *n)
 {
-    uint64_t b = sizeof *n + n->tx_bytes + n->decode_bytes;
+    uint64_t b = sizeof *n + n->tx_bytes + n->decode_bytes + n->pending_bytes;
     for (size_t i = 0; i < n->n_peers; i++)
         b += mesh_view_bytes(&n->peers[i]);
     for (size_t i = 0; i < n->lim.max_ops; i++) {

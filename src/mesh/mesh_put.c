@@ -12,7 +12,8 @@
  * disjoint and any n - 1 members hold (n - 1) * share >= K + overhead
  * distinct symbols.  Our share goes to the store, the others' into their
  * transmit queues; a peer that is down or whose queue is full gets nothing
- * now, and the repair loop delivers its share once gossip shows the gap.
+ * now, and the repair loop delivers its share once gossip shows the gap,
+ * from the object bytes the put cache keeps until every peer confirmed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,8 @@ static int place_object(put_ctx *pc, const fcp_object_header *h, const uint8_t *
     int rc = fcp_object_canonical_bytes(h, body, body_len, &pc->canon);
     if (rc < 0)
         return rc;
+    if ((rc = mesh_pending_add(pc->n, id, pc->zone, flags, pc->canon.data, pc->canon.len)) < 0)
+        return rc;
     return mesh_encode_and_place(pc->n, pc->zone, id, pc->canon.data, pc->canon.len, flags, -1,
                                  &pc->pushed);
 }
@@ -128,6 +131,11 @@ int fcp_mesh_put(fcp_mesh_node *n, const char *zone, const uint8_t *data, size_t
         return rc;
     if (len > n->rq.max_object_size)
         return FCP_ETOO_LARGE;
+    /* the put cache must hold every object of this put: payload, plus per
+     * 64 KiB chunk its header and CBOR framing, plus the manifest */
+    uint64_t objects = len / n->rq.chunk_size + 2;
+    if ((rc = mesh_pending_reserve(n, (uint64_t)len + objects * 4096u)) < 0)
+        return rc;
     const fcp_object_id_key *key = &n->zones[zi].cfg.oid_key;
     fcp_object_header *h = calloc(1, sizeof *h);
     if (!h)

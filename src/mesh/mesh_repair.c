@@ -22,7 +22,9 @@
  * holds fewer than its share of an object, is repaired by ONE node: the
  * lowest-indexed member (sorted node ids) other than that peer that holds
  * symbols of the object (while repairs run, scans come every 20 ms).  The repairer decodes the object (a fetch), encodes
- * the peer's residue class of ESIs and pushes them; (object, peer) is then
+ * the peer's residue class of ESIs and pushes them - or, for an object this
+ * node put that is still in its put cache, re-encodes the cached bytes
+ * without decoding, whatever its rank; (object, peer) is then
  * left alone for 5 gossip intervals so the peer's next digest can show the
  * result.  At most repair_max_active repairs run at once.
  */
@@ -346,6 +348,116 @@ int fcp_mesh_zone_coverage(fcp_mesh_node *n, const char *zone, fcp_mesh_coverage
     return 0;
 }
 
+/* ---- put cache ------------------------------------------------------------------ */
+
+const mesh_pending *mesh_pending_find(const fcp_mesh_node *n, const uint8_t id[32])
+{
+    for (size_t i = 0; i < n->n_pending; i++)
+        if (memcmp(n->pending[i].id, id, 32) == 0)
+            return &n->pending[i];
+    return NULL;
+}
+
+static uint32_t pending_k(const fcp_mesh_node *n, const mesh_pending *pe)
+{
+    uint32_t k = 0;
+    (void)fcp_rq_fcp_k(pe->len, (uint16_t)n->lim.symbol_size, &k);
+    return k;
+}
+
+/* 2: every peer confirmed its share; 1: decodable without us (coverage of
+ * the up members >= 1); 0: only the cache makes it whole. */
+static int pending_state(fcp_mesh_node *n, const mesh_pending *pe)
+{
+    uint32_t k = pending_k(n, pe), share = mesh_share(n, k);
+    int all = 1;
+    for (size_t pi = 0; pi < n->n_peers && all; pi++) {
+        const mesh_peer *p = &n->peers[pi];
+        const mesh_view_entry *e = p->up && p->view[pe->zone].complete
+                                       ? mesh_view_find(&p->view[pe->zone], pe->id) : NULL;
+        all = e && e->count >= share;
+    }
+    if (all)
+        return 2;
+    fcp_mesh_obj_status st;
+    fcp_mesh_obj_meta m;
+    uint32_t local = n->store.stat(n->store.ctx, pe->id, &m) == 0 ? m.n_symbols : 0;
+    status_of(n, pe->id, pe->zone, k, local, 0, &st);
+    return st.coverage_bps >= 10000u + 10000u * n->lim.decode_overhead / (k ? k : 1) ? 1 : 0;
+}
+
+static void pending_drop(fcp_mesh_node *n, size_t i)
+{
+    n->pending_bytes -= n->pending[i].len;
+    free(n->pending[i].obj);
+    memmove(&n->pending[i], &n->pending[i + 1], (n->n_pending - i - 1) * sizeof *n->pending);
+    n->n_pending--;
+}
+
+int mesh_pending_reserve(fcp_mesh_node *n, uint64_t bytes)
+{
+    if (bytes > n->lim.put_cache_bytes)
+        return FCP_EMESH_BUSY;
+    for (int level = 2; level >= 1 && n->pending_bytes + bytes > n->lim.put_cache_bytes; level--)
+        for (size_t i = 0; i < n->n_pending && n->pending_bytes + bytes > n->lim.put_cache_bytes;) {
+            if (pending_state(n, &n->pending[i]) >= level)
+                pending_drop(n, i);
+            else
+                i++;
+        }
+    return n->pending_bytes + bytes > n->lim.put_cache_bytes ? FCP_EMESH_BUSY : 0;
+}
+
+int mesh_pending_add(fcp_mesh_node *n, const uint8_t id[32], size_t zone, uint32_t flags,
+                     const uint8_t *obj, size_t len)
+{
+    if (mesh_pending_find(n, id))
+        return 0;
+    if (n->pending_bytes + len > n->lim.put_cache_bytes)
+        return FCP_EMESH_BUSY;
+    if (n->n_pending == n->cap_pending) {
+        size_t nc = n->cap_pending ? n->cap_pending * 2 : 64;
+        mesh_pending *np = realloc(n->pending, nc * sizeof *np);
+        if (!np)
+            return FCP_ENOMEM;
+        n->pending = np;
+        n->cap_pending = nc;
+    }
+    mesh_pending *pe = &n->pending[n->n_pending];
+    if (!(pe->obj = malloc(len)))
+        return FCP_ENOMEM;
+    memcpy(pe->obj, obj, len);
+    memcpy(pe->id, id, 32);
+    pe->zone = zone;
+    pe->flags = flags;
+    pe->len = len;
+    n->n_pending++;
+    n->pending_bytes += len;
+    return 0;
+}
+
+void mesh_pending_free(fcp_mesh_node *n)
+{
+    for (size_t i = 0; i < n->n_pending; i++)
+        free(n->pending[i].obj);
+    free(n->pending);
+    n->pending = NULL;
+    n->n_pending = n->cap_pending = 0;
+    n->pending_bytes = 0;
+}
+
+/* Forget cached objects every peer has confirmed (bounded per call). */
+static void pending_tick(fcp_mesh_node *n)
+{
+    size_t budget = 64;
+    for (size_t i = 0; i < n->n_pending && budget > 0; budget--) {
+        if (pending_state(n, &n->pending[i]) == 2)
+            pending_drop(n, i);
+        else
+            i++;
+    }
+}
+
 /* ---- repair loop ---------------------------------------------------------------- */
 
 static int recent_has(fcp_mesh_node *n, const uint8_t id[32], size_t peer, uint64_t now)
@@ -396,6 +508,7 @@ int mesh_repair_tick(fcp_mesh_node *n)
     uint64_t now = mesh_now(n);
     if (now < n->repair_next_ns)
         return 0;
+    pending_tick(n);
     /* while there is repair work, scan again soon (still bounded per scan) */
     n->repair_next_ns = now + (active_repairs(n) ? MESH_REPAIR_BUSY_MS
                                                  : (uint64_t)n->lim.repair_interval_ms) * MESH_NS_PER_MS;
@@ -421,9 +534,26 @@ int mesh_repair_tick(fcp_mesh_node *n)
                     const mesh_view_entry *e = mesh_view_find(&p->view[z], metas[i].object_id);
                     if (e && e->count >= share)
                         continue;
+                    const mesh_pending *pe = mesh_pending_find(n, metas[i].object_id);
                     if (recent_has(n, metas[i].object_id, pi, now) ||
-                        !we_repair(n, metas[i].object_id, z, pi, now))
+                        (!pe && !we_repair(n, metas[i].object_id, z, pi, now)))
                         continue;
+                    if (pe) {
+                        /* our own put: re-send the share from the cached bytes */
+                        uint64_t pushed = 0;
+                        rc = mesh_encode_and_place(n, z, pe->id, pe->obj, pe->len, pe->flags,
+                                                   (long)pi, &pushed);
+                        if (rc == FCP_ENOMEM)
+                            return rc;
+                        n->c.repairs_started++;
+                        if (rc == 0) {
+                            n->c.repairs_done++;
+                            n->c.repair_symbols += pushed;
+                        }
+                        mesh_event(n, FCP_MESH_EV_REPAIR, rc, 0, (int)pi, pe->id, (uint32_t)pushed);
+                        recent_add(n, metas[i].object_id, pi, now + hold);
+                        continue;
+                    }
                     if (active_repairs(n) >= n->lim.repair_max_active)
                         return 0; /* resume at this object next scan */
                     rc = mesh_op_start_repair(n, metas[i].object_id, z, pi);

@@ -138,6 +138,9 @@ static void test_put_spreads(void)
         CHECK(cov.min_worst_loss_bps >= 10000);
         CHECK(cov.min_coverage_bps >= 15000);
     }
+    /* every peer confirmed its share by gossip: A's put cache is empty */
+    CHECK_EQ(mesh_sim_node(g_sim, A)->n_pending, 0);
+    CHECK_EQ(mesh_sim_node(g_sim, A)->pending_bytes, 0);
     fcp_mesh_obj_status st;
     CHECK_ERR(fcp_mesh_stat(mesh_sim_node(g_sim, B), g_root, &st), 0);
     CHECK(st.flags & FCP_MESH_OBJ_ROOT);
@@ -201,6 +204,7 @@ static void test_return_and_repair(void)
     fcp_mesh_get_counters(mesh_sim_node(g_sim, A), &ca);
     CHECK(ca.repairs_done >= 1 + (g_len + 65535) / 65536);
     CHECK(ca.repair_symbols > 0);
+    CHECK(ca.decodes_ok >= 1 + (g_len + 65535) / 65536); /* repaired by decoding, not from a cache */
     fcp_mesh_coverage cov;
     for (size_t i = 0; i < 3; i++) {
         CHECK_ERR(fcp_mesh_zone_coverage(mesh_sim_node(g_sim, i), MESH_SIM_ZONE, &cov), 0);
@@ -363,6 +367,87 @@ static void test_flood(void)
     free(got);
 }
 
+/* Per-peer budgets with small limits: requests over the token bucket and
+ * pushes over the push bucket are dropped and counted, the transmit queue
+ * never exceeds its cap, and the repair loop later delivers what the
+ * budgets dropped, from the put cache (the pushes were the only copies of
+ * the peers' shares); a put larger than the put cache is refused. */
+static void test_peer_budgets(void)
+{
+    mesh_sim *s;
+    mesh_sim_opts o;
+    memset(&o, 0, sizeof o);
+    o.n_nodes = 3;
+    o.seed = 77;
+    o.limits.peer_requests_per_sec = 10;
+    o.limits.peer_request_burst = 10;
+    o.limits.peer_push_per_sec = 100;
+    o.limits.peer_tx_bytes = 128u << 10;
+    CHECK_ERR(mesh_sim_new(&s, &o), 0);
+    mesh_sim_run(s, 500, 10);
+    CHECK(all_up(s));
+    fcp_mesh_node *a = mesh_sim_node(s, A), *b = mesh_sim_node(s, B);
+
+    /* 1 MiB put: ~530 symbols per peer against a 128 KiB queue and 100/s */
+    size_t len = 1u << 20;
+    uint8_t *p = malloc(len), id[32];
+    fcp_rng_xoshiro x;
+    fcp_rng_xoshiro_init(&x, 3);
+    fcp_rng_fill(&x.rng, p, len);
+    CHECK_ERR(fcp_mesh_put(a, MESH_SIM_ZONE, p, len, id, NULL), 0);
+    fcp_mesh_peer_info pi;
+    fcp_mesh_peer_info_get(a, 0, &pi);
+    CHECK(pi.tx_queued_bytes <= (128u << 10));
+    fcp_mesh_counters ca, cb;
+    fcp_mesh_get_counters(a, &ca);
+    CHECK(ca.drop_tx_budget > 0);
+    mesh_sim_step(s, 1);
+    fcp_mesh_get_counters(b, &cb);
+    CHECK(cb.drop_push_rate > 0);
+
+    /* 50 requests at once from B: at most the burst (10) are served */
+    fcp_symbol_request r;
+    fcp_buf buf;
+    fcp_mesh_counters before, after;
+    fcp_mesh_get_counters(a, &before);
+    for (int i = 0; i < 50; i++) {
+        memset(&r, 0, sizeof r);
+        memcpy(r.t.object_id, id, 32);
+        strcpy(r.t.zone_id, MESH_SIM_ZONE);
+        strcpy(r.requester, mesh_sim_node_id(s, B));
+        r.request_nonce = (uint64_t)i;
+        r.max_symbols = 1;
+        fcp_buf_init(&buf);
+        CHECK_ERR(fcp_symbol_request_encode(&r, &buf), 0);
+        CHECK_ERR(mesh_queue_control(b, 0, MESH_CTL_SYMBOL_REQUEST, buf.data, buf.len), 0);
+        fcp_buf_free(&buf);
+    }
+    mesh_sim_step(s, 1);
+    fcp_mesh_get_counters(a, &after);
+    CHECK(after.drop_request_rate - before.drop_request_rate >= 40);
+
+    CHECK(a->n_pending > 0);
+    uint8_t id2[32];
+    CHECK_ERR(fcp_mesh_put(a, MESH_SIM_ZONE, p, len, id2, NULL), 0);
+    /* time heals: repair delivers the dropped shares, coverage recovers */
+    mesh_sim_run(s, 40000, 20);
+    CHECK_EQ(a->n_pending, 0);
+    fcp_mesh_coverage cov;
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_ERR(fcp_mesh_zone_coverage(mesh_sim_node(s, i), MESH_SIM_ZONE, &cov), 0);
+        CHECK_EQ(cov.objects_at_risk, 0);
+    }
+    fcp_mesh_get_counters(a, &ca);
+    CHECK(ca.repairs_done > 0);
+    uint8_t *got = NULL;
+    size_t got_len = 0;
+    CHECK_ERR(do_get(s, C, id, &got, &got_len), 0);
+    CHECK(got && got_len == len && memcmp(got, p, len) == 0);
+    free(got);
+    free(p);
+    mesh_sim_free(s);
+}
+
 /* Small objects (one RawChunk) and a zero-peer mesh. */
 static void test_small_and_single(void)
 {
@@ -382,7 +467,11 @@ static void test_small_and_single(void)
     memset(&o, 0, sizeof o);
     o.n_nodes = 1;
     o.seed = 5;
+    o.limits.put_cache_bytes = 64u << 10;
     CHECK_ERR(mesh_sim_new(&one, &o), 0);
+    static uint8_t big[100u << 10];
+    CHECK_ERR(fcp_mesh_put(mesh_sim_node(one, 0), MESH_SIM_ZONE, big, sizeof big, id, NULL),
+              FCP_EMESH_BUSY);
     CHECK_ERR(fcp_mesh_put(mesh_sim_node(one, 0), MESH_SIM_ZONE, (const uint8_t *)msg, strlen(msg),
                            id, NULL), 0);
     got = NULL;
@@ -403,6 +492,7 @@ int main(void)
     test_request_capped();
     test_flood();
     test_small_and_single();
+    test_peer_budgets();
     mesh_sim_free(g_sim);
     free(g_payload);
     return fcp_t_done("mesh_sim");
