@@ -395,6 +395,81 @@
     X(FCP_EOP_IN_PROGRESS,      4272, "operation: intent recorded, receipt not yet stored") \
     X(FCP_EOP_RECEIPT_INTENT,   4273, "operation: receipt does not reference its intent") \
     X(FCP_EOP_KEY,              4274, "operation: idempotency key empty, too long or not printable") \
+    /* --- egress proxy (host/host_egress.h, docs/egress.md) --- */               \
+    X(FCP_EEGRESS_REQUEST,      4300, "egress: malformed EgressHttpRequest or EgressHttpResponse") \
+    X(FCP_EEGRESS_METHOD,       4301, "egress: HTTP method not allowed") \
+    X(FCP_EEGRESS_HEADER,       4302, "egress: header name or value invalid") \
+    X(FCP_EEGRESS_HEADER_FORBIDDEN, 4303, "egress: connector may not set this header (Host, framing or hop-by-hop)") \
+    X(FCP_EEGRESS_LIMIT,        4304, "egress: URL, header count, header bytes or body over the limit") \
+    X(FCP_EEGRESS_URL,          4305, "egress: URL is not an absolute http(s) URL in canonical form") \
+    X(FCP_EEGRESS_USERINFO,     4306, "egress: URL carries userinfo") \
+    X(FCP_EEGRESS_HOST_IDNA,    4307, "egress: host has non-ASCII characters (use punycode)") \
+    X(FCP_EEGRESS_HOST_NUMERIC, 4308, "egress: host is a non-canonical numeric form (decimal, octal or hex IPv4)") \
+    X(FCP_EEGRESS_HOST,         4309, "egress: host is not a valid DNS name") \
+    X(FCP_EEGRESS_SCHEME,       4310, "egress: scheme not allowed (https only)") \
+    X(FCP_EEGRESS_IP_LITERAL,   4311, "egress: IP-literal host not in ip_allow") \
+    X(FCP_EEGRESS_HOST_NOT_ALLOWED, 4312, "egress: host not in host_allow") \
+    X(FCP_EEGRESS_PORT_NOT_ALLOWED, 4313, "egress: port not in port_allow") \
+    X(FCP_EEGRESS_DNS,          4314, "egress: host did not resolve") \
+    X(FCP_EEGRESS_DNS_TOO_MANY, 4315, "egress: DNS answer has more addresses than allowed") \
+    X(FCP_EEGRESS_UNSPECIFIED,  4316, "egress: unspecified address (0.0.0.0/8, ::)") \
+    X(FCP_EEGRESS_LOOPBACK,     4317, "egress: loopback address (127.0.0.0/8, ::1)") \
+    X(FCP_EEGRESS_PRIVATE,      4318, "egress: private address (RFC 1918, fc00::/7)") \
+    X(FCP_EEGRESS_LINK_LOCAL,   4319, "egress: link-local address (169.254.0.0/16, fe80::/10)") \
+    X(FCP_EEGRESS_TAILNET,      4320, "egress: CGNAT or tailnet address (100.64.0.0/10, fd7a:115c:a1e0::/48)") \
+    X(FCP_EEGRESS_METADATA,     4321, "egress: cloud metadata address (169.254.169.254, fd00:ec2::254)") \
+    X(FCP_EEGRESS_MULTICAST,    4322, "egress: multicast address") \
+    X(FCP_EEGRESS_RESERVED,     4323, "egress: reserved or broadcast address (240.0.0.0/4)") \
+    X(FCP_EEGRESS_CIDR_DENY,    4324, "egress: address in cidr_deny") \
+    X(FCP_EEGRESS_NO_NETWORK,   4325, "egress: capability has no network constraints") \
+    X(FCP_EEGRESS_NO_TIMEOUT,   4326, "egress: network constraints without connect and total timeouts (configuration error)") \
+    X(FCP_EEGRESS_CONFIG,       4327, "egress: invalid proxy configuration") \
+    X(FCP_EEGRESS_CREDENTIAL_NOT_ALLOWED, 4328, "egress: credential not in the capability's credential_allow") \
+    X(FCP_EEGRESS_CREDENTIAL_HOST, 4329, "egress: host not in the credential's host_allow") \
+    X(FCP_EEGRESS_CREDENTIAL_UNKNOWN, 4330, "egress: unknown credential id") \
+    X(FCP_EEGRESS_CREDENTIAL_COLLISION, 4331, "egress: connector header or query parameter collides with the injected credential") \
+    X(FCP_EEGRESS_SECRET,       4332, "egress: secret could not be materialised or is unusable") \
+    X(FCP_EEGRESS_REDIRECT,     4333, "egress: redirect without a usable Location") \
+    X(FCP_EEGRESS_REDIRECT_LIMIT, 4334, "egress: too many redirects") \
+    X(FCP_EEGRESS_RESPONSE_TOO_LARGE, 4335, "egress: response body over the cap") \
+    X(FCP_EEGRESS_TLS,          4336, "egress: TLS handshake or certificate verification failed") \
+    X(FCP_EEGRESS_PIN,          4337, "egress: server key matches no SPKI pin") \
+    X(FCP_EEGRESS_TIMEOUT,      4338, "egress: connect or total timeout") \
+    X(FCP_EEGRESS_CONNECT,      4339, "egress: connection failed") \
+    X(FCP_EEGRESS_TRANSFER,     4340, "egress: transfer failed") \
+    X(FCP_EEGRESS_RESPONSE,     4341, "egress: malformed response from the server") \
+    X(FCP_EEGRESS_SNI,          4342, "egress: require_sni set but the host is an IP literal") \
+    /* --- connector host: manifests, local transport, sandbox, SDK (spec §10, §11, §13.2) --- */ \
+    X(FCP_EHOST_MANIFEST,       5100, "manifest: invalid manifest.toml (see the message for key and line)") \
+    X(FCP_EHOST_MANIFEST_FORMAT, 5101, "manifest: format or schema_version not supported") \
+    X(FCP_EHOST_MANIFEST_ID,    5102, "manifest: connector id or operation name malformed") \
+    X(FCP_EHOST_MANIFEST_VERSION, 5103, "manifest: version is not MAJOR.MINOR.PATCH") \
+    X(FCP_EHOST_MANIFEST_KEY,   5104, "manifest: publisher key is not 64 hex digits of an Ed25519 key") \
+    X(FCP_EHOST_MANIFEST_TIER,  5105, "manifest: unknown safety tier, idempotency or approval mode") \
+    X(FCP_EHOST_MANIFEST_SCHEMA, 5106, "manifest: input/output JSON schema empty, too large or not a JSON object") \
+    X(FCP_EHOST_MANIFEST_CAP,   5107, "manifest: capability malformed, duplicated, or both required and forbidden") \
+    X(FCP_EHOST_MANIFEST_NETWORK, 5108, "manifest: network constraints malformed") \
+    X(FCP_EHOST_MANIFEST_SANDBOX, 5109, "manifest: unknown sandbox profile or limit out of range") \
+    X(FCP_EHOST_MANIFEST_RATE,  5110, "manifest: rate limit is not N/sec, N/min or N/hour") \
+    X(FCP_EHOST_MANIFEST_STATE, 5111, "manifest: unknown state model") \
+    X(FCP_EHOST_MANIFEST_LIMIT, 5112, "manifest: too many operations, capabilities or list entries") \
+    X(FCP_EHOST_ELF,            5120, "connector binary: not a well-formed ELF file") \
+    X(FCP_EHOST_ELF_NO_MANIFEST, 5121, "connector binary: no .fcp_manifest section") \
+    X(FCP_EHOST_MANIFEST_MISMATCH, 5122, "connector binary: embedded manifest differs from the installed one") \
+    X(FCP_EHOST_SIGNATURE,      5123, "connector: publisher signature over manifest and binary hashes invalid") \
+    X(FCP_EHOST_FRAME,          5130, "local transport: malformed frame header") \
+    X(FCP_EHOST_FRAME_TOO_LARGE, 5131, "local transport: frame larger than the limit") \
+    X(FCP_EHOST_MESSAGE,        5132, "local transport: message is not a canonical CBOR control message") \
+    X(FCP_EHOST_TIMEOUT,        5133, "connector: no answer before the deadline (process killed)") \
+    X(FCP_EHOST_CLOSED,         5134, "connector: closed the transport or exited") \
+    X(FCP_EHOST_HANDSHAKE,      5135, "connector: handshake refused or answered wrongly") \
+    X(FCP_EHOST_UNEXPECTED,     5136, "connector: unexpected message type or id") \
+    X(FCP_EHOST_SPAWN,          5137, "connector: could not be started") \
+    X(FCP_EHOST_UNKNOWN_OP,     5138, "connector: operation not declared in the manifest") \
+    X(FCP_EHOST_OP_FAILED,      5139, "connector: operation failed") \
+    X(FCP_EHOST_STATE,          5140, "connector: request not valid in the current lifecycle state") \
+    X(FCP_EHOST_SANDBOX,        5150, "sandbox: setting up a sandbox feature failed") \
+    X(FCP_EHOST_SANDBOX_UNAVAILABLE, 5151, "sandbox: kernel lacks a feature the profile requires (strict is refused, never weakened)") \
     /* --- resource --- */                                                         \
     X(FCP_ENOMEM,               6001, "out of memory")                             \
     X(FCP_ELIMIT,               6002, "resource limit reached")                    \
