@@ -406,7 +406,7 @@ int fcp_cbor_map_close(fcp_cbor_enc *enc)
         en->val = (size_t)(v - base);
         en->end = (size_t)(p - base);
     }
-    fcp_cbor_map_ent *ents = enc->ents + first;
+    fcp_cbor_map_ent *ents = n ? enc->ents + first : NULL;   /* no NULL + 0 for {} */
 
     int sorted = 1;
     for (size_t i = 1; i < n; i++) {

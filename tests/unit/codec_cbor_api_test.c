@@ -217,6 +217,12 @@ static void test_map_builder(void)
     CHECK_EQ(fcp_cbor_map_close(&c.enc), 0);
     end_expect(&c, "a3 1818 01 20 02 6161 03");
 
+    /* an empty map on a fresh encoder (no entry table allocated yet) */
+    begin(&c);
+    fcp_cbor_map_open(&c.enc);
+    CHECK_EQ(fcp_cbor_map_close(&c.enc), 0);
+    end_expect(&c, "a0");
+
     /* nested: the inner map is sorted on its own, the outer by its keys */
     begin(&c);
     fcp_cbor_map_open(&c.enc);
