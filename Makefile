@@ -24,7 +24,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 CFLAGS  ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -fPIC $(WARN) -Iinclude -Isrc -I$(BLAKE3_DIR) $(CFLAGS)
-LDLIBS  := -lsodium -lsqlite3 -lm -lpthread
+LDLIBS  := -lsodium -lsqlite3 -lm -lpthread -lseccomp -lcurl
 # Quiet by default; `make V=1` shows full command lines.
 ifeq ($(V),1)
 Q :=
