@@ -114,7 +114,8 @@ static int coverage_ok(mesh_sim *s, size_t view)
 {
     fcp_mesh_coverage c;
     return fcp_mesh_zone_coverage(mesh_sim_node(s, view), MESH_SIM_ZONE, &c) == 0 &&
-           c.objects > 0 && c.objects_at_risk == 0 && c.min_worst_loss_bps >= 10000;
+           c.objects > 0 && c.objects_at_risk == 0 && c.min_worst_loss_bps >= 10000 &&
+           c.peers_down == 0 && c.views_pending == 0;
 }
 
 /* Get id on node i; checks BLAKE3 against want.  0 ok. */

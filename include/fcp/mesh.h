@@ -294,6 +294,9 @@ typedef struct fcp_mesh_coverage {
     uint32_t min_coverage_bps;   /* 0 if no objects */
     uint32_t min_worst_loss_bps; /* >= 10000: every object survives any one loss */
     uint32_t objects_at_risk;    /* objects with worst_loss_bps < 10000 */
+    uint32_t peers_down;         /* configured peers without a session */
+    uint32_t views_pending;      /* up peers whose first full digest round has not arrived:
+                                  * until 0, objects only they hold are not counted */
 } fcp_mesh_coverage;
 
 int fcp_mesh_zone_coverage(fcp_mesh_node *n, const char *zone, fcp_mesh_coverage *c);

@@ -327,6 +327,10 @@ int fcp_mesh_zone_coverage(fcp_mesh_node *n, const char *zone, fcp_mesh_coverage
         if (got < 32)
             break;
     }
+    for (size_t pi = 0; pi < n->n_peers; pi++) {
+        c->peers_down += !n->peers[pi].up;
+        c->views_pending += n->peers[pi].up && !n->peers[pi].view[zi].complete;
+    }
     /* objects only peers hold */
     for (size_t pi = 0; pi < n->n_peers; pi++) {
         const mesh_view *v = &n->peers[pi].view[zi];

@@ -197,6 +197,10 @@ static void test_return_and_repair(void)
 {
     CHECK_ERR(mesh_sim_restart(g_sim, C), 0);
     CHECK_EQ(store_bytes(g_sim, C), 0);
+    fcp_mesh_coverage c0;
+    CHECK_ERR(fcp_mesh_zone_coverage(mesh_sim_node(g_sim, C), MESH_SIM_ZONE, &c0), 0);
+    CHECK_EQ(c0.objects, 0);    /* an empty node knows nothing yet ... */
+    CHECK_EQ(c0.peers_down, 2); /* ... and says why */
     CHECK(mesh_sim_run(g_sim, 15000, 20) > 0);
     CHECK(all_up(g_sim));
     CHECK(store_bytes(g_sim, C) > g_len / 2);
@@ -210,6 +214,7 @@ static void test_return_and_repair(void)
         CHECK_ERR(fcp_mesh_zone_coverage(mesh_sim_node(g_sim, i), MESH_SIM_ZONE, &cov), 0);
         CHECK_EQ(cov.objects_at_risk, 0);
         CHECK(cov.min_worst_loss_bps >= 10000);
+        CHECK_EQ(cov.peers_down + cov.views_pending, 0);
     }
     /* C learned which object is the root from gossip */
     fcp_mesh_obj_status list[4];
