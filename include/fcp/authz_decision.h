@@ -208,8 +208,8 @@ int fcp_dec_policy_check(const fcp_dec_policy *p, const char *principal, const c
 int fcp_decision_to_receipt(const fcp_decision *d, const uint8_t request_object_id[32],
                             uint64_t decided_at, const char *decided_by, fcp_decision_receipt *r);
 
-/* "allow" / "deny" reason name of the stable code: the FCP-XXXX text of
- * reason into buf (>= 10 bytes). */
+/* The stable reason code text of reason into buf (>= 10 bytes): "FCP-4218",
+ * or "FCP-0000" for an allow (reason 0).  Returns buf. */
 const char *fcp_decision_reason_code(int reason, char *buf, size_t buflen);
 
 #endif
