@@ -328,12 +328,13 @@ int mesh_on_response_symbol(fcp_mesh_node *n, size_t pi, const fcp_fcps_frame *f
     mesh_fetch *f = NULL;
     for (size_t i = 0; i < n->n_fetches; i++) {
         mesh_fetch *x = &n->fetches[i];
-        if (x->used && !x->done && x->zone == zone && memcmp(x->id, fr->h.object_id, 32) == 0) {
+        if (x->used && !x->done && x->zone == zone && x->asked[pi] > 0 &&
+            memcmp(x->id, fr->h.object_id, 32) == 0) {
             f = x;
             break;
         }
     }
-    if (!f || f->asked[pi] == 0) {
+    if (!f) { /* nobody asked this peer for this object (or no longer) */
         n->c.drop_unsolicited++;
         return 0;
     }
