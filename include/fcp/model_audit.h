@@ -157,6 +157,29 @@ int fcp_audit_event_wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_ev
 int fcp_audit_event_verify_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
                                 const uint8_t pk[32]);
 
+/* Where the entries of a decoded WIRE map lie (pointers into the bytes it
+ * was decoded from; key start, value start, value end per entry, in order). */
+#define FCP_AUDIT_WIRE_MAX_ENTRIES 24
+typedef struct fcp_audit_wire_map {
+    size_t n;
+    const uint8_t *k[FCP_AUDIT_WIRE_MAX_ENTRIES];
+    const uint8_t *v[FCP_AUDIT_WIRE_MAX_ENTRIES];
+    const uint8_t *end[FCP_AUDIT_WIRE_MAX_ENTRIES];
+    int header, signature;   /* entry index, or -1 */
+} fcp_audit_wire_map;
+
+/* fcp_audit_event_decode that also records the entry positions in *m, so
+ * that fcp_audit_event_check_map needs no second parse.  Same errors; on
+ * error *ev is zeroed and m->n is 0. */
+int fcp_audit_event_decode_wire(fcp_audit_event *ev, fcp_audit_wire_map *m, const uint8_t *p,
+                                size_t n);
+/* Signature (FCP_EBAD_SIGNATURE) then *id, from an event and the map filled
+ * by fcp_audit_event_decode_wire over the same bytes (still alive).  Same
+ * results as fcp_audit_event_check_wire. */
+int fcp_audit_event_check_map(const fcp_audit_event *ev, const fcp_audit_wire_map *m,
+                              const uint8_t pk[32], const fcp_object_id_key *key,
+                              uint8_t id[FCP_OBJECT_ID_BYTES]);
+
 /* Both in one pass: signature (FCP_EBAD_SIGNATURE) then *id. */
 int fcp_audit_event_check_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
                                const uint8_t pk[32], const fcp_object_id_key *key,
@@ -164,8 +187,10 @@ int fcp_audit_event_check_wire(const fcp_audit_event *ev, const uint8_t *wire, s
 
 /* Encode ev once in the WIRE view with its signature slot zeroed, sign the
  * map without "signature" (exactly the SIGNED view), write the signature into
- * ev and into the appended bytes, and give the ObjectId.  One encoding and
- * one parse instead of three encodings.  On error nothing is appended. */
+ * ev and into the appended bytes, and give the ObjectId.  One encoding, no
+ * parse: the views are cut from the encoding by entry offsets, on the stack
+ * (heap only above 2 KiB), and the ObjectId is hashed from the pieces.  On
+ * error nothing is appended. */
 int fcp_audit_event_seal(fcp_audit_event *ev, const uint8_t sk[64], const fcp_object_id_key *key,
                          fcp_buf *out, uint8_t id[FCP_OBJECT_ID_BYTES]);
 

@@ -93,6 +93,7 @@ int fcp_audit_chain_verify(const uint8_t *const *bytes, const size_t *len, size_
                            void *ctx, fcp_audit_report *rep)
 {
     static _Thread_local fcp_audit_event ev, scratch;
+    fcp_audit_wire_map m;
     int have_prev = anchor != NULL;
     uint8_t prev_id[FCP_OBJECT_ID_BYTES] = { 0 };
     uint64_t prev_seq = 0, prev_time = 0;
@@ -107,13 +108,13 @@ int fcp_audit_chain_verify(const uint8_t *const *bytes, const size_t *len, size_
     }
     for (size_t i = 0; i < n; i++) {
         uint8_t pk[32], id[FCP_OBJECT_ID_BYTES];
-        if (fcp_audit_event_decode(&ev, bytes[i], len[i]) != 0)
+        if (fcp_audit_event_decode_wire(&ev, &m, bytes[i], len[i]) != 0)
             return stop(rep, i, FCP_EAUDIT_MALFORMED);
         if (strcmp(ev.zone_id, zone) != 0)
             return stop(rep, i, FCP_EAUDIT_ZONE);
         if (lookup(ctx, (const uint8_t *)ev.signer, strlen(ev.signer), pk) != 0)
             return stop(rep, i, FCP_EAUDIT_MODIFIED);
-        int crc = fcp_audit_event_check_wire(&ev, bytes[i], len[i], pk, key, id);
+        int crc = fcp_audit_event_check_map(&ev, &m, pk, key, id);
         if (crc == FCP_EBAD_SIGNATURE)
             return stop(rep, i, FCP_EAUDIT_MODIFIED);
         if (crc != 0)

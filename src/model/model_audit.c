@@ -6,7 +6,9 @@
  */
 #include "fcp/model_audit.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fcp/cbor.h"
@@ -188,46 +190,116 @@ int fcp_audit_event_validate(const fcp_audit_event *ev)
     return 0;
 }
 
+/* Where the entries of an encoded AuditEvent map lie in the output buffer
+ * (absolute offsets), so that the signed view and the ObjectId input can be
+ * cut out of one encoding instead of re-encoding or re-parsing it. */
+typedef struct ev_offs {
+    size_t body;              /* just after the map head */
+    size_t hkey, hval, hend;  /* "header": key start, value start, value end */
+    size_t skey, send;        /* "signature": key start, value end */
+    size_t end;
+    size_t n;                 /* entries */
+} ev_offs;
+
+#define KEY(e, lit) fcp_cbor_put_text((e), (lit), sizeof(lit) - 1)
+
+static void put_val_str(fcp_cbor_enc *e, const char *v)
+{
+    fcp_cbor_put_text(e, v, strlen(v));
+}
+
+/* The entries in RFC 8949 §4.2.1 order (bytewise by encoded key, which for
+ * these short text keys is: shorter first, then by bytes), written after a
+ * definite map head: no sorting pass.  The decoder's name table lists the
+ * same order, and canonical decoding refuses any other. */
+static int event_put(const fcp_audit_event *ev, unsigned view, fcp_cbor_enc *e, ev_offs *o)
+{
+    const fcp_buf *b = e->out;
+    size_t n = 7 + (ev->has_prev != 0) + (ev->has_operation != 0) +
+               (ev->has_connector_id != 0) + (ev->has_trace_context != 0) +
+               (ev->has_capability_token_jti != 0) + (ev->has_request_object_id != 0) +
+               (ev->has_result_object_id != 0) + ((view & FCP_VIEW_HEADER) != 0) +
+               ((view & FCP_VIEW_SIG) != 0);
+    o->n = n;
+    o->hkey = o->hval = o->hend = o->skey = o->send = 0;
+    fcp_cbor_put_map(e, n);
+    o->body = b->len;
+    KEY(e, "seq");
+    fcp_cbor_put_uint(e, ev->seq);
+    if (ev->has_prev) {
+        KEY(e, "prev");
+        fcp_cbor_put_bytes(e, ev->prev, 32);
+    }
+    KEY(e, "actor");
+    put_val_str(e, ev->actor);
+    if (view & FCP_VIEW_HEADER) {
+        o->hkey = b->len;
+        KEY(e, "header");
+        o->hval = b->len;
+        TRY(fcp_object_header_encode_to(&ev->header, e));
+        o->hend = b->len;
+    }
+    KEY(e, "signer");
+    put_val_str(e, ev->signer);
+    KEY(e, "zone_id");
+    put_val_str(e, ev->zone_id);
+    if (ev->has_operation) {
+        KEY(e, "operation");
+        put_val_str(e, ev->operation);
+    }
+    if (view & FCP_VIEW_SIG) {
+        o->skey = b->len;
+        KEY(e, "signature");
+        fcp_cbor_put_bytes(e, ev->signature, FCP_SIG_BYTES);
+        o->send = b->len;
+    }
+    KEY(e, "event_type");
+    put_val_str(e, ev->event_type);
+    KEY(e, "occurred_at");
+    fcp_cbor_put_uint(e, ev->occurred_at);
+    if (ev->has_connector_id) {
+        KEY(e, "connector_id");
+        put_val_str(e, ev->connector_id);
+    }
+    if (ev->has_trace_context) {
+        KEY(e, "trace_context");
+        fcp_cbor_put_map(e, 3);
+        KEY(e, "flags");
+        fcp_cbor_put_uint(e, ev->trace_context.flags);
+        KEY(e, "span_id");
+        fcp_cbor_put_bytes(e, ev->trace_context.span_id, 8);
+        KEY(e, "trace_id");
+        fcp_cbor_put_bytes(e, ev->trace_context.trace_id, 16);
+    }
+    KEY(e, "correlation_id");
+    fcp_cbor_put_bytes(e, ev->correlation_id, 16);
+    if (ev->has_result_object_id) {
+        KEY(e, "result_object_id");
+        fcp_cbor_put_bytes(e, ev->result_object_id, 32);
+    }
+    if (ev->has_request_object_id) {
+        KEY(e, "request_object_id");
+        fcp_cbor_put_bytes(e, ev->request_object_id, 32);
+    }
+    if (ev->has_capability_token_jti) {
+        KEY(e, "capability_token_jti");
+        fcp_cbor_put_bytes(e, ev->capability_token_jti, 16);
+    }
+    o->end = b->len;
+    return e->err ? e->err : b->err;
+}
+
 int fcp_audit_event_encode(const fcp_audit_event *ev, unsigned view, fcp_buf *out)
 {
     fcp_cbor_enc e;
+    ev_offs o;
     TRY(fcp_audit_event_validate(ev));
     fcp_cbor_enc_init(&e, out);
-    fcp_cbor_map_open(&e);
-    if (view & FCP_VIEW_HEADER) {
-        fcp_m_text_key(&e, "header");
-        fcp_object_header_encode_to(&ev->header, &e);
-    }
-    put_bytes(&e, "correlation_id", ev->correlation_id, 16);
-    if (ev->has_trace_context) {
-        fcp_m_text_key(&e, "trace_context");
-        fcp_cbor_map_open(&e);
-        put_bytes(&e, "trace_id", ev->trace_context.trace_id, 16);
-        put_bytes(&e, "span_id", ev->trace_context.span_id, 8);
-        put_uint(&e, "flags", ev->trace_context.flags);
-        fcp_cbor_map_close(&e);
-    }
-    put_str(&e, "event_type", ev->event_type);
-    put_str(&e, "actor", ev->actor);
-    put_str(&e, "zone_id", ev->zone_id);
-    if (ev->has_connector_id)
-        put_str(&e, "connector_id", ev->connector_id);
-    if (ev->has_operation)
-        put_str(&e, "operation", ev->operation);
-    if (ev->has_capability_token_jti)
-        put_bytes(&e, "capability_token_jti", ev->capability_token_jti, 16);
-    if (ev->has_request_object_id)
-        put_bytes(&e, "request_object_id", ev->request_object_id, 32);
-    if (ev->has_result_object_id)
-        put_bytes(&e, "result_object_id", ev->result_object_id, 32);
-    if (ev->has_prev)
-        put_bytes(&e, "prev", ev->prev, 32);
-    put_uint(&e, "seq", ev->seq);
-    put_uint(&e, "occurred_at", ev->occurred_at);
-    put_str(&e, "signer", ev->signer);
-    if (view & FCP_VIEW_SIG)
-        put_bytes(&e, "signature", ev->signature, FCP_SIG_BYTES);
-    return finish(&e);
+    int rc = event_put(ev, view, &e, &o);
+    if (rc == 0)
+        rc = fcp_cbor_enc_finish(&e);
+    fcp_cbor_enc_free(&e);
+    return rc;
 }
 
 static int dec_trace(fcp_cbor_dec *d, fcp_trace_context *t)
@@ -245,7 +317,9 @@ static int dec_trace(fcp_cbor_dec *d, fcp_trace_context *t)
     return fcp_m_map_end(d, &it);
 }
 
-static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n)
+/* Strict decode; when m is given, also record where each entry lies (the
+ * wire fast paths cut the signed view and the ObjectId input from these). */
+static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n, fcp_audit_wire_map *m)
 {
     static const char *const names[] = {
         "seq", "prev", "actor", "header", "signer", "zone_id", "operation", "signature",
@@ -266,7 +340,15 @@ static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n)
         return FCP_ETOO_LARGE;
     dec_start(&d, p, n);
     TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
+    if (m) {
+        m->n = 0;
+        m->header = m->signature = -1;
+    }
+    for (;;) {
+        const uint8_t *kstart = d.p, *vstart;
+        if ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) <= 0)
+            break;
+        vstart = d.p;
         int i = key_index(k, kl, names, 16);
         if (i < 0)
             return FCP_EUNKNOWN_FIELD;
@@ -298,6 +380,16 @@ static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n)
             ev->has_capability_token_jti = 1;
             break;
         }
+        if (m) {
+            /* 16 names, and the strict decoder refuses repeated keys */
+            if (i == 3)
+                m->header = (int)m->n;
+            else if (i == 7)
+                m->signature = (int)m->n;
+            m->k[m->n] = kstart;
+            m->v[m->n] = vstart;
+            m->end[m->n++] = d.p;
+        }
     }
     TRY(rc);
     TRY(fcp_cbor_dec_finish(&d));
@@ -306,12 +398,35 @@ static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n)
     return fcp_audit_event_validate(ev);
 }
 
+/* Zero ev except its header: fcp_object_header_decode_from zeroes the header
+ * itself, and the header is required, so a successful decode has set it.
+ * Saves clearing the (large) header twice per event on the chain verifier's
+ * path; the error path below still clears everything. */
+_Static_assert(offsetof(fcp_audit_event, header) == 0, "header must lead fcp_audit_event");
+static void zero_after_header(fcp_audit_event *ev)
+{
+    memset((uint8_t *)ev + sizeof ev->header, 0, sizeof *ev - sizeof ev->header);
+}
+
 int fcp_audit_event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n)
 {
-    memset(ev, 0, sizeof *ev);
-    int rc = event_decode(ev, p, n);
+    zero_after_header(ev);
+    int rc = event_decode(ev, p, n, NULL);
     if (rc)
         memset(ev, 0, sizeof *ev);
+    return rc;
+}
+
+int fcp_audit_event_decode_wire(fcp_audit_event *ev, fcp_audit_wire_map *m, const uint8_t *p,
+                                size_t n)
+{
+    zero_after_header(ev);
+    int rc = event_decode(ev, p, n, m);
+    if (rc) {
+        memset(ev, 0, sizeof *ev);
+        m->n = 0;
+        m->header = m->signature = -1;
+    }
     return rc;
 }
 
@@ -353,17 +468,135 @@ int fcp_audit_event_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *
     return rc;
 }
 
-/* The entries of a canonical top-level map, found in one pass. */
-#define WIRE_MAX_ENTRIES 24
-typedef struct wire_map {
-    size_t n;
-    const uint8_t *k[WIRE_MAX_ENTRIES];   /* key start */
-    const uint8_t *end[WIRE_MAX_ENTRIES]; /* value end */
-    const uint8_t *v[WIRE_MAX_ENTRIES];   /* value start */
-    int header, signature;                /* entry index or -1 */
-} wire_map;
+/* ---- wire fast paths ----------------------------------------------------
+ *
+ * Appending and verifying chains is dominated by Ed25519; everything around
+ * the signature works on one encoding: the signed view (the wire map minus
+ * "signature") and the ObjectId input (the header value, then the wire map
+ * minus "header") are cut from the wire bytes by entry offsets, into a stack
+ * buffer (heap only for events above AE_STACK bytes), and the ObjectId is
+ * hashed straight from those pieces.  The two schema hashes of the
+ * AuditEvent schema are computed once per thread. */
 
-static int wire_parse(wire_map *m, const uint8_t *wire, size_t n)
+#define AE_STACK 2048
+
+typedef struct ae_hashes {
+    int     ready;
+    uint8_t schema[FCP_SCHEMA_HASH_BYTES];
+    uint8_t signing[FCP_SIGNING_SCHEMA_HASH_BYTES];
+} ae_hashes;
+
+static const ae_hashes *event_hashes(void)
+{
+    static _Thread_local ae_hashes h;
+    if (!h.ready) {
+        fcp_schema_id s;
+        fcp_audit_event_schema(&s);
+        fcp_schema_hash(h.schema, &s);
+        fcp_signing_schema_hash(h.signing, &s);
+        h.ready = 1;
+    }
+    return &h;
+}
+
+/* A definite map head for n (< 65536) entries; returns its length. */
+static size_t map_head(uint8_t p[3], size_t n)
+{
+    if (n < 24) {
+        p[0] = (uint8_t)(0xa0 | n);
+        return 1;
+    }
+    if (n < 256) {
+        p[0] = 0xb8;
+        p[1] = (uint8_t)n;
+        return 2;
+    }
+    p[0] = 0xb9;
+    p[1] = (uint8_t)(n >> 8);
+    p[2] = (uint8_t)n;
+    return 3;
+}
+
+/* Two byte ranges of one map body, [a0, a1) and [b0, b1): the map's entries
+ * without the one entry between them. */
+typedef struct ae_cut {
+    const uint8_t *a0, *a1, *b0, *b1;
+    size_t n;   /* entries left */
+} ae_cut;
+
+/* Signing bytes (model_sign.h): "FCP2-SIGN-V1" || signing schema hash ||
+ * the map without "signature".  Written to stack memory when they fit, else
+ * to *heap (caller frees); *msg points at them. */
+static int signing_msg(const ae_cut *c, uint8_t stack[AE_STACK], uint8_t **heap,
+                       const uint8_t **msg, size_t *len)
+{
+    uint8_t head[3];
+    size_t hl = map_head(head, c->n);
+    size_t la = (size_t)(c->a1 - c->a0), lb = (size_t)(c->b1 - c->b0);
+    size_t total = FCP_SIGN_DOMAIN_BYTES + FCP_SIGNING_SCHEMA_HASH_BYTES + hl + la + lb;
+    uint8_t *p = stack;
+    *heap = NULL;
+    if (total > AE_STACK) {
+        if (!(p = *heap = malloc(total)))
+            return FCP_ENOMEM;
+    }
+    memcpy(p, FCP_SIGN_DOMAIN, FCP_SIGN_DOMAIN_BYTES);
+    memcpy(p + FCP_SIGN_DOMAIN_BYTES, event_hashes()->signing, FCP_SIGNING_SCHEMA_HASH_BYTES);
+    size_t o = FCP_SIGN_DOMAIN_BYTES + FCP_SIGNING_SCHEMA_HASH_BYTES;
+    memcpy(p + o, head, hl);
+    if (la)
+        memcpy(p + o + hl, c->a0, la);
+    if (lb)
+        memcpy(p + o + hl + la, c->b0, lb);
+    *msg = p;
+    *len = total;
+    return 0;
+}
+
+/* ObjectId = fcp_object_id(key, zone, schema, canonical bytes) with
+ * canonical bytes = "FCP2-OBJECT-V1" || header || SchemaHash || body
+ * (fcp_object_derive_id over fcp_payload_encode), i.e. keyed
+ * BLAKE3("FCP2-OBJECT-V2" || zone || SchemaHash || canonical bytes), fed
+ * piecewise.  The golden vectors and the re-encoding fcp_audit_event_id pin
+ * it to the generic path. */
+static int event_id_from(uint8_t out[FCP_OBJECT_ID_BYTES], const char *zone,
+                         const uint8_t *hdr, size_t hdr_len, const ae_cut *body,
+                         const fcp_object_id_key *key)
+{
+    size_t zl = strlen(zone);
+    TRY(fcp_zone_id_validate(zone, zl));
+    const uint8_t *sh = event_hashes()->schema;
+    uint8_t head[3];
+    size_t hl = map_head(head, body->n);
+    fcp_blake3_hasher h;
+    fcp_blake3_hasher_init_keyed(&h, key->bytes);
+    fcp_blake3_hasher_update(&h, "FCP2-OBJECT-V2", 14);
+    fcp_blake3_hasher_update(&h, zone, zl);
+    fcp_blake3_hasher_update(&h, sh, FCP_SCHEMA_HASH_BYTES);
+    fcp_blake3_hasher_update(&h, "FCP2-OBJECT-V1", 14);
+    fcp_blake3_hasher_update(&h, hdr, hdr_len);
+    fcp_blake3_hasher_update(&h, sh, FCP_SCHEMA_HASH_BYTES);
+    fcp_blake3_hasher_update(&h, head, hl);
+    fcp_blake3_hasher_update(&h, body->a0, (size_t)(body->a1 - body->a0));
+    fcp_blake3_hasher_update(&h, body->b0, (size_t)(body->b1 - body->b0));
+    fcp_blake3_hasher_finalize(&h, out, FCP_OBJECT_ID_BYTES);
+    fcp_blake3_hasher_wipe(&h);
+    return 0;
+}
+
+/* The map m without entry i. */
+static ae_cut cut_map(const fcp_audit_wire_map *m, int i)
+{
+    ae_cut c;
+    c.n = m->n - 1;
+    c.a0 = m->k[0];
+    c.a1 = m->k[i];
+    c.b0 = m->end[i];
+    c.b1 = m->end[m->n - 1];
+    return c;
+}
+
+static int wire_parse(fcp_audit_wire_map *m, const uint8_t *wire, size_t n)
 {
     static const uint8_t hkey[] = { 0x66, 'h', 'e', 'a', 'd', 'e', 'r' };
     static const uint8_t skey[] = { 0x69, 's', 'i', 'g', 'n', 'a', 't', 'u', 'r', 'e' };
@@ -376,7 +609,7 @@ static int wire_parse(wire_map *m, const uint8_t *wire, size_t n)
     m->header = m->signature = -1;
     dec_start(&d, wire, n);
     TRY(fcp_cbor_map_begin(&d, &it));
-    if (it.remaining > WIRE_MAX_ENTRIES)
+    if (it.remaining > FCP_AUDIT_WIRE_MAX_ENTRIES)
         return FCP_ELIMIT;
     while ((rc = fcp_cbor_map_next_key(&d, &it, &k, &kl)) > 0) {
         TRY(fcp_cbor_get_raw(&d, &v, &vl));
@@ -393,113 +626,106 @@ static int wire_parse(wire_map *m, const uint8_t *wire, size_t n)
     return m->header < 0 || m->signature < 0 ? FCP_EMISSING_FIELD : 0;
 }
 
-/* Append the map of m's entries except entry `skip` to b. */
-static void wire_map_without(fcp_buf *b, const wire_map *m, int skip)
+static int map_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_wire_map *m,
+                  const char *zone, const fcp_object_id_key *key)
 {
-    fcp_cbor_enc e;
-    fcp_cbor_enc_init(&e, b);
-    fcp_cbor_put_map(&e, m->n - 1);
-    fcp_cbor_enc_free(&e);
-    for (size_t i = 0; i < m->n; i++)
-        if ((int)i != skip)
-            fcp_buf_append(b, m->k[i], (size_t)(m->end[i] - m->k[i]));
+    ae_cut c = cut_map(m, m->header);
+    return event_id_from(out, zone, m->v[m->header],
+                         (size_t)(m->end[m->header] - m->v[m->header]), &c, key);
 }
 
-/* canonical bytes = "FCP2-OBJECT-V1" || header || SchemaHash || body map */
-static int wire_map_id(uint8_t out[FCP_OBJECT_ID_BYTES], const wire_map *m, const char *zone,
-                       const fcp_schema_id *schema, const fcp_object_id_key *key)
+static int map_verify(const fcp_audit_wire_map *m, const fcp_audit_event *ev, const uint8_t pk[32])
 {
-    uint8_t sh[FCP_SCHEMA_HASH_BYTES];
-    fcp_buf b;
-    fcp_buf_init(&b);
-    fcp_schema_hash(sh, schema);
-    fcp_buf_append(&b, "FCP2-OBJECT-V1", 14);
-    fcp_buf_append(&b, m->v[m->header], (size_t)(m->end[m->header] - m->v[m->header]));
-    fcp_buf_append(&b, sh, sizeof sh);
-    wire_map_without(&b, m, m->header);
-    int rc = b.err;
-    if (rc == 0)
-        rc = fcp_object_id(out, key, zone, strlen(zone), schema, b.data, b.len);
-    fcp_buf_free(&b);
-    return rc;
-}
-
-static int wire_map_verify(const wire_map *m, const fcp_audit_event *ev, const uint8_t pk[32])
-{
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_audit_event_schema(&s);
-    wire_map_without(&b, m, m->signature);
-    int rc = b.err;
-    if (rc == 0)
-        rc = fcp_object_verify(ev->signature, &s, b.data, b.len, pk);
-    fcp_buf_free(&b);
-    return rc;
+    uint8_t stack[AE_STACK], *heap;
+    const uint8_t *msg;
+    size_t len;
+    ae_cut c = cut_map(m, m->signature);
+    TRY(signing_msg(&c, stack, &heap, &msg, &len));
+    int rc = fcp_ed25519_verify(ev->signature, msg, len, pk);
+    free(heap);
+    return rc ? FCP_EBAD_SIGNATURE : 0;
 }
 
 int fcp_audit_event_wire_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *ev,
                             const uint8_t *wire, size_t n, const fcp_object_id_key *key)
 {
-    wire_map m;
+    fcp_audit_wire_map m;
     TRY(wire_parse(&m, wire, n));
-    return wire_map_id(out, &m, ev->header.zone_id, &ev->header.schema, key);
+    return map_id(out, &m, ev->header.zone_id, key);
 }
 
 int fcp_audit_event_verify_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
                                 const uint8_t pk[32])
 {
-    wire_map m;
+    fcp_audit_wire_map m;
     TRY(wire_parse(&m, wire, n));
-    return wire_map_verify(&m, ev, pk);
+    return map_verify(&m, ev, pk);
+}
+
+int fcp_audit_event_check_map(const fcp_audit_event *ev, const fcp_audit_wire_map *m,
+                              const uint8_t pk[32], const fcp_object_id_key *key,
+                              uint8_t id[FCP_OBJECT_ID_BYTES])
+{
+    if (m->n == 0 || m->header < 0 || m->signature < 0)
+        return FCP_EMISSING_FIELD;
+    TRY(map_verify(m, ev, pk));
+    return map_id(id, m, ev->header.zone_id, key);
 }
 
 int fcp_audit_event_check_wire(const fcp_audit_event *ev, const uint8_t *wire, size_t n,
                                const uint8_t pk[32], const fcp_object_id_key *key,
                                uint8_t id[FCP_OBJECT_ID_BYTES])
 {
-    wire_map m;
+    fcp_audit_wire_map m;
     TRY(wire_parse(&m, wire, n));
-    if (wire_map_verify(&m, ev, pk) != 0)
-        return FCP_EBAD_SIGNATURE;
-    return wire_map_id(id, &m, ev->header.zone_id, &ev->header.schema, key);
+    return fcp_audit_event_check_map(ev, &m, pk, key, id);
 }
 
 int fcp_audit_event_seal(fcp_audit_event *ev, const uint8_t sk[64], const fcp_object_id_key *key,
                          fcp_buf *out, uint8_t id[FCP_OBJECT_ID_BYTES])
 {
     size_t start = out->len;
-    wire_map m;
-    fcp_buf view;
-    fcp_schema_id s;
+    uint8_t stack[AE_STACK], *heap = NULL;
+    const uint8_t *msg;
+    size_t len;
+    fcp_cbor_enc e;
+    ev_offs o;
+    ae_cut c;
     memset(ev->signature, 0, sizeof ev->signature);
-    int rc = fcp_audit_event_encode(ev, FCP_VIEW_WIRE, out);
-    if (rc == 0)
-        rc = wire_parse(&m, out->data + start, out->len - start);
+    int rc = fcp_audit_event_validate(ev);
     if (rc == 0) {
-        fcp_buf_init(&view);
-        fcp_audit_event_schema(&s);
-        fcp_buf_append(&view, FCP_SIGN_DOMAIN, FCP_SIGN_DOMAIN_BYTES);
-        uint8_t *h8 = fcp_buf_extend(&view, FCP_SIGNING_SCHEMA_HASH_BYTES);
-        if (h8)
-            fcp_signing_schema_hash(h8, &s);
-        wire_map_without(&view, &m, m.signature);
-        rc = view.err;
+        fcp_cbor_enc_init(&e, out);
+        rc = event_put(ev, FCP_VIEW_WIRE, &e, &o);
         if (rc == 0)
-            rc = fcp_ed25519_sign(ev->signature, view.data, view.len, sk);
-        fcp_buf_free(&view);
+            rc = fcp_cbor_enc_finish(&e);
+        fcp_cbor_enc_free(&e);
     }
     if (rc == 0) {
-        /* the value is bstr head (2 bytes) + 64 signature bytes */
-        memcpy(out->data + (m.v[m.signature] + 2 - out->data), ev->signature, FCP_SIG_BYTES);
-        rc = wire_map_id(id, &m, ev->header.zone_id, &ev->header.schema, key);
+        /* offsets, not pointers, until here: the buffer may have moved */
+        c.n = o.n - 1;
+        c.a0 = out->data + o.body;
+        c.a1 = out->data + o.skey;
+        c.b0 = out->data + o.send;
+        c.b1 = out->data + o.end;
+        rc = signing_msg(&c, stack, &heap, &msg, &len);
+    }
+    if (rc == 0) {
+        rc = fcp_ed25519_sign(ev->signature, msg, len, sk);
+        free(heap);
+    }
+    if (rc == 0) {
+        memcpy(out->data + o.send - FCP_SIG_BYTES, ev->signature, FCP_SIG_BYTES);
+        c.n = o.n - 1;
+        c.a0 = out->data + o.body;
+        c.a1 = out->data + o.hkey;
+        c.b0 = out->data + o.hend;
+        c.b1 = out->data + o.end;
+        rc = event_id_from(id, ev->header.zone_id, out->data + o.hval, o.hend - o.hval, &c, key);
     }
     if (rc)
         out->len = start;
     return rc;
 }
-
-/* ---- AuditHead ---------------------------------------------------------- */
 
 int fcp_audit_head_validate(const fcp_audit_head *h)
 {
