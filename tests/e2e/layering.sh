@@ -38,6 +38,7 @@ allowed() {  # layer -> layers it may include (itself included)
     node)    echo "base codec crypto model raptorq wire authz store mesh node" ;;
     net)     echo "base codec crypto model raptorq wire authz store mesh node net" ;;
     host)    echo "base codec crypto model raptorq wire authz store mesh node net host" ;;
+    connector) echo "base codec crypto model host" ;;
     *)       echo "" ;;
   esac
 }
