@@ -1,0 +1,285 @@
+/*
+ * conn_sdk_test.c - the connector SDK end to end.
+ *  1. build/connector-notes (FCP_BUILD, default "build") is spawned by the
+ *     host client: handshake, describe, introspect, capabilities, configure,
+ *     invoke (put/get/list/delete), simulate, an undeclared operation, a
+ *     bad input, health, subscribe, shutdown.  Once without a sandbox, once
+ *     under its manifest's strict profile when this kernel allows it
+ *     (skipped loudly otherwise).
+ *  2. Its embedded .fcp_manifest equals connectors/notes/manifest.toml and
+ *     passes the install check with a publisher signature.
+ *  3. An in-process connector (fork + fcp_connector_serve) uses the egress
+ *     helper and events against a host that answers EgressHttpRequests.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fcp/cbor.h"
+#include "fcp/connector.h"
+#include "fcp/crypto.h"
+#include "fcp/error.h"
+#include "fcp/host_manifest.h"
+#include "fcp/host_sandbox.h"
+#include "fcp/host_transport.h"
+#include "test.h"
+
+static char g_exe[512];
+static unsigned long g_skipped;
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long l = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc((size_t)l + 1);
+    *n = fread(b, 1, (size_t)l, f);
+    b[*n] = 0;
+    fclose(f);
+    return b;
+}
+
+static int has_text(const fcp_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i + n <= b->len; i++)
+        if (memcmp(b->data + i, s, n) == 0) return 1;
+    return 0;
+}
+
+static void rm_state(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "  could not remove %s\n", dir);
+}
+
+static void notes_session(const fcp_manifest_sandbox *sb, const char *label)
+{
+    char state[256];
+    snprintf(state, sizeof state, "/tmp/fcp-conn-sdk-test-%d-%s", (int)getpid(), label);
+    fcp_host_spawn_opts o = {g_exe, NULL, state, sb, 0};
+    fcp_host_conn c;
+    int rc = fcp_host_spawn(&c, &o);
+    if (!CHECK_EQ(rc, 0)) {
+        fprintf(stderr, "  spawn (%s): %s\n", label, c.why);
+        rm_state(state);
+        return;
+    }
+    fcp_buf r;
+    fcp_buf_init(&r);
+    /* before the handshake only health/shutdown are answered */
+    CHECK_EQ(fcp_host_call(&c, "describe", NULL, 0, 3000, &r), FCP_EHOST_STATE);
+    CHECK_EQ(fcp_host_handshake(&c, "z:private", "fcp.notes", 3000, &r), 0);
+    CHECK(has_text(&r, "fcp2-local/1"));
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_call(&c, "describe", NULL, 0, 3000, &r), 0);
+    CHECK(has_text(&r, "Notes"));
+    /* the manifest in describe hashes to the golden value's manifest */
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_call(&c, "introspect", NULL, 0, 3000, &r), 0);
+    CHECK(has_text(&r, "notes_put") && has_text(&r, "dangerous"));
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_call(&c, "capabilities", NULL, 0, 3000, &r), 0);
+    CHECK(has_text(&r, "storage.persistent"));
+    fcp_buf_reset(&r);
+    static const uint8_t empty_map = 0xa0;
+    CHECK_EQ(fcp_host_call(&c, "configure", &empty_map, 1, 3000, &r), 0);
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_put", "{\"name\":\"groceries\",\"text\":\"eggs, milk\"}", 3000, &r), 0);
+    CHECK(has_text(&r, "\"bytes\":10"));
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_get", "{\"name\":\"groceries\"}", 3000, &r), 0);
+    CHECK(has_text(&r, "eggs, milk"));
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_list", "{}", 3000, &r), 0);
+    CHECK(has_text(&r, "groceries"));
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, "simulate", "notes_delete", "{\"name\":\"groceries\"}", 3000, &r), 0);
+    CHECK(has_text(&r, "would_invoke") && has_text(&r, "dangerous"));
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_delete", "{\"name\":\"groceries\"}", 3000, &r), 0);
+    CHECK(has_text(&r, "\"deleted\":true"));
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_get", "{\"name\":\"groceries\"}", 3000, &r), FCP_ENOENT);
+    CHECK(strstr(c.why, "groceries") != NULL);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_get", "{\"name\":\"../../etc/passwd\"}", 3000, &r), FCP_EINVALID_REQUEST);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "rm_rf", "{}", 3000, &r), FCP_EHOST_UNKNOWN_OP);
+    CHECK_EQ(fcp_host_call(&c, "teleport", NULL, 0, 3000, &r), FCP_EHOST_UNEXPECTED);
+    CHECK(!c.dead); /* errors are answers, not transport failures */
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_call(&c, "health", NULL, 0, 3000, &r), 0);
+    CHECK(has_text(&r, "ready"));
+    fcp_buf_free(&r);
+    fcp_host_close(&c, 2000);
+    CHECK_EQ(c.pid, 0);
+    /* clean shutdown: exit status 0 */
+    CHECK(c.exit_status == 0);
+    rm_state(state);
+}
+
+static void test_notes(void)
+{
+    notes_session(NULL, "plain");
+    size_t n;
+    uint8_t *t = slurp("connectors/notes/manifest.toml", &n);
+    fcp_manifest m;
+    CHECK(t != NULL);
+    if (!t) return;
+    CHECK_EQ(fcp_manifest_parse(&m, "notes", (const char *)t, n, NULL), 0);
+    fcp_sandbox_probe p;
+    CHECK_EQ(fcp_sandbox_probe_features(&p), 0);
+    if ((p.features & FCP_SBX_ALL) == FCP_SBX_ALL) {
+        notes_session(&m.sandbox, "strict");
+    } else {
+        printf("SKIP: notes under the strict sandbox: kernel lacks features (%s)\n", p.detail);
+        g_skipped++;
+        /* strict must be refused, not weakened */
+        fcp_host_spawn_opts o = {g_exe, NULL, NULL, &m.sandbox, 0};
+        fcp_host_conn c;
+        CHECK_EQ(fcp_host_spawn(&c, &o), FCP_EHOST_SANDBOX_UNAVAILABLE);
+    }
+    /* embedded manifest == installed manifest; install check with a signature */
+    size_t bl;
+    uint8_t *bin = slurp(g_exe, &bl);
+    CHECK(bin != NULL);
+    if (bin) {
+        const uint8_t *sec;
+        size_t sl;
+        CHECK_EQ(fcp_elf_find_manifest(bin, bl, &sec, &sl), 0);
+        CHECK_EQ(sl, n);
+        if (sl == n) CHECK_MEM(sec, t, n);
+        uint8_t seed[32], pk[32], sk[64], mh[32], bh[32], sig[64];
+        for (int i = 0; i < 32; i++) seed[i] = (uint8_t)(0xa0 + i);
+        fcp_ed25519_keypair_from_seed(pk, sk, seed);
+        fcp_manifest_hash(&m, mh);
+        fcp_manifest_binary_hash(bin, bl, bh);
+        fcp_manifest_sign(sig, mh, bh, sk);
+        fcp_toml_error err;
+        CHECK_EQ(fcp_manifest_verify_install(&m, bin, bl, sig, pk, &err), 0);
+        free(bin);
+    }
+    fcp_manifest_free(&m);
+    free(t);
+}
+
+/* ---- in-process connector using the egress helper and events ------------ */
+
+static const char MAN[] =
+    "[manifest]\nformat = \"fcp-connector-manifest\"\nschema_version = \"2.0\"\n"
+    "[connector]\nid = \"fcp.sdktest\"\nname = \"SDK test\"\nversion = \"0.0.1\"\n"
+    "archetypes = [\"operational\"]\n"
+    "publisher_key = \"4fd099ccd47d7893dfe9ec24414ecb0d9b5420232aad30d91c465be33cbe65c4\"\n"
+    "[capabilities]\nrequired = [\"network.egress\"]\n"
+    "[provides.operations.fetch]\ncapability = \"t.fetch\"\nsafety_tier = \"risky\"\n"
+    "input_schema = '{}'\noutput_schema = '{}'\n"
+    "[sandbox]\nprofile = \"moderate\"\nmemory_mb = 64\nwall_clock_timeout_ms = 1000\n";
+
+static int op_fetch(fcp_conn_ctx *c, const char *in, size_t n, fcp_buf *out)
+{
+    (void)in;
+    (void)n;
+    fcp_egress_request req;
+    memset(&req, 0, sizeof req);
+    req.method = "GET";
+    req.method_len = 3;
+    req.url = "https://api.example.com/v1/items";
+    req.url_len = strlen(req.url);
+    req.has_credential = 1;
+    req.credential = "cred:example.token";
+    req.credential_len = strlen(req.credential);
+    fcp_conn_emit_event(c, "progress", "{\"step\":1}");
+    fcp_egress_response resp;
+    fcp_buf st;
+    fcp_buf_init(&st);
+    int rc = fcp_egress_http(c, &req, &resp, &st);
+    if (rc == 0) {
+        char tmp[128];
+        snprintf(tmp, sizeof tmp, "{\"status\":%u,\"len\":%zu}", resp.status, resp.body_len);
+        fcp_buf_append(out, tmp, strlen(tmp));
+    }
+    fcp_buf_free(&st);
+    return rc;
+}
+
+static int events_seen, egress_seen;
+static int host_side(void *user, fcp_host_conn *c, const fcp_lt_msg *req, fcp_buf *reply)
+{
+    (void)user;
+    (void)c;
+    if (fcp_lt_msg_is(req, "event")) {
+        events_seen++;
+        return 0;
+    }
+    fcp_egress_request r;
+    if (fcp_egress_request_decode(&r, req->body, req->body_len) < 0) return FCP_EINVALID_REQUEST;
+    egress_seen++;
+    CHECK(r.has_credential && r.credential_len == 18);
+    fcp_egress_response resp;
+    memset(&resp, 0, sizeof resp);
+    resp.status = 200;
+    resp.body = (const uint8_t *)"[1,2,3]";
+    resp.body_len = 7;
+    return fcp_egress_response_encode(&resp, reply);
+}
+
+static void test_in_process(void)
+{
+    static const fcp_conn_op ops[] = {{"fetch", op_fetch, NULL}};
+    int sv[2];
+    CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        fcp_connector_def d = {MAN, sizeof MAN - 1, ops, 1, NULL, NULL};
+        _exit(fcp_connector_serve(&d, sv[1]));
+    }
+    setpgid(pid, pid);
+    close(sv[1]);
+    fcp_host_conn c;
+    CHECK_EQ(fcp_host_attach(&c, sv[0], pid, 0), 0);
+    c.on_request = host_side;
+    fcp_buf r;
+    fcp_buf_init(&r);
+    CHECK_EQ(fcp_host_handshake(&c, NULL, "fcp.sdktest", 3000, NULL), 0);
+    /* subscribe: body {"topic": "progress"} */
+    static const uint8_t sub[] = {0xa1, 0x65, 't', 'o', 'p', 'i', 'c', 0x68, 'p', 'r', 'o', 'g', 'r', 'e', 's', 's'};
+    CHECK_EQ(fcp_host_call(&c, "subscribe", sub, sizeof sub, 3000, &r), 0);
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "fetch", "{}", 3000, &r), 0);
+    CHECK(has_text(&r, "\"status\":200,\"len\":7"));
+    CHECK_EQ(events_seen, 1);
+    CHECK_EQ(egress_seen, 1);
+    fcp_buf_free(&r);
+    fcp_host_close(&c, 2000);
+    CHECK_EQ(c.exit_status, 0);
+
+    /* a connector whose op table names an undeclared operation refuses to run */
+    static const fcp_conn_op bad[] = {{"undeclared", op_fetch, NULL}};
+    fcp_connector_def d = {MAN, sizeof MAN - 1, bad, 1, NULL, NULL};
+    CHECK_EQ(fcp_connector_serve(&d, -1), 1);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    fcp_crypto_init();
+    const char *b = getenv("FCP_BUILD");
+    snprintf(g_exe, sizeof g_exe, "%s/%s/connector-notes", getcwd((char[400]){0}, 400), b && *b ? b : "build");
+    struct stat st;
+    if (stat(g_exe, &st) != 0) {
+        printf("SKIP: %s not built\n", g_exe);
+        g_skipped++;
+    } else {
+        test_notes();
+    }
+    test_in_process();
+    if (g_skipped) printf("conn_sdk_test: %lu skipped\n", g_skipped);
+    return fcp_t_done("conn_sdk_test");
+}
