@@ -116,6 +116,9 @@ typedef struct fcp_rq_plan {
     uint32_t  *srcs;       /* source slot lists of XORN / MULADDN ops */
     uint8_t   *coefs;      /* coefficients beside srcs (MULADDN) */
     size_t     nsrcs;
+    /* capacities of ops/srcs/coefs when they came from the recycled buffer
+     * pool (fcp_rq_buf_get), 0 when malloc'd */
+    size_t     ops_bytes, srcs_bytes, coefs_bytes;
     uint32_t  *col_slot;   /* L entries: slot holding intermediate symbol c */
     uint32_t   n_inactive; /* statistics */
     uint64_t   n_xor, n_mul; /* symbol XORs / GF multiply-adds (incl. scale) */

@@ -44,22 +44,51 @@
 
 #define ZERO_SLOT UINT32_MAX
 
+/* Buffers of at least this many bytes come from the recycled pool
+ * (fcp_rq_buf_get): fresh large allocations are mmap'd by the C library and
+ * page-faulted in on first touch, which cost as much as the planning itself
+ * at K' = 10017.  Smaller ones use malloc.  *cap records which (0: malloc). */
+#define RQ_BIG_BUF (64u << 10)
+
+static void *big_get(size_t n, size_t *cap)
+{
+    if (n >= RQ_BIG_BUF) {
+        *cap = n;
+        return fcp_rq_buf_get(n);
+    }
+    *cap = 0;
+    return malloc(n ? n : 1);
+}
+
+static void big_put(void *p, size_t cap)
+{
+    if (cap)
+        fcp_rq_buf_put(p, cap);
+    else
+        free(p);
+}
+
 typedef struct opvec {
     fcp_rq_op *v;
     size_t     n, cap;
+    size_t     bytes;   /* big_get capacity record of v */
     int        err;
 } opvec;
 
 static __attribute__((noinline)) int opvec_grow(opvec *o)
 {
-    size_t nc = o->cap ? o->cap * 2 : 1024;
-    fcp_rq_op *nv = realloc(o->v, nc * sizeof *nv);
+    size_t nc = o->cap ? o->cap * 2 : 1024, nb;
+    fcp_rq_op *nv = big_get(nc * sizeof *nv, &nb);
     if (!nv) {
         o->err = 1;
         return -1;
     }
+    if (o->n)
+        memcpy(nv, o->v, o->n * sizeof *nv);
+    big_put(o->v, o->bytes);
     o->v = nv;
     o->cap = nc;
+    o->bytes = nb;
     return 0;
 }
 
@@ -106,6 +135,7 @@ typedef struct solver {
     size_t    ar_left;
     ablk     *ar_blocks;
     ablk     *ar_stack;            /* the caller's stack block (not freed) */
+    ablk     *ar_spare;            /* retained heap blocks not yet in use */
     opvec     ops;
 } solver;
 
@@ -114,27 +144,56 @@ typedef struct solver {
  * then costs no malloc at all).  Returns zeroed memory or NULL. */
 struct ablk {
     struct ablk *next;
+    size_t       size;     /* usable bytes after the header */
 };
 
-static void *sa(solver *s, size_t n, size_t size)
+#define ABLK_HDR ((sizeof(ablk) + 15) & ~(size_t)15)
+
+/* Heap blocks of finished planning runs are kept (up to RQ_ARENA_KEEP
+ * bytes) for the next run, so large plans do not page-fault fresh memory. */
+#define RQ_ARENA_KEEP (32u << 20)
+static pthread_mutex_t g_ar_mu = PTHREAD_MUTEX_INITIALIZER;
+static ablk  *g_ar_keep;
+static size_t g_ar_keep_bytes;
+
+/* Uninitialised scratch (the caller writes every entry before reading). */
+static void *sa_raw(solver *s, size_t n, size_t size)
 {
     size_t need = (n * size + 15) & ~(size_t)15;
     if (need == 0)
         need = 16;
     if (need > s->ar_left) {
-        size_t bs = need > (256u << 10) ? need : (256u << 10);
-        ablk *b = malloc(sizeof(ablk) + 16 + bs);
-        if (!b)
-            return NULL;
+        ablk *b = NULL, **pp = &s->ar_spare;
+        for (; *pp; pp = &(*pp)->next)
+            if ((*pp)->size >= need) {
+                b = *pp;
+                *pp = b->next;
+                break;
+            }
+        if (!b) {
+            size_t bs = need > (256u << 10) ? need : (256u << 10);
+            b = malloc(ABLK_HDR + bs);
+            if (!b)
+                return NULL;
+            b->size = bs;
+        }
         b->next = s->ar_blocks;
         s->ar_blocks = b;
-        s->ar_cur = (uint8_t *)b + ((sizeof(ablk) + 15) & ~(size_t)15);
-        s->ar_left = bs;
+        s->ar_cur = (uint8_t *)b + ABLK_HDR;
+        s->ar_left = b->size;
     }
     void *r = s->ar_cur;
     s->ar_cur += need;
     s->ar_left -= need;
-    memset(r, 0, need);
+    return r;
+}
+
+/* Zeroed scratch. */
+static void *sa(solver *s, size_t n, size_t size)
+{
+    void *r = sa_raw(s, n, size);
+    if (r)
+        memset(r, 0, (n * size + 15) & ~(size_t)15);
     return r;
 }
 
@@ -177,7 +236,7 @@ static int build_rows(solver *s, const uint32_t *isi)
     }
     for (uint32_t i = 0; i < S; i++)
         s->rlen[i] += 3;        /* identity + two PI columns */
-    fcp_rq_tuple *tu = sa(s, s->m, sizeof *tu);
+    fcp_rq_tuple *tu = sa_raw(s, s->m, sizeof *tu);
     if (!tu)
         return FCP_ENOMEM;
     for (uint32_t j = 0; j < s->m; j++) {
@@ -189,7 +248,7 @@ static int build_rows(solver *s, const uint32_t *isi)
         total += s->rlen[g];
     }
     s->rstart[s->nrows] = (uint32_t)total;
-    s->rcols = sa(s, total + 1, sizeof(uint32_t));
+    s->rcols = sa_raw(s, total + 1, sizeof(uint32_t));
     if (!s->rcols)
         return FCP_ENOMEM;
     /* LDPC fill: LDPC1 columns, then sort and cancel pairs (XOR semantics) */
@@ -246,7 +305,7 @@ static int build_rows(solver *s, const uint32_t *isi)
     }
     for (uint32_t c = 0; c < p->W; c++)
         s->cstart[c + 1] += s->cstart[c];
-    s->crows = sa(s, s->cstart[p->W] + 1, sizeof(uint32_t));
+    s->crows = sa_raw(s, s->cstart[p->W] + 1, sizeof(uint32_t));
     uint32_t *cf = sa(s, p->W, sizeof(uint32_t));
     if (!s->crows || !cf)
         return FCP_ENOMEM;
@@ -430,24 +489,68 @@ static void bits_into_bytes(uint8_t *bytes, const uint64_t *bits, size_t nw)
     }
 }
 
+/* Return heap blocks to the retained list (up to RQ_ARENA_KEEP), free the rest. */
+static void arena_keep(ablk *list)
+{
+    pthread_mutex_lock(&g_ar_mu);
+    while (list) {
+        ablk *n = list->next;
+        if (g_ar_keep_bytes + list->size <= RQ_ARENA_KEEP) {
+            list->next = g_ar_keep;
+            g_ar_keep = list;
+            g_ar_keep_bytes += list->size;
+        } else {
+            free(list);
+        }
+        list = n;
+    }
+    pthread_mutex_unlock(&g_ar_mu);
+}
+
+static void arena_take(solver *s)
+{
+    pthread_mutex_lock(&g_ar_mu);
+    s->ar_spare = g_ar_keep;
+    g_ar_keep = NULL;
+    g_ar_keep_bytes = 0;
+    pthread_mutex_unlock(&g_ar_mu);
+}
+
 static void solver_free(solver *s)
 {
-    free(s->ops.v);
+    big_put(s->ops.v, s->ops.bytes);
+    ablk *heap = s->ar_spare;
     while (s->ar_blocks) {
         ablk *n = s->ar_blocks->next;
-        if (s->ar_blocks != s->ar_stack)
-            free(s->ar_blocks);
+        if (s->ar_blocks != s->ar_stack) {
+            s->ar_blocks->next = heap;
+            heap = s->ar_blocks;
+        }
         s->ar_blocks = n;
     }
+    s->ar_spare = NULL;
+    arena_keep(heap);
+}
+
+static void arena_release(void)
+{
+    pthread_mutex_lock(&g_ar_mu);
+    while (g_ar_keep) {
+        ablk *n = g_ar_keep->next;
+        free(g_ar_keep);
+        g_ar_keep = n;
+    }
+    g_ar_keep_bytes = 0;
+    pthread_mutex_unlock(&g_ar_mu);
 }
 
 void fcp_rq_plan_free(fcp_rq_plan *plan)
 {
     if (!plan)
         return;
-    free(plan->ops);
-    free(plan->srcs);
-    free(plan->coefs);
+    big_put(plan->ops, plan->ops_bytes);
+    big_put(plan->srcs, plan->srcs_bytes);
+    big_put(plan->coefs, plan->coefs_bytes);
     free(plan->col_slot);
     free(plan->gen);
     free(plan);
@@ -493,13 +596,13 @@ static void emit_group(solver *s, uint32_t g, const dop *ops, size_t n, const ui
  * the sparse phases.  In place over plan->ops.  0 or FCP_ENOMEM. */
 static int merge_xors(fcp_rq_plan *plan)
 {
-    size_t cap = plan->nops * 2 + 16, ns = 0, k = 0;
-    uint32_t *srcs = malloc(cap * sizeof *srcs);
+    size_t cap = plan->nops * 2 + 16, ns = 0, k = 0, sb, cb;
+    uint32_t *srcs = big_get(cap * sizeof *srcs, &sb);
     if (!srcs)
         return FCP_ENOMEM;
-    uint8_t *coefs = malloc(cap);
+    uint8_t *coefs = big_get(cap, &cb);
     if (!coefs) {
-        free(srcs);
+        big_put(srcs, sb);
         return FCP_ENOMEM;
     }
     fcp_rq_op *v = plan->ops;
@@ -545,7 +648,9 @@ static int merge_xors(fcp_rq_plan *plan)
     }
     plan->nops = k;
     plan->srcs = srcs;
+    plan->srcs_bytes = sb;
     plan->coefs = coefs;
+    plan->coefs_bytes = cb;
     plan->nsrcs = ns;
     return 0;
 }
@@ -570,6 +675,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     s.ar_blocks = s.ar_stack;
     s.ar_cur = stackblk + 16;
     s.ar_left = sizeof stackblk - 16;
+    arena_take(&s);
     if (m < p->Kp)
         return FCP_ERQ_SINGULAR;
     s.p = p;
@@ -585,7 +691,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     s.inact = sa(&s, W, sizeof(uint32_t));
     s.prow = sa(&s, W, sizeof(uint32_t));
     s.pcol = sa(&s, W, sizeof(uint32_t));
-    s.queue = sa(&s, (size_t)s.nrows * 2 + W + 8, sizeof(uint32_t));
+    s.queue = sa_raw(&s, (size_t)s.nrows * 2 + W + 8, sizeof(uint32_t));
     s.row_slot = sa(&s, s.nrows + 1, sizeof(uint32_t));
     for (uint32_t g = 0; g < s.nrows; g++)
         if (s.rnlt[g] > s.maxdeg)
@@ -599,7 +705,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
 
     peel(&s);
     s.ops.cap = (size_t)s.nrows * 24 + 256;       /* typical plans need ~20 ops per row */
-    s.ops.v = malloc(s.ops.cap * sizeof *s.ops.v);
+    s.ops.v = big_get(s.ops.cap * sizeof *s.ops.v, &s.ops.bytes);
     if (!s.ops.v)
         goto done;
 
@@ -778,7 +884,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
      * an order that respects every dependency), so runs of XORs into one row
      * merge into single-pass multi-source XORs. */
     size_t dcap = (size_t)nd * I + (size_t)I * I / 2 + 16, nf = 0, nb = 0;
-    dop *fops = sa(&s, dcap, sizeof *fops), *bops = sa(&s, (size_t)I * I / 2 + 16, sizeof *bops);
+    dop *fops = sa_raw(&s, dcap, sizeof *fops), *bops = sa_raw(&s, (size_t)I * I / 2 + 16, sizeof *bops);
     uint8_t *scl = sa(&s, nd, 1);
     if (!fops || !bops || !scl)
         goto done;
@@ -825,7 +931,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     {
         uint32_t *fst = sa(&s, (size_t)nd + 1, sizeof(uint32_t));
         uint32_t *bst = sa(&s, (size_t)nd + 1, sizeof(uint32_t));
-        dop *fs = sa(&s, nf + 1, sizeof *fs), *bs = sa(&s, nb + 1, sizeof *bs);
+        dop *fs = sa_raw(&s, nf + 1, sizeof *fs), *bs = sa_raw(&s, nb + 1, sizeof *bs);
         if (!fst || !bst || !fs || !bs)
             goto done;
         group_by_dst(fops, nf, fs, fst, nd);
@@ -946,6 +1052,7 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
     plan->nrows = s.nrows;
     plan->nops = k2;
     plan->ops = s.ops.v;
+    plan->ops_bytes = s.ops.bytes;
     s.ops.v = NULL;
     if (merge_xors(plan) != 0)
         goto done;
@@ -1082,8 +1189,8 @@ void fcp_rq_lt_encode_many(const fcp_rq_plan *plan, const uint8_t *work, const u
 
 /* ---------------- recycled scratch buffers ---------------- */
 
-#define RQ_POOL_SLOTS 4
-#define RQ_POOL_MAX   (48u << 20)   /* never retain more than this in total */
+#define RQ_POOL_SLOTS 12
+#define RQ_POOL_MAX   (128u << 20)  /* never retain more than this in total */
 
 static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -1212,15 +1319,29 @@ int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp
         identity = isi[i] == i;
     if (identity && p->Kp <= FCP_RQ_GEN_MAX_KP)
         plan->gen = make_gen(plan);             /* before it is shared */
-    fcp_rq_op *shrunk = realloc(plan->ops, (plan->nops ? plan->nops : 1) * sizeof *plan->ops);
-    if (shrunk)                         /* a cached plan keeps only what it uses */
+    /* a cached plan keeps only what it uses (exact-size copies; the
+     * oversized build buffers go back to the pool) */
+    fcp_rq_op *shrunk = malloc((plan->nops ? plan->nops : 1) * sizeof *plan->ops);
+    if (shrunk) {
+        memcpy(shrunk, plan->ops, plan->nops * sizeof *plan->ops);
+        big_put(plan->ops, plan->ops_bytes);
         plan->ops = shrunk;
-    uint32_t *ss = realloc(plan->srcs, (plan->nsrcs ? plan->nsrcs : 1) * sizeof *plan->srcs);
-    if (ss)
+        plan->ops_bytes = 0;
+    }
+    uint32_t *ss = malloc((plan->nsrcs ? plan->nsrcs : 1) * sizeof *plan->srcs);
+    if (ss) {
+        memcpy(ss, plan->srcs, plan->nsrcs * sizeof *plan->srcs);
+        big_put(plan->srcs, plan->srcs_bytes);
         plan->srcs = ss;
-    uint8_t *cs = realloc(plan->coefs, plan->nsrcs ? plan->nsrcs : 1);
-    if (cs)
+        plan->srcs_bytes = 0;
+    }
+    uint8_t *cs = malloc(plan->nsrcs ? plan->nsrcs : 1);
+    if (cs) {
+        memcpy(cs, plan->coefs, plan->nsrcs);
+        big_put(plan->coefs, plan->coefs_bytes);
         plan->coefs = cs;
+        plan->coefs_bytes = 0;
+    }
     uint32_t *copy = malloc((size_t)m * sizeof *copy);
     if (!copy)
         return 0;                       /* uncached, still usable */
@@ -1289,6 +1410,7 @@ void fcp_rq_release_caches(void)
     }
     g_pool_bytes = 0;
     pthread_mutex_unlock(&g_pool_mu);
+    arena_release();
 }
 
 void fcp_rq_plan_release(fcp_rq_plan *plan)
