@@ -179,6 +179,11 @@ int fcp_host_invoke(fcp_host_conn *c, const char *method, const char *op, const 
  * err and why.  Returns err. */
 int fcp_host_kill(fcp_host_conn *c, int err, const char *why);
 
+/* Wait up to timeout_ms for the connector to exit by itself and reap it
+ * (c->exit_status is then its wait status).  If it is still running at the
+ * deadline its process group is killed and FCP_EHOST_TIMEOUT returned. */
+int fcp_host_wait_exit(fcp_host_conn *c, uint32_t timeout_ms);
+
 /* Graceful stop: "shutdown" with grace_ms to answer and exit, then SIGKILL
  * to the process group; reaps the process; closes the fd; frees buffers.
  * Safe on a dead or never-started connection. */

@@ -138,6 +138,8 @@ static int recv_msg(fcp_host_conn *c, fcp_lt_msg *msg, int64_t deadline)
         if (r == 0) return fcp_host_kill(c, FCP_EHOST_CLOSED, "connector closed the transport (exited?)");
         if (r < 0) {
             if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+            if (errno == ECONNRESET)
+                return fcp_host_kill(c, FCP_EHOST_CLOSED, "connector closed the transport (exited?)");
             return fcp_host_kill(c, FCP_EHOST_CLOSED, "connector transport read failed");
         }
         size_t used;
@@ -294,6 +296,24 @@ int fcp_host_invoke(fcp_host_conn *c, const char *method, const char *op, const 
     fcp_buf_free(&body);
     fcp_buf_free(&r);
     return rc;
+}
+
+int fcp_host_wait_exit(fcp_host_conn *c, uint32_t timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    /* bounded by the deadline; 5 ms naps */
+    while (c->pid > 0 && now_ms() < deadline) {
+        reap(c, 0);
+        if (c->pid > 0) {
+            struct timespec ts = {0, 5 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (c->pid > 0) {
+        fcp_host_kill(c, FCP_EHOST_TIMEOUT, "connector did not exit before the deadline");
+        return FCP_EHOST_TIMEOUT;
+    }
+    return 0;
 }
 
 void fcp_host_close(fcp_host_conn *c, uint32_t grace_ms)
