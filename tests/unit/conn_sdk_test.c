@@ -266,6 +266,72 @@ static void test_in_process(void)
     CHECK_EQ(fcp_connector_serve(&d, -1), 1);
 }
 
+/* build/connector-http under strict: its request reaches the host as an
+ * EgressHttpRequest naming the credential; a proxy refusal comes back as
+ * the operation's error. */
+static int http_host(void *user, fcp_host_conn *c, const fcp_lt_msg *req, fcp_buf *reply)
+{
+    (void)c;
+    int *mode = user;
+    if (!fcp_lt_msg_is(req, "egress_http")) return FCP_EHOST_UNEXPECTED;
+    fcp_egress_request r;
+    int rc = fcp_egress_request_decode(&r, req->body, req->body_len);
+    if (rc < 0) return rc;
+    CHECK(r.has_credential && r.credential_len == 14 && memcmp(r.credential, "cred:api.token", 14) == 0);
+    if (*mode == 1) return FCP_ECAP_DENIED;
+    fcp_egress_response resp;
+    memset(&resp, 0, sizeof resp);
+    resp.status = 201;
+    resp.body = (const uint8_t *)"{\"ok\":true}";
+    resp.body_len = 11;
+    return fcp_egress_response_encode(&resp, reply);
+}
+
+static void test_http(void)
+{
+    char exe[600];
+    snprintf(exe, sizeof exe, "%.*s/connector-http", (int)(strlen(g_exe) - strlen("/connector-notes")), g_exe);
+    struct stat st;
+    if (stat(exe, &st) != 0) {
+        printf("SKIP: %s not built\n", exe);
+        g_skipped++;
+        return;
+    }
+    size_t n;
+    uint8_t *t = slurp("connectors/http/manifest.toml", &n);
+    fcp_manifest m;
+    CHECK(t && fcp_manifest_parse(&m, "http", (const char *)t, n, NULL) == 0);
+    free(t);
+    fcp_sandbox_probe p;
+    fcp_sandbox_probe_features(&p);
+    int strict = (p.features & FCP_SBX_ALL) == FCP_SBX_ALL;
+    if (!strict) {
+        printf("SKIP: http connector under strict: %s (ran unsandboxed)\n", p.detail);
+        g_skipped++;
+    }
+    fcp_host_spawn_opts o = {exe, NULL, NULL, strict ? &m.sandbox : NULL, 0};
+    fcp_host_conn c;
+    int mode = 0;
+    if (CHECK_EQ(fcp_host_spawn(&c, &o), 0)) {
+        c.on_request = http_host;
+        c.user = &mode;
+        fcp_buf r;
+        fcp_buf_init(&r);
+        CHECK_EQ(fcp_host_handshake(&c, NULL, "fcp.http", 3000, NULL), 0);
+        static const char in[] = "{\"method\":\"POST\",\"url\":\"https://api.example.com/v1/x\","
+                                 "\"credential_id\":\"cred:api.token\",\"body\":\"{}\"}";
+        CHECK_EQ(fcp_host_invoke(&c, NULL, "http_request", in, 3000, &r), 0);
+        CHECK(has_text(&r, "\"status\":201"));
+        mode = 1;
+        CHECK_EQ(fcp_host_invoke(&c, NULL, "http_request", in, 3000, &r), FCP_ECAP_DENIED);
+        CHECK(strstr(c.why, "egress refused") != NULL);
+        fcp_buf_free(&r);
+        fcp_host_close(&c, 2000);
+        CHECK_EQ(c.exit_status, 0);
+    }
+    fcp_manifest_free(&m);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -278,6 +344,7 @@ int main(void)
         g_skipped++;
     } else {
         test_notes();
+        test_http();
     }
     test_in_process();
     if (g_skipped) printf("conn_sdk_test: %lu skipped\n", g_skipped);
