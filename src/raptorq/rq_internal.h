@@ -40,6 +40,36 @@ fcp_rq_tuple fcp_rq_tuple_of(const fcp_rq_params *p, uint32_t X);
  * written to cols (room for t.d + t.d1 entries).  Returns the count. */
 uint32_t fcp_rq_tuple_cols(const fcp_rq_params *p, const fcp_rq_tuple *t, uint32_t *cols);
 
+/* x mod d without a division (Lemire, Kaser & Kurz, "Faster remainder by
+ * direct computation", 2019): exact for every 32-bit x and d >= 1, with
+ * M = fcp_rq_fm_init(d).  The solver computes tens of thousands of tuples
+ * per plan, each with several remainders by K'-dependent moduli. */
+static inline uint64_t fcp_rq_fm_init(uint32_t d)
+{
+    return UINT64_C(0xFFFFFFFFFFFFFFFF) / d + 1;
+}
+static inline uint32_t fcp_rq_fm(uint32_t x, uint64_t M, uint32_t d)
+{
+#ifdef __SIZEOF_INT128__
+    return (uint32_t)(((unsigned __int128)(M * x) * d) >> 64);
+#else
+    (void)M;
+    return x % d;
+#endif
+}
+
+/* Tuple[K', X] and its columns with the K'-dependent constants (the Rand
+ * moduli W-1, W, P1-1, P1) computed once: the same results as
+ * fcp_rq_tuple_of + fcp_rq_tuple_cols. */
+typedef struct fcp_rq_tgen {
+    uint32_t W, P, P1, A, B;
+    uint64_t mW1, mW, mP11, mP1;
+} fcp_rq_tgen;
+void fcp_rq_tgen_init(fcp_rq_tgen *g, const fcp_rq_params *p);
+/* Columns of internal symbol X into cols (room for 40); returns the count,
+ * *nlt = the number of LT columns (< W) at the front. */
+uint32_t fcp_rq_tgen_cols(const fcp_rq_tgen *g, uint32_t X, uint32_t *cols, uint32_t *nlt);
+
 /* ---- GF(256) (rq_gf.c) ---- */
 static inline uint8_t fcp_rq_gf_mul(uint8_t a, uint8_t b)
 {

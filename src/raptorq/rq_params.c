@@ -130,6 +130,66 @@ uint32_t fcp_rq_tuple_cols(const fcp_rq_params *p, const fcp_rq_tuple *t, uint32
     return n;
 }
 
+void fcp_rq_tgen_init(fcp_rq_tgen *g, const fcp_rq_params *p)
+{
+    g->W = p->W;
+    g->P = p->P;
+    g->P1 = p->P1;
+    g->A = 53591u + p->J * 997u;
+    if (g->A % 2 == 0)
+        g->A++;
+    g->B = 10267u * (p->J + 1);
+    g->mW1 = fcp_rq_fm_init(p->W - 1);
+    g->mW = fcp_rq_fm_init(p->W);
+    g->mP11 = fcp_rq_fm_init(p->P1 - 1);
+    g->mP1 = fcp_rq_fm_init(p->P1);
+}
+
+static inline uint32_t rand_raw(uint32_t y, uint32_t i)
+{
+    return fcp_rq_V[0][(y + i) & 0xFF] ^ fcp_rq_V[1][((y >> 8) + i) & 0xFF] ^
+           fcp_rq_V[2][((y >> 16) + i) & 0xFF] ^ fcp_rq_V[3][((y >> 24) + i) & 0xFF];
+}
+
+uint32_t fcp_rq_tgen_cols(const fcp_rq_tgen *g, uint32_t X, uint32_t *cols, uint32_t *nlt)
+{
+    const uint32_t W = g->W, P = g->P, P1 = g->P1;
+    uint32_t y = g->B + X * g->A;             /* mod 2^32 */
+    uint32_t v = rand_raw(y, 0) & ((1u << 20) - 1);
+    uint32_t d = fcp_rq_deg(v, W);
+    uint32_t a = 1 + fcp_rq_fm(rand_raw(y, 1), g->mW1, W - 1);
+    uint32_t b = fcp_rq_fm(rand_raw(y, 2), g->mW, W);
+    uint32_t d1 = d < 4 ? 2 + (rand_raw(X, 3) & 1) : 2;
+    uint32_t a1 = 1 + fcp_rq_fm(rand_raw(X, 4), g->mP11, P1 - 1);
+    uint32_t b1 = fcp_rq_fm(rand_raw(X, 5), g->mP1, P1);
+    uint32_t n = 0;
+    /* b, b1 < their moduli and a, a1 below them too: each step is one
+     * conditional subtraction */
+    cols[n++] = b;
+    for (uint32_t j = 1; j < d; j++) {
+        b += a;
+        if (b >= W)
+            b -= W;
+        cols[n++] = b;
+    }
+    *nlt = n;
+    while (b1 >= P) {
+        b1 += a1;
+        if (b1 >= P1)
+            b1 -= P1;
+    }
+    cols[n++] = W + b1;
+    for (uint32_t j = 1; j < d1; j++) {
+        do {
+            b1 += a1;
+            if (b1 >= P1)
+                b1 -= P1;
+        } while (b1 >= P);
+        cols[n++] = W + b1;
+    }
+    return n;
+}
+
 /* ---------------- OTI (§3.3) ---------------- */
 
 int fcp_rq_oti_validate(const fcp_rq_oti *o)

@@ -236,21 +236,24 @@ static int build_rows(solver *s, const uint32_t *isi)
     }
     for (uint32_t i = 0; i < S; i++)
         s->rlen[i] += 3;        /* identity + two PI columns */
-    fcp_rq_tuple *tu = sa_raw(s, s->m, sizeof *tu);
-    if (!tu)
-        return FCP_ENOMEM;
-    for (uint32_t j = 0; j < s->m; j++) {
-        tu[j] = fcp_rq_tuple_of(p, isi[j]);
-        s->rlen[S + H + j] = tu[j].d + tu[j].d1;
-    }
-    for (uint32_t g = 0; g < s->nrows; g++) {
+    for (uint32_t g = 0; g < S + H; g++) {
         s->rstart[g] = (uint32_t)total;
         total += s->rlen[g];
     }
-    s->rstart[s->nrows] = (uint32_t)total;
-    s->rcols = sa_raw(s, total + 1, sizeof(uint32_t));
+    /* LT rows are generated straight into place (at most 40 columns each;
+     * the unused tail of this bound is never touched) */
+    s->rcols = sa_raw(s, total + (size_t)s->m * 40 + 1, sizeof(uint32_t));
     if (!s->rcols)
         return FCP_ENOMEM;
+    fcp_rq_tgen tg;
+    fcp_rq_tgen_init(&tg, p);
+    for (uint32_t j = 0; j < s->m; j++) {
+        uint32_t g = S + H + j;
+        s->rstart[g] = (uint32_t)total;
+        s->rlen[g] = fcp_rq_tgen_cols(&tg, isi[j], s->rcols + total, &s->rnlt[g]);
+        total += s->rlen[g];
+    }
+    s->rstart[s->nrows] = (uint32_t)total;
     /* LDPC fill: LDPC1 columns, then sort and cancel pairs (XOR semantics) */
     uint32_t *fill = sa(s, S, sizeof(uint32_t));
     if (!fill)
@@ -287,11 +290,6 @@ static int build_rows(solver *s, const uint32_t *isi)
         c[k++] = p->W + r % p->P;             /* LDPC2 (§5.3.3.3) */
         c[k++] = p->W + (r + 1) % p->P;
         s->rlen[r] = k;
-    }
-    for (uint32_t j = 0; j < s->m; j++) {
-        uint32_t g = S + H + j;
-        s->rlen[g] = fcp_rq_tuple_cols(p, &tu[j], s->rcols + s->rstart[g]);
-        s->rnlt[g] = tu[j].d;
     }
     /* column incidence over LT columns */
     s->cstart = sa(s, p->W + 1, sizeof(uint32_t));
