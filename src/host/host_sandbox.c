@@ -307,9 +307,14 @@ static int apply_seccomp(char *why, size_t whylen)
     for (size_t i = 0; rc == 0 && i < sizeof allow / sizeof allow[0]; i++)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allow[i], 0);
     /* socket(): AF_UNIX only; no other address family is reachable. */
-    if (rc == 0)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-                              SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+    if (rc == 0) {
+        struct scmp_arg_cmp unix_only;
+        memset(&unix_only, 0, sizeof unix_only);
+        unix_only.arg = 0;
+        unix_only.op = SCMP_CMP_EQ;
+        unix_only.datum_a = AF_UNIX;
+        rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, &unix_only);
+    }
     if (rc == 0) rc = seccomp_load(ctx);
     seccomp_release(ctx);
     if (rc != 0) {
