@@ -193,6 +193,25 @@ static int pct_append(fcp_buf *b, const uint8_t *p, size_t n)
     return b->err;
 }
 
+static int credential_name_ok(const char *name)
+{
+    char lname[FCP_EGRESS_HEADER_NAME_MAX + 1];
+    size_t n = strnlen(name, sizeof lname);
+    fcp_egress_request probe;
+    if (n == 0 || n >= sizeof lname)
+        return FCP_EEGRESS_HEADER;
+    for (size_t i = 0; i < n; i++)
+        lname[i] = (name[i] >= 'A' && name[i] <= 'Z') ? (char)(name[i] + 32) : name[i];
+    memset(&probe, 0, sizeof probe);
+    probe.method = "GET";
+    probe.method_len = 3;
+    probe.url = "https://a/";
+    probe.url_len = 10;
+    probe.n_headers = 1;
+    probe.headers[0] = (fcp_egress_header){ lname, n, "", 0 };
+    return fcp_egress_request_validate(&probe);
+}
+
 /* Steps 7 (policy part): which credential, and may it be used here. */
 static int credential_check(fcp_egress_proxy *px, const fcp_cap_constraints *caps,
                             const fcp_egress_request *req, const fcp_egress_url *u,
@@ -211,6 +230,11 @@ static int credential_check(fcp_egress_proxy *px, const fcp_cap_constraints *cap
     const fcp_credential_object *cred = px->credential ? px->credential(px->credential_ctx, id) : NULL;
     if (!cred || strcmp(cred->credential_id, id) != 0)
         return FCP_EEGRESS_CREDENTIAL_UNKNOWN;
+    /* The header name must be one a connector could have sent (a token, not
+     * Host or a framing header): the object is owner-signed, but a bad one
+     * must not become header injection. */
+    if (cred->apply == FCP_CRED_HTTP_HEADER && credential_name_ok(cred->name) < 0)
+        return FCP_EEGRESS_CONFIG;
     int rc = fcp_credential_check_use(caps, cred, u->host);
     if (rc == FCP_ECAP_CREDENTIAL_NOT_ALLOWED)
         return FCP_EEGRESS_CREDENTIAL_NOT_ALLOWED;

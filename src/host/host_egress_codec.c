@@ -55,7 +55,7 @@ static int value_ok(const char *s, size_t n)
     return 0;
 }
 
-static int eq_nocase_lit(const char *s, size_t n, const char *lit)
+static int eq_lit(const char *s, size_t n, const char *lit)
 {
     return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
@@ -76,7 +76,7 @@ static int headers_ok(const fcp_egress_header *h, size_t n, int request)
         if (!request)
             continue;
         for (size_t k = 0; k < sizeof forbidden / sizeof forbidden[0]; k++)
-            if (eq_nocase_lit(h[i].name, h[i].name_len, forbidden[k]))
+            if (eq_lit(h[i].name, h[i].name_len, forbidden[k]))
                 return FCP_EEGRESS_HEADER_FORBIDDEN;
         if (h[i].name_len >= 6 && memcmp(h[i].name, "proxy-", 6) == 0)
             return FCP_EEGRESS_HEADER_FORBIDDEN;
@@ -90,7 +90,7 @@ int fcp_egress_request_validate(const fcp_egress_request *r)
     if (!r->method)
         return FCP_EEGRESS_METHOD;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0] && !mok; i++)
-        mok = eq_nocase_lit(r->method, r->method_len, methods[i]);
+        mok = eq_lit(r->method, r->method_len, methods[i]);
     if (!mok)
         return FCP_EEGRESS_METHOD;
     if (!r->url || r->url_len == 0)

@@ -581,6 +581,11 @@ static void test_credentials(void)
     r.credential_len = 9;
     CHECK_EQ(plan_rc(&px, &c, &r), FCP_EEGRESS_SECRET);
     g_cred_open = saved;
+    strcpy(g_cred_open.name, "Host");                /* owner-signed, still refused */
+    CHECK_EQ(plan_rc(&px, &c, &r), FCP_EEGRESS_CONFIG);
+    strcpy(g_cred_open.name, "X-Api-Key: x");
+    CHECK_EQ(plan_rc(&px, &c, &r), FCP_EEGRESS_CONFIG);
+    g_cred_open = saved;
     px.secret = NULL;
     CHECK_EQ(plan_rc(&px, &c, &r), FCP_EEGRESS_CONFIG);
 }
