@@ -11,9 +11,12 @@
  *               one signature check).
  *   append      fcp_audit_append (sign + ObjectId + wire encoding) vs a raw
  *               Ed25519 sign of a message of the same length as the signing
- *               bytes.  Target >= 50 000/s; ratio reported.
+ *               bytes of an appended event (measured from one, so the
+ *               reference cannot drift from what append signs).  Target
+ *               >= 50 000/s; ratio reported.
  *   verify      fcp_audit_chain_verify over a 1000-event chain vs raw
- *               Ed25519 verifies of the same lengths.  Target >= 0.9x.
+ *               Ed25519 verifies of 1000 distinct signatures over messages of
+ *               the same length (see pool_setup).  Target >= 0.9x.
  *
  * Batches alternate subject and reference and keep the best per-item time;
  * BENCH_SECONDS (default 1.0) of thread CPU time bounds each figure; times
@@ -140,6 +143,35 @@ static double verify_ref(size_t len, int n)
     return (now() - t0) / n;
 }
 
+/* CHAIN distinct messages of the signing-bytes length and their signatures:
+ * the chain verifier checks 1000 different signatures, and libsodium's
+ * verify is variable-time (sliding windows), so one signature verified over
+ * and over lets the branch predictor learn its pattern (about 6% faster on
+ * this CPU than distinct signatures).  The chain reference therefore
+ * verifies distinct signatures; the repeated one is printed beside it. */
+static uint8_t (*g_pool_msg)[4096], (*g_pool_sig)[64];
+
+static void pool_setup(size_t len)
+{
+    g_pool_msg = calloc(CHAIN, sizeof *g_pool_msg);
+    g_pool_sig = calloc(CHAIN, sizeof *g_pool_sig);
+    if (!g_pool_msg || !g_pool_sig || len > sizeof *g_pool_msg)
+        abort();
+    for (int i = 0; i < CHAIN; i++) {
+        memset(g_pool_msg[i], 0x33, len);
+        memcpy(g_pool_msg[i], &i, sizeof i);
+        fcp_ed25519_sign(g_pool_sig[i], g_pool_msg[i], len, g_sk);
+    }
+}
+
+static double verify_pool_ref(size_t len)
+{
+    double t0 = now();
+    for (int i = 0; i < CHAIN; i++)
+        g_sink += fcp_ed25519_verify(g_pool_sig[i], g_pool_msg[i], len, g_pk);
+    return (now() - t0) / CHAIN;
+}
+
 static double sign_ref(size_t len, int n)
 {
     static uint8_t msg[4096], sig[64];
@@ -249,16 +281,33 @@ int main(int argc, char **argv)
     if (fcp_audit_writer_init(&g_w, "z:work", "node-a", g_sk, &g_key) != 0)
         abort();
     {
-        fcp_buf v, sb;
+        /* The reference signs (and verifies) messages exactly as long as the
+         * signing bytes of an appended event (one with a prev): decode the
+         * second event of a fresh chain and rebuild its signing bytes the
+         * generic way.  Every step is checked, so a failing encode cannot
+         * silently shrink the reference message. */
+        fcp_audit_writer w2;
+        fcp_buf wire, v, sb;
         fcp_schema_id s;
+        fcp_buf_init(&wire);
         fcp_buf_init(&v);
         fcp_buf_init(&sb);
-        fill_event(NOW);
         fcp_audit_event_schema(&s);
-        memcpy(g_ev.signer, "node-a", 7);
-        fcp_audit_event_encode(&g_ev, FCP_VIEW_SIGNED, &v);
-        fcp_signing_bytes(&sb, &s, v.data, v.len);
-        g_sblen = sb.len + 40;   /* appended events carry a 32-byte prev */
+        if (fcp_audit_writer_init(&w2, "z:work", "node-a", g_sk, &g_key) != 0)
+            abort();
+        for (int i = 0; i < 2; i++) {
+            fcp_buf_reset(&wire);
+            fill_event(NOW + (uint64_t)i);
+            if (fcp_audit_append(&w2, &g_ev, &wire, NULL) != 0)
+                abort();
+        }
+        if (fcp_audit_event_decode(&g_ev, wire.data, wire.len) != 0 ||
+            fcp_audit_event_encode(&g_ev, FCP_VIEW_SIGNED, &v) != 0 ||
+            fcp_signing_bytes(&sb, &s, v.data, v.len) != 0)
+            abort();
+        g_sblen = sb.len;
+        fcp_audit_writer_wipe(&w2);
+        fcp_buf_free(&wire);
         fcp_buf_free(&v);
         fcp_buf_free(&sb);
     }
@@ -269,8 +318,8 @@ int main(int argc, char **argv)
             if (s < best_s) best_s = s;
             if (r < best_r) best_r = r;
         }
-        printf("append     %7.2f us  %8.0f events/s   raw sign %.2f us (%.0f/s)  ratio %.2f\n", best_s * 1e6,
-               1.0 / best_s, best_r * 1e6, 1.0 / best_r, best_r / best_s);
+        printf("append     %7.2f us  %8.0f events/s   raw sign %.2f us (%.0f/s)  ratio %.2f (signing bytes %zu)\n",
+               best_s * 1e6, 1.0 / best_s, best_r * 1e6, 1.0 / best_r, best_r / best_s, g_sblen);
     }
 
     /* chain verification */
@@ -284,18 +333,24 @@ int main(int argc, char **argv)
         g_cp[i] = g_chain[i].data;
         g_cl[i] = g_chain[i].len;
     }
+    pool_setup(g_sblen);
     {
-        double best_s = 1e9, best_r = 1e9, t_end = now() + g_secs;
+        double best_s = 1e9, best_r = 1e9, best_1 = 1e9, t_end = now() + g_secs;
         while (now() < t_end) {
-            double s = verify_chain(), r = verify_ref(g_sblen, CHAIN / 4);
+            double s = verify_chain(), r = verify_pool_ref(g_sblen), r1 = verify_ref(g_sblen, CHAIN / 4);
             if (s < best_s) best_s = s;
             if (r < best_r) best_r = r;
+            if (r1 < best_1) best_1 = r1;
         }
         printf("verify     %7.2f us  %8.0f events/s   raw verify %.2f us (%.0f/s)  ratio %.2f (event %zu bytes)\n",
-               best_s * 1e6, 1.0 / best_s, best_r * 1e6, 1.0 / best_r, best_r / best_s, g_cl[0]);
+               best_s * 1e6, 1.0 / best_s, best_r * 1e6, 1.0 / best_r, best_r / best_s, g_cl[1]);
+        printf("           (one signature verified repeatedly: %.2f us, ratio %.2f)\n", best_1 * 1e6,
+               best_1 / best_s);
     }
     for (int i = 0; i < CHAIN; i++)
         fcp_buf_free(&g_chain[i]);
+    free(g_pool_msg);
+    free(g_pool_sig);
     fcp_audit_writer_wipe(&g_w);
     fcp_revset_free(&g_rev);
     return g_sink == 12345 ? 1 : 0;

@@ -201,7 +201,12 @@ typedef struct ev_offs {
     size_t n;                 /* entries */
 } ev_offs;
 
-#define KEY(e, lit) fcp_cbor_put_text((e), (lit), sizeof(lit) - 1)
+/* A literal ASCII key: head and bytes, without a UTF-8 scan per key. */
+#define KEY(e, lit)                                                  \
+    do {                                                             \
+        fcp_cbor_put_head((e), FCP_CBOR_TEXT, sizeof(lit) - 1);      \
+        fcp_cbor_put_raw((e), (lit), sizeof(lit) - 1);               \
+    } while (0)
 
 static void put_val_str(fcp_cbor_enc *e, const char *v)
 {
@@ -317,6 +322,17 @@ static int dec_trace(fcp_cbor_dec *d, fcp_trace_context *t)
     return fcp_m_map_end(d, &it);
 }
 
+/* Index of key k in the event's name table (sorted by length, so the length
+ * picks the candidates without a strlen per name); -1 if unknown. */
+static int event_key_index(const char *k, size_t kl, const char *const names[16])
+{
+    static const uint8_t lens[16] = { 3, 4, 5, 6, 6, 7, 9, 9, 10, 11, 12, 13, 14, 16, 17, 20 };
+    for (int i = 0; i < 16 && lens[i] <= kl; i++)
+        if (lens[i] == kl && memcmp(k, names[i], kl) == 0)
+            return i;
+    return -1;
+}
+
 /* Strict decode; when m is given, also record where each entry lies (the
  * wire fast paths cut the signed view and the ObjectId input from these). */
 static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n, fcp_audit_wire_map *m)
@@ -349,7 +365,7 @@ static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n, fcp_aud
         if ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) <= 0)
             break;
         vstart = d.p;
-        int i = key_index(k, kl, names, 16);
+        int i = event_key_index(k, kl, names);
         if (i < 0)
             return FCP_EUNKNOWN_FIELD;
         seen |= 1u << i;
