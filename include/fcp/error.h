@@ -282,6 +282,19 @@
     X(FCP_EREV_ZONE_KEY,        3170, "zone key revoked")                           \
     X(FCP_EREV_NODE,            3171, "node attestation revoked")                   \
     X(FCP_EREV_CAPABILITY,      3172, "capability object revoked")                  \
+    X(FCP_ETOKEN_PARENT_MISSING, 3173, "delegated token: parent token not found") \
+    X(FCP_ETOKEN_PARENT_REF,    3174, "delegated token: parent_token is not the 32-byte id of the token found for it") \
+    X(FCP_ETOKEN_PARENT_INVALID, 3175, "delegated token: parent token envelope, issuer, signature or claims invalid") \
+    X(FCP_ETOKEN_PARENT_REVOKED, 3176, "delegated token: parent token or its issuer revoked") \
+    X(FCP_ETOKEN_PARENT_TIME,   3177, "delegated token: parent token not valid now") \
+    X(FCP_ETOKEN_DELEGATION_WINDOW, 3178, "delegated token: validity not inside the parent's validity") \
+    X(FCP_ETOKEN_DELEGATION_STEP, 3179, "delegated token: delegation_depth is not the parent's minus one") \
+    X(FCP_ETOKEN_DELEGATION_GRANTS, 3180, "delegated token: grants not a subset of the parent's grants") \
+    X(FCP_ETOKEN_DELEGATION_GRANT_IDS, 3181, "delegated token: grant_object_ids not a subset of the parent's") \
+    X(FCP_ETOKEN_DELEGATION_CONSTRAINTS, 3182, "delegated token: constraints widen the parent's constraints") \
+    X(FCP_ETOKEN_DELEGATION_AUDIENCE, 3183, "delegated token: aud, aud_binary or instance_id differ from the parent's") \
+    X(FCP_ETOKEN_DELEGATION_ZONE, 3184, "delegated token: zone_id differs from the parent's") \
+    X(FCP_ETOKEN_DELEGATION_CYCLE, 3185, "delegated token: a token appears twice in its delegation chain") \
     /* --- zone / provenance --- */                                                \
     X(FCP_EZONE_VIOLATION,      4001, "zone violation: cross-zone access denied")  \
     X(FCP_ETAINT,               4002, "taint violation: data flow policy blocked") \
