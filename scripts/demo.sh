@@ -62,6 +62,8 @@ done; done
 echo "    node-1 127.0.0.1:${P[1]}   node-2 127.0.0.1:${P[2]}   node-3 127.0.0.1:${P[3]} (UDP)"
 
 say "2. start three fcpd daemons and wait for their sessions"
+# repair 12 objects at once (the engine's default is 4; see fcpd(8))
+export FCPD_REPAIR_MAX_ACTIVE=${FCPD_REPAIR_MAX_ACTIVE:-12}
 for i in 1 2 3; do "$FCPD" --config "$T/n$i/fcpd.toml" --daemon || die "fcpd node-$i did not start"; done
 for k in $(seq 1 50); do
     up=0
@@ -103,6 +105,15 @@ say "5. SIGKILL node-3"
 kill -KILL "$(cat "$T/n3/fcpd.pid")"
 rm -f "$T/n3/fcpd.pid"
 echo "    node-3 is gone (no shutdown, no goodbye)"
+
+echo "    waiting for node-1 and node-2 to notice (a session is down after 4 s of silence)..."
+for k in $(seq 1 100); do
+    d1=$(FCP_HOME=$T/n1 "$FCP" peers --json | json_get '[p["up"] for p in d["peers"] if p["id"]=="node-3"][0]')
+    d2=$(FCP_HOME=$T/n2 "$FCP" peers --json | json_get '[p["up"] for p in d["peers"] if p["id"]=="node-3"][0]')
+    [ "$d1" = False ] && [ "$d2" = False ] && break
+    sleep 0.2
+done
+FCP_HOME=$T/n2 "$FCP" peers | sed 's/^/    /'
 
 say "6. get the file from node-2 (its own symbols + node-1's)"
 G0=$(date +%s.%N)

@@ -108,14 +108,25 @@ check "get of an unknown id fails with a code, no file left" bash -c "[[ '$out' 
 out=$(FCP_HOME=$W/n2 "$FCP" get xyz 2>&1)
 check "get of a malformed id names FCP-6330" bash -c "[[ '$out' == *FCP-6330* ]]"
 
+# the survivors notice the loss (session down after peer_dead_ms of silence)
+down=0
+for k in $(seq 1 100); do
+    down=$(FCP_HOME=$W/n1 "$FCP" peers --json | jget '[p["up"] for p in d["peers"] if p["id"]=="node-3"][0]')
+    [ "$down" = False ] && break
+    sleep 0.1
+done
+check "node-1 sees node-3's session down" test "$down" = False
 "$FCPD" --config "$W/n3/fcpd.toml" --daemon || bad "restart node-3"
 got=0
-for k in $(seq 1 40); do
+risk=
+for k in $(seq 1 60); do
     sleep 0.5
     got=$(st 3 'd["symbol_bytes"]')
-    [ "${got:-0}" -gt 0 ] && break
+    risk=$(st 3 'd["zones"]["z:private"]["at_risk"]')
+    [ "${got:-0}" -gt 0 ] && [ "$risk" = 0 ] && break
 done
 check "repair pushes symbols back to the restarted node" test "${got:-0}" -gt 0
+check "repair restores full coverage (no object at risk) within 30 s" test "$risk" = 0
 check "repair counters rise" test "$(( $(st 1 'd["repair_symbols"]') + $(st 2 'd["repair_symbols"]') ))" -gt 0
 
 # ---------------------------------------------------------------- bad admin input
