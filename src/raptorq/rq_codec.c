@@ -414,7 +414,7 @@ static int try_decode(fcp_rq_block_decoder *d)
     sort_rows(isi + r, ord, use);
     for (uint32_t j = 0; j < use; j++)
         in[r + j] = d->syms + (size_t)ord[j] * T;
-    rc = fcp_rq_plan_get(&d->p, isi, m, &plan);
+    rc = fcp_rq_plan_get_ex(&d->p, isi, m, FCP_RQ_PLAN_PARTIAL, &plan);
     if (rc)
         goto out;
     rc = FCP_ENOMEM;

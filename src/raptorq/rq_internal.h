@@ -157,18 +157,32 @@ typedef struct fcp_rq_plan {
      * row col_slot[c] (K' bytes) holds the GF(256) coefficients of
      * intermediate symbol c over the K' source symbols.  NULL otherwise. */
     uint8_t   *gen;
+    /* Partial plans (FCP_RQ_PLAN_PARTIAL) compute only the intermediate
+     * symbols of the n_missing source ISIs (< K') absent from the rows; the
+     * other col_slot entries are then not meaningful. */
+    uint8_t    partial;
+    uint32_t   n_missing;
 } fcp_rq_plan;
+
+/* Plan flag: the caller only LT-encodes the source ISIs missing from the
+ * row set (a decoder), so operations that feed nothing else are dropped. */
+#define FCP_RQ_PLAN_PARTIAL 1u
 
 /* Build the schedule that solves for the L intermediate symbols of K' from
  * the LT rows with internal symbol ids isi[0..m) (m >= K').  0,
  * FCP_ERQ_SINGULAR (the rows do not determine the block), FCP_ENOMEM. */
 int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out);
 void fcp_rq_plan_free(fcp_rq_plan *plan);
+/* The same with flags (FCP_RQ_PLAN_PARTIAL). */
+int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, unsigned flags,
+                         fcp_rq_plan **out);
 
 /* A plan for the rows isi[0..m), from the shared cache (keyed by K' and the
  * exact ISI list) or built and cached.  Valid until fcp_rq_plan_release.
  * Same errors as fcp_rq_plan_build. */
 int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out);
+int fcp_rq_plan_get_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, unsigned flags,
+                       fcp_rq_plan **out);
 /* Shared plan for encoding (rows = ISI 0..K'-1). */
 int fcp_rq_plan_encode_get(const fcp_rq_params *p, fcp_rq_plan **out);
 void fcp_rq_plan_release(fcp_rq_plan *plan);

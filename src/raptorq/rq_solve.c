@@ -653,7 +653,61 @@ static int merge_xors(fcp_rq_plan *plan)
     return 0;
 }
 
+/* Backward liveness over the recorded ops (before merging): an op is kept
+ * only if a slot it writes is read later by a kept op or holds one of the
+ * wanted intermediate symbols at the end (live[] set on entry, nrows+1
+ * entries; input slots above nrows are read-only and not tracked).  keep[i]
+ * receives the verdicts.  Standard dead-code elimination: the kept ops
+ * compute the wanted slots exactly as the full list does. */
+static void liveness(const fcp_rq_op *v, size_t n, uint32_t nrows, uint8_t *live, uint8_t *keep)
+{
+#define MARK(x) do { if ((x) <= nrows) live[x] = 1; } while (0)
+    for (size_t i = n; i-- > 0;) {
+        const fcp_rq_op *op = &v[i];
+        if (op->kind == RQ_OP_HSTEP) {
+            keep[i] = live[op->dst] | live[op->src2] | live[op->src3];
+            if (!keep[i])
+                continue;
+            live[op->dst] = live[op->src2] = live[op->src3] = 1;
+            if (op->src != FCP_RQ_NO_SLOT)
+                MARK(op->src);
+            continue;
+        }
+        keep[i] = live[op->dst];
+        if (!keep[i])
+            continue;
+        switch (op->kind) {
+        case RQ_OP_ZERO:
+            live[op->dst] = 0;
+            break;
+        case RQ_OP_COPY:
+            live[op->dst] = 0;
+            MARK(op->src);
+            break;
+        case RQ_OP_XOR3:
+            live[op->dst] = 0;
+            MARK(op->src);
+            MARK(op->src2);
+            break;
+        case RQ_OP_XOR:
+        case RQ_OP_MULADD:
+        case RQ_OP_HORNER:
+            MARK(op->src);
+            break;
+        default:                        /* SCALE: reads only its destination */
+            break;
+        }
+    }
+#undef MARK
+}
+
 int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out)
+{
+    return fcp_rq_plan_build_ex(p, isi, m, 0, out);
+}
+
+int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, unsigned flags,
+                         fcp_rq_plan **out)
 {
     solver s;
     int rc = FCP_ENOMEM;
@@ -1026,10 +1080,41 @@ int fcp_rq_plan_build(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, f
             any_hdpc = 1;
     }
     needed[Q] = (uint8_t)any_hdpc;
+    uint8_t *keep = NULL;
+    if (flags & FCP_RQ_PLAN_PARTIAL) {
+        /* a decoder needs only the intermediate symbols of the source
+         * symbols it lacks (ISIs < K' absent from the rows) */
+        uint8_t *have = sa(&s, p->Kp, 1), *live = sa(&s, s.nrows + 1, 1);
+        keep = sa_raw(&s, s.ops.n + 1, 1);
+        if (!have || !live || !keep)
+            goto done;
+        uint32_t nmiss = p->Kp;
+        for (uint32_t j = 0; j < m; j++)
+            if (isi[j] < p->Kp && !have[isi[j]]) {
+                have[isi[j]] = 1;
+                nmiss--;
+            }
+        fcp_rq_tgen tg;
+        fcp_rq_tgen_init(&tg, p);
+        for (uint32_t X = 0; X < p->Kp; X++) {
+            if (have[X])
+                continue;
+            uint32_t cols[40], nlt, nc = fcp_rq_tgen_cols(&tg, X, cols, &nlt);
+            for (uint32_t i = 0; i < nc; i++)
+                live[plan->col_slot[cols[i]]] = 1;
+        }
+        if (nmiss * 2 > p->Kp) {
+            keep = NULL;                /* nearly everything is needed: skip the pass */
+        } else {
+            liveness(s.ops.v, s.ops.n, s.nrows, live, keep);
+        }
+        plan->partial = 1;
+        plan->n_missing = nmiss;
+    }
     size_t k2 = 0;
     for (size_t i = 0; i < s.ops.n; i++) {
         fcp_rq_op op = s.ops.v[i];
-        if (!needed[op.dst])
+        if (keep ? !keep[i] : !needed[op.dst])
             continue;
         s.ops.v[k2++] = op;
         int ph = 0;
@@ -1069,7 +1154,7 @@ done:
 
 /* Replay ops on bytes [off, off+n) of every symbol. */
 static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *const *in, size_t T,
-                      size_t off, size_t n)
+                      size_t off, size_t n, int pf)
 {
     const fcp_rq_kernels *k = fcp_rq_kern();
     const uint32_t nr = plan->nrows;
@@ -1077,7 +1162,7 @@ static void run_range(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *con
     for (size_t i = 0; i < plan->nops; i++) {
         const fcp_rq_op *op = &plan->ops[i];
         uint8_t *d = work + (size_t)op->dst * T + off;
-        if (i + RQ_PREFETCH < plan->nops) {
+        if (pf && i + RQ_PREFETCH < plan->nops) {
             /* large blocks live in L3: start the next operands early */
             const fcp_rq_op *nx = &plan->ops[i + RQ_PREFETCH];
             const uint8_t *pd = work + (size_t)nx->dst * T + off;
@@ -1131,7 +1216,8 @@ void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *cons
 {
     size_t slots = (size_t)plan->nrows + 1 + plan->m;
     size_t stripe = T;
-    if (slots * T > RQ_L2_BUDGET) {
+    int pf = slots * T > RQ_L2_BUDGET;  /* small blocks stay cached: prefetching is pure overhead */
+    if (pf) {
         stripe = RQ_L2_BUDGET / slots / 64 * 64;
         if (stripe < 512)               /* per-op overhead would dominate */
             stripe = T;
@@ -1139,7 +1225,7 @@ void fcp_rq_plan_run(const fcp_rq_plan *plan, uint8_t *work, const uint8_t *cons
     if (stripe == 0 || stripe > T)
         stripe = T;
     for (size_t off = 0; off < T; off += stripe)
-        run_range(plan, work, in, T, off, T - off < stripe ? T - off : stripe);
+        run_range(plan, work, in, T, off, T - off < stripe ? T - off : stripe, pf);
 }
 
 uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t X, uint8_t *out,
@@ -1257,9 +1343,11 @@ static uint64_t isi_hash(uint32_t Kp, const uint32_t *isi, uint32_t m)
     return h;
 }
 
-static int ent_match(const cache_ent *e, uint32_t Kp, const uint32_t *isi, uint32_t m, uint64_t h)
+static int ent_match(const cache_ent *e, uint32_t Kp, const uint32_t *isi, uint32_t m, uint64_t h,
+                     uint8_t partial)
 {
     return e->plan && e->hash == h && e->plan->p.Kp == Kp && e->plan->m == m &&
+           e->plan->partial == partial &&
            memcmp(e->isi, isi, (size_t)m * sizeof *isi) == 0;
 }
 
@@ -1290,12 +1378,19 @@ static uint8_t *make_gen(const fcp_rq_plan *plan)
 /* Plans not held by the cache are freed on release. */
 int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp_rq_plan **out)
 {
-    uint64_t h = isi_hash(p->Kp, isi, m);
+    return fcp_rq_plan_get_ex(p, isi, m, 0, out);
+}
+
+int fcp_rq_plan_get_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, unsigned flags,
+                       fcp_rq_plan **out)
+{
+    const uint8_t partial = (flags & FCP_RQ_PLAN_PARTIAL) != 0;
+    uint64_t h = isi_hash(p->Kp, isi, m) ^ partial;
     pthread_mutex_lock(&g_cache_mu);
     int on = g_cache_on && p->Kp <= RQ_CACHE_MAX_KP && m <= p->Kp + 64;
     if (on) {
         for (int i = 0; i < RQ_CACHE_SLOTS; i++) {
-            if (ent_match(&g_cache[i], p->Kp, isi, m, h)) {
+            if (ent_match(&g_cache[i], p->Kp, isi, m, h, partial)) {
                 g_cache[i].refs++;
                 g_cache[i].stamp = ++g_clock;
                 *out = g_cache[i].plan;
@@ -1306,7 +1401,7 @@ int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp
     }
     pthread_mutex_unlock(&g_cache_mu);
     fcp_rq_plan *plan;
-    int rc = fcp_rq_plan_build(p, isi, m, &plan);
+    int rc = fcp_rq_plan_build_ex(p, isi, m, flags, &plan);
     if (rc)
         return rc;
     *out = plan;
@@ -1315,7 +1410,7 @@ int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp
     int identity = m == p->Kp;
     for (uint32_t i = 0; identity && i < m; i++)
         identity = isi[i] == i;
-    if (identity && p->Kp <= FCP_RQ_GEN_MAX_KP)
+    if (identity && !partial && p->Kp <= FCP_RQ_GEN_MAX_KP)
         plan->gen = make_gen(plan);             /* before it is shared */
     /* a cached plan keeps only what it uses (exact-size copies; the
      * oversized build buffers go back to the pool) */
@@ -1348,7 +1443,7 @@ int fcp_rq_plan_get(const fcp_rq_params *p, const uint32_t *isi, uint32_t m, fcp
     size_t need = plan_bytes(plan, m);
     int dup = 0;
     for (int i = 0; i < RQ_CACHE_SLOTS; i++)
-        if (ent_match(&g_cache[i], p->Kp, isi, m, h))
+        if (ent_match(&g_cache[i], p->Kp, isi, m, h, partial))
             dup = 1;                     /* raced: already cached; keep ours private */
     /* evict unreferenced entries, least recently used first, until the new
      * plan fits both the slot count and the byte budget */

@@ -361,6 +361,127 @@ static void test_random_input(void)
 }
 
 /* The codec gives identical results on every kernel level. */
+/* Partial (decoder) plans drop the operations that feed no missing source
+ * symbol: for random received sets at many K they must give exactly the
+ * missing source symbols the full plan gives, with no more operations. */
+static void test_partial_plans(void)
+{
+    static const uint32_t Ks[] = {10, 13, 26, 64, 101, 256, 1000};
+    const size_t T = 24;
+    uint32_t fewer = 0, trials = 0;
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        uint32_t K = Ks[ki], Kp = fcp_rq_kprime(K);
+        fcp_rq_params p;
+        fcp_rq_params_for(Kp, &p);
+        uint32_t *isi = malloc((Kp + 8) * sizeof *isi), *src = malloc(K * sizeof *src);
+        const uint8_t **in = malloc((Kp + 8) * sizeof *in);
+        uint8_t *data = malloc((Kp + 8) * T), *a = malloc(T), *b = malloc(T);
+        for (int t = 0; t < (K >= 1000 ? 3 : 12); t++) {
+            uint32_t loss = t % 3 == 2 ? 1 + rnd(K) : 1 + rnd(K / 10 + 1);
+            for (uint32_t i = 0; i < K; i++)
+                src[i] = i;
+            shuffle(src, K);
+            uint32_t n = 0;
+            for (uint32_t j = K; j < Kp; j++)
+                isi[n++] = j;
+            for (uint32_t i = loss; i < K; i++)
+                isi[n++] = src[i];
+            uint32_t base = Kp + rnd(1u << 16);
+            for (uint32_t i = 0; i < loss + 8; i++)
+                isi[n++] = base + i;
+            fill(data, (size_t)n * T);
+            for (uint32_t j = 0; j < n; j++)
+                in[j] = data + (size_t)j * T;
+            fcp_rq_plan *full = NULL, *part = NULL;
+            uint32_t m = Kp;
+            while (m <= n && fcp_rq_plan_build(&p, isi, m, &full) == FCP_ERQ_SINGULAR)
+                m++;
+            if (!full)
+                continue;
+            CHECK_EQ(fcp_rq_plan_build_ex(&p, isi, m, FCP_RQ_PLAN_PARTIAL, &part), 0);
+            if (!part) {
+                fcp_rq_plan_free(full);
+                continue;
+            }
+            CHECK(part->partial && part->n_missing == loss);
+            CHECK(part->nops <= full->nops);
+            fewer += part->n_xor + part->n_mul < full->n_xor + full->n_mul;
+            trials++;
+            uint8_t *wf = malloc(((size_t)full->nrows + 1) * T), *wp = malloc(((size_t)part->nrows + 1) * T);
+            fcp_rq_plan_run(full, wf, in, T);
+            fcp_rq_plan_run(part, wp, in, T);
+            uint32_t bad = 0;
+            for (uint32_t i = 0; i < loss; i++) {
+                fcp_rq_lt_encode(full, wf, src[i], a, T);
+                fcp_rq_lt_encode(part, wp, src[i], b, T);
+                bad += memcmp(a, b, T) != 0;
+            }
+            CHECK_EQ(bad, 0);
+            free(wf);
+            free(wp);
+            fcp_rq_plan_free(full);
+            fcp_rq_plan_free(part);
+        }
+        free(isi);
+        free(src);
+        free(in);
+        free(data);
+        free(a);
+        free(b);
+    }
+    CHECK(trials > 50);
+    CHECK(fewer * 2 > trials);               /* the low-loss trials save operations */
+}
+
+/* Decoders with the plan cache off (every decode plans from scratch) and on
+ * (plans shared between decoders of a recurring received set) rebuild the
+ * same source block from the same random received sets, at many K. */
+static void test_cache_on_off(void)
+{
+    static const uint32_t Ks[] = {1, 10, 17, 55, 101, 200, 513, 1000};
+    const uint16_t T = 20;
+    int old = fcp_rq_plan_cache_enable(1);
+    for (size_t ki = 0; ki < sizeof Ks / sizeof Ks[0]; ki++) {
+        uint32_t K = Ks[ki];
+        uint8_t *blk = malloc((size_t)K * T), *pk = malloc((size_t)(K + 40) * T);
+        uint32_t *esi = malloc((K + 40) * sizeof *esi), *src = malloc(K * sizeof *src);
+        fill(blk, (size_t)K * T);
+        fcp_rq_encoder *e;
+        CHECK_EQ(fcp_rq_encoder_new(&e, blk, K, T, NULL), 0);
+        for (int t = 0; t < 4; t++) {
+            uint32_t loss = t == 3 ? K : rnd(K) + 1, n = 0, base = K + rnd(5000);
+            for (uint32_t i = 0; i < K; i++)
+                src[i] = i;
+            shuffle(src, K);
+            for (uint32_t i = loss; i < K; i++)
+                esi[n++] = src[i];
+            for (uint32_t i = 0; i < loss + 40 && n < K + 40; i++)
+                esi[n++] = base + i;
+            shuffle(esi, n);
+            for (uint32_t i = 0; i < n; i++)
+                fcp_rq_encoder_symbol(e, esi[i], pk + (size_t)i * T);
+            for (int round = 0; round < 3; round++) {  /* off, on (builds), on (replays) */
+                fcp_rq_plan_cache_enable(round > 0);
+                fcp_rq_block_decoder *d;
+                CHECK_EQ(fcp_rq_block_decoder_new(&d, K, T, NULL), 0);
+                int rc = FCP_ERQ_NEED_MORE;
+                for (uint32_t i = 0; i < n && rc == FCP_ERQ_NEED_MORE; i++)
+                    rc = fcp_rq_block_decoder_add(d, esi[i], pk + (size_t)i * T, T);
+                CHECK_EQ(rc, 0);
+                const uint8_t *out = fcp_rq_block_decoder_data(d);
+                CHECK(out && memcmp(out, blk, (size_t)K * T) == 0);
+                fcp_rq_block_decoder_free(d);
+            }
+        }
+        fcp_rq_encoder_free(e);
+        free(blk);
+        free(pk);
+        free(esi);
+        free(src);
+    }
+    fcp_rq_plan_cache_enable(old);
+}
+
 static void test_levels(void)
 {
     int best = fcp_rq_kern_best();
@@ -381,6 +502,8 @@ int main(void)
     test_object();
     test_hostile();
     test_random_input();
+    test_partial_plans();
+    test_cache_on_off();
     test_levels();
     fcp_rq_release_caches();                  /* caches rebuild on demand */
     CHECK(round_trip(64, 32, 10, 64) >= 64);
