@@ -223,6 +223,8 @@ static int credential_check(fcp_egress_proxy *px, const fcp_cap_constraints *cap
         return 0;
     if (req->credential_len > FCP_CAP_ID_MAX)
         return FCP_EEGRESS_REQUEST;
+    if (!u->https)
+        return FCP_EEGRESS_SCHEME;           /* a secret never travels in clear text */
     if (!in_list(caps->credential_allow, caps->n_credential_allow, req->credential, req->credential_len))
         return FCP_EEGRESS_CREDENTIAL_NOT_ALLOWED;
     memcpy(id, req->credential, req->credential_len);

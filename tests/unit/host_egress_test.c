@@ -531,6 +531,15 @@ static void test_credentials(void)
     r.credential_len = 8;
     CHECK_EQ(plan_rc(&px, &c, &r), FCP_EEGRESS_CREDENTIAL_NOT_ALLOWED);
     base_caps(&c);
+    /* even where http is allowed, a credential only travels over https */
+    px.cfg.allow_http = 1;
+    get_req(&r, "http://api.example.com/");
+    CHECK_EQ(plan_rc(&px, &c, &r), 0);
+    r.has_credential = 1;
+    r.credential = "cred:api";
+    r.credential_len = 8;
+    CHECK_EQ(plan_rc(&px, &c, &r), FCP_EEGRESS_SCHEME);
+    px.cfg.allow_http = 0;
     /* the credential is bound to api.example.com */
     get_req(&r, "https://www.example.org/");
     r.has_credential = 1;
