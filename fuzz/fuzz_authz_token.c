@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)fcp_token_effective_grants(&claims, g, &ng);
     }
     int sig_only = fcp_token_verify_signature(data, size, iss_pk, &claims);
-    fcp_token_lookup lk = { NULL, cb_issuer, cb_grant, cb_revoked, cb_checkpoint, cb_node_key, NULL };
+    fcp_token_lookup lk = { NULL, cb_issuer, cb_grant, cb_revoked, cb_checkpoint, cb_node_key, NULL, NULL };
     fcp_token_request r;
     fcp_token_request_init(&r, 1700000100, owner_pk);
     r.tier = size % 3 ? FCP_OP_SAFE : FCP_OP_DANGEROUS;

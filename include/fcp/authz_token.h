@@ -32,8 +32,18 @@
  *   9 audience, zone, aud_binary                 AUDIENCE, ZONE, AUD_BINARY
  *  10 checkpoint binding                         CHECKPOINT, CHECKPOINT_AHEAD
  *  11 requested operation                        FCP_EOP_NOT_GRANTED, TIER
- *  12 grant objects: fetch, owner signature, window, revocation, grantee,
- *     caps subset, attenuation                   NO_GRANTS .. ATTENUATION_WIDENS
+ * 11b delegation chain (D-TOKEN-7), when parent_token is present, link by
+ *     link up to the root: parent fetched by id (PARENT_MISSING, PARENT_REF,
+ *     DELEGATION_CYCLE), verified as steps 1-8 (PARENT_INVALID,
+ *     PARENT_REVOKED, PARENT_TIME), then the link: zone (DELEGATION_ZONE),
+ *     aud / aud_binary / instance_id (DELEGATION_AUDIENCE), depth = parent's
+ *     - 1 (DELEGATION_STEP), validity inside the parent's
+ *     (DELEGATION_WINDOW), grants and grant_object_ids subsets
+ *     (DELEGATION_GRANTS, DELEGATION_GRANT_IDS), constraints narrowing
+ *     (DELEGATION_CONSTRAINTS)
+ *  12 grant objects: fetch, owner signature, window, revocation, grantee
+ *     (the chain root's principal for a delegated token), caps subset,
+ *     attenuation                                NO_GRANTS .. ATTENUATION_WIDENS
  *  13 holder binding and proof (Risky/Dangerous) HOLDER_NODE, HOLDER_PROOF_MISSING, HOLDER_PROOF
  *
  * Everything a verifier needs from the node (attestations, grant objects,
@@ -229,6 +239,12 @@ typedef struct fcp_token_lookup {
     int (*node_key)(void *ctx, const char *node_id, uint8_t pk[32]);
     /* 1 if principal carries tag (Grantee::Tag); NULL = never. */
     int (*principal_has_tag)(void *ctx, const char *principal, const char *tag);
+    /* The encoded token (COSE_Sign1 bytes, valid during the verify call)
+     * whose token id (fcp_token_id) is id: the parent of a delegated token
+     * (D-TOKEN-7).  NULL = no delegated token verifies
+     * (FCP_ETOKEN_PARENT_MISSING). */
+    int (*parent_token)(void *ctx, const uint8_t id[FCP_OBJECT_ID_BYTES], const uint8_t **bytes,
+                        size_t *len);
 } fcp_token_lookup;
 
 /* What the verifier is asked to accept. */
@@ -256,6 +272,8 @@ typedef struct fcp_token_verified {
     fcp_node_attestation  issuer;
     size_t                n_grants;
     fcp_cap_grant         grants[FCP_CAP_MAX_GRANTS];
+    size_t                n_parents;       /* delegation links verified (0: not delegated) */
+    uint8_t               root_token_id[FCP_OBJECT_ID_BYTES]; /* chain root (= token_id when not delegated) */
 } fcp_token_verified;
 
 /* Set defaults in r: skew FCP_TOKEN_DEFAULT_SKEW, tier Safe, everything

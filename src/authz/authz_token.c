@@ -722,11 +722,19 @@ static int verify_checkpoint(const fcp_token_claims *c, const fcp_token_request 
     return 0;
 }
 
-static int grantee_ok(const fcp_cap_object *o, const fcp_token_claims *c, const fcp_token_lookup *lk)
+/* The principal a token speaks for: principal_id, else sub, else NULL. */
+static const char *token_principal(const fcp_token_claims *c)
 {
-    const char *principal = (c->present & FCP_TC_PRINCIPAL) ? c->principal_id
-                            : (c->present & FCP_TC_SUB)     ? c->sub
-                                                            : NULL;
+    return (c->present & FCP_TC_PRINCIPAL) ? c->principal_id
+           : (c->present & FCP_TC_SUB)     ? c->sub
+                                           : NULL;
+}
+
+/* principal: the token's own, or for a delegated token the chain root's (the
+ * grant objects were granted to the delegator, not to the delegate). */
+static int grantee_ok(const fcp_cap_object *o, const fcp_token_claims *c, const char *principal,
+                      const fcp_token_lookup *lk)
+{
     switch (o->grantee) {
     case FCP_GRANTEE_BEARER: return 1;
     case FCP_GRANTEE_ZONE: return strcmp(o->grantee_value, c->zone_id) == 0;
@@ -739,7 +747,8 @@ static int grantee_ok(const fcp_cap_object *o, const fcp_token_claims *c, const 
 }
 
 static int verify_grants(const fcp_token_claims *c, const fcp_token_request *r,
-                         const fcp_token_lookup *lk, const fcp_cap_grant *grants, size_t n_grants)
+                         const fcp_token_lookup *lk, const fcp_cap_grant *grants, size_t n_grants,
+                         const char *principal)
 {
     const fcp_cap_object *objs[FCP_TOKEN_MAX_GRANT_IDS];
     uint64_t start = (c->present & FCP_TC_NBF) ? c->nbf : (c->present & FCP_TC_IAT) ? c->iat : r->now;
@@ -764,7 +773,7 @@ static int verify_grants(const fcp_token_claims *c, const fcp_token_request *r,
         if (o->valid_from > start || o->valid_until < c->exp)
             return FCP_ETOKEN_GRANT_WINDOW;
         TRY(revoked(lk, FCP_REV_CAPABILITY, c->grant_object_ids[i], r->now, FCP_ETOKEN_GRANT_REVOKED));
-        if (!grantee_ok(o, c, lk))
+        if (!grantee_ok(o, c, principal, lk))
             return FCP_ETOKEN_GRANT_GRANTEE;
         objs[i] = o;
     }
@@ -786,6 +795,185 @@ static int verify_grants(const fcp_token_claims *c, const fcp_token_request *r,
             return FCP_ETOKEN_ATTENUATION_WIDENS;
     }
     return 0;
+}
+
+/* ---- delegation chains (D-TOKEN-7) --------------------------------------- */
+
+/* A parent's own failure, named as the parent's: issuer revocation is
+ * PARENT_REVOKED, any other token-format or issuer failure PARENT_INVALID;
+ * errors from the lookups themselves pass through. */
+static int parent_err(int rc)
+{
+    if (rc == FCP_ETOKEN_ISSUER_REVOKED)
+        return FCP_ETOKEN_PARENT_REVOKED;
+    if (rc <= FCP_ETOKEN_TOO_LARGE && rc >= FCP_ETOKEN_TIER)
+        return FCP_ETOKEN_PARENT_INVALID;
+    return rc;
+}
+
+/* Steps 1-8 for a parent token p[0..n) (no audience, checkpoint, grant
+ * object or holder checks: those bind the presented token, and the link
+ * rules tie it to its parents).  Fills pv (claims, token id, issuer,
+ * effective grants). */
+static int verify_parent(const uint8_t *p, size_t n, const fcp_token_request *r,
+                         const fcp_token_lookup *lk, fcp_token_verified *pv)
+{
+    fcp_cose_sign1 s;
+    fcp_token_claims *c = &pv->claims;
+    TRY(parent_err(verify_envelope(p, n, r, lk, &s, pv)));
+    if (fcp_token_claims_decode(c, s.payload, s.payload_len) != 0)
+        return FCP_ETOKEN_PARENT_INVALID;
+    TRY(fcp_token_id(pv->token_id, &s));
+    TRY(revoked(lk, FCP_REV_CAPABILITY, pv->token_id, r->now, FCP_ETOKEN_PARENT_REVOKED));
+    const uint32_t need = FCP_TC_ISS_NODE | FCP_TC_ZONE | FCP_TC_EXP;
+    if ((c->present & need) != need || strcmp(c->iss_node, pv->issuer.node_id) != 0)
+        return FCP_ETOKEN_PARENT_INVALID;
+    if (verify_time(c, r) != 0)
+        return FCP_ETOKEN_PARENT_TIME;
+    if (fcp_token_effective_grants(c, pv->grants, &pv->n_grants) != 0)
+        return FCP_ETOKEN_PARENT_INVALID;
+    return 0;
+}
+
+/* An optional claim the child may add but never change: equal when the
+ * parent has it. */
+static int same_if_parent_has(uint32_t bit, const fcp_token_claims *ch, const fcp_token_claims *pa,
+                              const void *cv, const void *pv, size_t len)
+{
+    if (!(pa->present & bit))
+        return 1;
+    return (ch->present & bit) && memcmp(cv, pv, len) == 0;
+}
+
+static int start_of(const fcp_token_claims *c, uint64_t *t)
+{
+    if (c->present & (FCP_TC_NBF | FCP_TC_IAT)) {
+        *t = (c->present & FCP_TC_NBF) ? c->nbf : c->iat;
+        if ((c->present & FCP_TC_IAT) && c->iat > *t)
+            *t = c->iat;
+        return 1;
+    }
+    return 0;
+}
+
+/* The link rules between a verified child and its verified parent. */
+static int check_link(const fcp_token_verified *child, const fcp_token_verified *parent)
+{
+    const fcp_token_claims *ch = &child->claims, *pa = &parent->claims;
+    uint64_t cs, ps;
+    if (strcmp(ch->zone_id, pa->zone_id) != 0)
+        return FCP_ETOKEN_DELEGATION_ZONE;
+    if (!same_if_parent_has(FCP_TC_AUD, ch, pa, ch->aud, pa->aud, sizeof ch->aud) ||
+        !same_if_parent_has(FCP_TC_AUD_BINARY, ch, pa, ch->aud_binary, pa->aud_binary,
+                            sizeof ch->aud_binary) ||
+        !same_if_parent_has(FCP_TC_INSTANCE, ch, pa, ch->instance_id, pa->instance_id,
+                            sizeof ch->instance_id))
+        return FCP_ETOKEN_DELEGATION_AUDIENCE;
+    /* spec §7.5 attenuation: each hop spends exactly one level */
+    if (!(ch->present & FCP_TC_DELEGATION) || !(pa->present & FCP_TC_DELEGATION) ||
+        pa->delegation_depth == 0 || ch->delegation_depth != pa->delegation_depth - 1)
+        return FCP_ETOKEN_DELEGATION_STEP;
+    if (ch->exp > pa->exp || (start_of(pa, &ps) && (!start_of(ch, &cs) || cs < ps)))
+        return FCP_ETOKEN_DELEGATION_WINDOW;
+    if (fcp_cap_grants_subset(child->grants, child->n_grants, parent->grants, parent->n_grants))
+        return FCP_ETOKEN_DELEGATION_GRANTS;
+    for (size_t i = 0; i < ch->n_grant_object_ids; i++) {
+        int found = 0;
+        for (size_t j = 0; j < pa->n_grant_object_ids && !found; j++)
+            found = memcmp(ch->grant_object_ids[i], pa->grant_object_ids[j], FCP_OBJECT_ID_BYTES) == 0;
+        if (!found)
+            return FCP_ETOKEN_DELEGATION_GRANT_IDS;
+    }
+    if ((pa->present & FCP_TC_CONSTRAINTS) &&
+        (!(ch->present & FCP_TC_CONSTRAINTS) ||
+         fcp_cap_constraints_narrows(&ch->constraints, &pa->constraints) != 0))
+        return FCP_ETOKEN_DELEGATION_CONSTRAINTS;
+    return 0;
+}
+
+static int seen_before(uint8_t (*seen)[FCP_OBJECT_ID_BYTES], size_t n, const uint8_t *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(seen[i], id, FCP_OBJECT_ID_BYTES) == 0)
+            return 1;
+    return 0;
+}
+
+/* Step 11b: walk parent_token links from out's token to the root.  On
+ * success root_principal holds the root's principal (or is empty when the
+ * root names none) and out->n_parents / root_token_id are set.  Depth
+ * strictly falls by one per link from at most FCP_TOKEN_MAX_DELEGATION, so
+ * a chain has at most FCP_TOKEN_MAX_DELEGATION parents; the loop bound is a
+ * second guard. */
+static int verify_delegation(const fcp_token_request *r, const fcp_token_lookup *lk,
+                             fcp_token_verified *out, char root_principal[FCP_TOKEN_TEXT_MAX + 1])
+{
+    uint8_t seen[FCP_TOKEN_MAX_DELEGATION + 2][FCP_OBJECT_ID_BYTES];
+    size_t n_seen = 1;
+    fcp_token_verified *buf = NULL;
+    const fcp_token_verified *child = out;
+    int rc = 0;
+    memcpy(seen[0], out->token_id, FCP_OBJECT_ID_BYTES);
+    memcpy(out->root_token_id, out->token_id, FCP_OBJECT_ID_BYTES);
+    while (child->claims.present & FCP_TC_PARENT) {
+        const fcp_token_claims *ch = &child->claims;
+        const uint8_t *pb = NULL;
+        size_t pl = 0;
+        if (n_seen > FCP_TOKEN_MAX_DELEGATION) {
+            rc = FCP_ETOKEN_DELEGATION;
+            break;
+        }
+        if (ch->parent_token_len != FCP_OBJECT_ID_BYTES) {
+            rc = FCP_ETOKEN_PARENT_REF;
+            break;
+        }
+        if (seen_before(seen, n_seen, ch->parent_token)) {
+            rc = FCP_ETOKEN_DELEGATION_CYCLE;
+            break;
+        }
+        if (!lk->parent_token) {
+            rc = FCP_ETOKEN_PARENT_MISSING;
+            break;
+        }
+        rc = lk->parent_token(lk->ctx, ch->parent_token, &pb, &pl);
+        if (rc == FCP_ENOENT || (rc == 0 && !pb)) {
+            rc = FCP_ETOKEN_PARENT_MISSING;
+            break;
+        }
+        if (rc < 0)
+            break;
+        if (!buf && !(buf = malloc(2 * sizeof *buf))) {
+            rc = FCP_ENOMEM;
+            break;
+        }
+        /* the parent goes into whichever buffer does not hold the child */
+        fcp_token_verified *pv = (child == &buf[0]) ? &buf[1] : &buf[0];
+        memset(pv, 0, sizeof *pv);
+        if ((rc = verify_parent(pb, pl, r, lk, pv)) != 0)
+            break;
+        if (seen_before(seen, n_seen, pv->token_id)) {
+            rc = FCP_ETOKEN_DELEGATION_CYCLE;
+            break;
+        }
+        if (memcmp(pv->token_id, ch->parent_token, FCP_OBJECT_ID_BYTES) != 0) {
+            rc = FCP_ETOKEN_PARENT_REF;
+            break;
+        }
+        if ((rc = check_link(child, pv)) != 0)
+            break;
+        memcpy(seen[n_seen++], pv->token_id, FCP_OBJECT_ID_BYTES);
+        child = pv;
+    }
+    if (rc == 0) {
+        const char *p = token_principal(&child->claims);
+        out->n_parents = n_seen - 1;
+        memcpy(out->root_token_id, child->token_id, FCP_OBJECT_ID_BYTES);
+        root_principal[0] = 0;
+        if (p)
+            memcpy(root_principal, p, strlen(p) + 1);
+    }
+    free(buf);
+    return rc;
 }
 
 static int verify_holder(const fcp_token_claims *c, const fcp_token_request *r,
@@ -853,8 +1041,13 @@ static int verify(const uint8_t *p, size_t n, const fcp_token_request *r, const 
         if (!ok)
             return FCP_EOP_NOT_GRANTED;
     }
+    /* 11b */
+    char root_principal[FCP_TOKEN_TEXT_MAX + 1];
+    TRY(verify_delegation(r, lk, out, root_principal));
     /* 12 */
-    TRY(verify_grants(c, r, lk, out->grants, out->n_grants));
+    TRY(verify_grants(c, r, lk, out->grants, out->n_grants,
+                      out->n_parents ? (root_principal[0] ? root_principal : NULL)
+                                     : token_principal(c)));
     /* 13 */
     return verify_holder(c, r, lk);
 }

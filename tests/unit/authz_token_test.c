@@ -279,7 +279,8 @@ static int cb_node_key(void *ctx, const char *node, uint8_t pk[32])
     return 0;
 }
 
-static fcp_token_lookup LK = { &W, cb_issuer, cb_grant, fcp_revset_lookup_cb, cb_checkpoint, cb_node_key, NULL };
+static fcp_token_lookup LK = { &W, cb_issuer, cb_grant, fcp_revset_lookup_cb, cb_checkpoint, cb_node_key, NULL,
+                                NULL };
 
 static int lk_revoked(void *ctx, enum fcp_rev_scope s, const uint8_t id[32], uint64_t now)
 {
