@@ -554,40 +554,6 @@ void fcp_rq_plan_free(fcp_rq_plan *plan)
     free(plan);
 }
 
-/* One recorded dense-phase row operation: row dst += coef * row src. */
-typedef struct dop {
-    uint32_t dst, src;
-    uint8_t  coef;
-} dop;
-
-/* Stable counting sort of ops[0..n) by dst (dense row ids < nd) into out;
- * start[r]..start[r+1] is row r's group. */
-static void group_by_dst(const dop *ops, size_t n, dop *out, uint32_t *start, uint32_t nd)
-{
-    memset(start, 0, ((size_t)nd + 1) * sizeof *start);
-    for (size_t i = 0; i < n; i++)
-        start[ops[i].dst + 1]++;
-    for (uint32_t r = 0; r < nd; r++)
-        start[r + 1] += start[r];
-    for (size_t i = 0; i < n; i++)
-        out[start[ops[i].dst]++] = ops[i];
-    for (uint32_t r = nd; r > 0; r--)             /* undo the fill shift */
-        start[r] = start[r - 1];
-    start[0] = 0;
-}
-
-/* Emit one destination's additions: the XORs first (they merge), then the
- * multiply-adds. */
-static void emit_group(solver *s, uint32_t g, const dop *ops, size_t n, const uint32_t *drow)
-{
-    for (size_t i = 0; i < n; i++)
-        if (ops[i].coef == 1)
-            emit(&s->ops, RQ_OP_XOR, g, drow[ops[i].src], 0, 0);
-    for (size_t i = 0; i < n; i++)
-        if (ops[i].coef != 1)
-            emit(&s->ops, RQ_OP_MULADD, g, drow[ops[i].src], 0, ops[i].coef);
-}
-
 /* Peephole: a run of COPY/XOR3/XOR ops into one destination becomes one
  * XORN op that reads every source once and writes the destination once
  * (instead of once per source), which roughly halves the memory traffic of
@@ -931,14 +897,15 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
     for (uint32_t r = 0; r < nd; r++)
         perm[r] = r;
     const fcp_rq_kernels *kern = fcp_rq_kern();
-    /* Elimination on the matrix first; the symbol operations are recorded
-     * per destination row and emitted afterwards grouped by destination (in
-     * an order that respects every dependency), so runs of XORs into one row
-     * merge into single-pass multi-source XORs. */
-    size_t dcap = (size_t)nd * I + (size_t)I * I / 2 + 16, nf = 0, nb = 0;
-    dop *fops = sa_raw(&s, dcap, sizeof *fops), *bops = sa_raw(&s, (size_t)I * I / 2 + 16, sizeof *bops);
+    /* Elimination on the matrix first; the symbol operations are emitted
+     * afterwards grouped by destination row (in an order that respects every
+     * dependency), so runs of XORs into one row merge into single-pass
+     * multi-source XORs.  The forward multipliers are kept in lmat (row r's
+     * multiplier at step i, like the L of an LU factorisation); the back
+     * substitution's are the upper triangle left in the dense matrix. */
+    uint8_t *lmat = sa(&s, (size_t)nd * I + 1, 1);
     uint8_t *scl = sa(&s, nd, 1);
-    if (!fops || !bops || !scl)
+    if (!lmat || !scl)
         goto done;
     for (uint32_t i = 0; i < I; i++) {
         uint32_t r = i;
@@ -963,42 +930,36 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
             uint8_t f = row[i];
             if (!f)
                 continue;
-            fops[nf++] = (dop){perm[r2], perm[i], f};
+            lmat[(size_t)perm[r2] * I + i] = f;
             if (f == 1)
                 kern->xor_into(row + off, prw + off, ib - off);
             else
                 kern->muladd(row + off, prw + off, f, ib - off);
         }
     }
-    for (uint32_t i = I; i-- > 0;) {
-        for (uint32_t r2 = 0; r2 < i; r2++) {
-            uint8_t *row = dense + (size_t)perm[r2] * ib;
-            uint8_t f = row[i];
-            if (!f)
-                continue;
-            bops[nb++] = (dop){perm[r2], perm[i], f};
-            row[i] = 0;
-        }
+    /* per destination: the XORs first (they merge), then the multiply-adds */
+    for (uint32_t i = 0; i < I; i++) {                /* forward, in pivot order */
+        uint32_t r = perm[i], g = drow[r];
+        const uint8_t *lr = lmat + (size_t)r * I;
+        materialize(&s, g);
+        for (uint32_t j = 0; j < i; j++)
+            if (lr[j] == 1)
+                emit(&s.ops, RQ_OP_XOR, g, drow[perm[j]], 0, 0);
+        for (uint32_t j = 0; j < i; j++)
+            if (lr[j] > 1)
+                emit(&s.ops, RQ_OP_MULADD, g, drow[perm[j]], 0, lr[j]);
+        if (scl[r])
+            emit(&s.ops, RQ_OP_SCALE, g, 0, 0, scl[r]);
     }
-    {
-        uint32_t *fst = sa(&s, (size_t)nd + 1, sizeof(uint32_t));
-        uint32_t *bst = sa(&s, (size_t)nd + 1, sizeof(uint32_t));
-        dop *fs = sa_raw(&s, nf + 1, sizeof *fs), *bs = sa_raw(&s, nb + 1, sizeof *bs);
-        if (!fst || !bst || !fs || !bs)
-            goto done;
-        group_by_dst(fops, nf, fs, fst, nd);
-        group_by_dst(bops, nb, bs, bst, nd);
-        for (uint32_t i = 0; i < I; i++) {            /* forward, in pivot order */
-            uint32_t r = perm[i], g = drow[r];
-            materialize(&s, g);
-            emit_group(&s, g, fs + fst[r], fst[r + 1] - fst[r], drow);
-            if (scl[r])
-                emit(&s.ops, RQ_OP_SCALE, g, 0, 0, scl[r]);
-        }
-        for (uint32_t i = I; i-- > 0;) {              /* back substitution */
-            uint32_t r = perm[i];
-            emit_group(&s, drow[r], bs + bst[r], bst[r + 1] - bst[r], drow);
-        }
+    for (uint32_t q = I; q-- > 0;) {                  /* back substitution */
+        uint32_t g = drow[perm[q]];
+        const uint8_t *ur = dense + (size_t)perm[q] * ib;
+        for (uint32_t i = I; --i > q;)
+            if (ur[i] == 1)
+                emit(&s.ops, RQ_OP_XOR, g, drow[perm[i]], 0, 0);
+        for (uint32_t i = I; --i > q;)
+            if (ur[i] > 1)
+                emit(&s.ops, RQ_OP_MULADD, g, drow[perm[i]], 0, ur[i]);
     }
 
     phase_end[2] = s.ops.n;
