@@ -9,6 +9,8 @@
  *   constraints.json     CapabilityConstraints encodings (network defaults, empties skipped)
  *   holder_proofs.json   holder proof signable bytes and signatures
  *   freshness.json       the tiered freshness rule
+ *   delegation.json      a root token and two delegations (D-TOKEN-7): claims, minted
+ *                        tokens, ids and the verifier's result for the leaf
  * Seeds are fixed ("XX*32" = byte XX repeated); Ed25519 is deterministic, so
  * every run writes the same bytes.  tests/unit/authz_golden_test.c recomputes
  * every entry from its inputs.
@@ -527,6 +529,237 @@ static json_t *build_freshness(void)
     return arr;
 }
 
+/* ---- delegation chains (D-TOKEN-7) ---------------------------------------------------- */
+
+static json_t *hexbuf_of(fcp_buf *b)
+{
+    json_t *j = vec_hex(b->data, b->len);
+    fcp_buf_reset(b);
+    return j;
+}
+
+/* Root claims for issuer A (agent:alice, two operations, depth 2) and a
+ * delegation of a parent to agent:bob by issuer B (one operation, narrower
+ * constraints, 10 s shorter on each side, depth - 1). */
+static void deleg_root(fcp_token_claims *c, const uint8_t cap_id[32])
+{
+    fcp_token_claims_init(c);
+    fcp_token_claims_set_text(c, FCP_CLAIM_ISS_NODE, "node:alpha.mesh.ts.net");
+    fcp_token_claims_set_text(c, FCP_CLAIM_ZONE_ID, "z:work");
+    fcp_token_claims_set_text(c, FCP_CLAIM_AUD, "fcp.discord");
+    fcp_token_claims_set_text(c, FCP_CLAIM_CAPABILITY_ID, "cap:discord");
+    fcp_token_claims_set_text(c, FCP_CLAIM_PRINCIPAL_ID, "agent:alice");
+    fcp_token_claims_add_operation(c, "discord.send");
+    fcp_token_claims_add_operation(c, "discord.read");
+    c->nbf = c->iat = 1700000000;
+    c->exp = 1700000600;
+    memcpy(c->grant_object_ids[0], cap_id, 32);
+    c->n_grant_object_ids = 1;
+    c->constraints.n_resource_allow = 1;
+    strcpy(c->constraints.resource_allow[0], "/v1/");
+    c->constraints.has_max_calls = 1;
+    c->constraints.max_calls = 50;
+    c->delegation_depth = 2;
+    c->present |= FCP_TC_NBF | FCP_TC_IAT | FCP_TC_EXP | FCP_TC_GRANT_IDS | FCP_TC_CONSTRAINTS |
+                  FCP_TC_DELEGATION;
+}
+
+static void deleg_child(fcp_token_claims *c, const fcp_token_claims *pc, const uint8_t pid[32],
+                        const uint8_t cap_id[32])
+{
+    fcp_token_claims_init(c);
+    fcp_token_claims_set_text(c, FCP_CLAIM_ISS_NODE, "node:beta.mesh.ts.net");
+    fcp_token_claims_set_text(c, FCP_CLAIM_ZONE_ID, "z:work");
+    fcp_token_claims_set_text(c, FCP_CLAIM_AUD, "fcp.discord");
+    fcp_token_claims_set_text(c, FCP_CLAIM_CAPABILITY_ID, "cap:discord");
+    fcp_token_claims_set_text(c, FCP_CLAIM_PRINCIPAL_ID, "agent:bob");
+    fcp_token_claims_add_operation(c, "discord.send");
+    c->nbf = c->iat = pc->nbf + 10;
+    c->exp = pc->exp - 10;
+    memcpy(c->grant_object_ids[0], cap_id, 32);
+    c->n_grant_object_ids = 1;
+    c->constraints = pc->constraints;
+    c->constraints.max_calls = pc->constraints.max_calls - 1;
+    c->delegation_depth = pc->delegation_depth - 1;
+    memcpy(c->parent_token, pid, 32);
+    c->parent_token_len = 32;
+    c->present |= FCP_TC_NBF | FCP_TC_IAT | FCP_TC_EXP | FCP_TC_GRANT_IDS | FCP_TC_CONSTRAINTS |
+                  FCP_TC_DELEGATION | FCP_TC_PARENT;
+}
+
+typedef struct deleg_world {
+    fcp_node_attestation att[2];
+    fcp_cap_object cap;
+    uint8_t cap_id[32];
+    const fcp_buf *tok;
+    const uint8_t (*id)[32];
+    size_t n;
+} deleg_world;
+
+static int dv_issuer(void *ctx, const uint8_t kid[8], fcp_token_issuer_ref *ref)
+{
+    deleg_world *w = ctx;
+    for (int i = 0; i < 2; i++) {
+        uint8_t k[8];
+        fcp_key_id(k, w->att[i].node_iss_pubkey);
+        if (!memcmp(k, kid, 8)) {
+            ref->att = &w->att[i];
+            return 0;
+        }
+    }
+    return FCP_ENOENT;
+}
+
+static int dv_grant(void *ctx, const uint8_t id[32], fcp_token_grant_ref *ref)
+{
+    deleg_world *w = ctx;
+    if (memcmp(id, w->cap_id, 32))
+        return FCP_ENOENT;
+    ref->obj = &w->cap;
+    return 0;
+}
+
+static int dv_parent(void *ctx, const uint8_t id[32], const uint8_t **p, size_t *n)
+{
+    deleg_world *w = ctx;
+    for (size_t i = 0; i < w->n; i++)
+        if (!memcmp(w->id[i], id, 32)) {
+            *p = w->tok[i].data;
+            *n = w->tok[i].len;
+            return 0;
+        }
+    return FCP_ENOENT;
+}
+
+/* variant 0: root -> c1 -> c2, valid; variant 1: c2 widens max_calls. */
+static json_t *deleg_entry(int variant)
+{
+    static const char *names[] = { "delegation_two_levels", "delegation_widened_constraints" };
+    static const char *desc[] = {
+        "root (issuer A, agent:alice, depth 2) -> delegation to agent:bob (issuer B, depth 1) -> "
+        "re-delegation (depth 0); the leaf verifies with two parents and the grant object's grantee "
+        "matched against the root's principal",
+        "as delegation_two_levels but the leaf raises max_calls above its parent's: "
+        "FCP_ETOKEN_DELEGATION_CONSTRAINTS",
+    };
+    static const uint8_t iss_seed[3] = { 0x01, 0x02, 0x02 };
+    deleg_world *w = calloc(1, sizeof *w);
+    fcp_token_claims *c = malloc(3 * sizeof *c);
+    fcp_token_verified *v = malloc(sizeof *v);
+    fcp_buf tok[3], tmp;
+    uint8_t ids[3][32], owner_pk[32], owner_sk[64], oseed[32], sk[64], pk[32], seed[32];
+    fcp_object_id_key oid;
+    fcp_schema_id s;
+    json_t *out = NULL;
+    if (!w || !c || !v)
+        goto done;
+    fcp_buf_init(&tmp);
+    keys(0xa0, owner_pk, owner_sk, oseed);
+    for (int i = 0; i < 2; i++) {
+        fcp_node_attestation *a = &w->att[i];
+        strcpy(a->node_id, i ? "node:beta.mesh.ts.net" : "node:alpha.mesh.ts.net");
+        keys(i ? 0x02 : 0x01, a->node_iss_pubkey, sk, seed);
+        keys(i ? 0x0b : 0x0a, a->node_sig_pubkey, sk, seed);
+        memset(a->node_enc_pubkey, 9, 32);
+        a->issued_at = 1690000000;
+        if (fcp_attestation_sign(a, owner_sk))
+            goto done;
+    }
+    memset(oid.bytes, 0x33, 32);
+    fcp_cap_object_schema(&s);
+    fcp_object_header_init(&w->cap.header, &s, "z:work", 1690000000);
+    strcpy(w->cap.capability_id, "cap:discord");
+    w->cap.grantee = FCP_GRANTEE_PRINCIPAL;
+    strcpy(w->cap.grantee_value, "agent:alice");
+    w->cap.constraints.n_resource_allow = 1;
+    strcpy(w->cap.constraints.resource_allow[0], "/v1/");
+    w->cap.valid_from = 1690000000;
+    w->cap.valid_until = 1800000000;
+    if (fcp_cap_object_sign(&w->cap, owner_sk) || fcp_cap_object_id(w->cap_id, &w->cap, &oid))
+        goto done;
+    json_t *in = json_object(), *ex = json_object(), *seeds = json_array(), *claims = json_array(),
+           *toks = json_array(), *idj = json_array();
+    json_object_set_new(in, "now", json_integer(1700000100));
+    json_object_set_new(in, "owner_seed_hex", vec_hex(oseed, 32));
+    fcp_attestation_encode(&w->att[0], &tmp);
+    json_object_set_new(in, "attestation_a_cbor_hex", hexbuf_of(&tmp));
+    fcp_attestation_encode(&w->att[1], &tmp);
+    json_object_set_new(in, "attestation_b_cbor_hex", hexbuf_of(&tmp));
+    fcp_cap_object_encode(&w->cap, &tmp);
+    json_object_set_new(in, "grant_object_cbor_hex", hexbuf_of(&tmp));
+    json_object_set_new(in, "object_id_key_hex", vec_hex(oid.bytes, 32));
+    json_object_set_new(in, "audience", json_string("fcp.discord"));
+    json_object_set_new(in, "zone_id", json_string("z:work"));
+    json_object_set_new(in, "operation", json_string("discord.send"));
+    json_object_set_new(in, "tier", json_string("Safe"));
+    deleg_root(&c[0], w->cap_id);
+    for (int t = 0; t < 3; t++) {
+        fcp_cose_sign1 cs;
+        if (t > 0)
+            deleg_child(&c[t], &c[t - 1], ids[t - 1], w->cap_id);
+        if (t == 2 && variant == 1)
+            c[t].constraints.max_calls = c[t - 1].constraints.max_calls + 1;
+        keys(iss_seed[t], pk, sk, seed);
+        fcp_buf_init(&tok[t]);
+        if (fcp_token_claims_encode(&c[t], &tmp) || fcp_token_mint(&c[t], sk, &tok[t]) ||
+            fcp_cose_sign1_decode(&cs, tok[t].data, tok[t].len) || fcp_token_id(ids[t], &cs)) {
+            json_decref(in);
+            json_decref(ex);
+            goto done;
+        }
+        json_array_append_new(seeds, vec_hex(seed, 32));
+        json_array_append_new(claims, hexbuf_of(&tmp));
+        json_array_append_new(toks, vec_hex(tok[t].data, tok[t].len));
+        json_array_append_new(idj, vec_hex(ids[t], 32));
+    }
+    json_object_set_new(in, "issuer_seeds_hex", seeds);
+    json_object_set_new(in, "claims_cbor_hex", claims);
+    json_object_set_new(ex, "tokens_cbor_hex", toks);
+    json_object_set_new(ex, "token_ids_hex", idj);
+    w->tok = tok;
+    w->id = (const uint8_t(*)[32])ids;
+    w->n = 3;
+    {
+        fcp_token_lookup lk = { w, dv_issuer, dv_grant, NULL, NULL, NULL, NULL, dv_parent };
+        fcp_token_request r;
+        fcp_token_request_init(&r, 1700000100, owner_pk);
+        r.audience = "fcp.discord";
+        r.zone_id = "z:work";
+        r.operation = "discord.send";
+        r.oid_key = &oid;
+        int rc = fcp_token_verify(tok[2].data, tok[2].len, &r, &lk, v);
+        json_object_set_new(ex, "result", json_string(rc ? fcp_error_name(rc) : "ok"));
+        if (rc == 0) {
+            json_object_set_new(ex, "n_parents", json_integer((json_int_t)v->n_parents));
+            json_object_set_new(ex, "root_token_id_hex", vec_hex(v->root_token_id, 32));
+        }
+    }
+    out = vec_entry(names[variant], desc[variant], in, ex);
+    for (int t = 0; t < 3; t++)
+        fcp_buf_free(&tok[t]);
+    fcp_buf_free(&tmp);
+done:
+    free(w);
+    free(c);
+    free(v);
+    return out;
+}
+
+static json_t *build_delegation(void)
+{
+    json_t *arr = json_array();
+    for (int v = 0; v < 2; v++) {
+        json_t *e = deleg_entry(v);
+        if (!e) {
+            fprintf(stderr, "authz_token vectors: delegation %d failed\n", v);
+            json_decref(arr);
+            return NULL;
+        }
+        json_array_append_new(arr, e);
+    }
+    return arr;
+}
+
 const vec_family vec_authz_token_families[] = {
     { "authz_token", "tokens.json", build_tokens },
     { "authz_token", "token_rejects.json", build_rejects },
@@ -534,5 +767,6 @@ const vec_family vec_authz_token_families[] = {
     { "authz_token", "constraints.json", build_constraints },
     { "authz_token", "holder_proofs.json", build_holder },
     { "authz_token", "freshness.json", build_freshness },
+    { "authz_token", "delegation.json", build_delegation },
 };
 const size_t vec_authz_token_family_count = sizeof vec_authz_token_families / sizeof vec_authz_token_families[0];
