@@ -514,6 +514,35 @@ static void arena_take(solver *s)
     pthread_mutex_unlock(&g_ar_mu);
 }
 
+/* out[i] ^= the byte whose bit b is bit i of plane pl[b] (i < nbits; the
+ * planes are zero above): one 8x8 bit-matrix transpose per 8 positions
+ * instead of one step per set bit. */
+static void unslice(uint8_t *out, const uint64_t *const pl[8], uint32_t nbits)
+{
+    for (size_t w = 0; w * 64 < nbits; w++) {
+        uint64_t v[8], any = 0;
+        for (unsigned b = 0; b < 8; b++)
+            any |= v[b] = pl[b][w];
+        if (!any)
+            continue;
+        unsigned kmax = nbits - w * 64 >= 64 ? 8 : (nbits - (unsigned)w * 64 + 7) / 8;
+        for (unsigned k = 0; k < kmax; k++) {
+            uint64_t x = 0, t;
+            for (unsigned b = 0; b < 8; b++)     /* row b: byte k of plane b */
+                x |= ((v[b] >> (8 * k)) & 0xFF) << (8 * b);
+            t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAULL;
+            x = x ^ t ^ (t << 7);
+            t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCULL;
+            x = x ^ t ^ (t << 14);
+            t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ULL;
+            x = x ^ t ^ (t << 28);
+            uint8_t *o = out + w * 64 + (size_t)k * 8;
+            for (unsigned j = 0; j < 8; j++)
+                o[j] ^= (uint8_t)(x >> (8 * j));
+        }
+    }
+}
+
 static void solver_free(solver *s)
 {
     big_put(s->ops.v, s->ops.bytes);
@@ -852,10 +881,12 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
             }
         } else {
             emit(&s.ops, piv ? RQ_OP_HORNER : RQ_OP_SCALE, Q, src, 0, 2);
-            for (unsigned b = 0; b < 8; b++)            /* Q back to bytes */
-                for (size_t w = 0; w < nw; w++)
-                    for (uint64_t x = PLANE(b)[w]; x; x &= x - 1)
-                        qv[w * 64 + (size_t)__builtin_ctzll(x)] ^= (uint8_t)(1u << b);
+            {                                           /* Q back to bytes */
+                const uint64_t *pl[8];
+                for (unsigned b = 0; b < 8; b++)
+                    pl[b] = PLANE(b);
+                unslice(qv, pl, I);
+            }
             for (uint32_t h = 0; h < H; h++) {
                 uint8_t a = fcp_rq_gf_exp[h];          /* last MT column: alpha^h */
                 emit(&s.ops, h ? RQ_OP_MULADD : RQ_OP_XOR, S + h, Q, 0, a);
@@ -866,11 +897,12 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
         }
     }
 #undef PLANE
-    for (uint32_t h = 0; h < H; h++)                    /* un-slice the accumulators */
+    for (uint32_t h = 0; h < H; h++) {                  /* un-slice the accumulators */
+        const uint64_t *pl[8];
         for (unsigned b = 0; b < 8; b++)
-            for (size_t w = 0; w < nw; w++)
-                for (uint64_t x = hb[((size_t)h * 8 + b) * nw + w]; x; x &= x - 1)
-                    hc[(size_t)h * ib + w * 64 + (size_t)__builtin_ctzll(x)] ^= (uint8_t)(1u << b);
+            pl[b] = hb + ((size_t)h * 8 + b) * nw;
+        unslice(hc + (size_t)h * ib, pl, I);
+    }
     for (uint32_t h = 0; h < H; h++)
         hc[(size_t)h * ib + (KS + h - W)] ^= 1;       /* I_H block */
 
@@ -1072,25 +1104,28 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
         plan->partial = 1;
         plan->n_missing = nmiss;
     }
-    size_t k2 = 0;
-    for (size_t i = 0; i < s.ops.n; i++) {
-        fcp_rq_op op = s.ops.v[i];
-        if (keep ? !keep[i] : !needed[op.dst])
-            continue;
-        s.ops.v[k2++] = op;
-        int ph = 0;
-        while (ph < 3 && i >= phase_end[ph])
-            ph++;
-        plan->phase_ops[ph]++;
-        if (op.kind == RQ_OP_XOR || op.kind == RQ_OP_XOR3)
-            plan->n_xor++;
-        else if (op.kind == RQ_OP_MULADD || op.kind == RQ_OP_SCALE || op.kind == RQ_OP_HORNER)
-            plan->n_mul++;
-        else if (op.kind == RQ_OP_HSTEP) {
-            plan->n_mul++;
-            plan->n_xor += 2;
+    /* symbol XORs / multiplies per op kind (statistics) */
+    static const uint8_t kx[RQ_OP_XORN_ACC + 1] = {[RQ_OP_XOR] = 1, [RQ_OP_XOR3] = 1, [RQ_OP_HSTEP] = 2};
+    static const uint8_t km[RQ_OP_XORN_ACC + 1] = {[RQ_OP_MULADD] = 1, [RQ_OP_SCALE] = 1,
+                                                   [RQ_OP_HORNER] = 1, [RQ_OP_HSTEP] = 1};
+    size_t k2 = 0, i = 0;
+    uint64_t nx = 0, nm = 0;
+    for (int ph = 0; ph < 4; ph++) {
+        size_t k0 = k2;
+        for (; i < phase_end[ph]; i++) {
+            const fcp_rq_op *op = &s.ops.v[i];
+            if (keep ? !keep[i] : !needed[op->dst])
+                continue;
+            nx += kx[op->kind];
+            nm += km[op->kind];
+            if (k2 != i)
+                s.ops.v[k2] = *op;
+            k2++;
         }
+        plan->phase_ops[ph] = k2 - k0;
     }
+    plan->n_xor = nx;
+    plan->n_mul = nm;
     plan->p = *p;
     plan->m = m;
     plan->nrows = s.nrows;
