@@ -351,6 +351,11 @@
     X(FCP_ESTATE_FENCE_STALE, 4181, "state: update fenced by a stale lease_seq") \
     X(FCP_ESTATE_FENCE_UNKNOWN, 4182, "state: update names a lease newer than any known (fetch it first)") \
     X(FCP_ESTATE_FENCE_LEASE, 4183, "state: lease_object_id is not the lease with that lease_seq") \
+    X(FCP_ESTATE_OBJECT, 4184, "state object: malformed or invalid field (prev present iff state_seq > 0, identifiers, size)") \
+    X(FCP_ESTATE_SEQ, 4185, "state object: state_seq is not the current head's plus one") \
+    X(FCP_ESTATE_PREV, 4186, "state object: prev is not the current head's ObjectId") \
+    X(FCP_ESTATE_GENESIS, 4187, "state object: the first state of an instance must have state_seq 0 and no prev") \
+    X(FCP_ESTATE_INSTANCE, 4188, "state object: connector_id, instance_id or state_root differ from the current head's") \
     /* --- authority: decisions, approvals, audit (4200-4299) --- */              \
     X(FCP_EDEC_FORBIDDEN_OP,    4200, "decision: operation is in the Forbidden safety tier") \
     X(FCP_EDEC_TOKEN_NOT_YET_VALID, 4201, "decision: capability token not yet valid") \
