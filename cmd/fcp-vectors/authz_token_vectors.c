@@ -11,6 +11,9 @@
  *   freshness.json       the tiered freshness rule
  *   delegation.json      a root token and two delegations (D-TOKEN-7): claims, minted
  *                        tokens, ids and the verifier's result for the leaf
+ * and conformance/golden/authz/connector_state.json: ConnectorStateObject
+ * versions (D-LEASE-5) with their encodings, signatures, ids and fence/chain
+ * check results.
  * Seeds are fixed ("XX*32" = byte XX repeated); Ed25519 is deterministic, so
  * every run writes the same bytes.  tests/unit/authz_golden_test.c recomputes
  * every entry from its inputs.
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "fcp/authz_cap.h"
+#include "fcp/authz_lease.h"
 #include "fcp/authz_revocation.h"
 #include "fcp/authz_token.h"
 #include "fcp/cbor.h"
@@ -760,6 +764,150 @@ static json_t *build_delegation(void)
     return arr;
 }
 
+/* ---- ConnectorStateObject (D-LEASE-5; conformance/golden/authz/connector_state.json) ----
+ * Generated here, beside the token vectors, because this file belongs to the
+ * same work; the family writes into the authz directory. */
+
+#define CS_NOW_EXP 1700000600u
+
+typedef struct cs_params {
+    const char *name, *desc;
+    uint64_t lease_seq, state_seq, updated_at;
+    int prev;          /* 0 none, 1 the genesis version's id, 2 a foreign id */
+    const char *state_text;
+} cs_params;
+
+static void cs_fill(fcp_connector_state *s, const cs_params *p, const uint8_t lease_id[32],
+                    const uint8_t prev[32])
+{
+    fcp_schema_id sc;
+    memset(s, 0, sizeof *s);
+    fcp_connector_state_schema(&sc);
+    fcp_object_header_init(&s->header, &sc, "z:work", p->updated_at);
+    strcpy(s->connector_id, "fcp.discord");
+    strcpy(s->instance_id, "instance:1");
+    memset(s->state_root, 0x5a, 32);
+    strcpy(s->writer, "node-b");
+    s->lease_seq = p->lease_seq;
+    memcpy(s->lease_object_id, lease_id, 32);
+    s->state_seq = p->state_seq;
+    if (p->prev) {
+        s->has_prev = 1;
+        memcpy(s->prev, prev, 32);
+    }
+    s->state = (const uint8_t *)p->state_text;
+    s->state_len = strlen(p->state_text);
+    s->updated_at = p->updated_at;
+}
+
+static int cs_lookup(void *ctx, const uint8_t *node, size_t n, uint8_t pk[32])
+{
+    if (n != 6 || memcmp(node, "node-b", 6) != 0)
+        return FCP_ENOENT;
+    memcpy(pk, ctx, 32);
+    return 0;
+}
+
+static json_t *build_connector_state(void)
+{
+    static const cs_params cases[] = {
+        { "state_v0", "genesis version: state_seq 0, no prev; accepted with no head", 9, 0,
+          1700000100, 0, "{\"cursor\":0}" },
+        { "state_v1", "next version: prev = ObjectId(state_v0); accepted after state_v0, "
+          "FCP_ESTATE_GENESIS without a head", 9, 1, 1700000200, 1, "{\"cursor\":17}" },
+        { "state_v1_stale_lease", "as state_v1 but written under lease_seq 8 while the fence "
+          "holds 9: FCP_ESTATE_FENCE_STALE", 8, 1, 1700000200, 1, "{\"cursor\":17}" },
+        { "state_v1_fork", "as state_v1 but prev names another version: FCP_ESTATE_PREV", 9, 1,
+          1700000200, 2, "{\"cursor\":18}" },
+    };
+    json_t *arr = json_array();
+    uint8_t pk[32], sk[64], seed[32], lease_id[32], v0_id[32], foreign[32];
+    fcp_object_id_key oid;
+    fcp_lease_fence f;
+    fcp_connector_state *st = malloc(sizeof *st), *v0 = malloc(sizeof *v0);
+    fcp_state_head head;
+    if (!st || !v0)
+        goto fail;
+    keys(0x0b, pk, sk, seed);
+    memset(oid.bytes, 0x33, 32);
+    memset(lease_id, 0x4c, 32);
+    memset(foreign, 0xf0, 32);
+    memset(&f, 0, sizeof f);
+    f.have = 1;
+    memset(f.subject, 0x5a, 32);
+    f.lease_seq = 9;
+    memcpy(f.lease_id, lease_id, 32);
+    f.safety_tier = FCP_TIER_RISKY;
+    f.exp = CS_NOW_EXP;
+    f.purpose = FCP_LEASE_CONNECTOR_STATE_WRITE;
+    strcpy(f.owner_node, "node-b");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const cs_params *p = &cases[i];
+        fcp_buf u, w;
+        uint8_t id[32];
+        fcp_buf_init(&u);
+        fcp_buf_init(&w);
+        cs_fill(st, p, lease_id, p->prev == 2 ? foreign : v0_id);
+        if (fcp_connector_state_encode_unsigned(st, &u) || fcp_connector_state_sign(st, sk) ||
+            fcp_connector_state_encode(st, &w) || fcp_connector_state_id(id, st, &oid))
+            goto fail;
+        if (i == 0) {
+            memcpy(v0_id, id, 32);
+            *v0 = *st;
+        }
+        memset(&head, 0, sizeof head);
+        int no_head = fcp_state_object_check(&f, &head, st, cs_lookup, pk);
+        head.have = 1;
+        strcpy(head.connector_id, v0->connector_id);
+        strcpy(head.instance_id, v0->instance_id);
+        memcpy(head.state_root, v0->state_root, 32);
+        head.state_seq = 0;
+        memcpy(head.id, v0_id, 32);
+        int after_v0 = fcp_state_object_check(&f, &head, st, cs_lookup, pk);
+        json_t *in = json_object(), *ex = json_object(), *fj = json_object();
+        json_object_set_new(in, "writer_ed25519_seed_hex", vec_hex(seed, 32));
+        json_object_set_new(in, "object_id_key_hex", vec_hex(oid.bytes, 32));
+        json_object_set_new(in, "zone_id", json_string("z:work"));
+        json_object_set_new(in, "created_at", json_integer((json_int_t)p->updated_at));
+        json_object_set_new(in, "connector_id", json_string(st->connector_id));
+        json_object_set_new(in, "instance_id", json_string(st->instance_id));
+        json_object_set_new(in, "state_root_hex", vec_hex(st->state_root, 32));
+        json_object_set_new(in, "writer", json_string(st->writer));
+        json_object_set_new(in, "lease_seq", json_integer((json_int_t)st->lease_seq));
+        json_object_set_new(in, "lease_object_id_hex", vec_hex(lease_id, 32));
+        json_object_set_new(in, "state_seq", json_integer((json_int_t)st->state_seq));
+        if (st->has_prev)
+            json_object_set_new(in, "prev_hex", vec_hex(st->prev, 32));
+        json_object_set_new(in, "state_hex", vec_hex(st->state, st->state_len));
+        json_object_set_new(in, "updated_at", json_integer((json_int_t)st->updated_at));
+        json_object_set_new(fj, "subject_hex", vec_hex(f.subject, 32));
+        json_object_set_new(fj, "lease_seq", json_integer((json_int_t)f.lease_seq));
+        json_object_set_new(fj, "lease_object_id_hex", vec_hex(f.lease_id, 32));
+        json_object_set_new(fj, "owner_node", json_string(f.owner_node));
+        json_object_set_new(fj, "exp", json_integer((json_int_t)f.exp));
+        json_object_set_new(fj, "purpose", json_string("ConnectorStateWrite"));
+        json_object_set_new(in, "fence", fj);
+        json_object_set_new(ex, "unsigned_cbor_hex", bufhex(&u));
+        json_object_set_new(ex, "signature_hex", vec_hex(st->signature, 64));
+        json_object_set_new(ex, "cbor_hex", bufhex(&w));
+        json_object_set_new(ex, "object_id_hex", vec_hex(id, 32));
+        json_object_set_new(ex, "check_without_head", json_string(no_head ? fcp_error_name(no_head) : "ok"));
+        json_object_set_new(ex, "check_after_state_v0", json_string(after_v0 ? fcp_error_name(after_v0) : "ok"));
+        json_array_append_new(arr, vec_entry(p->name, p->desc, in, ex));
+        fcp_buf_free(&u);
+        fcp_buf_free(&w);
+    }
+    free(st);
+    free(v0);
+    return arr;
+fail:
+    fprintf(stderr, "authz vectors: connector_state failed\n");
+    free(st);
+    free(v0);
+    json_decref(arr);
+    return NULL;
+}
+
 const vec_family vec_authz_token_families[] = {
     { "authz_token", "tokens.json", build_tokens },
     { "authz_token", "token_rejects.json", build_rejects },
@@ -768,5 +916,6 @@ const vec_family vec_authz_token_families[] = {
     { "authz_token", "holder_proofs.json", build_holder },
     { "authz_token", "freshness.json", build_freshness },
     { "authz_token", "delegation.json", build_delegation },
+    { "authz", "connector_state.json", build_connector_state },
 };
 const size_t vec_authz_token_family_count = sizeof vec_authz_token_families / sizeof vec_authz_token_families[0];

@@ -2,7 +2,8 @@
  * authz_lease.h - lease evaluation (spec §15.1, review Change 11): the
  * rendezvous-hash coordinator, quorum rules per safety tier, lease_seq
  * fencing, the conflict rule, and fencing of singleton-writer
- * ConnectorStateObject updates.  Pure functions; time is an argument.
+ * ConnectorStateObject updates (fence plus version chain, D-LEASE-5).  Pure
+ * functions; time is an argument.
  *
  * HRW (D-LEASE-2, the reference implementation's hrw_hash):
  *   score(zone, key, node) = first 8 bytes, read little-endian, of
@@ -106,5 +107,41 @@ typedef struct fcp_state_write {
  * updated_at < exp (FCP_ELEASE_EXPIRED).  A missing writer is
  * FCP_ELEASE_HOLDER. */
 int fcp_state_write_check(const fcp_lease_fence *f, const fcp_state_write *w);
+
+/* The fencing evidence of a ConnectorStateObject, as fcp_state_write_check
+ * reads it: singleton writer, writer node, subject = state_root, lease_seq,
+ * lease_object_id, updated_at.  w points into s. */
+void fcp_state_write_from_object(fcp_state_write *w, const fcp_connector_state *s);
+
+/* The current head of one connector instance's state chain. */
+typedef struct fcp_state_head {
+    int      have;                                  /* 0: no version accepted yet */
+    char     connector_id[FCP_STATE_ID_MAX + 1];
+    char     instance_id[FCP_STATE_ID_MAX + 1];
+    uint8_t  state_root[FCP_OBJECT_ID_BYTES];
+    uint64_t state_seq;
+    uint8_t  id[FCP_OBJECT_ID_BYTES];               /* ObjectId of the head version */
+} fcp_state_head;
+
+/* Accept or reject the next version s of a singleton-writer state (D-LEASE-5),
+ * in this order:
+ *   1 the writer's signature, key from lookup(writer) (lookup failure or a
+ *     bad signature: FCP_EBAD_SIGNATURE);
+ *   2 the fence, exactly fcp_state_write_check on
+ *     fcp_state_write_from_object(s): a stale lease_seq is
+ *     FCP_ESTATE_FENCE_STALE, and every other fence error as documented there;
+ *   3 the chain: with no head, s must be version 0 without prev
+ *     (FCP_ESTATE_GENESIS); with a head, connector_id, instance_id and
+ *     state_root equal the head's (FCP_ESTATE_INSTANCE), state_seq is the
+ *     head's + 1 (FCP_ESTATE_SEQ) and prev is the head's ObjectId
+ *     (FCP_ESTATE_PREV).
+ * s must be a decoded (validated) object.  Pure: nothing changes. */
+int fcp_state_object_check(const fcp_lease_fence *f, const fcp_state_head *head,
+                           const fcp_connector_state *s, fcp_node_key_lookup lookup, void *ctx);
+
+/* fcp_state_object_check, then on success make s (ObjectId id) the head. */
+int fcp_state_object_accept(const fcp_lease_fence *f, fcp_state_head *head,
+                            const fcp_connector_state *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                            fcp_node_key_lookup lookup, void *ctx);
 
 #endif

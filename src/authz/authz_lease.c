@@ -250,3 +250,64 @@ int fcp_state_write_check(const fcp_lease_fence *f, const fcp_state_write *w)
         return FCP_ELEASE_EXPIRED;
     return 0;
 }
+
+/* ---- ConnectorStateObject versions (D-LEASE-5) ----------------------------- */
+
+void fcp_state_write_from_object(fcp_state_write *w, const fcp_connector_state *s)
+{
+    memset(w, 0, sizeof *w);
+    w->singleton_writer = 1;
+    w->writer_node = s->writer;
+    w->writer_len = strnlen(s->writer, FCP_NODE_ID_MAX + 1);
+    memcpy(w->subject, s->state_root, FCP_OBJECT_ID_BYTES);
+    w->has_lease_seq = 1;
+    w->lease_seq = s->lease_seq;
+    w->has_lease_object_id = 1;
+    memcpy(w->lease_object_id, s->lease_object_id, FCP_OBJECT_ID_BYTES);
+    w->updated_at = s->updated_at;
+}
+
+int fcp_state_object_check(const fcp_lease_fence *f, const fcp_state_head *head,
+                           const fcp_connector_state *s, fcp_node_key_lookup lookup, void *ctx)
+{
+    fcp_state_write w;
+    uint8_t pk[32];
+    int rc;
+    /* 1: who wrote it, before anything it says is believed */
+    if (!lookup || lookup(ctx, (const uint8_t *)s->writer, strlen(s->writer), pk) != 0)
+        return FCP_EBAD_SIGNATURE;
+    if (fcp_connector_state_verify(s, pk) != 0)
+        return FCP_EBAD_SIGNATURE;
+    /* 2: the fencing token (review Change 11) */
+    fcp_state_write_from_object(&w, s);
+    if ((rc = fcp_state_write_check(f, &w)) != 0)
+        return rc;
+    /* 3: the version chain (spec §10.4 prev) */
+    if (!head || !head->have)
+        return (s->state_seq == 0 && !s->has_prev) ? 0 : FCP_ESTATE_GENESIS;
+    if (strcmp(s->connector_id, head->connector_id) != 0 ||
+        strcmp(s->instance_id, head->instance_id) != 0 ||
+        memcmp(s->state_root, head->state_root, FCP_OBJECT_ID_BYTES) != 0)
+        return FCP_ESTATE_INSTANCE;
+    if (head->state_seq == UINT64_MAX || s->state_seq != head->state_seq + 1)
+        return FCP_ESTATE_SEQ;
+    if (!s->has_prev || memcmp(s->prev, head->id, FCP_OBJECT_ID_BYTES) != 0)
+        return FCP_ESTATE_PREV;
+    return 0;
+}
+
+int fcp_state_object_accept(const fcp_lease_fence *f, fcp_state_head *head,
+                            const fcp_connector_state *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                            fcp_node_key_lookup lookup, void *ctx)
+{
+    int rc = fcp_state_object_check(f, head, s, lookup, ctx);
+    if (rc)
+        return rc;
+    head->have = 1;
+    memcpy(head->connector_id, s->connector_id, sizeof head->connector_id);
+    memcpy(head->instance_id, s->instance_id, sizeof head->instance_id);
+    memcpy(head->state_root, s->state_root, FCP_OBJECT_ID_BYTES);
+    head->state_seq = s->state_seq;
+    memcpy(head->id, id, FCP_OBJECT_ID_BYTES);
+    return 0;
+}

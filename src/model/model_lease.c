@@ -1,7 +1,8 @@
 /*
  * model_lease.c - the generic Lease object codec and quorum signatures
- * (spec §15.1, review Change 11, D-LEASE-1).  The decoder accepts exactly
- * what the encoder emits.
+ * (spec §15.1, review Change 11, D-LEASE-1), and the ConnectorStateObject
+ * its ConnectorStateWrite leases fence (spec §10.4, D-LEASE-5).  The
+ * decoders accept exactly what the encoders emit.
  */
 #include "fcp/model_lease.h"
 
@@ -182,4 +183,180 @@ int fcp_lease_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_lease *l,
                         const fcp_object_id_key *key)
 {
     return fcp_ma_object_id(out, l, id_fn, &l->header, key);
+}
+
+/* ---- ConnectorStateObject ------------------------------------------------ */
+
+void fcp_connector_state_schema(fcp_schema_id *s)
+{
+    fcp_schema_id_init(s, "fcp.core", "ConnectorStateObject", 1, 0, 0);
+}
+
+static int state_id_ok(const char *s)
+{
+    return fcp_m_printable_id(s, strnlen(s, FCP_STATE_ID_MAX + 1), FCP_STATE_ID_MAX) == 0;
+}
+
+int fcp_connector_state_validate(const fcp_connector_state *s)
+{
+    fcp_schema_id sc;
+    fcp_connector_state_schema(&sc);
+    TRY(fcp_object_header_validate(&s->header));
+    if (!fcp_schema_id_equal(&s->header.schema, &sc))
+        return FCP_ESCHEMA_MISMATCH;
+    if (!state_id_ok(s->connector_id) || !state_id_ok(s->instance_id))
+        return FCP_ESTATE_OBJECT;
+    TRY(fcp_node_id_validate(s->writer, strnlen(s->writer, FCP_NODE_ID_MAX + 1)));
+    /* spec §10.4: a version chain; only version 0 stands alone */
+    if ((s->state_seq > 0) != (s->has_prev != 0))
+        return FCP_ESTATE_OBJECT;
+    if (s->state_len > FCP_STATE_MAX_BYTES || (s->state_len && !s->state))
+        return FCP_ESTATE_OBJECT;
+    return 0;
+}
+
+static int state_encode(const fcp_connector_state *s, fcp_buf *out, int with_sig)
+{
+    fcp_cbor_enc e;
+    int rc;
+    TRY(fcp_connector_state_validate(s));
+    fcp_cbor_enc_init(&e, out);
+    fcp_cbor_map_open(&e);
+    fcp_m_text_key(&e, "header");
+    rc = fcp_object_header_encode_to(&s->header, &e);
+    fcp_ma_put_kv_text(&e, "connector_id", s->connector_id);
+    fcp_ma_put_kv_text(&e, "instance_id", s->instance_id);
+    fcp_ma_put_kv_bytes(&e, "state_root", s->state_root, FCP_OBJECT_ID_BYTES);
+    fcp_ma_put_kv_text(&e, "writer", s->writer);
+    fcp_ma_put_kv_uint(&e, "lease_seq", s->lease_seq);
+    fcp_ma_put_kv_bytes(&e, "lease_object_id", s->lease_object_id, FCP_OBJECT_ID_BYTES);
+    fcp_ma_put_kv_uint(&e, "state_seq", s->state_seq);
+    if (s->has_prev)
+        fcp_ma_put_kv_bytes(&e, "prev", s->prev, FCP_OBJECT_ID_BYTES);
+    fcp_m_text_key(&e, "state");
+    fcp_cbor_put_bytes(&e, s->state_len ? s->state : (const uint8_t *)"", s->state_len);
+    fcp_ma_put_kv_uint(&e, "updated_at", s->updated_at);
+    if (with_sig)
+        fcp_ma_put_kv_bytes(&e, "signature", s->signature, FCP_SIG_BYTES);
+    fcp_cbor_map_close(&e);
+    if (rc == 0)
+        rc = fcp_cbor_enc_finish(&e);
+    fcp_cbor_enc_free(&e);
+    return rc;
+}
+
+int fcp_connector_state_encode(const fcp_connector_state *s, fcp_buf *out)
+{
+    return state_encode(s, out, 1);
+}
+
+int fcp_connector_state_encode_unsigned(const fcp_connector_state *s, fcp_buf *out)
+{
+    return state_encode(s, out, 0);
+}
+
+static int state_unsigned_fn(const void *o, fcp_buf *out)
+{
+    return state_encode((const fcp_connector_state *)o, out, 0);
+}
+
+static int state_full_fn(const void *o, fcp_buf *out)
+{
+    return state_encode((const fcp_connector_state *)o, out, 1);
+}
+
+static int get_state_id(fcp_cbor_dec *d, char out[FCP_STATE_ID_MAX + 1])
+{
+    const char *t;
+    size_t tl;
+    TRY(fcp_cbor_get_text(d, &t, &tl));
+    if (fcp_m_printable_id(t, tl, FCP_STATE_ID_MAX) != 0)
+        return FCP_ESTATE_OBJECT;
+    memcpy(out, t, tl);
+    out[tl] = 0;
+    return 0;
+}
+
+static int state_decode(fcp_connector_state *s, const uint8_t *p, size_t n)
+{
+    /* canonical key order: by length, then bytes */
+    static const char *const names[] = { "prev", "state", "header", "writer", "lease_seq",
+                                         "signature", "state_seq", "state_root", "updated_at",
+                                         "instance_id", "connector_id", "lease_object_id" };
+    const unsigned required = 0xfffu & ~1u;   /* all but prev */
+    fcp_cbor_limits lim;
+    fcp_cbor_dec d;
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    int rc;
+    if (n > FCP_STATE_MAX_ENCODED)
+        return FCP_ETOO_LARGE;
+    fcp_ma_limits(&lim);
+    fcp_cbor_dec_init(&d, p, n, &lim);
+    TRY(fcp_cbor_map_begin(&d, &it));
+    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
+        int i = fcp_ma_key_index(k, kl, names, 12);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        seen |= 1u << i;
+        switch (i) {
+        case 0: TRY(fcp_m_get_fixed(&d, s->prev, FCP_OBJECT_ID_BYTES)); s->has_prev = 1; break;
+        case 1: {
+            const uint8_t *b;
+            size_t bl;
+            TRY(fcp_cbor_get_bytes(&d, &b, &bl));
+            if (bl > FCP_STATE_MAX_BYTES)
+                return FCP_ESTATE_OBJECT;
+            s->state = bl ? b : NULL;
+            s->state_len = bl;
+            break;
+        }
+        case 2: TRY(fcp_object_header_decode_from(&s->header, &d)); break;
+        case 3: TRY(fcp_ma_get_node(&d, s->writer)); break;
+        case 4: TRY(fcp_cbor_get_uint(&d, &s->lease_seq)); break;
+        case 5: TRY(fcp_m_get_fixed(&d, s->signature, FCP_SIG_BYTES)); break;
+        case 6: TRY(fcp_cbor_get_uint(&d, &s->state_seq)); break;
+        case 7: TRY(fcp_m_get_fixed(&d, s->state_root, FCP_OBJECT_ID_BYTES)); break;
+        case 8: TRY(fcp_cbor_get_uint(&d, &s->updated_at)); break;
+        case 9: TRY(get_state_id(&d, s->instance_id)); break;
+        case 10: TRY(get_state_id(&d, s->connector_id)); break;
+        default: TRY(fcp_m_get_fixed(&d, s->lease_object_id, FCP_OBJECT_ID_BYTES)); break;
+        }
+    }
+    TRY(rc);
+    TRY(fcp_cbor_dec_finish(&d));
+    if ((seen & required) != required)
+        return FCP_EMISSING_FIELD;
+    return fcp_connector_state_validate(s);
+}
+
+int fcp_connector_state_decode(fcp_connector_state *s, const uint8_t *p, size_t n)
+{
+    memset(s, 0, sizeof *s);
+    int rc = state_decode(s, p, n);
+    if (rc)
+        memset(s, 0, sizeof *s);
+    return rc;
+}
+
+int fcp_connector_state_sign(fcp_connector_state *s, const uint8_t writer_sk[64])
+{
+    fcp_schema_id sc;
+    fcp_connector_state_schema(&sc);
+    return fcp_ma_sign(s, state_unsigned_fn, &sc, writer_sk, s->signature);
+}
+
+int fcp_connector_state_verify(const fcp_connector_state *s, const uint8_t writer_pk[32])
+{
+    fcp_schema_id sc;
+    fcp_connector_state_schema(&sc);
+    return fcp_ma_verify(s, state_unsigned_fn, &sc, writer_pk, s->signature);
+}
+
+int fcp_connector_state_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_connector_state *s,
+                           const fcp_object_id_key *key)
+{
+    return fcp_ma_object_id(out, s, state_full_fn, &s->header, key);
 }
