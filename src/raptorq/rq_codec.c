@@ -411,7 +411,11 @@ static int try_decode(fcp_rq_block_decoder *d)
         isi[r + j] = d->esi[j] + (Kp - K);
         ord[j] = j;
     }
-    sort_rows(isi + r, ord, use);
+    uint32_t sorted = 1;                     /* repair symbols often arrive in order */
+    for (uint32_t j = 1; j < use && sorted; j++)
+        sorted = isi[r + j - 1] < isi[r + j];
+    if (!sorted)
+        sort_rows(isi + r, ord, use);
     for (uint32_t j = 0; j < use; j++)
         in[r + j] = d->syms + (size_t)ord[j] * T;
     rc = fcp_rq_plan_get_ex(&d->p, isi, m, FCP_RQ_PLAN_PARTIAL, &plan);
