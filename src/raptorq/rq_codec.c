@@ -159,9 +159,8 @@ int fcp_rq_encoder_symbol(const fcp_rq_encoder *e, uint32_t esi, uint8_t *out)
         fcp_rq_encoder *me = (fcp_rq_encoder *)(uintptr_t)e;   /* lazy state; see header */
         const fcp_rq_kernels *k = fcp_rq_kern();
         const uint32_t Kp = e->p.Kp;
-        uint32_t cols[40];
-        fcp_rq_tuple t = fcp_rq_tuple_of(&e->p, X);
-        uint32_t n = fcp_rq_tuple_cols(&e->p, &t, cols);
+        uint32_t cols[40], nlt;
+        uint32_t n = fcp_rq_tgen_cols(&e->plan->tg, X, cols, &nlt);
         const uint8_t *g = e->plan->gen;
         k->xor3(me->coef, g + (size_t)e->plan->col_slot[cols[0]] * Kp,
                 g + (size_t)e->plan->col_slot[cols[1]] * Kp, Kp);

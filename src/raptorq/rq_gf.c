@@ -509,6 +509,16 @@ G512 static void g_hstep(uint8_t *q, const uint8_t *s, uint8_t *a1, uint8_t *a2,
 {
     __m512i A = _mm512_set1_epi64((long long)g_aff[2]);
     size_t i = 0;
+    if (s) {
+        for (; i + 64 <= n; i += 64) {
+            __m512i x = _mm512_xor_si512(
+                _mm512_gf2p8affine_epi64_epi8(_mm512_loadu_si512((const void *)(q + i)), A, 0),
+                _mm512_loadu_si512((const void *)(s + i)));
+            _mm512_storeu_si512((void *)(q + i), x);
+            _mm512_storeu_si512((void *)(a1 + i), _mm512_xor_si512(x, _mm512_loadu_si512((const void *)(a1 + i))));
+            _mm512_storeu_si512((void *)(a2 + i), _mm512_xor_si512(x, _mm512_loadu_si512((const void *)(a2 + i))));
+        }
+    }
     for (; i < n; i += 64) {
         __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (__mmask64)(~0ULL >> (64 - (n - i)));
         __m512i x = _mm512_gf2p8affine_epi64_epi8(_mm512_maskz_loadu_epi8(m, q + i), A, 0);
@@ -548,7 +558,26 @@ G512 static void g_xorn(uint8_t *d, const uint8_t *const *s, unsigned ns, size_t
 G512 static void g_muladdn(uint8_t *d, const uint8_t *const *s, const uint8_t *c, unsigned ns,
                            size_t n)
 {
-    for (size_t i = 0; i < n; i += 64) {
+    uint64_t mat[FCP_RQ_XORN_MAX];          /* each source's matrix, looked up once */
+    size_t i = 0;
+    if (ns <= FCP_RQ_XORN_MAX) {
+        for (unsigned j = 0; j < ns; j++)
+            mat[j] = g_aff[c[j]];
+        for (; i + 128 <= n; i += 128) {        /* two independent chains */
+            __m512i x0 = _mm512_loadu_si512((const void *)(d + i));
+            __m512i x1 = _mm512_loadu_si512((const void *)(d + i + 64));
+            for (unsigned j = 0; j < ns; j++) {
+                __m512i A = _mm512_set1_epi64((long long)mat[j]);
+                x0 = _mm512_xor_si512(x0, _mm512_gf2p8affine_epi64_epi8(
+                                              _mm512_loadu_si512((const void *)(s[j] + i)), A, 0));
+                x1 = _mm512_xor_si512(x1, _mm512_gf2p8affine_epi64_epi8(
+                                              _mm512_loadu_si512((const void *)(s[j] + i + 64)), A, 0));
+            }
+            _mm512_storeu_si512((void *)(d + i), x0);
+            _mm512_storeu_si512((void *)(d + i + 64), x1);
+        }
+    }
+    for (; i < n; i += 64) {
         __mmask64 m = n - i >= 64 ? ~(__mmask64)0 : (__mmask64)(~0ULL >> (64 - (n - i)));
         __m512i x = _mm512_maskz_loadu_epi8(m, d + i);
         for (unsigned j = 0; j < ns; j++) {

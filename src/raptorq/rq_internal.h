@@ -58,6 +58,13 @@ static inline uint32_t fcp_rq_fm(uint32_t x, uint64_t M, uint32_t d)
 #endif
 }
 
+/* Rand[y, i, 2^32] (RFC 6330 §5.3.5.1 before the final reduction). */
+static inline uint32_t fcp_rq_rand_raw(uint32_t y, uint32_t i)
+{
+    return fcp_rq_V[0][(y + i) & 0xFF] ^ fcp_rq_V[1][((y >> 8) + i) & 0xFF] ^
+           fcp_rq_V[2][((y >> 16) + i) & 0xFF] ^ fcp_rq_V[3][((y >> 24) + i) & 0xFF];
+}
+
 /* Tuple[K', X] and its columns with the K'-dependent constants (the Rand
  * moduli W-1, W, P1-1, P1) computed once: the same results as
  * fcp_rq_tuple_of + fcp_rq_tuple_cols. */
@@ -150,6 +157,7 @@ typedef struct fcp_rq_plan {
      * pool (fcp_rq_buf_get), 0 when malloc'd */
     size_t     ops_bytes, srcs_bytes, coefs_bytes;
     uint32_t  *col_slot;   /* L entries: slot holding intermediate symbol c */
+    fcp_rq_tgen tg;        /* tuple generator of p */
     uint32_t   n_inactive; /* statistics */
     uint64_t   n_xor, n_mul; /* symbol XORs / GF multiply-adds (incl. scale) */
     uint64_t   phase_ops[4];  /* ops in: forward pass, HDPC, dense, back-substitution */

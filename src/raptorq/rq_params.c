@@ -145,11 +145,7 @@ void fcp_rq_tgen_init(fcp_rq_tgen *g, const fcp_rq_params *p)
     g->mP1 = fcp_rq_fm_init(p->P1);
 }
 
-static inline uint32_t rand_raw(uint32_t y, uint32_t i)
-{
-    return fcp_rq_V[0][(y + i) & 0xFF] ^ fcp_rq_V[1][((y >> 8) + i) & 0xFF] ^
-           fcp_rq_V[2][((y >> 16) + i) & 0xFF] ^ fcp_rq_V[3][((y >> 24) + i) & 0xFF];
-}
+#define rand_raw fcp_rq_rand_raw
 
 uint32_t fcp_rq_tgen_cols(const fcp_rq_tgen *g, uint32_t X, uint32_t *cols, uint32_t *nlt)
 {

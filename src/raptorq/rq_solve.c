@@ -119,6 +119,7 @@ typedef struct ablk ablk;
 /* Solver scratch for one planning run. */
 typedef struct solver {
     const fcp_rq_params *p;
+    fcp_rq_tgen tg;
     uint32_t m, nrows, nbin;
     /* binary rows (global ids, HDPC excluded) in CSR; LT columns first */
     uint32_t *rstart, *rnlt, *rlen, *rcols;
@@ -245,12 +246,11 @@ static int build_rows(solver *s, const uint32_t *isi)
     s->rcols = sa_raw(s, total + (size_t)s->m * 40 + 1, sizeof(uint32_t));
     if (!s->rcols)
         return FCP_ENOMEM;
-    fcp_rq_tgen tg;
-    fcp_rq_tgen_init(&tg, p);
+    fcp_rq_tgen_init(&s->tg, p);
     for (uint32_t j = 0; j < s->m; j++) {
         uint32_t g = S + H + j;
         s->rstart[g] = (uint32_t)total;
-        s->rlen[g] = fcp_rq_tgen_cols(&tg, isi[j], s->rcols + total, &s->rnlt[g]);
+        s->rlen[g] = fcp_rq_tgen_cols(&s->tg, isi[j], s->rcols + total, &s->rnlt[g]);
         total += s->rlen[g];
     }
     s->rstart[s->nrows] = (uint32_t)total;
@@ -841,6 +841,7 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
     if (!qv || !hc || !qb || !hb)
         goto done;
     const uint32_t Q = s.nrows;
+    const uint64_t mH = fcp_rq_fm_init(H), mH1 = fcp_rq_fm_init(H - 1);
     unsigned rot = 0;                                   /* logical plane b is physical (b+rot)&7 */
 #define PLANE(b) (qb + (size_t)(((b) + rot) & 7) * nw)
     for (uint32_t h = 0; h < H; h++)
@@ -868,8 +869,10 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
             PLANE(0)[x / 64] ^= 1ULL << (x % 64);
         }
         if (j + 1 < KS) {
-            uint32_t h1 = fcp_rq_rand(j + 1, 6, H);
-            uint32_t h2 = (h1 + fcp_rq_rand(j + 1, 7, H - 1) + 1) % H;
+            uint32_t h1 = fcp_rq_fm(fcp_rq_rand_raw(j + 1, 6), mH, H);
+            uint32_t h2 = h1 + fcp_rq_fm(fcp_rq_rand_raw(j + 1, 7), mH1, H - 1) + 1;
+            if (h2 >= H)                                /* (h1 + r + 1) % H, both < H */
+                h2 -= H;
             emit_hstep(&s.ops, Q, src, S + h1, S + h2);      /* Q = aQ + v; two MT ones */
             uint64_t *a1 = hb + (size_t)h1 * 8 * nw, *a2 = hb + (size_t)h2 * 8 * nw;
             for (unsigned b = 0; b < 8; b++) {
@@ -1087,12 +1090,10 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
                 have[isi[j]] = 1;
                 nmiss--;
             }
-        fcp_rq_tgen tg;
-        fcp_rq_tgen_init(&tg, p);
         for (uint32_t X = 0; X < p->Kp; X++) {
             if (have[X])
                 continue;
-            uint32_t cols[40], nlt, nc = fcp_rq_tgen_cols(&tg, X, cols, &nlt);
+            uint32_t cols[40], nlt, nc = fcp_rq_tgen_cols(&s.tg, X, cols, &nlt);
             for (uint32_t i = 0; i < nc; i++)
                 live[plan->col_slot[cols[i]]] = 1;
         }
@@ -1127,6 +1128,7 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
     plan->n_xor = nx;
     plan->n_mul = nm;
     plan->p = *p;
+    plan->tg = s.tg;
     plan->m = m;
     plan->nrows = s.nrows;
     plan->nops = k2;
@@ -1228,9 +1230,8 @@ uint32_t fcp_rq_lt_encode(const fcp_rq_plan *plan, const uint8_t *work, uint32_t
                           size_t T)
 {
     const fcp_rq_kernels *k = fcp_rq_kern();
-    uint32_t cols[40];
-    fcp_rq_tuple t = fcp_rq_tuple_of(&plan->p, X);
-    uint32_t n = fcp_rq_tuple_cols(&plan->p, &t, cols);
+    uint32_t cols[40], nlt;
+    uint32_t n = fcp_rq_tgen_cols(&plan->tg, X, cols, &nlt);
     const uint8_t *sp[40];
     for (uint32_t i = 0; i < n; i++)
         sp[i] = work + (size_t)plan->col_slot[cols[i]] * T;
@@ -1242,18 +1243,16 @@ void fcp_rq_lt_encode_many(const fcp_rq_plan *plan, const uint8_t *work, const u
                            uint8_t *const *out, uint32_t n, size_t T)
 {
     const fcp_rq_kernels *k = fcp_rq_kern();
-    uint32_t cols[2][40], nc[2] = {0, 0};
+    uint32_t cols[2][40], nc[2] = {0, 0}, nlt;
     if (n == 0)
         return;
-    fcp_rq_tuple t = fcp_rq_tuple_of(&plan->p, X[0]);
-    nc[0] = fcp_rq_tuple_cols(&plan->p, &t, cols[0]);
+    nc[0] = fcp_rq_tgen_cols(&plan->tg, X[0], cols[0], &nlt);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t cur = i & 1, nxt = cur ^ 1;
         if (i + 1 < n) {
             /* next symbol's sources are scattered over the block: fetch
              * them while this one is computed */
-            t = fcp_rq_tuple_of(&plan->p, X[i + 1]);
-            nc[nxt] = fcp_rq_tuple_cols(&plan->p, &t, cols[nxt]);
+            nc[nxt] = fcp_rq_tgen_cols(&plan->tg, X[i + 1], cols[nxt], &nlt);
             for (uint32_t j = 0; j < nc[nxt]; j++) {
                 const uint8_t *q = work + (size_t)plan->col_slot[cols[nxt][j]] * T;
                 for (size_t b = 0; b < T && b < 512; b += 64)
