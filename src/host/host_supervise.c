@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -109,7 +110,7 @@ static int send_all(fcp_host_conn *c, const uint8_t *p, size_t n, int64_t deadli
 /* Receive one message before the deadline; *msg points into c->rx. */
 static int recv_msg(fcp_host_conn *c, fcp_lt_msg *msg, int64_t deadline)
 {
-    static uint8_t chunk[16384];
+    uint8_t chunk[16384];
     int rc;
     /* bounded: each pass either consumes bytes, waits in poll until the
      * deadline, or ends the call */
@@ -372,9 +373,10 @@ static void child_main(const fcp_host_spawn_opts *o, int sfd, int rfd)
     }
     int fl = fcntl(FCP_LT_CONNECTOR_FD, F_GETFD);
     fcntl(FCP_LT_CONNECTOR_FD, F_SETFD, fl & ~FD_CLOEXEC);
-    /* Close every other inherited descriptor except stdio and the report pipe. */
-    for (int fd = 4; fd < 1024; fd++)
-        if (fd != rfd) close(fd);
+    /* Close every other inherited descriptor except stdio and the report pipe
+     * (rfd > FCP_LT_CONNECTOR_FD: the socketpair was made first). */
+    if (rfd > FCP_LT_CONNECTOR_FD + 1) close_range(FCP_LT_CONNECTOR_FD + 1, (unsigned)rfd - 1, 0);
+    close_range((unsigned)rfd + 1, ~0u, 0);
     if (o->sandbox) {
         int rc = fcp_sandbox_enter(o->sandbox, o->path, o->state_dir, FCP_LT_CONNECTOR_FD, rfd, why,
                                    sizeof why);
@@ -405,6 +407,16 @@ int fcp_host_spawn(fcp_host_conn *c, const fcp_host_spawn_opts *o)
     c->fd = -1;
     c->exit_status = -1;
     if (!o || !o->path) return FCP_EINVAL;
+    /* The child changes into the state directory before exec and Landlock
+     * needs the real file: resolve the path now. */
+    char exe[PATH_MAX];
+    if (!realpath(o->path, exe)) {
+        snprintf(c->why, sizeof c->why, "connector binary %s not found", o->path);
+        return FCP_EHOST_SPAWN;
+    }
+    fcp_host_spawn_opts ro = *o;
+    ro.path = exe;
+    o = &ro;
     if (o->state_dir && mkdir(o->state_dir, 0700) < 0 && errno != EEXIST) {
         snprintf(c->why, sizeof c->why, "cannot create state directory %s", o->state_dir);
         return FCP_EHOST_SPAWN;

@@ -124,8 +124,30 @@ static void notes_session(const fcp_manifest_sandbox *sb, const char *label)
     rm_state(state);
 }
 
+/* A relative binary path works although the child changes into its state
+ * directory before exec; a missing binary is refused at spawn. */
+static void test_spawn_paths(void)
+{
+    const char *b = getenv("FCP_BUILD");
+    char rel[300], state[256];
+    snprintf(rel, sizeof rel, "%s/connector-notes", b && *b ? b : "build");
+    snprintf(state, sizeof state, "/tmp/fcp-conn-sdk-test-%d-rel", (int)getpid());
+    fcp_host_spawn_opts o = {rel, NULL, state, NULL, 0};
+    fcp_host_conn c;
+    if (CHECK_EQ(fcp_host_spawn(&c, &o), 0)) {
+        CHECK_EQ(fcp_host_handshake(&c, NULL, "fcp.notes", 3000, NULL), 0);
+        fcp_host_close(&c, 2000);
+        CHECK_EQ(c.exit_status, 0);
+    }
+    rm_state(state);
+    fcp_host_spawn_opts missing = {"/nonexistent/connector-x", NULL, NULL, NULL, 0};
+    CHECK_EQ(fcp_host_spawn(&c, &missing), FCP_EHOST_SPAWN);
+    CHECK(strstr(c.why, "not found") != NULL);
+}
+
 static void test_notes(void)
 {
+    test_spawn_paths();
     notes_session(NULL, "plain");
     size_t n;
     uint8_t *t = slurp("connectors/notes/manifest.toml", &n);
