@@ -29,6 +29,9 @@
 #define FCPD_ADMIN_OUT_MAX  (2u << 20)
 #define FCPD_PUT_MAX        (64u << 20)   /* mesh put limit */
 #define FCPD_HIST_BUCKETS   10
+#define FCPD_ADMIN_PARTIAL_NS (10ull * 1000000000ull)  /* a started frame must complete */
+#define FCPD_ADMIN_IDLE_NS    (300ull * 1000000000ull) /* silent client without an operation */
+#define FCPD_METRICS_REQ_NS   (5ull * 1000000000ull)   /* whole HTTP exchange */
 
 /* ---- key material in FCP_HOME (fcpd_home.c; written by `fcp init`) ------ */
 typedef struct fcpd_keys {
@@ -60,6 +63,7 @@ typedef struct fcpd_admin_conn {
     int           used;
     fcp_net_conn  c;
     int           closing;       /* close once output is flushed */
+    uint64_t      last_ns;       /* last byte received (idle timeout) */
     /* put in progress */
     int           put_active, put_failed, put_waiting;
     uint64_t      put_seq, put_size, put_op, put_t0;
@@ -75,6 +79,7 @@ typedef struct fcpd_admin_conn {
 
 typedef struct fcpd_metrics_conn {
     int          used;
+    uint64_t     t0;            /* accepted at (request timeout) */
     fcp_net_conn c;
     int          responded;
 } fcpd_metrics_conn;
@@ -141,10 +146,14 @@ void fcpd_admin_put_done(fcpd *d, uint64_t op, int err);
 void fcpd_admin_get_done(fcpd *d, uint64_t op, int err);
 /* Continue streaming gets whose connections have room. */
 void fcpd_admin_resume(fcpd *d);
+/* Close admin clients stuck in a partial frame or silent for too long. */
+void fcpd_admin_sweep(fcpd *d);
 
 /* fcpd_metrics.c */
 int  fcpd_metrics_start(fcpd *d);
 void fcpd_metrics_stop(fcpd *d);
+/* Close metrics clients that did not finish within FCPD_METRICS_REQ_NS. */
+void fcpd_metrics_sweep(fcpd *d);
 void fcpd_hist_observe(fcpd_hist *h, double seconds);
 /* Render the Prometheus text exposition into out. */
 int  fcpd_metrics_render(fcpd *d, fcp_buf *out);

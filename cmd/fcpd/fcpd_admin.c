@@ -626,6 +626,8 @@ static void on_conn(void *ctx, int fd, unsigned ev)
                 conn_close(a);
                 return;
             }
+            if (r > 0)
+                a->last_ns = fcpd_now_ns();
             /* process every complete frame held */
             for (;;) {
                 uint64_t seq;
@@ -690,10 +692,27 @@ static void on_listen(void *ctx, int lfd, unsigned ev)
         }
         a->d = d;
         a->used = 1;
+        a->last_ns = fcpd_now_ns();
         d->n.admin_conns++;
         if (fcp_net_loop_add(d->loop, cfd, FCP_NET_EV_IN, on_conn, a) < 0) {
             fcp_net_conn_close(&a->c);
             a->used = 0;
+        }
+    }
+}
+
+void fcpd_admin_sweep(fcpd *d)
+{
+    uint64_t now = fcpd_now_ns();
+    for (size_t i = 0; i < FCPD_MAX_ADMIN; i++) {
+        fcpd_admin_conn *a = &d->admin[i];
+        if (!a->used || a->put_waiting || a->get_active)
+            continue;
+        uint64_t idle = now - a->last_ns;
+        if ((a->c.in_len > 0 && idle > FCPD_ADMIN_PARTIAL_NS) || idle > FCPD_ADMIN_IDLE_NS) {
+            fcp_log_field f[] = { FCP_LF_UINT("idle_ms", idle / 1000000u), FCP_LF_UINT("buffered", a->c.in_len) };
+            fcpd_log(d, FCP_LOG_INFO, "admin.timeout", 0, f, 2);
+            conn_close(a);
         }
     }
 }

@@ -131,6 +131,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
         (void)!write(ready_fd, "1", 1);
         close(ready_fd);
     }
+    uint64_t last_sweep = fcpd_now_ns();
     while (!d->stopping) {
         rc = fcp_net_loop_run_once(d->loop, FCPD_TICK_MS / 2);
         if (rc < 0) {
@@ -138,6 +139,12 @@ static int run(fcpd *d, int daemonize, int ready_fd)
             return rc;
         }
         fcpd_mesh_pump(d);
+        uint64_t now = fcpd_now_ns();
+        if (now - last_sweep > 1000000000ull) {
+            last_sweep = now;
+            fcpd_admin_sweep(d);
+            fcpd_metrics_sweep(d);
+        }
     }
     return 0;
 }

@@ -196,9 +196,18 @@ static void on_mlisten(void *ctx, int lfd, unsigned ev)
         }
         m->used = 1;
         m->responded = 0;
+        m->t0 = fcpd_now_ns();
         if (fcp_net_loop_add(d->loop, cfd, FCP_NET_EV_IN, on_mconn, m) < 0)
             mconn_close(d, m);
     }
+}
+
+void fcpd_metrics_sweep(fcpd *d)
+{
+    uint64_t now = fcpd_now_ns();
+    for (size_t i = 0; i < FCPD_MAX_METRICS; i++)
+        if (d->mconn[i].used && now - d->mconn[i].t0 > FCPD_METRICS_REQ_NS)
+            mconn_close(d, &d->mconn[i]);
 }
 
 int fcpd_metrics_start(fcpd *d)

@@ -75,6 +75,18 @@ for k in $(seq 1 100); do
     sleep 0.1
 done
 check "all sessions up" test "$up" = 3
+# a client that starts a frame and goes silent is dropped after ~10 s
+python3 - "$W/n1/fcpd.sock" > "$W/loris.out" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(sys.argv[1]); s.sendall(b"FCPA\x01")
+s.settimeout(40); t = time.time()
+try:
+    r = s.recv(100)
+    print("closed after %.0f s" % (time.time() - t) if r == b"" else "got data")
+except socket.timeout:
+    print("still open")
+PY
+LORIS=$!
 check "a second fcpd on the same home is refused" bash -c "! '$FCPD' --config '$W/n1/fcpd.toml' 2>/dev/null"
 
 head -c $((MB * 1048576)) /dev/urandom > "$W/file.bin"
@@ -245,6 +257,9 @@ python3 "$W/metrics.py" "$MP" > "$W/metrics.out" 2>&1
 grep -q "metrics ok" "$W/metrics.out" || sed "s/^/    /" "$W/metrics.out"
 check "metrics: GET /metrics has counters, drops by reason, histograms" grep -q "metrics ok" "$W/metrics.out"
 check "metrics: other paths are 404" grep -qx '404' "$W/metrics.out"
+
+wait $LORIS
+check "a silent half-frame admin client is closed by the daemon ($(cat "$W/loris.out"))" grep -q "closed after" "$W/loris.out"
 
 # ---------------------------------------------------------------- clean shutdown
 FCP_HOME=$W/n1 "$FCP" node stop >/dev/null
