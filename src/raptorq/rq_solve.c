@@ -583,13 +583,39 @@ void fcp_rq_plan_free(fcp_rq_plan *plan)
     free(plan);
 }
 
-/* Peephole: a run of COPY/XOR3/XOR ops into one destination becomes one
+/* The ops that survive dead-operation removal: keep[i] when given, else
+ * those whose destination row is needed. */
+typedef struct opsel {
+    const fcp_rq_op *v;
+    size_t           n;
+    const uint8_t   *keep, *needed;
+} opsel;
+
+static inline size_t sel_next(const opsel *q, size_t i)
+{
+    if (q->keep) {
+        while (i < q->n && !q->keep[i])
+            i++;
+    } else {
+        while (i < q->n && !q->needed[q->v[i].dst])
+            i++;
+    }
+    return i;
+}
+
+/* Filter and peephole in one pass over the recorded ops: dropped ops are
+ * skipped, and a run of COPY/XOR3/XOR ops into one destination becomes one
  * XORN op that reads every source once and writes the destination once
  * (instead of once per source), which roughly halves the memory traffic of
- * the sparse phases.  In place over plan->ops.  0 or FCP_ENOMEM. */
-static int merge_xors(fcp_rq_plan *plan)
+ * the sparse phases; runs of multiply-adds become MULADDN.  Writes the
+ * result in place over v (plan->ops) and the statistics.  0 or FCP_ENOMEM. */
+static int filter_merge(fcp_rq_plan *plan, fcp_rq_op *v, const opsel *q, const size_t phase_end[4])
 {
-    size_t cap = plan->nops * 2 + 16, ns = 0, k = 0, sb, cb;
+    static const uint8_t kx[RQ_OP_XORN_ACC + 1] = {[RQ_OP_XOR] = 1, [RQ_OP_XOR3] = 1, [RQ_OP_HSTEP] = 2};
+    static const uint8_t km[RQ_OP_XORN_ACC + 1] = {[RQ_OP_MULADD] = 1, [RQ_OP_SCALE] = 1,
+                                                   [RQ_OP_HORNER] = 1, [RQ_OP_HSTEP] = 1};
+    const size_t n = q->n;
+    size_t cap = n * 2 + 16, ns = 0, k = 0, sb, cb;
     uint32_t *srcs = big_get(cap * sizeof *srcs, &sb);
     if (!srcs)
         return FCP_ENOMEM;
@@ -598,25 +624,34 @@ static int merge_xors(fcp_rq_plan *plan)
         big_put(srcs, sb);
         return FCP_ENOMEM;
     }
-    fcp_rq_op *v = plan->ops;
-    for (size_t i = 0; i < plan->nops;) {
+    uint64_t nx = 0, nm = 0, pc[4] = {0, 0, 0, 0};
+    unsigned ph = 0;
+#define COUNT(o, at) do { while (ph < 3 && (at) >= phase_end[ph]) ph++; pc[ph]++; \
+                          nx += kx[(o).kind]; nm += km[(o).kind]; } while (0)
+    for (size_t i = sel_next(q, 0); i < n;) {
         fcp_rq_op op = v[i];
-        if (op.kind == RQ_OP_MULADD && i + 1 < plan->nops && v[i + 1].kind == RQ_OP_MULADD &&
-            v[i + 1].dst == op.dst) {
-            size_t base = ns, j = i;
-            while (j < plan->nops && v[j].kind == RQ_OP_MULADD && v[j].dst == op.dst &&
+        COUNT(op, i);
+        size_t j = sel_next(q, i + 1);
+        if (op.kind == RQ_OP_MULADD && j < n && v[j].kind == RQ_OP_MULADD && v[j].dst == op.dst) {
+            size_t base = ns;
+            coefs[ns] = op.coef;
+            srcs[ns++] = op.src;
+            while (j < n && v[j].kind == RQ_OP_MULADD && v[j].dst == op.dst &&
                    ns - base < FCP_RQ_XORN_MAX) {
+                COUNT(v[j], j);
                 coefs[ns] = v[j].coef;
-                srcs[ns++] = v[j++].src;
+                srcs[ns++] = v[j].src;
+                j = sel_next(q, j + 1);
             }
             fcp_rq_op mm = {RQ_OP_MULADDN, 0, op.dst, (uint32_t)base, (uint32_t)(ns - base), 0};
             v[k++] = mm;
             i = j;
             continue;
         }
-        if (op.kind != RQ_OP_COPY && op.kind != RQ_OP_XOR && op.kind != RQ_OP_XOR3) {
-            v[k++] = op;
-            i++;
+        if ((op.kind != RQ_OP_COPY && op.kind != RQ_OP_XOR && op.kind != RQ_OP_XOR3) || j >= n ||
+            v[j].kind != RQ_OP_XOR || v[j].dst != op.dst) {
+            v[k++] = op;                       /* nothing to merge */
+            i = j;
             continue;
         }
         size_t base = ns;
@@ -624,27 +659,27 @@ static int merge_xors(fcp_rq_plan *plan)
         srcs[ns++] = op.src;
         if (op.kind == RQ_OP_XOR3)
             srcs[ns++] = op.src2;
-        size_t j = i + 1;
-        while (j < plan->nops && v[j].kind == RQ_OP_XOR && v[j].dst == op.dst &&
-               ns - base < FCP_RQ_XORN_MAX)
-            srcs[ns++] = v[j++].src;
-        if (j == i + 1) {                 /* nothing to merge */
-            ns = base;
-            v[k++] = op;
-            i++;
-            continue;
+        while (j < n && v[j].kind == RQ_OP_XOR && v[j].dst == op.dst && ns - base < FCP_RQ_XORN_MAX) {
+            COUNT(v[j], j);
+            srcs[ns++] = v[j].src;
+            j = sel_next(q, j + 1);
         }
         fcp_rq_op m = {acc ? RQ_OP_XORN_ACC : RQ_OP_XORN, 0, op.dst, (uint32_t)base,
                        (uint32_t)(ns - base), 0};
         v[k++] = m;
         i = j;
     }
+#undef COUNT
     plan->nops = k;
     plan->srcs = srcs;
     plan->srcs_bytes = sb;
     plan->coefs = coefs;
     plan->coefs_bytes = cb;
     plan->nsrcs = ns;
+    plan->n_xor = nx;
+    plan->n_mul = nm;
+    for (unsigned t = 0; t < 4; t++)
+        plan->phase_ops[t] = pc[t];
     return 0;
 }
 
@@ -1105,38 +1140,18 @@ int fcp_rq_plan_build_ex(const fcp_rq_params *p, const uint32_t *isi, uint32_t m
         plan->partial = 1;
         plan->n_missing = nmiss;
     }
-    /* symbol XORs / multiplies per op kind (statistics) */
-    static const uint8_t kx[RQ_OP_XORN_ACC + 1] = {[RQ_OP_XOR] = 1, [RQ_OP_XOR3] = 1, [RQ_OP_HSTEP] = 2};
-    static const uint8_t km[RQ_OP_XORN_ACC + 1] = {[RQ_OP_MULADD] = 1, [RQ_OP_SCALE] = 1,
-                                                   [RQ_OP_HORNER] = 1, [RQ_OP_HSTEP] = 1};
-    size_t k2 = 0, i = 0;
-    uint64_t nx = 0, nm = 0;
-    for (int ph = 0; ph < 4; ph++) {
-        size_t k0 = k2;
-        for (; i < phase_end[ph]; i++) {
-            const fcp_rq_op *op = &s.ops.v[i];
-            if (keep ? !keep[i] : !needed[op->dst])
-                continue;
-            nx += kx[op->kind];
-            nm += km[op->kind];
-            if (k2 != i)
-                s.ops.v[k2] = *op;
-            k2++;
-        }
-        plan->phase_ops[ph] = k2 - k0;
-    }
-    plan->n_xor = nx;
-    plan->n_mul = nm;
     plan->p = *p;
     plan->tg = s.tg;
     plan->m = m;
     plan->nrows = s.nrows;
-    plan->nops = k2;
     plan->ops = s.ops.v;
     plan->ops_bytes = s.ops.bytes;
     s.ops.v = NULL;
-    if (merge_xors(plan) != 0)
-        goto done;
+    {
+        opsel q = {plan->ops, s.ops.n, keep, needed};
+        if (filter_merge(plan, plan->ops, &q, phase_end) != 0)
+            goto done;
+    }
 
     plan->n_inactive = I;
     *out = plan;
