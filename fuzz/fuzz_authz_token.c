@@ -11,13 +11,16 @@
  * reached by mutated claims and not only by the few seeds with valid
  * signatures.
  *
+ * A parent_token lookup (D-TOKEN-7) knows one harness-minted root token and
+ * answers any other id with the token under test.
+ *
  * Properties: no crash, leak or undefined behaviour on any input; accepted
  * claims re-encode to exactly the signed payload (one encoding per claim
  * set); the signature-only verifier and the full verifier agree on every
  * envelope and signature failure; a token the full verifier accepts has a
  * payload signed by the attested issuance key; a harness-signed token never
  * fails on envelope or signature, and if accepted carries iss_node, zone_id
- * and exp.
+ * and exp, and if delegated chains to the root in one link.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,6 +75,30 @@ static int cb_checkpoint(void *ctx, const char *zone, uint64_t at, uint64_t *our
     return 0;
 }
 
+/* Delegation (D-TOKEN-7): the store knows one root token (minted at init,
+ * depth 2, bearer grant); any other parent id is answered with the token
+ * being verified, so mutated parent_token claims exercise the reference,
+ * cycle and link checks.  The claims seed claims_delegated names the root. */
+static fcp_buf root_tok;
+static uint8_t root_id[32];
+static const uint8_t *cur_tok;
+static size_t cur_len;
+
+static int cb_parent(void *ctx, const uint8_t id[32], const uint8_t **p, size_t *n)
+{
+    (void)ctx;
+    if (!memcmp(id, root_id, 32)) {
+        *p = root_tok.data;
+        *n = root_tok.len;
+        return 0;
+    }
+    if (!cur_tok)
+        return FCP_ENOENT;
+    *p = cur_tok;
+    *n = cur_len;
+    return 0;
+}
+
 static int cb_node_key(void *ctx, const char *node, uint8_t pk[32])
 {
     (void)ctx;
@@ -105,6 +132,25 @@ static void init(void)
     cap.valid_until = 1800000000;
     fcp_cap_object_sign(&cap, owner_sk);
     memset(cap_id, 0x11, 32);
+    {
+        static fcp_token_claims rc;
+        fcp_cose_sign1 cs;
+        fcp_token_claims_init(&rc);
+        fcp_token_claims_set_text(&rc, FCP_CLAIM_ISS_NODE, "node:issuer.mesh.ts.net");
+        fcp_token_claims_set_text(&rc, FCP_CLAIM_ZONE_ID, "z:work");
+        fcp_token_claims_set_text(&rc, FCP_CLAIM_CAPABILITY_ID, "cap:discord.send");
+        fcp_token_claims_add_operation(&rc, "discord.send_message");
+        rc.nbf = rc.iat = 1700000000;
+        rc.exp = 1700000600;
+        memcpy(rc.grant_object_ids[0], cap_id, 32);
+        rc.n_grant_object_ids = 1;
+        rc.delegation_depth = 2;
+        rc.present |= FCP_TC_NBF | FCP_TC_IAT | FCP_TC_EXP | FCP_TC_GRANT_IDS | FCP_TC_DELEGATION;
+        fcp_buf_init(&root_tok);
+        if (fcp_token_mint(&rc, iss_sk, &root_tok) || fcp_cose_sign1_decode(&cs, root_tok.data, root_tok.len) ||
+            fcp_token_id(root_id, &cs))
+            abort();
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -130,7 +176,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)fcp_token_effective_grants(&claims, g, &ng);
     }
     int sig_only = fcp_token_verify_signature(data, size, iss_pk, &claims);
-    fcp_token_lookup lk = { NULL, cb_issuer, cb_grant, cb_revoked, cb_checkpoint, cb_node_key, NULL, NULL };
+    fcp_token_lookup lk = { NULL, cb_issuer, cb_grant, cb_revoked, cb_checkpoint, cb_node_key, NULL,
+                            cb_parent };
+    cur_tok = data;
+    cur_len = size;
     fcp_token_request r;
     fcp_token_request_init(&r, 1700000100, owner_pk);
     r.tier = size % 3 ? FCP_OP_SAFE : FCP_OP_DANGEROUS;
@@ -166,7 +215,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fcp_cbor_put_bytes(&e, sig, 64);
             if (fcp_cbor_enc_finish(&e) == 0) {
                 r.tier = (enum fcp_op_tier)(size % 4);
+                cur_tok = tok.data;
+                cur_len = tok.len;
                 int rc = fcp_token_verify(tok.data, tok.len, &r, &lk, &v);
+                /* a delegated token that verifies chains up to the root,
+                 * which is its only possible ancestor here */
+                if (rc == 0 && (v.claims.present & FCP_TC_PARENT) &&
+                    (v.n_parents != 1 || memcmp(v.root_token_id, root_id, 32) != 0))
+                    abort();
                 if (rc == FCP_ETOKEN_COSE || rc == FCP_ETOKEN_SIGNATURE || rc == FCP_ETOKEN_ALG ||
                     rc == FCP_ETOKEN_KID || rc == FCP_ETOKEN_HEADER || rc == FCP_ETOKEN_UNKNOWN_ISSUER)
                     abort();
