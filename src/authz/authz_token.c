@@ -828,6 +828,8 @@ static int verify_parent(const uint8_t *p, size_t n, const fcp_token_request *r,
     const uint32_t need = FCP_TC_ISS_NODE | FCP_TC_ZONE | FCP_TC_EXP;
     if ((c->present & need) != need || strcmp(c->iss_node, pv->issuer.node_id) != 0)
         return FCP_ETOKEN_PARENT_INVALID;
+    if ((c->present & FCP_TC_DELEGATION) && c->delegation_depth > FCP_TOKEN_MAX_DELEGATION)
+        return FCP_ETOKEN_DELEGATION;   /* the limit holds for every token of a chain */
     if (verify_time(c, r) != 0)
         return FCP_ETOKEN_PARENT_TIME;
     if (fcp_token_effective_grants(c, pv->grants, &pv->n_grants) != 0)
@@ -836,13 +838,15 @@ static int verify_parent(const uint8_t *p, size_t n, const fcp_token_request *r,
 }
 
 /* An optional claim the child may add but never change: equal when the
- * parent has it. */
+ * parent has it (texts compared as strings, aud_binary as 32 bytes). */
 static int same_if_parent_has(uint32_t bit, const fcp_token_claims *ch, const fcp_token_claims *pa,
-                              const void *cv, const void *pv, size_t len)
+                              const char *ct, const char *pt, const uint8_t *cb, const uint8_t *pb)
 {
     if (!(pa->present & bit))
         return 1;
-    return (ch->present & bit) && memcmp(cv, pv, len) == 0;
+    if (!(ch->present & bit))
+        return 0;
+    return ct ? strcmp(ct, pt) == 0 : memcmp(cb, pb, FCP_OBJECT_ID_BYTES) == 0;
 }
 
 static int start_of(const fcp_token_claims *c, uint64_t *t)
@@ -863,11 +867,9 @@ static int check_link(const fcp_token_verified *child, const fcp_token_verified 
     uint64_t cs, ps;
     if (strcmp(ch->zone_id, pa->zone_id) != 0)
         return FCP_ETOKEN_DELEGATION_ZONE;
-    if (!same_if_parent_has(FCP_TC_AUD, ch, pa, ch->aud, pa->aud, sizeof ch->aud) ||
-        !same_if_parent_has(FCP_TC_AUD_BINARY, ch, pa, ch->aud_binary, pa->aud_binary,
-                            sizeof ch->aud_binary) ||
-        !same_if_parent_has(FCP_TC_INSTANCE, ch, pa, ch->instance_id, pa->instance_id,
-                            sizeof ch->instance_id))
+    if (!same_if_parent_has(FCP_TC_AUD, ch, pa, ch->aud, pa->aud, NULL, NULL) ||
+        !same_if_parent_has(FCP_TC_AUD_BINARY, ch, pa, NULL, NULL, ch->aud_binary, pa->aud_binary) ||
+        !same_if_parent_has(FCP_TC_INSTANCE, ch, pa, ch->instance_id, pa->instance_id, NULL, NULL))
         return FCP_ETOKEN_DELEGATION_AUDIENCE;
     /* spec §7.5 attenuation: each hop spends exactly one level */
     if (!(ch->present & FCP_TC_DELEGATION) || !(pa->present & FCP_TC_DELEGATION) ||

@@ -283,11 +283,15 @@ static void test_valid_chains(void)
     CHECK_ERR(verify_idx(prev), 0);
     CHECK_EQ(V.n_parents, FCP_TOKEN_MAX_DELEGATION);
     CHECK_EQ(V.claims.delegation_depth, 0);
-    /* depth above the limit is refused before any link is walked */
+    /* depth above the limit is refused before any link is walked, and a
+     * parent above it cannot be hidden behind a child within it */
     world_init();
     root_claims(&RC, FCP_TOKEN_MAX_DELEGATION + 1);
     r = store(&RC, W.a_sk);
     CHECK_ERR(verify_idx(r), FCP_ETOKEN_DELEGATION);
+    child_claims(&C1, &RC, W.id[r]);
+    CHECK_EQ(C1.delegation_depth, FCP_TOKEN_MAX_DELEGATION);
+    CHECK_ERR(verify_claims(&C1, W.b_sk), FCP_ETOKEN_DELEGATION);
 }
 
 static void test_parent_negatives(void)
