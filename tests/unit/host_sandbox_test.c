@@ -109,6 +109,10 @@ static int mode_forkbomb(void)
     return made < 200 ? 0 : 1; /* everything dies with this pid-ns init */
 }
 
+/* Pointers escape through a volatile array so no compiler can elide the
+ * allocations (clang removes a malloc whose memory is never observed). */
+static char *volatile g_hog[64];
+
 static int mode_memhog(void)
 {
     size_t chunk = (size_t)16 << 20;
@@ -116,8 +120,9 @@ static int mode_memhog(void)
         char *p = malloc(chunk);
         if (!p) return 0;
         memset(p, 0x5a, chunk);
+        g_hog[i] = p;
     }
-    return 1;
+    return g_hog[63][chunk - 1] == 0x5a ? 1 : 2;
 }
 
 static const char HANG_MAN[] =
