@@ -47,6 +47,11 @@ typedef struct fcp_sandbox_probe {
  * if the probe itself could not run. */
 int fcp_sandbox_probe_features(fcp_sandbox_probe *p);
 
+/* TESTS ONLY: replace the probe result (p NULL: forget it, probe again on
+ * next use), so the refusal of strict and the downgrade of moderate can be
+ * tested on a kernel that has every feature.  fcpd never calls it. */
+void fcp_sandbox_probe_override(const fcp_sandbox_probe *p);
+
 /* Name of one FCP_SBX_* bit ("user namespace", "Landlock", ...). */
 const char *fcp_sandbox_feature_name(unsigned bit);
 

@@ -314,6 +314,35 @@ static void test_strict_refusal(void)
     }
 }
 
+/* On a kernel without Landlock (simulated by overriding the probe), strict
+ * is refused with a message naming the feature, moderate still starts and
+ * still keeps the connector off the network, permissive starts. */
+static void test_missing_feature(void)
+{
+    if (!have_all()) return skip("simulated missing Landlock", "features already missing here");
+    fcp_sandbox_probe fake = g_probe;
+    fake.features &= ~(unsigned)FCP_SBX_LANDLOCK;
+    fake.landlock_abi = 0;
+    snprintf(fake.detail, sizeof fake.detail, "landlock: Function not implemented");
+    fcp_sandbox_probe_override(&fake);
+    fcp_manifest_sandbox sb = strict_box();
+    char *argv[] = {g_self, "exec", NULL};
+    fcp_host_spawn_opts o = {g_self, argv, NULL, &sb, 0};
+    fcp_host_conn c;
+    CHECK_EQ(fcp_host_spawn(&c, &o), FCP_EHOST_SANDBOX_UNAVAILABLE);
+    CHECK(strstr(c.why, "Landlock") != NULL);
+    sb.profile = FCP_SANDBOX_MODERATE;
+    CHECK_EQ(run_child("connect", "9", &sb, NULL), 0);
+    /* without Landlock nothing limits exec any more: the child reaches sh */
+    CHECK_EQ(run_child("exec", NULL, &sb, NULL), 1);
+    sb.profile = FCP_SANDBOX_PERMISSIVE;
+    CHECK_EQ(run_child("exec", NULL, &sb, NULL), 1);
+    fcp_sandbox_probe_override(NULL);
+    fcp_sandbox_probe again;
+    CHECK_EQ(fcp_sandbox_probe_features(&again), 0);
+    CHECK_EQ(again.features, g_probe.features);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2) {
@@ -342,6 +371,7 @@ int main(int argc, char **argv)
     test_forkbomb();
     test_memhog();
     test_hang();
+    test_missing_feature();
     if (g_skipped) printf("host_sandbox_test: %lu skipped\n", g_skipped);
     return fcp_t_done("host_sandbox_test");
 }
