@@ -273,6 +273,9 @@ for i in 1 2 3; do
     check "node-$i removed its admin socket" test ! -e "$W/n$i/fcpd.sock"
 done
 
+check "no sanitizer or runtime error reports in the daemons' logs" \
+    bash -c "! grep -l -E 'Sanitizer|runtime error' '$W'/n*/data/fcpd.log"
+
 # ---------------------------------------------------------------- bad configs
 mkdir -p "$W/bad"
 cp "$W/n1/owner.pub" "$W/n1/node.key" "$W/n1/node.attest" "$W/n1/zones.key" "$W/bad/"
