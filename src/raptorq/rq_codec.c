@@ -166,14 +166,25 @@ int fcp_rq_encoder_symbol(const fcp_rq_encoder *e, uint32_t esi, uint8_t *out)
                 g + (size_t)e->plan->col_slot[cols[1]] * Kp, Kp);
         for (uint32_t i = 2; i < n; i++)
             k->xor_into(me->coef, g + (size_t)e->plan->col_slot[cols[i]] * Kp, Kp);
+        /* out = sum of coef[j] * source j (padding symbols are zero), in
+         * multi-source passes: out is read and written once per
+         * FCP_RQ_XORN_MAX sources instead of once per source */
+        const uint8_t *sp[FCP_RQ_XORN_MAX];
+        uint8_t cf[FCP_RQ_XORN_MAX];
+        unsigned ns = 0;
         memset(out, 0, e->T);
-        for (uint32_t j = 0; j < e->K; j++) {      /* padding symbols are zero */
-            uint8_t c = e->coef[j];
-            if (c == 1)
-                k->xor_into(out, e->src + (size_t)j * e->T, e->T);
-            else if (c)
-                k->muladd(out, e->src + (size_t)j * e->T, c, e->T);
+        for (uint32_t j = 0; j < e->K; j++) {
+            if (!e->coef[j])
+                continue;
+            sp[ns] = e->src + (size_t)j * e->T;
+            cf[ns++] = e->coef[j];
+            if (ns == FCP_RQ_XORN_MAX) {
+                k->muladdn(out, sp, cf, ns, e->T);
+                ns = 0;
+            }
         }
+        if (ns)
+            k->muladdn(out, sp, cf, ns, e->T);
         me->gen_left--;
         return 0;
     }

@@ -47,8 +47,10 @@
 /* Buffers of at least this many bytes come from the recycled pool
  * (fcp_rq_buf_get): fresh large allocations are mmap'd by the C library and
  * page-faulted in on first touch, which cost as much as the planning itself
- * at K' = 10017.  Smaller ones use malloc.  *cap records which (0: malloc). */
-#define RQ_BIG_BUF (64u << 10)
+ * at K' = 10017.  Smaller ones use malloc (measured: routing the ~100 KiB
+ * op lists of K' ~ 100 through the pool as well made the cached K = 100
+ * encoder of the bench 2x slower).  *cap records which (0: malloc). */
+#define RQ_BIG_BUF (1u << 20)
 
 static void *big_get(size_t n, size_t *cap)
 {
