@@ -29,6 +29,7 @@ static const dns_entry g_dns[] = {
                             "1.1.1.8", "1.1.1.9", "1.1.1.10", "1.1.1.11", "1.1.1.12", "1.1.1.13",
                             "1.1.1.14", "1.1.1.15", "1.1.1.16", "1.1.1.17", NULL } },
     { "empty.example.org", { NULL } },
+    { "v6.example.org", { "2606:2800:220:1::1", NULL } },
 };
 
 static int g_resolve_calls, g_secret_calls;
@@ -490,12 +491,18 @@ static void test_plan_contents(void)
     CHECK_EQ(p.total_timeout_ms, 30000);
     fcp_egress_plan_free(&p);
     CHECK(p.secret.data == NULL && p.headers.data == NULL);
-    /* IPv6 answer: the resolve entry brackets the address */
+    /* explicit port; an IPv6 answer is bracketed in the resolve entry */
     c.network.n_spki_pins = 0;
     get_req(&r, "https://www.example.org:8443/");
     fcp_egress_plan_init(&p);
     CHECK_EQ(fcp_egress_plan_request(&px, &c, &r, &p), 0);
     CHECK(strcmp(p.resolve_entry, "www.example.org:8443:93.184.216.35") == 0);
+    fcp_egress_plan_free(&p);
+    get_req(&r, "https://v6.example.org/");
+    fcp_egress_plan_init(&p);
+    CHECK_EQ(fcp_egress_plan_request(&px, &c, &r, &p), 0);
+    CHECK(strcmp(p.resolve_entry, "v6.example.org:443:[2606:2800:220:1::1]") == 0);
+    CHECK(p.addr.family == 6 && p.sni == 1);
     fcp_egress_plan_free(&p);
     /* query-parameter credential */
     get_req(&r, "https://www.example.org/q?a=1");
