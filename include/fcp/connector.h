@@ -38,7 +38,7 @@
  * fcp_embedded_manifest / fcp_embedded_manifest_end around it.  Use once,
  * at file scope, in the connector's main.c. */
 #define FCP_CONNECTOR_EMBED_MANIFEST(path)                                                 \
-    __asm__(".pushsection .fcp_manifest,\"a\",@progbits\n"                                 \
+    __asm__(".pushsection .fcp_manifest,\"a\",%progbits\n"                                 \
             ".globl fcp_embedded_manifest\n"                                               \
             "fcp_embedded_manifest:\n"                                                     \
             ".incbin \"" path "\"\n"                                                       \
