@@ -58,7 +58,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 BENCH_SRCS:= $(sort $(wildcard bench/bench_*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
-HDRS      := $(wildcard include/fcp/*.h src/*/*.h tests/support/*.h)
+HDRS      := $(wildcard include/fcp/*.h src/*/*.h cmd/*/*.h tests/support/*.h)
 
 .PHONY: all lib tools tests check check-asan unit fuzz fuzz-smoke bench install clean demo
 all: lib tools

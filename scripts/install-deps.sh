@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 PKGS="build-essential pkg-config clang-14 libclang-rt-14-dev
       libsodium-dev librust-blake3-dev libjansson-dev libsqlite3-dev
-      b3sum liblcrq-dev nodejs npm libseccomp-dev libcurl4-openssl-dev openssl"
+      b3sum liblcrq-dev nodejs npm libseccomp-dev libcurl4-openssl-dev openssl
+      python3 python3-cryptography"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
