@@ -161,7 +161,8 @@ static double bench_decode(const cfg *c, const uint8_t *data, const uint32_t *es
     return okall ? (double)c->K * c->T * it / t / 1e6 : -1;
 }
 
-/* Symbol operations per source symbol of the solve for a row set. */
+/* Symbol operations per source symbol of the solve for a row set (decoders:
+ * the partial plan they run, which skips what feeds no lost source symbol). */
 static void op_counts(const cfg *c, const uint32_t *esis, int encode, double *x, double *m,
                       uint32_t *inact)
 {
@@ -177,7 +178,7 @@ static void op_counts(const cfg *c, const uint32_t *esis, int encode, double *x,
             isi[n++] = j;
         for (uint32_t i = 0; i < c->K; i++)
             isi[n++] = esis[i] < c->K ? esis[i] : esis[i] + (Kp - c->K);
-        fcp_rq_plan_build(&p, isi, Kp, &plan);
+        fcp_rq_plan_build_ex(&p, isi, Kp, FCP_RQ_PLAN_PARTIAL, &plan);   /* as a decoder runs it */
         free(isi);
     }
     *x = (double)plan->n_xor / c->K;
