@@ -512,6 +512,7 @@
     X(FCP_ESTORE_IO,            6115, "store: disk I/O error")                     \
     X(FCP_ESTORE_NOMEM,         6116, "store: SQLite out of memory")               \
     X(FCP_ESTORE_QUARANTINED,   6117, "store: object is quarantined, not admitted") \
+    X(FCP_ESTORE_RQ_CONFLICT,   6118, "store: object held with other zone or RaptorQ parameters") \
     /* --- mesh node (src/mesh, docs/mesh.md) --- */                               \
     X(FCP_EMESH_CONFIG,         6200, "mesh: invalid node configuration")          \
     X(FCP_EMESH_UNKNOWN_PEER,   6201, "mesh: not a configured peer")               \

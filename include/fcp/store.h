@@ -7,6 +7,8 @@
  *               CBOR, the schema-prefixed body (or none when only symbols
  *               are held), size, RetentionClass, lease expiry, arrival time
  *   symbols     RaptorQ symbols per (object, SBN, ESI, zone key id)
+ *   rq_objects  the mesh engine's symbol-only objects: zone, K, T, flags
+ *   rq_symbols  their symbols per (object, ESI), the MeshNode's local share
  *   refs        ObjectHeader.refs edges, the graph reachability GC walks
  *   pins        explicit GC roots; frontiers: the latest ZoneFrontier or
  *               checkpoint per zone (also a root)
@@ -40,7 +42,7 @@
 #include "fcp/model_ids.h"
 #include "fcp/model_object.h"
 
-#define FCP_STORE_SCHEMA_VERSION 1
+#define FCP_STORE_SCHEMA_VERSION 2
 #define FCP_STORE_PEER_MAX       FCP_NODE_ID_MAX   /* bytes of a peer node id */
 #define FCP_STORE_SYMBOL_MAX     65536             /* bytes of one stored symbol */
 #define FCP_STORE_BODY_MAX       (64u << 20)       /* bytes of one stored body */
@@ -161,6 +163,74 @@ int fcp_store_count_symbols(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
 /* 1 if that exact symbol slot is held, 0 if not, or a negative error. */
 int fcp_store_has_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint8_t sbn,
                          uint32_t esi, const uint8_t zone_key_id[8]);
+
+/* ---- mesh symbol store (schema 2) -------------------------------------------- */
+
+/*
+ * What the MeshNode engine keeps (fcp/mesh.h, fcp_mesh_store): objects it
+ * holds only as RaptorQ symbols, each with the parameters needed to decode
+ * (K, symbol size T; one source block, D-RQ-1), its zone and the engine's
+ * flags (FCP_MESH_OBJ_ROOT), and symbols of exactly T bytes keyed by ESI.
+ * These records are separate from the object records above (an object the
+ * mesh holds may also have a header record there; neither needs the other).
+ */
+typedef struct fcp_store_rq_object {
+    uint8_t  object_id[FCP_OBJECT_ID_BYTES];
+    char     zone_id[FCP_ZONE_ID_MAX + 1];
+    uint32_t k;            /* 1..65535 */
+    uint16_t symbol_size;  /* T, 1..65535 */
+    uint32_t flags;
+    uint32_t n_symbols;    /* symbols held (filled on read, ignored on put) */
+} fcp_store_rq_object;
+
+typedef struct fcp_store_rq_symbol {
+    uint32_t       esi;
+    const uint8_t *data;   /* symbol_size bytes */
+} fcp_store_rq_symbol;
+
+/* Store n symbols of object o in one transaction, creating its record
+ * (zone, k, symbol_size, flags) if new.  An ESI already held with the same
+ * bytes is skipped; *added (may be NULL) receives how many were new.  The
+ * batch is all or nothing.  Errors: FCP_ESTORE_RQ_CONFLICT (record exists
+ * with another zone, k or symbol_size), FCP_ESTORE_SYMBOL_CONFLICT (other
+ * bytes at a held ESI), FCP_EINVAL (k, symbol_size or zone invalid), FCP_ESTORE_*. */
+int fcp_store_rq_put(fcp_store *s, const fcp_store_rq_object *o, const fcp_store_rq_symbol *syms,
+                     size_t n, size_t *added);
+/* The record of an object with n_symbols: 0 or FCP_ESTORE_NOT_FOUND. */
+int fcp_store_rq_stat(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], fcp_store_rq_object *o);
+/* OR flags into a record: 0 or FCP_ESTORE_NOT_FOUND. */
+int fcp_store_rq_set_flags(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint32_t flags);
+/* ESIs held, ascending, skipping the first `from`, at most cap: *n written.
+ * 0 or FCP_ESTORE_NOT_FOUND. */
+int fcp_store_rq_list_esis(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint32_t from,
+                           uint32_t *esis, size_t cap, size_t *n);
+/* Copy symbol esi into out[0..cap): 0 (*len set), FCP_ESTORE_NOT_FOUND,
+ * FCP_EBUFFER_TOO_SMALL. */
+int fcp_store_rq_get_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint32_t esi,
+                            uint8_t *out, size_t cap, size_t *len);
+/* Records (n_symbols filled) of zone (NULL: every zone) with id > after
+ * (NULL: from the smallest), ascending, at most cap: *n written. */
+int fcp_store_rq_list(fcp_store *s, const char *zone, const uint8_t *after, fcp_store_rq_object *out,
+                      size_t cap, size_t *n);
+/* Forget an object and its symbols: 0 or FCP_ESTORE_NOT_FOUND. */
+int fcp_store_rq_delete(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES]);
+/* Objects, symbols and symbol bytes held in the rq tables. */
+int fcp_store_rq_totals(fcp_store *s, uint64_t *objects, uint64_t *symbols, uint64_t *bytes);
+
+/* ---- caller transactions ------------------------------------------------------ */
+
+/* Group several writes into one transaction (fcpd commits the mesh engine's
+ * symbol writes once per event-loop pass).  Between begin and commit each
+ * write call runs as a savepoint: a failing call is undone alone and the
+ * others stay pending; reads see the pending writes.  Nothing is durable
+ * (nor visible to other connections) until fcp_store_txn_commit returns 0.
+ * begin: FCP_EINVAL if one is already open, FCP_ESTORE_BUSY/READONLY.
+ * commit: 0, or an error after which everything since begin is rolled back.
+ * close rolls an open transaction back. */
+int  fcp_store_txn_begin(fcp_store *s);
+int  fcp_store_txn_commit(fcp_store *s);
+void fcp_store_txn_rollback(fcp_store *s);
+int  fcp_store_txn_active(const fcp_store *s);
 
 /* ---- pins, frontiers, quotas ------------------------------------------------ */
 

@@ -158,6 +158,9 @@ int fcp_store_check(fcp_store *s, char *report, size_t report_len)
         { "SELECT count(*) FROM frontiers f WHERE NOT EXISTS (SELECT 1 FROM objects o"
           "   WHERE o.object_id = f.object_id AND o.zone = f.zone AND o.quarantined = 0)",
           "%s frontier(s) not stored in their zone" },
+        { "SELECT count(*) FROM rq_symbols y WHERE NOT EXISTS (SELECT 1 FROM rq_objects o"
+          "   WHERE o.object_id = y.object_id AND o.symbol_size = length(y.data))",
+          "%s mesh symbol(s) without their object or of the wrong size" },
     };
     char detail[256];
     int err = 0;

@@ -73,6 +73,26 @@ static const char *const st_sql[ST__COUNT] = {
     [ST_Q_DELETE] = "DELETE FROM quarantine WHERE object_id = ?1",
     [ST_Q_EXPIRED] = "SELECT object_id FROM quarantine WHERE admitted_at < ?1 ORDER BY seq LIMIT 1",
     [ST_Q_GET] = "SELECT peer, bytes FROM quarantine WHERE object_id = ?1",
+    [ST_SAVEPOINT] = "SAVEPOINT fcp_call",
+    [ST_RELEASE] = "RELEASE fcp_call",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO fcp_call",
+    [ST_RQ_OBJ_GET] = "SELECT zone, k, symbol_size, flags,"
+                      " (SELECT count(*) FROM rq_symbols y WHERE y.object_id = o.object_id)"
+                      " FROM rq_objects o WHERE object_id = ?1",
+    [ST_RQ_OBJ_INSERT] = "INSERT INTO rq_objects(object_id, zone, k, symbol_size, flags, created_at)"
+                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_RQ_OBJ_FLAGS] = "UPDATE rq_objects SET flags = flags | ?2 WHERE object_id = ?1",
+    [ST_RQ_OBJ_DELETE] = "DELETE FROM rq_objects WHERE object_id = ?1",
+    [ST_RQ_OBJ_LIST] = "SELECT object_id, zone, k, symbol_size, flags,"
+                       " (SELECT count(*) FROM rq_symbols y WHERE y.object_id = o.object_id)"
+                       " FROM rq_objects o WHERE object_id > ?1 ORDER BY object_id LIMIT ?2",
+    [ST_RQ_OBJ_LIST_ZONE] = "SELECT object_id, zone, k, symbol_size, flags,"
+                            " (SELECT count(*) FROM rq_symbols y WHERE y.object_id = o.object_id)"
+                            " FROM rq_objects o WHERE zone = ?3 AND object_id > ?1"
+                            " ORDER BY object_id LIMIT ?2",
+    [ST_RQ_SYM_GET] = "SELECT data FROM rq_symbols WHERE object_id = ?1 AND esi = ?2",
+    [ST_RQ_SYM_INSERT] = "INSERT INTO rq_symbols(object_id, esi, data) VALUES(?1, ?2, ?3)",
+    [ST_RQ_SYM_ESIS] = "SELECT esi FROM rq_symbols WHERE object_id = ?1 ORDER BY esi LIMIT ?3 OFFSET ?2",
 };
 
 /* Migration n (1-based) brings the schema from version n-1 to n. */
@@ -129,6 +149,21 @@ static const char *const migrations[] = {
     "  zone TEXT PRIMARY KEY NOT NULL,"
     "  bytes INTEGER NOT NULL CHECK(bytes >= 0),"
     "  objects INTEGER NOT NULL CHECK(objects >= 0)) WITHOUT ROWID;",
+    /* 2: symbols of the mesh engine, kept per (object, ESI) with the
+     * object's RaptorQ parameters (store_rq.c) */
+    "CREATE TABLE rq_objects("
+    "  object_id BLOB PRIMARY KEY NOT NULL CHECK(length(object_id) = 32),"
+    "  zone TEXT NOT NULL,"
+    "  k INTEGER NOT NULL CHECK(k BETWEEN 1 AND 65535),"
+    "  symbol_size INTEGER NOT NULL CHECK(symbol_size BETWEEN 1 AND 65535),"
+    "  flags INTEGER NOT NULL CHECK(flags BETWEEN 0 AND 4294967295),"
+    "  created_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX rq_objects_by_zone ON rq_objects(zone, object_id);"
+    "CREATE TABLE rq_symbols("
+    "  object_id BLOB NOT NULL REFERENCES rq_objects(object_id) ON DELETE CASCADE,"
+    "  esi INTEGER NOT NULL CHECK(esi BETWEEN 0 AND 4294967295),"
+    "  data BLOB NOT NULL CHECK(length(data) > 0),"
+    "  PRIMARY KEY(object_id, esi));",
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -202,6 +237,10 @@ int fcp_store__begin(fcp_store *s)
 {
     if (s->opt.read_only)
         return FCP_ESTORE_READONLY;
+    /* inside a caller's transaction (fcp_store_txn_begin) a call is a
+     * savepoint: its failure undoes the call, not the caller's others */
+    if (s->txn_open)
+        return fcp_store__exec(s, fcp_store__stmt(s, ST_SAVEPOINT));
     return fcp_store__exec(s, fcp_store__stmt(s, ST_BEGIN));
 }
 
@@ -221,6 +260,23 @@ void fcp_store__rollback(fcp_store *s)
 
 int fcp_store__end(fcp_store *s, int rc)
 {
+    if (s->txn_open) {
+        if (rc == 0 && (rc = fcp_store__exec(s, fcp_store__stmt(s, ST_RELEASE))) == 0)
+            return 0;
+        if (!sqlite3_get_autocommit(s->db)) {
+            sqlite3_stmt *q = fcp_store__stmt(s, ST_ROLLBACK_TO);
+            sqlite3_step(q);
+            sqlite3_reset(q);
+            q = fcp_store__stmt(s, ST_RELEASE);
+            sqlite3_step(q);
+            sqlite3_reset(q);
+        } else {
+            /* SQLite rolled the whole transaction back (I/O error, full
+             * disk): the caller's transaction is gone */
+            s->txn_open = 0;
+        }
+        return rc;
+    }
     if (rc == 0) {
         rc = fcp_store__commit(s);
         if (rc == 0)
@@ -315,10 +371,47 @@ static int migrate(fcp_store *s)
     return 0;
 }
 
+int fcp_store_txn_begin(fcp_store *s)
+{
+    if (!s || s->txn_open)
+        return FCP_EINVAL;
+    int r = fcp_store__begin(s);
+    if (r == 0)
+        s->txn_open = 1;
+    return r;
+}
+
+int fcp_store_txn_commit(fcp_store *s)
+{
+    if (!s || !s->txn_open)
+        return FCP_EINVAL;
+    s->txn_open = 0;
+    if (sqlite3_get_autocommit(s->db))
+        return FCP_ESTORE_IO;   /* rolled back by SQLite after a failure inside */
+    int r = fcp_store__commit(s);
+    if (r)
+        fcp_store__rollback(s);
+    return r;
+}
+
+void fcp_store_txn_rollback(fcp_store *s)
+{
+    if (!s || !s->txn_open)
+        return;
+    s->txn_open = 0;
+    fcp_store__rollback(s);
+}
+
+int fcp_store_txn_active(const fcp_store *s)
+{
+    return s && s->txn_open;
+}
+
 void fcp_store_close(fcp_store *s)
 {
     if (!s)
         return;
+    fcp_store_txn_rollback(s);
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
     if (s->db)

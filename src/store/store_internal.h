@@ -23,6 +23,9 @@ enum st_id {
     ST_USAGE_ADD, ST_USAGE_INSERT, ST_USAGE_GET,
     ST_Q_INSERT, ST_Q_ADD_BYTES, ST_Q_PEER_USAGE, ST_Q_TOTAL_USAGE, ST_Q_OLDEST_PEER, ST_Q_OLDEST_ALL,
     ST_Q_DELETE, ST_Q_EXPIRED, ST_Q_GET,
+    ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
+    ST_RQ_OBJ_GET, ST_RQ_OBJ_INSERT, ST_RQ_OBJ_FLAGS, ST_RQ_OBJ_DELETE, ST_RQ_OBJ_LIST,
+    ST_RQ_OBJ_LIST_ZONE, ST_RQ_SYM_GET, ST_RQ_SYM_INSERT, ST_RQ_SYM_ESIS,
     ST__COUNT
 };
 
@@ -31,6 +34,7 @@ struct fcp_store {
     sqlite3_stmt    *st[ST__COUNT];
     fcp_store_options opt;
     int              version;
+    int              txn_open;     /* inside fcp_store_txn_begin ... commit */
     char             errmsg[256];
 };
 
