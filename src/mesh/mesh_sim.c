@@ -230,6 +230,17 @@ long mesh_sim_step(mesh_sim *s, uint64_t ms)
     return moved;
 }
 
+int mesh_sim_tick(mesh_sim *s, uint64_t ms)
+{
+    fcp_clock_manual_advance(&s->clk, ms * 1000000ull);
+    for (size_t i = 0; i < s->o.n_nodes; i++) {
+        int rc = s->nodes[i].node ? fcp_mesh_on_tick(s->nodes[i].node) : 0;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 long mesh_sim_run(mesh_sim *s, uint64_t total_ms, uint64_t step_ms)
 {
     long moved = 0;

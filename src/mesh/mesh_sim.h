@@ -51,6 +51,11 @@ int mesh_sim_restart(mesh_sim *s, size_t i);
  * until no node has anything to send (at most max_rounds passes; 0 = 64).
  * Returns the number of datagrams delivered, or a node's error. */
 long mesh_sim_step(mesh_sim *s, uint64_t ms);
+/* Advance the clock by ms and tick every live node without delivering
+ * anything: what the nodes queue stays in flight until the next step (a
+ * test uses it to act while requests and pushes are on the wire).  0 or a
+ * node's error. */
+int mesh_sim_tick(mesh_sim *s, uint64_t ms);
 /* mesh_sim_step(step_ms) repeated for total_ms. */
 long mesh_sim_run(mesh_sim *s, uint64_t total_ms, uint64_t step_ms);
 /* Datagrams delivered / dropped (destination down) so far. */
