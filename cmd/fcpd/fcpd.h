@@ -2,11 +2,12 @@
  * fcpd.h - shared state of the fcpd daemon (one process, one epoll loop).
  *
  * fcpd owns: the configuration (fcpd.toml via config.h), the keys in
- * FCP_HOME, the SQLite store (object records and pins), the MeshNode engine
- * (mesh.h; symbols, sessions, gossip, repair), the UDP sockets, the admin
+ * FCP_HOME, the SQLite store (object records, pins and the engine's symbols),
+ * the MeshNode engine (mesh.h; sessions, gossip, repair), the UDP sockets, the admin
  * unix socket and the metrics endpoint.  The files of cmd/fcpd/ split it by
  * concern: fcpd_main.c (startup, loop, shutdown), fcpd_home.c (key files),
- * fcpd_mesh.c (driving the engine over UDP), fcpd_admin.c (admin requests),
+ * fcpd_mesh.c (driving the engine over UDP), fcpd_symstore.c (the engine's
+ * symbol store on SQLite), fcpd_admin.c (admin requests),
  * fcpd_metrics.c (Prometheus text over HTTP/1.0).
  */
 #ifndef FCPD_H
@@ -32,6 +33,7 @@
 #define FCPD_ADMIN_PARTIAL_NS (10ull * 1000000000ull)  /* a started frame must complete */
 #define FCPD_ADMIN_IDLE_NS    (300ull * 1000000000ull) /* silent client without an operation */
 #define FCPD_METRICS_REQ_NS   (5ull * 1000000000ull)   /* whole HTTP exchange */
+#define FCPD_SYM_BATCH      4096    /* symbols per symbol-store transaction at most */
 
 /* ---- key material in FCP_HOME (fcpd_home.c; written by `fcp init`) ------ */
 typedef struct fcpd_keys {
@@ -67,6 +69,7 @@ typedef struct fcpd_admin_conn {
     /* put in progress */
     int           put_active, put_failed, put_waiting;
     uint64_t      put_seq, put_size, put_op, put_t0;
+    uint64_t      put_commit_failures; /* symstore failures when the put began */
     char          put_zone[FCP_ZONE_ID_MAX + 1];
     fcp_buf       put_data;
     uint8_t       put_id[FCP_OBJECT_ID_BYTES];
@@ -103,6 +106,14 @@ typedef struct fcpd_counters {
     uint64_t sessions_up, sessions_down, repairs;
 } fcpd_counters;
 
+/* The engine's symbol store on SQLite (fcpd_symstore.c). */
+typedef struct fcpd_symstore_state {
+    uint64_t bytes;            /* symbol bytes held (committed + pending) */
+    uint64_t pending, pending_bytes; /* in the open batch transaction */
+    uint64_t committed;        /* symbols committed since start */
+    uint64_t commits, commit_ns, commit_failures;
+} fcpd_symstore_state;
+
 typedef struct fcpd {
     char            home[FCP_CONFIG_PATH_MAX + 1];
     char            config_path[FCP_CONFIG_PATH_MAX + 1];
@@ -122,6 +133,7 @@ typedef struct fcpd {
     fcp_store      *store;
     fcp_mesh_store  mstore;
     int             mstore_open;
+    fcpd_symstore_state sym;
     fcp_mesh_node  *mesh;
     fcpd_counters   n;
     fcpd_hist       put_hist, get_hist;
@@ -129,6 +141,14 @@ typedef struct fcpd {
     int             stopping;
     int             pid_written;   /* we own <home>/fcpd.pid */
 } fcpd;
+
+/* fcpd_symstore.c */
+int  fcpd_symstore_open(fcpd *d, fcp_mesh_store *out); /* needs d->store */
+/* Commit the pending batch: 0 (also when nothing was pending) or the error
+ * (the batch is lost and logged). */
+int  fcpd_symstore_flush(fcpd *d);
+void fcpd_symstore_close(fcpd *d);                     /* flush */
+uint64_t fcpd_symstore_bytes(const fcpd *d);
 
 /* fcpd_mesh.c */
 int  fcpd_mesh_start(fcpd *d);               /* UDP sockets + engine */

@@ -126,7 +126,7 @@ static void do_status(fcpd_admin_conn *a, uint64_t seq)
             mc.drop_control + mc.drop_symbol_auth + mc.drop_zone + mc.drop_unsolicited);
     kv_uint(&e, "store_objects", st.objects);
     kv_uint(&e, "store_pins", st.pins);
-    kv_uint(&e, "symbol_bytes", d->mstore_open ? fcp_mesh_memstore_bytes(&d->mstore) : 0);
+    kv_uint(&e, "symbol_bytes", d->mstore_open ? fcpd_symstore_bytes(d) : 0);
     kv_uint(&e, "mesh_memory_bytes", d->mesh ? fcp_mesh_memory_bytes(d->mesh) : 0);
     kv_uint(&e, "repairs_done", mc.repairs_done);
     kv_uint(&e, "repair_symbols", mc.repair_symbols);
@@ -209,8 +209,9 @@ static void put_reset(fcpd_admin_conn *a)
     fcp_buf_free(&a->put_data);
 }
 
-/* Record the object in the SQLite store (header only; symbols live in the
- * mesh store) so ls, pin and rm have a durable record. */
+/* Record the object in the SQLite store (header only; its symbols are in
+ * the rq tables through fcpd_symstore.c) so ls, pin and rm have a record.
+ * Called right after fcp_mesh_put, it joins the symbol batch transaction. */
 static int record_object(fcpd *d, const uint8_t id[32], const char *zone, uint64_t size)
 {
     if (!d->store)
@@ -244,6 +245,7 @@ static void do_put_end(fcpd_admin_conn *a, uint64_t seq)
         return;
     }
     uint64_t op = 0;
+    a->put_commit_failures = d->sym.commit_failures;
     int rc = fcp_mesh_put(d->mesh, a->put_zone, a->put_data.data, a->put_data.len, a->put_id, &op);
     if (rc < 0) {
         send_error(a, seq, rc, "mesh put failed");
@@ -291,9 +293,13 @@ static void put_answer(fcpd_admin_conn *a, int spread_done)
 
 void fcpd_admin_put_done(fcpd *d, uint64_t op, int err)
 {
+    /* acknowledge only a committed local share (D-STORE-2) */
+    int frc = fcpd_symstore_flush(d);
     for (size_t i = 0; i < FCPD_MAX_ADMIN; i++) {
         fcpd_admin_conn *a = &d->admin[i];
         if (a->used && a->put_waiting && a->put_op == op) {
+            if (err >= 0 && (frc < 0 || d->sym.commit_failures != a->put_commit_failures))
+                err = frc < 0 ? frc : FCP_ESTORE_IO;
             if (err < 0) {
                 send_error(a, a->put_seq, err, "put failed while pushing symbols");
                 put_reset(a);
@@ -479,6 +485,9 @@ static void handle(fcpd_admin_conn *a, uint64_t seq, const uint8_t *p, size_t n)
     fcp_admin_request r;
     const char *why = NULL;
     d->n.admin_requests++;
+    /* commit the engine's pending symbols first, so this request's own
+     * store writes are transactions of their own, durable when answered */
+    fcpd_symstore_flush(d);
     int rc = fcp_admin_request_decode(&r, p, n, &why);
     if (rc < 0) {
         send_error(a, seq, rc, why);

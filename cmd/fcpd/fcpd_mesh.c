@@ -142,7 +142,7 @@ int fcpd_mesh_start(fcpd *d)
     }
 
     /* the engine */
-    int rc = fcp_mesh_memstore_new(&d->mstore, d->cfg.store_quota_bytes);
+    int rc = fcpd_symstore_open(d, &d->mstore);
     if (rc < 0)
         return rc;
     d->mstore_open = 1;
@@ -214,7 +214,7 @@ void fcpd_mesh_stop(fcpd *d)
     fcp_mesh_node_free(d->mesh);
     d->mesh = NULL;
     if (d->mstore_open)
-        fcp_mesh_memstore_free(&d->mstore);
+        fcpd_symstore_close(d);
     d->mstore_open = 0;
     for (size_t i = 0; i < d->n_udp; i++) {
         fcp_net_loop_del(d->loop, d->udp[i].fd);
@@ -287,6 +287,9 @@ void fcpd_mesh_pump(fcpd *d)
         if (rc < 0)
             fcpd_log(d, FCP_LOG_WARN, "mesh.tick", rc, NULL, 0);
     }
+    /* commit the symbols stored during this pass (one transaction per loop
+     * pass), so what the engine tells peers next (digests) is durable */
+    fcpd_symstore_flush(d);
     /* send until the engine is empty or a socket is full (bounded per pump) */
     uint8_t buf[FCP_MESH_MAX_DATAGRAM];
     for (int i = 0; i < 4096 && !any_pending(d); i++) {
@@ -321,4 +324,6 @@ void fcpd_mesh_pump(fcpd *d)
     for (int i = 0; i < 1024 && fcp_mesh_poll_event(d->mesh, &ev) == 1; i++)
         handle_event(d, &ev);
     fcpd_admin_resume(d);
+    /* a put resumed just now does not wait in an open transaction */
+    fcpd_symstore_flush(d);
 }

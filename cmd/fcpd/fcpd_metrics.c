@@ -103,8 +103,13 @@ int fcpd_metrics_render(fcpd *d, fcp_buf *o)
     }
     gauge(o, "fcp_objects", "Objects known to this node (all served zones)", objects);
     gauge(o, "fcp_symbol_bytes", "Symbol bytes held by this node",
-          d->mstore_open ? fcp_mesh_memstore_bytes(&d->mstore) : 0);
+          d->mstore_open ? fcpd_symstore_bytes(d) : 0);
     counter(o, "fcp_symbols_stored_total", "Symbols stored", m.symbols_stored);
+    counter(o, "fcp_symstore_commits_total", "Symbol-store transactions committed", d->sym.commits);
+    counter(o, "fcp_symstore_commit_failures_total", "Symbol-store commits that failed (batch lost)",
+            d->sym.commit_failures);
+    counter(o, "fcp_symstore_commit_ms_total", "Milliseconds spent committing symbol batches",
+            d->sym.commit_ns / 1000000u);
     counter(o, "fcp_symbols_pushed_total", "Symbols pushed to peers", m.symbols_pushed);
     counter(o, "fcp_symbols_served_total", "Symbols served on request", m.symbols_served);
     counter(o, "fcp_symbols_received_total", "Symbols received", m.symbols_received);

@@ -2,8 +2,10 @@
 # node_e2e.sh - end-to-end tests of fcpd and the fcp verbs on loopback:
 #   the demo's story (three nodes of one owner, sessions up, put of a file
 #   into z:private, symbols spread so any one node can be lost, SIGKILL of a
-#   node, byte-identical get from another node, restart and repair pushing
-#   symbols back, clean shutdown with a consistent store), plus bad input:
+#   node, byte-identical get from another node, restart on its own store
+#   (its symbols are durable: held at once, no repair traffic), then loss
+#   of its store and restart empty with repair pushing symbols back, clean
+#   shutdown with a consistent store), plus bad input:
 #   malformed configs (error names the key and the line), malformed admin
 #   frames and requests (clear error responses, the daemon keeps serving),
 #   and a flood of garbage datagrams (the node keeps serving, drop counters
@@ -109,6 +111,11 @@ check "rm refuses a pinned object (FCP-6111)" bash -c "[[ '$out' == *FCP-6111* ]
 FCP_HOME=$W/n1 "$FCP" unpin "$ID" >/dev/null
 check "unpin" test "$?" = 0
 
+# what node-3 holds before it is killed (status commits pending symbols first,
+# so these were acknowledged as stored)
+lsyms() { FCP_HOME=$W/n$1 "$FCP" ls --json 2>/dev/null | jget '[o for o in d["objects"] if o["id"]=="'"$ID"'"][0]["local_symbols"]'; }
+sym3=$(st 3 'd["symbol_bytes"]')
+ls3=$(lsyms 3)
 kill -KILL "$(cat "$W/n3/fcpd.pid")"; rm -f "$W/n3/fcpd.pid"
 FCP_HOME=$W/n2 "$FCP" get "$ID" -o "$W/back.bin" 2>/dev/null
 check "get after SIGKILL of node-3 is byte-identical" cmp -s "$W/file.bin" "$W/back.bin"
@@ -128,7 +135,43 @@ for k in $(seq 1 100); do
     sleep 0.1
 done
 check "node-1 sees node-3's session down" test "$down" = False
+
+# restart node-3 on its own store: symbols are durable (SQLite), so it holds
+# its share at once, before any session is up, and coverage comes back
+# without repair traffic
+rep0=$(( $(st 1 'd["repair_symbols"]') + $(st 2 'd["repair_symbols"]') ))
+"$FCPD" --config "$W/n3/fcpd.toml" --daemon || bad "restart node-3 on its store"
+sym3b=$(st 3 'd["symbol_bytes"]')
+ls3b=$(lsyms 3)
+check "node-3 restarted after SIGKILL still holds its symbol bytes ($sym3 -> ${sym3b:-none})" \
+    test "${sym3:-0}" -gt 0 -a "${sym3b:-0}" -ge "${sym3:-1}"
+check "fcp ls on node-3 shows its symbols of the object at once ($ls3 -> ${ls3b:-none})" \
+    test "${ls3:-0}" -gt 0 -a "${ls3b:-0}" -ge "${ls3:-1}"
+check "node-3 logged the symbols it reopened" grep -q '"event":"symstore.open","objects":[1-9]' "$W/n3/data/fcpd.log"
+risk=
+for k in $(seq 1 60); do
+    sleep 0.5
+    risk=$(st 3 'd["zones"]["z:private"]["at_risk"]')
+    [ "$risk" = 0 ] && [ "$(st 3 'd["peers_up"]')" = 2 ] && break
+done
+check "coverage seen from the restarted node-3 is full again" test "$risk" = 0
+sleep 3
+rep1=$(( $(st 1 'd["repair_symbols"]') + $(st 2 'd["repair_symbols"]') ))
+check "no repair traffic was needed ($rep0 -> $rep1 repair symbols)" test "$rep1" = "$rep0"
+FCP_HOME=$W/n3 "$FCP" get "$ID" -o "$W/back3.bin" 2>/dev/null
+check "get through the restarted node-3 is byte-identical" cmp -s "$W/file.bin" "$W/back3.bin"
+
+# now lose node-3's disk: SIGKILL, wipe its store, restart empty; repair
+# must push its share back
+kill -KILL "$(cat "$W/n3/fcpd.pid")"; rm -f "$W/n3/fcpd.pid"
+rm -f "$W/n3/data/store.sqlite3" "$W/n3/data/store.sqlite3-wal" "$W/n3/data/store.sqlite3-shm"
+for k in $(seq 1 100); do
+    down=$(FCP_HOME=$W/n1 "$FCP" peers --json | jget '[p["up"] for p in d["peers"] if p["id"]=="node-3"][0]')
+    [ "$down" = False ] && break
+    sleep 0.1
+done
 "$FCPD" --config "$W/n3/fcpd.toml" --daemon || bad "restart node-3"
+check "node-3 restarted on an empty store holds nothing" test "$(st 3 'd["symbol_bytes"]')" = 0
 got=0
 risk=
 for k in $(seq 1 60); do
