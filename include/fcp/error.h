@@ -530,6 +530,8 @@
     X(FCP_EMESH_STORE_CONFLICT, 6213, "mesh: store holds the object with other parameters") \
     X(FCP_EMESH_OP,             6214, "mesh: unknown or unfinished operation")     \
     X(FCP_EMESH_UNAVAILABLE,    6215, "mesh: not enough symbols reachable")        \
+    X(FCP_EMESH_PEER_RESTARTED, 6216, "mesh: peer restarted (new handshake while its session was up)") \
+    X(FCP_EMESH_REPAIR_TIMEOUT, 6217, "mesh: repair timed out")                    \
     /* --- daemon, admin and network (fcpd, net/, admin socket; docs/fcpd.md) --- */ \
     X(FCP_ENET_SOCKET,          6300, "net: cannot create, bind or configure a socket") \
     X(FCP_ENET_ADDRESS,         6301, "net: address cannot be resolved or used") \

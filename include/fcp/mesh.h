@@ -170,6 +170,7 @@ typedef struct fcp_mesh_limits {
     uint32_t get_timeout_ms;       /* give up a get                                [30000] */
     uint32_t get_max_objects;      /* chunk fetches in flight per get              [8] */
     uint64_t put_cache_bytes;      /* objects kept after put until peers confirm   [256 MiB] */
+    uint32_t repair_timeout_ms;    /* give up one repair and free its slot         [5000] */
 } fcp_mesh_limits;
 
 /* The defaults above. */
@@ -224,11 +225,15 @@ int fcp_mesh_poll_tx(fcp_mesh_node *n, fcp_mesh_addr *to, uint8_t *buf, size_t c
 typedef enum fcp_mesh_event_type {
     FCP_MESH_EV_NONE = 0,
     FCP_MESH_EV_SESSION_UP,      /* peer: session established (or rekeyed: ev.error 1) */
-    FCP_MESH_EV_SESSION_DOWN,    /* peer: silent for peer_dead_ms, or handshake failed */
+    FCP_MESH_EV_SESSION_DOWN,    /* peer: silent for peer_dead_ms (error FCP_EMESH_TIMEOUT),
+                                  * or restarted: a new handshake while its session was up
+                                  * (error FCP_EMESH_PEER_RESTARTED, SESSION_UP follows) */
     FCP_MESH_EV_PUT_DONE,        /* op: put stored locally; count = symbols queued to peers */
     FCP_MESH_EV_GET_DONE,        /* op: result ready (error 0) or failed (error < 0) */
     FCP_MESH_EV_OBJECT_COMPLETE, /* object_id: a decode finished and verified */
-    FCP_MESH_EV_REPAIR           /* object_id: repair pushed `count` symbols to peer */
+    FCP_MESH_EV_REPAIR           /* object_id: repair pushed `count` symbols to peer; error < 0:
+                                  * it failed, timed out (FCP_EMESH_REPAIR_TIMEOUT) or was
+                                  * cancelled because the peer went down or restarted */
 } fcp_mesh_event_type;
 
 typedef struct fcp_mesh_event {
@@ -329,6 +334,10 @@ typedef struct fcp_mesh_counters {
     uint64_t decodes_ok, decodes_failed;
     uint64_t events_dropped;
     uint64_t sessions_established;
+    uint64_t peer_restarts;       /* handshakes from a peer whose session was up (D-MESH-8) */
+    uint64_t repairs_failed;      /* repairs that failed or hit repair_timeout_ms */
+    uint64_t repairs_cancelled;   /* repairs dropped because their target went down or restarted */
+    uint64_t reverse_hellos;      /* Hellos sent as the pair's responder after a restart (D-MESH-8) */
 } fcp_mesh_counters;
 
 void fcp_mesh_get_counters(const fcp_mesh_node *n, fcp_mesh_counters *c);

@@ -571,6 +571,11 @@ int mesh_op_start_repair(fcp_mesh_node *n, const uint8_t id[32], size_t zone, si
         return rc;
     }
     op->root_fetch = slot;
+    /* a repair has its own, shorter deadline: a stuck one must free its slot
+     * long before a get would give up (D-MESH-8) */
+    mesh_fetch *f = &n->fetches[slot];
+    if (!f->done)
+        f->deadline_ns = mesh_now(n) + (uint64_t)n->lim.repair_timeout_ms * MESH_NS_PER_MS;
     return 0;
 }
 
@@ -724,6 +729,10 @@ static int repair_tick_op(fcp_mesh_node *n, mesh_op *op)
     if (rc == 0) {
         n->c.repairs_done++;
         n->c.repair_symbols += pushed;
+    } else {
+        n->c.repairs_failed++;
+        if (rc == FCP_EMESH_TIMEOUT)
+            rc = FCP_EMESH_REPAIR_TIMEOUT;
     }
     mesh_event(n, FCP_MESH_EV_REPAIR, rc, op->id, (int)op->repair_peer, op->root,
                (uint32_t)pushed);

@@ -164,6 +164,7 @@ typedef struct mesh_peer {
     int           initiator;       /* 1: our id sorts first, we send the Hello */
     fcp_session_initiator ini;
     int           hs_running;
+    int           hs_rekey;        /* the running handshake started while up: a rekey */
     uint64_t      next_hs_ns;
     fcp_session_chan chan;
     mesh_ctl_keys ctl[3];
@@ -382,6 +383,10 @@ int mesh_object_parse(const uint8_t *obj, size_t len, size_t *hdr_len, size_t *o
 int mesh_on_gossip(fcp_mesh_node *n, size_t p, const uint8_t *body, size_t len);
 int mesh_gossip_tick(fcp_mesh_node *n);
 int mesh_repair_tick(fcp_mesh_node *n);
+/* Peer pi went down or restarted: cancel the repairs toward it (slots freed,
+ * FCP_MESH_EV_REPAIR with err) and make its (object, peer) pairs eligible
+ * for the next scan, which runs at once. */
+void mesh_repair_cancel_peer(fcp_mesh_node *n, size_t pi, int err);
 void mesh_view_clear(mesh_peer *p);
 const mesh_view_entry *mesh_view_find(const mesh_view *v, const uint8_t id[32]);
 void mesh_view_free(mesh_peer *p);

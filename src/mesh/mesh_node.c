@@ -150,6 +150,7 @@ void fcp_mesh_limits_default(fcp_mesh_limits *l)
     l->get_timeout_ms = 30000;
     l->get_max_objects = 8;
     l->put_cache_bytes = 256ull << 20;
+    l->repair_timeout_ms = 5000;
 }
 
 static void limits_fill(fcp_mesh_limits *l, const fcp_mesh_limits *in)
@@ -164,7 +165,7 @@ static void limits_fill(fcp_mesh_limits *l, const fcp_mesh_limits *in)
     DEF(hs_per_sec); DEF(gossip_interval_ms); DEF(gossip_max_pages); DEF(peer_dead_ms);
     DEF(handshake_retry_ms); DEF(repair_interval_ms); DEF(repair_objects_per_scan);
     DEF(repair_max_active); DEF(repair_grace_ms); DEF(request_retry_ms); DEF(get_timeout_ms);
-    DEF(get_max_objects); DEF(put_cache_bytes);
+    DEF(get_max_objects); DEF(put_cache_bytes); DEF(repair_timeout_ms);
 #undef DEF
 }
 
@@ -311,9 +312,11 @@ int fcp_mesh_node_new(fcp_mesh_node **out, const fcp_mesh_config *cfg)
     n->scfg.require_cookie = 1;
     if ((rc = fcp_session_responder_init(&n->resp, &n->scfg, n->clk, n->rng)) < 0)
         goto fail;
+    /* every peer gets an initiator: the designated one starts sessions
+     * (D-MESH-5), the other side only answers a peer that still talks to a
+     * session this process never had (D-MESH-8) */
     for (size_t i = 0; i < n->n_peers; i++)
-        if (n->peers[i].initiator &&
-            (rc = fcp_session_initiator_init(&n->peers[i].ini, &n->scfg, n->peers[i].id)) < 0)
+        if ((rc = fcp_session_initiator_init(&n->peers[i].ini, &n->scfg, n->peers[i].id)) < 0)
             goto fail;
     mesh_bucket_init(&n->hs_bucket, n->lim.hs_per_sec, n->lim.hs_per_sec, now);
 
@@ -574,30 +577,60 @@ int fcp_mesh_poll_tx(fcp_mesh_node *n, fcp_mesh_addr *to, uint8_t *buf, size_t c
 
 /* ---- sessions ------------------------------------------------------------------- */
 
-static void peer_down(fcp_mesh_node *n, size_t pi, int err)
+/* Forget everything that belonged to peer pi's session (D-MESH-8): queued
+ * datagrams (pushes, responses, control), its view and gossip cursors, the
+ * session channel with its replay windows (no grace: the old session is
+ * gone), control keys, receive subkeys and serve cursors; requests it left
+ * unanswered are asked of the others at once; repairs toward it are
+ * cancelled, their slots freed and (object, peer) made eligible again. */
+static void peer_teardown(fcp_mesh_node *n, size_t pi, int err)
 {
     mesh_peer *p = &n->peers[pi];
-    if (!p->up)
-        return;
+    uint64_t now = mesh_now(n);
     p->up = 0;
     queue_flush(n, p);
     mesh_view_clear(p);
+    memset(p->gossip_has_cursor, 0, sizeof p->gossip_has_cursor);
     fcp_session_chan_wipe(&p->chan);
     fcp_session_policy pol;
     fcp_session_policy_default(&pol);
     fcp_session_chan_init(&p->chan, &pol);
     fcp_memzero(p->ctl, sizeof p->ctl);
+    fcp_memzero(p->rxkey, sizeof p->rxkey);
     memset(p->serve, 0, sizeof p->serve);
-    for (size_t i = 0; i < n->n_fetches; i++)
-        n->fetches[i].asked[pi] = 0;
+    for (size_t i = 0; i < n->n_fetches; i++) {
+        mesh_fetch *f = &n->fetches[i];
+        if (f->used && !f->done && (f->asked[pi] || f->asked_any[pi]))
+            f->next_request_ns = now;
+        f->asked[pi] = 0;
+        f->asked_any[pi] = 0;
+    }
     p->ask_since_ns = 0;
-    p->next_hs_ns = mesh_now(n);
+    mesh_repair_cancel_peer(n, pi, err);
     mesh_event(n, FCP_MESH_EV_SESSION_DOWN, err, 0, (int)pi, NULL, 0);
 }
 
-static int peer_install(fcp_mesh_node *n, size_t pi, const fcp_session_keys *k)
+static void peer_down(fcp_mesh_node *n, size_t pi, int err)
 {
     mesh_peer *p = &n->peers[pi];
+    if (!p->up)
+        return;
+    peer_teardown(n, pi, err);
+    p->next_hs_ns = mesh_now(n);
+}
+
+/* Install new session keys for peer pi.  rekey: our own handshake, started
+ * while the session was up, replaces the keys of the same peer process.  Any
+ * other handshake while the session is up means the peer restarted
+ * (D-MESH-8): the old session and everything in flight toward it is torn
+ * down first and the new session starts from scratch. */
+static int peer_install(fcp_mesh_node *n, size_t pi, const fcp_session_keys *k, int rekey)
+{
+    mesh_peer *p = &n->peers[pi];
+    if (p->up && !rekey) {
+        n->c.peer_restarts++;
+        peer_teardown(n, pi, FCP_EMESH_PEER_RESTARTED);
+    }
     int rc = fcp_session_chan_install(&p->chan, k, n->clk);
     if (rc < 0)
         return rc;
@@ -661,7 +694,7 @@ static int on_handshake(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8
         }
         if (out->event == FCP_SESSION_EV_ESTABLISHED) {
             size_t pi = peer_by_id(n, out->keys.peer);
-            if (pi == SIZE_MAX || (rc = peer_install(n, pi, &out->keys)) < 0) {
+            if (pi == SIZE_MAX || (rc = peer_install(n, pi, &out->keys, 0)) < 0) {
                 n->c.drop_hs_invalid++;
                 fcp_memzero(out, sizeof *out);
                 return 0;
@@ -673,14 +706,14 @@ static int on_handshake(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8
     }
     for (size_t i = 0; i < n->n_peers; i++) {
         mesh_peer *p = &n->peers[i];
-        if (!p->initiator || !p->hs_running)
+        if (!p->hs_running)
             continue;
         int rc = fcp_session_initiator_receive(&p->ini, buf, len, n->clk, n->rng, out);
         if (rc < 0)
             continue;
         if (out->event == FCP_SESSION_EV_ESTABLISHED) {
             p->hs_running = 0;
-            if (peer_install(n, i, &out->keys) < 0)
+            if (peer_install(n, i, &out->keys, p->hs_rekey) < 0)
                 n->c.drop_hs_invalid++;
         }
         raw_push(n, &p->addr, out->msg, out->msg_len);
@@ -690,6 +723,34 @@ static int on_handshake(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8
     fcp_memzero(out, sizeof *out);
     n->c.drop_hs_invalid++;
     return 0;
+}
+
+/* A data datagram from a configured peer's address under a session we do
+ * not hold, while we have no session with that peer: this process
+ * restarted and the peer still talks to the old one.  The designated
+ * responder then sends the peer a Hello itself (at most one handshake per
+ * handshake_retry_ms), so the peer learns of the restart at once instead of
+ * after peer_dead_ms (D-MESH-8).  The designated initiator needs no help:
+ * its own retry loop runs whenever the peer is down. */
+static void reverse_hello(fcp_mesh_node *n, const fcp_mesh_addr *from)
+{
+    size_t pi = peer_by_addr(n, from);
+    if (pi == SIZE_MAX)
+        return;
+    mesh_peer *p = &n->peers[pi];
+    uint64_t now = mesh_now(n);
+    if (p->initiator || p->up || p->hs_running || now < p->next_hs_ns)
+        return;
+    p->next_hs_ns = now + (uint64_t)n->lim.handshake_retry_ms * MESH_NS_PER_MS;
+    fcp_session_out *out = &n->hs_out;
+    memset(out, 0, sizeof *out);
+    if (fcp_session_initiator_start(&p->ini, n->clk, n->rng, out) == 0) {
+        p->hs_running = 1;
+        p->hs_rekey = 0;
+        n->c.reverse_hellos++;
+        raw_push(n, &p->addr, out->msg, out->msg_len);
+    }
+    fcp_memzero(out, sizeof *out);
 }
 
 static size_t peer_by_session(const fcp_mesh_node *n, const uint8_t sid[16])
@@ -811,6 +872,7 @@ int fcp_mesh_on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint
     size_t pi = peer_by_session(n, buf);
     if (pi == SIZE_MAX) {
         n->c.drop_unknown_session++;
+        reverse_hello(n, from);
         return 0;
     }
     mesh_peer *p = &n->peers[pi];
@@ -853,7 +915,7 @@ static void sessions_tick(fcp_mesh_node *n)
         mesh_peer *p = &n->peers[i];
         if (p->up && now - p->last_rx_ns > (uint64_t)n->lim.peer_dead_ms * MESH_NS_PER_MS)
             peer_down(n, i, FCP_EMESH_TIMEOUT);
-        if (!p->initiator)
+        if (!p->initiator && !p->hs_running)
             continue;
         memset(out, 0, sizeof *out);
         if (p->hs_running) {
@@ -868,6 +930,7 @@ static void sessions_tick(fcp_mesh_node *n)
                    (p->up && fcp_session_chan_rekey_due(&p->chan, n->clk))) {
             if (fcp_session_initiator_start(&p->ini, n->clk, n->rng, out) == 0) {
                 p->hs_running = 1;
+                p->hs_rekey = p->up;
                 raw_push(n, &p->addr, out->msg, out->msg_len);
             } else {
                 p->next_hs_ns = now + (uint64_t)n->lim.handshake_retry_ms * MESH_NS_PER_MS;

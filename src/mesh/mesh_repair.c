@@ -491,6 +491,22 @@ static size_t active_repairs(const fcp_mesh_node *n)
     return a;
 }
 
+void mesh_repair_cancel_peer(fcp_mesh_node *n, size_t pi, int err)
+{
+    for (size_t i = 0; i < n->lim.max_ops; i++) {
+        mesh_op *op = &n->ops[i];
+        if (!op->used || op->kind != MESH_OP_REPAIR || op->repair_peer != pi)
+            continue;
+        n->c.repairs_cancelled++;
+        mesh_event(n, FCP_MESH_EV_REPAIR, err, op->id, (int)pi, op->root, 0);
+        mesh_op_clear(n, op);
+    }
+    for (size_t i = 0; i < MESH_RECENT_REPAIRS; i++)
+        if (n->recent[i].peer == pi)
+            n->recent[i].until_ns = 0;
+    n->repair_next_ns = mesh_now(n);
+}
+
 /* 1 if we are the repairer of object id for peer `target` (D-MESH-3). */
 static int we_repair(const fcp_mesh_node *n, const uint8_t id[32], size_t zi, size_t target,
                      uint64_t now)
