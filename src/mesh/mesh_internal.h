@@ -165,6 +165,7 @@ typedef struct mesh_peer {
     fcp_session_initiator ini;
     int           hs_running;
     int           hs_rekey;        /* the running handshake started while up: a rekey */
+    int           heard;           /* an authentic datagram arrived since the last install */
     uint64_t      next_hs_ns;
     fcp_session_chan chan;
     mesh_ctl_keys ctl[3];

@@ -621,13 +621,15 @@ static void peer_down(fcp_mesh_node *n, size_t pi, int err)
 
 /* Install new session keys for peer pi.  rekey: our own handshake, started
  * while the session was up, replaces the keys of the same peer process.  Any
- * other handshake while the session is up means the peer restarted
- * (D-MESH-8): the old session and everything in flight toward it is torn
- * down first and the new session starts from scratch. */
+ * other handshake while the session is up and has been heard from means the
+ * peer restarted (D-MESH-8): the old session and everything in flight
+ * toward it is torn down first and the new session starts from scratch.  A
+ * session never heard from is simply replaced (a Hello retransmitted because
+ * our Ack was lost), as the channel's install rules do. */
 static int peer_install(fcp_mesh_node *n, size_t pi, const fcp_session_keys *k, int rekey)
 {
     mesh_peer *p = &n->peers[pi];
-    if (p->up && !rekey) {
+    if (p->up && !rekey && p->heard) {
         n->c.peer_restarts++;
         peer_teardown(n, pi, FCP_EMESH_PEER_RESTARTED);
     }
@@ -635,6 +637,7 @@ static int peer_install(fcp_mesh_node *n, size_t pi, const fcp_session_keys *k, 
     if (rc < 0)
         return rc;
     mesh_ctl_install(p, k, n->self_id, n->self_len);
+    p->heard = 0;
     uint64_t now = mesh_now(n);
     int was_up = p->up;
     p->last_rx_ns = now;
@@ -886,6 +889,8 @@ int fcp_mesh_on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint
     }
     p->last_rx_ns = mesh_now(n);
     p->dgrams_in++;
+    if (p->chan.has_cur && memcmp(buf, p->chan.rx_cur.session_id, 16) == 0)
+        p->heard = 1; /* under the session installed last */
     uint8_t *frame = s + FCP_DGRAM_HEADER_BYTES;
     if (f.h.flags & FCP_FCPS_FLAG_CONTROL_PLANE) {
         uint8_t type;
