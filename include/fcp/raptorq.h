@@ -223,8 +223,9 @@ int fcp_rq_decoder_result(const fcp_rq_decoder *dec, const uint8_t **data, size_
 int fcp_rq_decoder_block_done(const fcp_rq_decoder *dec, uint32_t sbn);
 
 /* Free the library's shared RaptorQ state that is not in use: cached
- * elimination plans (at most 16, 24 MiB in total) and recycled scratch
- * buffers (at most 48 MiB).  Safe at any time; later calls rebuild them. */
+ * elimination plans (24 MiB in total at most), recycled scratch buffers (at
+ * most 128 MiB) and the retained planning arena (at most 32 MiB).  Safe at
+ * any time; later calls rebuild them. */
 void fcp_rq_release_caches(void);
 
 #endif
