@@ -4,7 +4,8 @@
 #   init three nodes of one owner -> start them -> put a 20 MiB file into
 #   z:private -> show how its symbols are spread -> SIGKILL one node -> get
 #   the file from another node (byte-identical) -> restart the killed node
-#   -> watch repair restore its share -> stop everything.
+#   with its store deleted (as if its disk were lost; otherwise it would
+#   come back holding its share) -> watch repair restore it -> stop.
 #
 # Runs from the repository root (make demo).  Uses temp dirs and free
 # loopback ports, leaves nothing running (trap).  FCP_BUILD (default build)
@@ -126,7 +127,12 @@ fi
 cmp "$T/file.bin" "$T/back.bin" || die "bytes differ"
 echo "    cmp: byte-identical"
 
-say "7. restart node-3 (its store starts empty) and watch repair restore coverage"
+say "7. restart node-3 with an empty store and watch repair restore coverage"
+# node-3's symbols are durable (SQLite): restarted on its own store it would
+# hold its share at once.  To show repair, the demo deletes that store first,
+# as if node-3's disk had been lost.
+echo "    node-3 would come back with its share (symbols are kept in SQLite); its store is deleted to show repair"
+rm -f "$T/n3/data/store.sqlite3" "$T/n3/data/store.sqlite3-wal" "$T/n3/data/store.sqlite3-shm"
 "$FCPD" --config "$T/n3/fcpd.toml" --daemon || die "restart node-3"
 end=$(( $(date +%s) + REPAIR_SECS ))
 while [ "$(date +%s)" -lt $end ]; do
