@@ -203,7 +203,7 @@ int fcp_store_rq_list(fcp_store *s, const char *zone, const uint8_t *after, fcp_
     sqlite3_bind_int64(q, 2, (sqlite3_int64)(cap > INT32_MAX ? INT32_MAX : cap));
     if (zone)
         sqlite3_bind_text(q, 3, zone, -1, SQLITE_STATIC);
-    int rc;
+    int rc = SQLITE_DONE;
     while (*n < cap && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         fcp_store_rq_object *o = &out[*n];
         memset(o, 0, sizeof *o);
