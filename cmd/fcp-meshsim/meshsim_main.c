@@ -4,8 +4,9 @@
  * real protocol (handshakes, sealed FCPS symbols, gossip, SymbolRequests,
  * repair).  It puts a file on alpha, shows how the symbols spread and the
  * coverage, kills charlie, gets the file back on bravo (BLAKE3 compared),
- * restarts charlie empty, watches repair restore coverage, and finally
- * kills alpha and reads the file from bravo + the repaired charlie.
+ * restarts charlie empty, watches repair restore coverage, restarts it
+ * empty once more before its peers could see it down (D-MESH-8), and
+ * finally kills alpha and reads the file from bravo + the repaired charlie.
  *
  *   fcp-meshsim [FILE] [--seed N] [--size BYTES]
  * Without FILE a pseudo-random payload of --size bytes (default 20 MiB) is
@@ -297,7 +298,29 @@ int main(int argc, char **argv)
         bad = 1;
     }
 
-    /* 6. the proof */
+    /* 6. charlie dies and is back 100 ms later, long before its peers'
+     * 4 s liveness limit: its Hello tells them it restarted (D-MESH-8) */
+    mesh_sim_kill(s, 2);
+    mesh_sim_run(s, 100, 20);
+    mesh_sim_restart(s, 2);
+    printf("[restart] charlie killed and back empty 100 ms later, before its peers saw it down\n");
+    w0 = wall_ms();
+    for (rt = 0; rt < 60000; rt += 100) {
+        mesh_sim_run(s, 100, 20);
+        if (coverage_ok(s, 0) && coverage_ok(s, 1) && coverage_ok(s, 2))
+            break;
+    }
+    fcp_mesh_get_counters(mesh_sim_node(s, 0), &ca);
+    fcp_mesh_get_counters(mesh_sim_node(s, 1), &cb);
+    printf("[repair]  coverage restored after %.1f s simulated (%.0f ms wall); restarts seen by "
+           "alpha %llu, bravo %llu\n", (rt + 100) / 1000.0, wall_ms() - w0,
+           (unsigned long long)ca.peer_restarts, (unsigned long long)cb.peer_restarts);
+    if (!coverage_ok(s, 2) || ca.peer_restarts != 1 || cb.peer_restarts != 1) {
+        printf("          FAIL: restart not detected or coverage not restored\n");
+        bad = 1;
+    }
+
+    /* 7. the proof */
     mesh_sim_kill(s, 0);
     mesh_sim_run(s, 5000, 50);
     printf("[proof]   alpha killed; charlie reads the file from its repaired share + bravo\n");
