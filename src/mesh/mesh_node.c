@@ -18,7 +18,11 @@
  * Sessions (D-MESH-5): for each pair the node whose id sorts first initiates
  * (so a pair never races two handshakes); a peer is up from the handshake
  * until peer_dead_ms without an authentic datagram.  Gossip every
- * gossip_interval_ms keeps an idle session alive.
+ * gossip_interval_ms keeps an idle session alive.  A handshake from a peer
+ * whose session is up (and not our own rekey) is that peer restarting: its
+ * old session and everything in flight toward it is torn down first
+ * (D-MESH-8); the pair's responder, when its peer still talks to a session
+ * it never had, sends the Hello itself so the peer learns of the restart.
  */
 #include <stdlib.h>
 #include <string.h>
