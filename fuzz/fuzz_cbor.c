@@ -123,6 +123,9 @@ static void builder_check(const uint8_t *data, size_t size)
         uint64_t m, a;
         fcp_cbor_limits big = all;
         big.max_input = out.len;
+        /* the items now sit inside array > map instead of array: one level
+         * deeper than the input the decoder accepted */
+        big.max_depth = all.max_depth + 1;
         size_t mhead = n / 2 < 24 ? 1 : 2;             /* n <= 64 */
         if (fcp_cbor_validate(out.data, out.len, &big) != 0 || out.len != 1 + mhead + body)
             abort();
