@@ -161,6 +161,9 @@ int fcp_store_check(fcp_store *s, char *report, size_t report_len)
         { "SELECT count(*) FROM rq_symbols y WHERE NOT EXISTS (SELECT 1 FROM rq_objects o"
           "   WHERE o.object_id = y.object_id AND o.symbol_size = length(y.data))",
           "%s mesh symbol(s) without their object or of the wrong size" },
+        { "SELECT count(*) FROM rq_objects o WHERE o.n_symbols"
+          " <> (SELECT count(*) FROM rq_symbols y WHERE y.object_id = o.object_id)",
+          "%s mesh object(s) whose symbol count is wrong" },
     };
     char detail[256];
     int err = 0;

@@ -76,19 +76,16 @@ static const char *const st_sql[ST__COUNT] = {
     [ST_SAVEPOINT] = "SAVEPOINT fcp_call",
     [ST_RELEASE] = "RELEASE fcp_call",
     [ST_ROLLBACK_TO] = "ROLLBACK TO fcp_call",
-    [ST_RQ_OBJ_GET] = "SELECT zone, k, symbol_size, flags,"
-                      " (SELECT count(*) FROM rq_symbols y WHERE y.object_id = o.object_id)"
-                      " FROM rq_objects o WHERE object_id = ?1",
+    [ST_RQ_OBJ_GET] = "SELECT zone, k, symbol_size, flags, n_symbols FROM rq_objects WHERE object_id = ?1",
     [ST_RQ_OBJ_INSERT] = "INSERT INTO rq_objects(object_id, zone, k, symbol_size, flags, created_at)"
                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_RQ_OBJ_FLAGS] = "UPDATE rq_objects SET flags = flags | ?2 WHERE object_id = ?1",
+    [ST_RQ_OBJ_ADD] = "UPDATE rq_objects SET n_symbols = n_symbols + ?2 WHERE object_id = ?1",
     [ST_RQ_OBJ_DELETE] = "DELETE FROM rq_objects WHERE object_id = ?1",
-    [ST_RQ_OBJ_LIST] = "SELECT object_id, zone, k, symbol_size, flags,"
-                       " (SELECT count(*) FROM rq_symbols y WHERE y.object_id = o.object_id)"
-                       " FROM rq_objects o WHERE object_id > ?1 ORDER BY object_id LIMIT ?2",
-    [ST_RQ_OBJ_LIST_ZONE] = "SELECT object_id, zone, k, symbol_size, flags,"
-                            " (SELECT count(*) FROM rq_symbols y WHERE y.object_id = o.object_id)"
-                            " FROM rq_objects o WHERE zone = ?3 AND object_id > ?1"
+    [ST_RQ_OBJ_LIST] = "SELECT object_id, zone, k, symbol_size, flags, n_symbols"
+                       " FROM rq_objects WHERE object_id > ?1 ORDER BY object_id LIMIT ?2",
+    [ST_RQ_OBJ_LIST_ZONE] = "SELECT object_id, zone, k, symbol_size, flags, n_symbols"
+                            " FROM rq_objects WHERE zone = ?3 AND object_id > ?1"
                             " ORDER BY object_id LIMIT ?2",
     [ST_RQ_SYM_GET] = "SELECT data FROM rq_symbols WHERE object_id = ?1 AND esi = ?2",
     [ST_RQ_SYM_INSERT] = "INSERT INTO rq_symbols(object_id, esi, data) VALUES(?1, ?2, ?3)",
@@ -157,6 +154,7 @@ static const char *const migrations[] = {
     "  k INTEGER NOT NULL CHECK(k BETWEEN 1 AND 65535),"
     "  symbol_size INTEGER NOT NULL CHECK(symbol_size BETWEEN 1 AND 65535),"
     "  flags INTEGER NOT NULL CHECK(flags BETWEEN 0 AND 4294967295),"
+    "  n_symbols INTEGER NOT NULL DEFAULT 0 CHECK(n_symbols >= 0),"
     "  created_at INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX rq_objects_by_zone ON rq_objects(zone, object_id);"
     "CREATE TABLE rq_symbols("

@@ -4,7 +4,10 @@
  * symbols keyed by (object, ESI) (rq_symbols).
  *
  * Writes follow the rest of the store: one transaction per call (or one
- * savepoint inside a caller's fcp_store_txn_begin), all or nothing.
+ * savepoint inside a caller's fcp_store_txn_begin), all or nothing.  Each
+ * record keeps its symbol count (n_symbols) in step, so stat and list are
+ * one row each however many symbols an object has; fcp_store_check
+ * recounts.
  */
 #include "store_internal.h"
 
@@ -103,6 +106,12 @@ int fcp_store_rq_put(fcp_store *s, const fcp_store_rq_object *o, const fcp_store
         sqlite3_bind_blob(q, 3, syms[i].data, (int)o->symbol_size, SQLITE_STATIC);
         r = fcp_store__exec(s, q);
         nadd++;
+    }
+    if (r == 0 && nadd) {
+        sqlite3_stmt *q = fcp_store__stmt(s, ST_RQ_OBJ_ADD);
+        fcp_store__bind_id(q, 1, o->object_id);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)nadd);
+        r = fcp_store__exec(s, q);
     }
     r = fcp_store__end(s, r);
     if (r == 0 && added)

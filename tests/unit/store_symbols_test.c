@@ -250,6 +250,41 @@ static void test_api(void)
     fcp_store_close(s);
 }
 
+/* Run one statement on the database behind the store's back. */
+static int raw_exec(const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open(path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* fcp_store_check notices tampering with the rq tables (after test_api). */
+static void test_check(void)
+{
+    char rep[256];
+    fcp_store *s = open_rw();
+    if (!s)
+        return;
+    CHECK_EQ(fcp_store_check(s, rep, sizeof rep), 0);
+    fcp_store_close(s);
+    CHECK_EQ(raw_exec("UPDATE rq_objects SET n_symbols = n_symbols + 1"), SQLITE_OK);
+    if ((s = open_rw())) {
+        CHECK_EQ(fcp_store_check(s, rep, sizeof rep), FCP_ESTORE_INTEGRITY);
+        CHECK(strstr(rep, "symbol count") != NULL);
+        fcp_store_close(s);
+    }
+    CHECK_EQ(raw_exec("UPDATE rq_objects SET n_symbols = n_symbols - 1"), SQLITE_OK);
+    CHECK_EQ(raw_exec("UPDATE rq_symbols SET data = x'00' WHERE esi = 0"), SQLITE_OK);
+    if ((s = open_rw())) {
+        CHECK_EQ(fcp_store_check(s, rep, sizeof rep), FCP_ESTORE_INTEGRITY);
+        CHECK(strstr(rep, "wrong size") != NULL);
+        fcp_store_close(s);
+    }
+}
+
 static void test_txn(void)
 {
     rm_db();
@@ -554,6 +589,7 @@ int main(void)
         return 1;
     snprintf(path, sizeof path, "%s/store.sqlite3", dir);
     test_api();
+    test_check();
     test_txn();
     test_migration();
     test_crash();
