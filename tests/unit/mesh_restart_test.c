@@ -1,13 +1,17 @@
 /*
  * mesh_restart_test.c - a node that restarts (new process: empty store, new
  * sender instance, new handshake) before its peers noticed it was gone
- * (D-MESH-8).  Three simulated nodes; a put spreads; C is lost and comes
- * back empty so that repairs toward it are in flight; then C (a pure
- * responder) or B (the initiator toward C) is killed and restarted at once,
- * well inside the peers' peer_dead_ms.  With the default repair concurrency
- * and with 12 repairs at once, the repair must finish (no object at risk
- * anywhere) far inside the 30 s get timeout, and no repair slot may stay
- * taken.
+ * (D-MESH-8).  Three simulated nodes; a put spreads; the victim is lost,
+ * seen down and comes back empty, so repairs toward it start; while they are
+ * in flight it is killed and restarted again 0 or 200 ms later, well inside
+ * the peers' peer_dead_ms.  Victims: charlie (responder of both its pairs:
+ * it answers traffic to its old session with a Hello) and alpha (initiator
+ * of both).  With 4, 12 and 16 concurrent repairs, nothing may be at risk
+ * any more within peer_dead_ms (the engine before D-MESH-8 waited for the
+ * old session to be seen down: about 6 s), no repair slot, fetch or decode
+ * budget may stay taken, and the data must read back after losing the
+ * putter.  A repair whose only source dies silently frees its slot at
+ * repair_timeout_ms (5 s) instead of the 30 s get timeout.
  */
 #include <stdio.h>
 #include <stdlib.h>
