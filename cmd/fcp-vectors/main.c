@@ -186,9 +186,13 @@ static int names_other_dir(const char *root, const vec_family *f)
     return 0;
 }
 
-static void usage(void)
+static void usage(FILE *out)
 {
-    fprintf(stderr, "usage: fcp-vectors [--out DIR] | --check DIR | --list\n");
+    fprintf(out, "usage: fcp-vectors [--out DIR] | --check DIR | --list\n\n"
+                 "Regenerate the golden conformance vectors (default: write them under\n"
+                 "conformance/golden), or --check DIR: recompute every committed vector\n"
+                 "from its inputs and compare byte for byte (exit 1 on any difference),\n"
+                 "or --list the vector files this tool owns.\n");
 }
 
 int main(int argc, char **argv)
@@ -201,10 +205,13 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--check") && i + 1 < argc) {
             root = argv[++i];
             check = 1;
-        } else if (!strcmp(argv[i], "--list"))
+        } else if (!strcmp(argv[i], "--list")) {
             list = 1;
-        else {
-            usage();
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
             return 2;
         }
     }
