@@ -32,4 +32,17 @@ uint8_t *cmd_read_input(const char *path, size_t *len, size_t max);
 /* Print "fcp VERB: MESSAGE (FCP-XXXX NAME)" to stderr. */
 void cmd_error(const char *verb, int err, const char *what);
 
+struct fcp_admin_request;
+struct fcp_buf;
+/* One request/response exchange with the local fcpd: resolves the admin
+ * socket (sockopt, else $FCP_HOME/fcpd.sock, else ~/.config/fcp/fcpd.sock),
+ * sends req and leaves the CBOR response in resp (caller initialised it and
+ * frees it).  On failure prints the reason as `fcp VERB: ...` and returns
+ * the exit code to use: 2 when the socket path is unusable, 1 when the call
+ * failed.  0 on success. */
+int cmd_admin_call(const char *verb, const char *sockopt, const struct fcp_admin_request *req,
+                   struct fcp_buf *resp);
+/* Print a CBOR admin response as one line of JSON on stdout. */
+void cmd_print_json(const struct fcp_buf *resp);
+
 #endif

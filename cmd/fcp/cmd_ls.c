@@ -42,26 +42,15 @@ int cmd_ls(int argc, char **argv)
         r.has_zone = 1;
         snprintf(r.zone, sizeof r.zone, "%s", zone);
     }
-    char sock[256], detail[256];
-    int rc = fcp_admin_socket_path(sock, sizeof sock, sockopt, getenv("FCP_HOME"), getenv("HOME"));
-    if (rc < 0) {
-        cmd_error("ls", rc, "admin socket path");
-        return 2;
-    }
     fcp_buf resp;
     fcp_buf_init(&resp);
-    rc = fcp_admin_client_simple(sock, &r, &resp, detail, sizeof detail);
-    if (rc < 0) {
-        cmd_error("ls", rc, detail);
+    int rc = cmd_admin_call("ls", sockopt, &r, &resp);
+    if (rc) {
         fcp_buf_free(&resp);
-        return 1;
+        return rc;
     }
     if (json) {
-        fcp_buf js;
-        fcp_buf_init(&js);
-        fcp_admin_to_json(resp.data, resp.len, &js);
-        printf("%.*s\n", (int)js.len, (const char *)js.data);
-        fcp_buf_free(&js);
+        cmd_print_json(&resp);
         fcp_buf_free(&resp);
         return 0;
     }

@@ -126,21 +126,13 @@ static int stop(int argc, char **argv)
             return 2;
         }
     }
-    char sock[256], detail[256];
-    int rc = fcp_admin_socket_path(sock, sizeof sock, sockopt, getenv("FCP_HOME"), getenv("HOME"));
-    if (rc < 0) {
-        cmd_error("node stop", rc, "admin socket path");
-        return 2;
-    }
     fcp_admin_request r = { .op = FCP_ADMIN_OP_STOP };
     fcp_buf resp;
     fcp_buf_init(&resp);
-    rc = fcp_admin_client_simple(sock, &r, &resp, detail, sizeof detail);
+    int rc = cmd_admin_call("node stop", sockopt, &r, &resp);
     fcp_buf_free(&resp);
-    if (rc < 0) {
-        cmd_error("node stop", rc, detail);
-        return 1;
-    }
+    if (rc)
+        return rc;
     printf("fcpd is stopping\n");
     return 0;
 }

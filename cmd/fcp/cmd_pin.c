@@ -38,20 +38,12 @@ static int pin_common(const char *verb, int op, int argc, char **argv)
         cmd_error(verb, FCP_EADMIN_OBJECT_ID, idtext ? idtext : "(none)");
         return 2;
     }
-    char sock[256], detail[256];
-    int rc = fcp_admin_socket_path(sock, sizeof sock, sockopt, getenv("FCP_HOME"), getenv("HOME"));
-    if (rc < 0) {
-        cmd_error(verb, rc, "admin socket path");
-        return 2;
-    }
     fcp_buf resp;
     fcp_buf_init(&resp);
-    rc = fcp_admin_client_simple(sock, &r, &resp, detail, sizeof detail);
+    int rc = cmd_admin_call(verb, sockopt, &r, &resp);
     fcp_buf_free(&resp);
-    if (rc < 0) {
-        cmd_error(verb, rc, detail);
-        return 1;
-    }
+    if (rc)
+        return rc;
     if (json)
         printf("{\"ok\":true,\"id\":\"%s\",\"op\":\"%s\"}\n", idtext, verb);
     else

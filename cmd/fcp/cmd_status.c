@@ -72,27 +72,16 @@ int cmd_status(int argc, char **argv)
             return 2;
         }
     }
-    char sock[256], detail[256];
-    int rc = fcp_admin_socket_path(sock, sizeof sock, sockopt, getenv("FCP_HOME"), getenv("HOME"));
-    if (rc < 0) {
-        cmd_error("status", rc, "admin socket path");
-        return 2;
-    }
     fcp_admin_request r = { .op = FCP_ADMIN_OP_STATUS };
     fcp_buf resp;
     fcp_buf_init(&resp);
-    rc = fcp_admin_client_simple(sock, &r, &resp, detail, sizeof detail);
-    if (rc < 0) {
-        cmd_error("status", rc, detail);
+    int rc = cmd_admin_call("status", sockopt, &r, &resp);
+    if (rc) {
         fcp_buf_free(&resp);
-        return 1;
+        return rc;
     }
     if (json) {
-        fcp_buf js;
-        fcp_buf_init(&js);
-        fcp_admin_to_json(resp.data, resp.len, &js);
-        printf("%.*s\n", (int)js.len, (const char *)js.data);
-        fcp_buf_free(&js);
+        cmd_print_json(&resp);
     } else {
         const char *id = "";
         size_t il = 0;

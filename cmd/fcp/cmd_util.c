@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "fcp/admin.h"
+#include "fcp/buf.h"
 #include "fcp/error.h"
 
 int cmd_wants_help(int argc, char **argv)
@@ -66,6 +68,32 @@ void cmd_error(const char *verb, int err, const char *what)
     fprintf(stderr, "fcp %s: %s%s%s (%s %s)\n", verb, what ? what : "", what ? ": " : "",
             fcp_strerror(err), fcp_error_code(err, code, sizeof code),
             fcp_error_name(err) ? fcp_error_name(err) : "");
+}
+
+int cmd_admin_call(const char *verb, const char *sockopt, const fcp_admin_request *req,
+                   fcp_buf *resp)
+{
+    char sock[256], detail[256];
+    int rc = fcp_admin_socket_path(sock, sizeof sock, sockopt, getenv("FCP_HOME"), getenv("HOME"));
+    if (rc < 0) {
+        cmd_error(verb, rc, "admin socket path");
+        return 2;
+    }
+    rc = fcp_admin_client_simple(sock, req, resp, detail, sizeof detail);
+    if (rc < 0) {
+        cmd_error(verb, rc, detail);
+        return 1;
+    }
+    return 0;
+}
+
+void cmd_print_json(const fcp_buf *resp)
+{
+    fcp_buf js;
+    fcp_buf_init(&js);
+    fcp_admin_to_json(resp->data, resp->len, &js);
+    printf("%.*s\n", (int)js.len, (const char *)js.data);
+    fcp_buf_free(&js);
 }
 
 int cmd_version(int argc, char **argv)
