@@ -26,6 +26,10 @@
 #define FCPD_MAX_ADMIN      16
 #define FCPD_MAX_METRICS    8
 #define FCPD_TICK_MS        20
+/* After this long without puts, gets, repairs or stored symbols, the RaptorQ
+ * layer's process-wide caches (plans, scratch pool, planning arena: up to
+ * ~184 MiB after large work) are handed back, so an idle node stays small. */
+#define FCPD_RQ_IDLE_SECS   30
 #define FCPD_RX_BATCH       512     /* datagrams read per readiness event */
 #define FCPD_ADMIN_OUT_MAX  (2u << 20)
 #define FCPD_PUT_MAX        (64u << 20)   /* mesh put limit */
@@ -138,6 +142,8 @@ typedef struct fcpd {
     fcpd_counters   n;
     fcpd_hist       put_hist, get_hist;
     uint64_t        start_ns, last_tick_ns;
+    uint64_t        rq_activity, rq_active_ns; /* last activity count and when it changed */
+    int             rq_released;               /* caches handed back since then */
     int             stopping;
     int             pid_written;   /* we own <home>/fcpd.pid */
 } fcpd;

@@ -10,6 +10,7 @@
  * back-pressure instead of silent loss.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "fcp/crypto.h"
 #include "fcp/error.h"
+#include "fcp/raptorq.h"
 #include "fcp/rng.h"
 #include "fcpd.h"
 
@@ -276,6 +278,25 @@ static void handle_event(fcpd *d, const fcp_mesh_event *ev)
     }
 }
 
+/* Hand the RaptorQ caches back once the node has been idle for
+ * FCPD_RQ_IDLE_SECS (see fcpd.h); the next put/get/repair rebuilds them. */
+static void release_rq_caches_when_idle(fcpd *d, uint64_t now)
+{
+    uint64_t activity = d->n.puts + d->n.gets + d->n.repairs + d->sym.committed;
+    if (activity != d->rq_activity || d->rq_active_ns == 0) {
+        d->rq_activity = activity;
+        d->rq_active_ns = now;
+        d->rq_released = 0;
+        return;
+    }
+    if (!d->rq_released && now - d->rq_active_ns >= (uint64_t)FCPD_RQ_IDLE_SECS * 1000000000u) {
+        fcp_rq_release_caches();
+        malloc_trim(0);   /* give the freed heap back to the kernel too */
+        d->rq_released = 1;
+        fcpd_log(d, FCP_LOG_DEBUG, "raptorq.caches_released", 0, NULL, 0);
+    }
+}
+
 void fcpd_mesh_pump(fcpd *d)
 {
     if (!d->mesh)
@@ -286,6 +307,7 @@ void fcpd_mesh_pump(fcpd *d)
         int rc = fcp_mesh_on_tick(d->mesh);
         if (rc < 0)
             fcpd_log(d, FCP_LOG_WARN, "mesh.tick", rc, NULL, 0);
+        release_rq_caches_when_idle(d, now);
     }
     /* commit the symbols stored during this pass (one transaction per loop
      * pass), so what the engine tells peers next (digests) is durable */
