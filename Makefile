@@ -24,7 +24,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 OPT     ?= -O2 -g
 CFLAGS  ?=
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -fPIC $(WARN) -Iinclude -Isrc -I$(BLAKE3_DIR) $(CFLAGS)
-LDLIBS  := -lsodium -lsqlite3 -lm -lpthread -lseccomp -lcurl
+LDLIBS  := -lsodium -lsqlite3 -lm -lpthread -lseccomp -lcurl -ljansson \
+           -lngtcp2 -lngtcp2_crypto_gnutls -lgnutls
 # Quiet by default; `make V=1` shows full command lines.
 ifeq ($(V),1)
 Q :=
@@ -33,7 +34,7 @@ else
 Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
-TEST_LDLIBS := $(LDLIBS) -ljansson
+TEST_LDLIBS := $(LDLIBS)
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)

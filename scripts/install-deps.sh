@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 PKGS="build-essential pkg-config clang-14 libclang-rt-14-dev
       libsodium-dev librust-blake3-dev libjansson-dev libsqlite3-dev
       b3sum liblcrq-dev nodejs npm libseccomp-dev libcurl4-openssl-dev openssl
+      libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev iproute2
       python3 python3-cryptography"
 
 SUDO=""
