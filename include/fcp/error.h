@@ -488,6 +488,22 @@
     X(FCP_EHOST_STATE,          5140, "connector: request not valid in the current lifecycle state") \
     X(FCP_EHOST_SANDBOX,        5150, "sandbox: setting up a sandbox feature failed") \
     X(FCP_EHOST_SANDBOX_UNAVAILABLE, 5151, "sandbox: kernel lacks a feature the profile requires (strict is refused, never weakened)") \
+    /* --- connector runtime in fcpd: lifecycle, workers, install, invoke wiring (docs/connectors.md) --- */ \
+    X(FCP_ERT_UNKNOWN_CONNECTOR, 5300, "runtime: no connector with this id is installed") \
+    X(FCP_ERT_NOT_ACTIVE,       5301, "runtime: connector is not active (starting, failed or stopped)") \
+    X(FCP_ERT_REVOKED,          5302, "runtime: connector binary or manifest is revoked; refusing to start") \
+    X(FCP_ERT_STATE,            5303, "runtime: lifecycle transition not allowed in the current state") \
+    X(FCP_ERT_NO_PREVIOUS,      5304, "runtime: no previous version to roll back to") \
+    X(FCP_ERT_BUSY,             5305, "runtime: connector call queue is full") \
+    X(FCP_ERT_GAVE_UP,          5306, "runtime: connector failed too often; its restart policy gave up") \
+    X(FCP_ERT_INSTALL,          5307, "runtime: connector install failed (binary not stored or not verified)") \
+    X(FCP_ERT_CREDENTIAL,       5308, "runtime: credential secret missing, unreadable or readable by others") \
+    X(FCP_ERT_CONFIG,           5309, "runtime: [[connector]] or [[credential]] entry invalid") \
+    X(FCP_ERT_HEALTH,           5310, "runtime: connector failed its health check") \
+    X(FCP_ERT_PERSIST,          5311, "runtime: receipt or audit event could not be persisted") \
+    X(FCP_ERT_STOPPED,          5312, "runtime: connector stopped by the operator") \
+    X(FCP_ERT_INPUT,            5313, "runtime: invoke input is not JSON object text") \
+    X(FCP_ERT_LIMIT,            5314, "runtime: too many connectors or versions") \
     /* --- resource --- */                                                         \
     X(FCP_ENOMEM,               6001, "out of memory")                             \
     X(FCP_ELIMIT,               6002, "resource limit reached")                    \
