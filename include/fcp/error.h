@@ -488,6 +488,30 @@
     X(FCP_EHOST_STATE,          5140, "connector: request not valid in the current lifecycle state") \
     X(FCP_EHOST_SANDBOX,        5150, "sandbox: setting up a sandbox feature failed") \
     X(FCP_EHOST_SANDBOX_UNAVAILABLE, 5151, "sandbox: kernel lacks a feature the profile requires (strict is refused, never weakened)") \
+    /* --- host invoke pipeline (host/host_invoke.h, docs/connectors.md "Invoke pipeline") --- */ \
+    X(FCP_EINVOKE_REQUEST,      5200, "invoke: malformed request (missing field, too long, too many approvals)") \
+    X(FCP_EINVOKE_ZONE,         5201, "invoke: zone not served by this node") \
+    X(FCP_EINVOKE_CONNECTOR,    5202, "invoke: connector id does not match the manifest") \
+    X(FCP_EINVOKE_INPUT_JSON,   5203, "invoke: input is not well-formed JSON") \
+    X(FCP_EINVOKE_INPUT_SCHEMA, 5204, "invoke: input violates the operation's input schema (type or required keys)") \
+    X(FCP_EINVOKE_RATE_LIMITED, 5205, "invoke: rate limit of the operation exceeded") \
+    X(FCP_EINVOKE_PLAN,         5206, "invoke: plan is not awaiting completion") \
+    X(FCP_EINVOKE_OUTPUT_JSON,  5207, "invoke: connector output is not well-formed JSON") \
+    X(FCP_EINVOKE_RECEIPT_UNAVAILABLE, 5208, "invoke: idempotent replay but the prior receipt is no longer available") \
+    X(FCP_EINVOKE_APPROVAL,     5209, "invoke: an approval token does not decode") \
+    X(FCP_EINVOKE_RATE_TABLE,   5210, "invoke: rate limiter table full") \
+    /* --- MCP bridge `fcp mcp` (src/host/host_mcp.c, docs/mcp.md) --- */           \
+    X(FCP_EMCP_NO_TOKEN,        5400, "mcp: no capability token configured (--token FILE or FCP_MCP_TOKEN_FILE)") \
+    X(FCP_EMCP_TOKEN,           5401, "mcp: capability token file unreadable, empty or larger than 64 KiB") \
+    X(FCP_EMCP_LINE_TOO_LONG,   5402, "mcp: JSON-RPC message longer than the line limit (4 MiB)") \
+    X(FCP_EMCP_PARSE,           5403, "mcp: message is not valid JSON") \
+    X(FCP_EMCP_INVALID_REQUEST, 5404, "mcp: not a valid JSON-RPC 2.0 request") \
+    X(FCP_EMCP_METHOD,          5405, "mcp: method not found") \
+    X(FCP_EMCP_PARAMS,          5406, "mcp: invalid params") \
+    X(FCP_EMCP_UNKNOWN_TOOL,    5407, "mcp: no tool of that name") \
+    X(FCP_EMCP_NOT_INITIALIZED, 5408, "mcp: request before initialize, or initialize sent twice") \
+    X(FCP_EMCP_DAEMON,          5409, "mcp: fcpd unreachable or its answer malformed") \
+    X(FCP_EMCP_OUTPUT,          5410, "mcp: operation output is not valid JSON") \
     /* --- connector runtime in fcpd: lifecycle, workers, install, invoke wiring (docs/connectors.md) --- */ \
     X(FCP_ERT_UNKNOWN_CONNECTOR, 5300, "runtime: no connector with this id is installed") \
     X(FCP_ERT_NOT_ACTIVE,       5301, "runtime: connector is not active (starting, failed or stopped)") \
