@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "fcp/admin.h"
+#include "fcp/authz_revocation.h"
 #include "fcp/config.h"
 #include "fcp/log.h"
 #include "fcp/mesh.h"
@@ -146,6 +147,7 @@ typedef struct fcpd {
     int             rq_released;               /* caches handed back since then */
     int             stopping;
     int             pid_written;   /* we own <home>/fcpd.pid */
+    struct fcpd_authority *auth;   /* fcpd_authority.c: revocations, removed nodes */
 } fcpd;
 
 /* fcpd_symstore.c */
@@ -183,6 +185,25 @@ void fcpd_metrics_sweep(fcpd *d);
 void fcpd_hist_observe(fcpd_hist *h, double seconds);
 /* Render the Prometheus text exposition into out. */
 int  fcpd_metrics_render(fcpd *d, fcp_buf *out);
+
+/* fcpd_authority.c: the daemon's revocation state.  Owner-signed
+ * RevocationObjects arrive through the admin op "revoke", each with the
+ * owner-signed RevocationEvent that chains it (seq = previous + 1); they are
+ * verified, applied to one fcp_revset and persisted under
+ * <data_dir>/revocations/ so they survive a restart.
+ *
+ * Freshness for the invoke runtime: fcpd_revset(d)->seq is the last applied
+ * event seq (0 = none) and ->last_updated the Unix second the state was last
+ * changed or loaded from disk (this node holds the owner's chain itself; no
+ * RevocationHead gossip yet).  Call fcp_rev_freshness_check /
+ * fcp_rev_enforce_* / fcp_revset_lookup_cb with the returned set. */
+int  fcpd_authority_start(fcpd *d);          /* before the admin socket and the mesh */
+void fcpd_authority_stop(fcpd *d);
+/* The current set; never NULL once fcpd_authority_start succeeded (NULL before). */
+const fcp_revset *fcpd_revset(const fcpd *d);
+/* 1 if node_id's attestation (its signing key, scope NodeAttestation) is
+ * revoked now: the node was removed (`fcp node remove`). */
+int  fcpd_node_revoked(const fcpd *d, const char *node_id, const uint8_t node_sig_pk[32]);
 
 /* fcpd_main.c */
 uint64_t fcpd_now_ns(void);
