@@ -97,7 +97,8 @@ typedef struct fcp_lt_msg {
 
 /* Append one whole frame holding msg to out.  body (if any) must be one
  * canonical CBOR item (checked).  For an "error" message code/text are
- * written.  type is NUL-terminated when encoding (type_len ignored). */
+ * written (text clipped by fcp_lt_text_clip to FCP_LT_MSG_TEXT_MAX bytes of
+ * valid UTF-8).  type is NUL-terminated when encoding (type_len ignored). */
 int fcp_lt_msg_encode(const fcp_lt_msg *msg, fcp_buf *out);
 /* Decode a frame payload.  Pointers in *msg point into p.  Errors:
  * FCP_EHOST_MESSAGE for anything but a canonical map of known keys with
@@ -105,6 +106,12 @@ int fcp_lt_msg_encode(const fcp_lt_msg *msg, fcp_buf *out);
 int fcp_lt_msg_decode(const uint8_t *p, size_t n, fcp_lt_msg *msg);
 /* 1 if msg->type equals s. */
 int fcp_lt_msg_is(const fcp_lt_msg *msg, const char *s);
+/* Copy at most max bytes of s[0..n) into out as valid UTF-8, cutting only
+ * at a code point boundary: a sequence cut by the end of s is dropped, any
+ * other invalid byte (and NUL) becomes '?'.  Returns the bytes written.  The
+ * "msg" of an error message goes through it with max FCP_LT_MSG_TEXT_MAX
+ * (D-MANIFEST-7); callers that shorten text for people can use it too. */
+size_t fcp_lt_text_clip(const char *s, size_t n, size_t max, char *out);
 
 /* ---- host-side client -------------------------------------------------- */
 

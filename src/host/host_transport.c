@@ -90,6 +90,44 @@ int fcp_lt_rx_take(fcp_lt_rx *rx, const uint8_t **payload, size_t *len)
 
 static const fcp_cbor_limits msg_limits = {16, 4096, FCP_LT_HARD_MAX, 0};
 
+/* Length of one UTF-8 sequence by its lead byte (1 for an invalid lead). */
+static size_t utf8_seq_len(uint8_t b)
+{
+    if (b < 0xc2) return 1;
+    if (b < 0xe0) return 2;
+    if (b < 0xf0) return 3;
+    return b < 0xf5 ? 4 : 1;
+}
+
+size_t fcp_lt_text_clip(const char *s, size_t n, size_t max, char *out)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t i = 0, o = 0;
+    while (i < n) {
+        size_t l = 1;
+        if (p[i] == 0 || p[i] >= 0x80) {
+            l = utf8_seq_len(p[i]);
+            if (l == 1 || i + l > n || !fcp_utf8_valid(p + i, l)) {
+                /* a sequence cut by the end of the input is dropped... */
+                int cut = l > 1 && i + l > n;
+                for (size_t k = i + 1; cut && k < n; k++)
+                    if ((p[k] & 0xc0) != 0x80) cut = 0;
+                if (cut) break;
+                /* ...any other invalid byte (or NUL) becomes '?' */
+                if (o + 1 > max) break;
+                out[o++] = '?';
+                i++;
+                continue;
+            }
+        }
+        if (o + l > max) break;  /* never split a code point */
+        memcpy(out + o, p + i, l);
+        o += l;
+        i += l;
+    }
+    return o;
+}
+
 int fcp_lt_msg_encode(const fcp_lt_msg *msg, fcp_buf *out)
 {
     size_t start = out->len;
@@ -115,8 +153,16 @@ int fcp_lt_msg_encode(const fcp_lt_msg *msg, fcp_buf *out)
     fcp_cbor_put_uint(&e, msg->id);
     if (is_err) {
         fcp_cbor_put_cstr(&e, "msg");
-        size_t tl = msg->text ? strnlen(msg->text, FCP_LT_MSG_TEXT_MAX) : 0;
-        fcp_cbor_put_text(&e, msg->text ? msg->text : "", tl);
+        /* at most FCP_LT_MSG_TEXT_MAX bytes, cut at a code point boundary and
+         * made valid UTF-8, so a long or odd message never makes the error
+         * reply itself unencodable (D-MANIFEST-7) */
+        char clipped[FCP_LT_MSG_TEXT_MAX];
+        size_t tl = 0;
+        if (msg->text) {
+            size_t raw = strnlen(msg->text, FCP_LT_MSG_TEXT_MAX + 4);
+            tl = fcp_lt_text_clip(msg->text, raw, FCP_LT_MSG_TEXT_MAX, clipped);
+        }
+        fcp_cbor_put_text(&e, tl ? clipped : "", tl);
     }
     if (msg->body) {
         fcp_cbor_put_cstr(&e, "body");

@@ -256,11 +256,64 @@ static void run(enum behave b, int want, uint32_t timeout_ms)
     CHECK_EQ(c.pid, 0);
 }
 
+/* D-MANIFEST-7: an error msg is clipped to FCP_LT_MSG_TEXT_MAX bytes of valid
+ * UTF-8 at a code point boundary (golden cases from an independent
+ * generator); the frame then encodes and decodes, where a cut inside a
+ * sequence used to make the encoder fail with FCP_ECBOR_UTF8. */
+static void test_text_clip(void)
+{
+    FILE *f = fopen("conformance/golden/manifest/text_clip.json", "rb");
+    CHECK(f != NULL);
+    if (!f) return;
+    json_error_t je;
+    json_t *doc = json_loadf(f, 0, &je);
+    fclose(f);
+    CHECK_EQ(json_integer_value(json_object_get(doc, "max")), FCP_LT_MSG_TEXT_MAX);
+    json_t *cases = json_object_get(doc, "cases");
+    CHECK(json_array_size(cases) >= 10);
+    for (size_t i = 0; i < json_array_size(cases); i++) {
+        json_t *e = json_array_get(cases, i);
+        size_t il = 0, ol = 0;
+        const char *ih = fcp_t_jstr(e, "in_hex"), *oh = fcp_t_jstr(e, "out_hex");
+        uint8_t *in = ih[0] ? fcp_t_unhex(ih, &il) : NULL;
+        uint8_t *want = oh[0] ? fcp_t_unhex(oh, &ol) : NULL;
+        char out[FCP_LT_MSG_TEXT_MAX];
+        size_t n = fcp_lt_text_clip((const char *)in, il, FCP_LT_MSG_TEXT_MAX, out);
+        if (!CHECK_EQ(n, ol)) fprintf(stderr, "  case %s\n", fcp_t_jstr(e, "name"));
+        if (n == ol && ol) CHECK_MEM(out, want, ol);
+        /* through the encoder: NUL-terminated text without inner NULs */
+        if (!memchr(in ? (const void *)in : "", 0, il)) {
+            char *z = calloc(1, il + 1);
+            if (il) memcpy(z, in, il);
+            fcp_lt_msg m = {"error", 0, 7, NULL, 0, FCP_ECAP_DENIED, z, 0};
+            fcp_buf fr;
+            fcp_buf_init(&fr);
+            CHECK_EQ(fcp_lt_msg_encode(&m, &fr), 0);
+            fcp_lt_msg d;
+            if (CHECK(fr.len > FCP_LT_HEADER_BYTES) &&
+                CHECK_EQ(fcp_lt_msg_decode(fr.data + FCP_LT_HEADER_BYTES, fr.len - FCP_LT_HEADER_BYTES, &d), 0)) {
+                CHECK_EQ(d.text_len, ol);
+                if (d.text_len == ol && ol) CHECK_MEM(d.text, want, ol);
+            }
+            fcp_buf_free(&fr);
+            free(z);
+        }
+        free(in);
+        free(want);
+    }
+    json_decref(doc);
+    /* a smaller limit, and the limit 0 */
+    char o4[4];
+    CHECK_EQ(fcp_lt_text_clip("ab\xc3\xa9", 4, 3, o4), 2);
+    CHECK_EQ(fcp_lt_text_clip("abc", 3, 0, o4), 0);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     test_frames();
     test_golden();
+    test_text_clip();
     run(GOOD, 0, 2000);
     run(ERROR_REPLY, FCP_ECAP_DENIED, 2000);
     run(EGRESS, 0, 2000);
