@@ -553,6 +553,9 @@
     X(FCP_ESTORE_NOMEM,         6116, "store: SQLite out of memory")               \
     X(FCP_ESTORE_QUARANTINED,   6117, "store: object is quarantined, not admitted") \
     X(FCP_ESTORE_RQ_CONFLICT,   6118, "store: object held with other zone or RaptorQ parameters") \
+    /* --- store: mesh symbols sealed at rest (store_seal.c, D-STORE-5) --- */     \
+    X(FCP_ESTORE_NO_KEY,        6119, "store: no zone key to seal or open a mesh symbol") \
+    X(FCP_ESTORE_SEAL_AUTH,     6120, "store: a sealed mesh symbol failed authentication (tampered)") \
     /* --- mesh node (src/mesh, docs/mesh.md) --- */                               \
     X(FCP_EMESH_CONFIG,         6200, "mesh: invalid node configuration")          \
     X(FCP_EMESH_UNKNOWN_PEER,   6201, "mesh: not a configured peer")               \
@@ -579,6 +582,15 @@
     X(FCP_ENET_DATAGRAM_SIZE,   6303, "net: datagram larger than the 1200-byte payload limit") \
     X(FCP_ENET_PEER_CRED,       6304, "net: admin client runs as another user") \
     X(FCP_ENET_CONN_LIMIT,      6305, "net: too many admin or metrics connections") \
+    /* --- net: Tailscale LocalAPI discovery (net_tailscale.c, D-TS-*) --- */       \
+    X(FCP_ETS_CONNECT,          6306, "tailscale: cannot connect to the tailscaled LocalAPI socket") \
+    X(FCP_ETS_IO,               6307, "tailscale: LocalAPI read/write failed or timed out") \
+    X(FCP_ETS_HTTP,             6308, "tailscale: LocalAPI answer is not a valid HTTP/1.1 response") \
+    X(FCP_ETS_STATUS,           6309, "tailscale: LocalAPI answered with a non-200 HTTP status") \
+    X(FCP_ETS_TOO_LARGE,        6310, "tailscale: LocalAPI answer larger than the limit") \
+    X(FCP_ETS_JSON,             6311, "tailscale: LocalAPI body is not valid JSON") \
+    X(FCP_ETS_SCHEMA,           6312, "tailscale: LocalAPI JSON field of the wrong type or out of bounds") \
+    X(FCP_ETS_TOO_MANY_PEERS,   6313, "tailscale: more peers than the discovery limit") \
     X(FCP_EADMIN_MAGIC,         6320, "admin: frame does not start with \"FCPA\"") \
     X(FCP_EADMIN_VERSION,       6321, "admin: unsupported frame version") \
     X(FCP_EADMIN_RESERVED,      6322, "admin: reserved header bytes are not zero") \
