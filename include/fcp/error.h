@@ -553,7 +553,7 @@
     X(FCP_ESTORE_NOMEM,         6116, "store: SQLite out of memory")               \
     X(FCP_ESTORE_QUARANTINED,   6117, "store: object is quarantined, not admitted") \
     X(FCP_ESTORE_RQ_CONFLICT,   6118, "store: object held with other zone or RaptorQ parameters") \
-    /* --- store: mesh symbols sealed at rest (store_seal.c, D-STORE-5) --- */     \
+    /* --- store: mesh symbols sealed at rest (store_seal.c, D-STORE-6) --- */     \
     X(FCP_ESTORE_NO_KEY,        6119, "store: no zone key to seal or open a mesh symbol") \
     X(FCP_ESTORE_SEAL_AUTH,     6120, "store: a sealed mesh symbol failed authentication (tampered)") \
     /* --- mesh node (src/mesh, docs/mesh.md) --- */                               \
