@@ -356,6 +356,9 @@
     X(FCP_ESTATE_PREV, 4186, "state object: prev is not the current head's ObjectId") \
     X(FCP_ESTATE_GENESIS, 4187, "state object: the first state of an instance must have state_seq 0 and no prev") \
     X(FCP_ESTATE_INSTANCE, 4188, "state object: connector_id, instance_id or state_root differ from the current head's") \
+    /* zones in FCP_HOME (fcp zone) */ \
+    X(FCP_EZONE_EXISTS,         4189, "zone: a zone with this id is already defined in FCP_HOME") \
+    X(FCP_EZONE_UNKNOWN,        4190, "zone: no definition of this zone in FCP_HOME") \
     /* --- authority: decisions, approvals, audit (4200-4299) --- */              \
     X(FCP_EDEC_FORBIDDEN_OP,    4200, "decision: operation is in the Forbidden safety tier") \
     X(FCP_EDEC_TOKEN_NOT_YET_VALID, 4201, "decision: capability token not yet valid") \
@@ -457,6 +460,10 @@
     X(FCP_EEGRESS_TRANSFER,     4340, "egress: transfer failed") \
     X(FCP_EEGRESS_RESPONSE,     4341, "egress: malformed response from the server") \
     X(FCP_EEGRESS_SNI,          4342, "egress: require_sni set but the host is an IP literal") \
+    /* remote-service answers as seen by an egress-using connector (connector-github) */ \
+    X(FCP_EEGRESS_UPSTREAM_STATUS, 4343, "egress: the remote service answered with an error status") \
+    X(FCP_EEGRESS_UPSTREAM_AUTH, 4344, "egress: the remote service refused the injected credential (401/403)") \
+    X(FCP_EEGRESS_UPSTREAM_BODY, 4345, "egress: the remote service's answer is not the expected JSON shape") \
     /* --- connector host: manifests, local transport, sandbox, SDK (spec §10, §11, §13.2) --- */ \
     X(FCP_EHOST_MANIFEST,       5100, "manifest: invalid manifest.toml (see the message for key and line)") \
     X(FCP_EHOST_MANIFEST_FORMAT, 5101, "manifest: format or schema_version not supported") \
@@ -471,6 +478,9 @@
     X(FCP_EHOST_MANIFEST_RATE,  5110, "manifest: rate limit is not N/sec, N/min or N/hour") \
     X(FCP_EHOST_MANIFEST_STATE, 5111, "manifest: unknown state model") \
     X(FCP_EHOST_MANIFEST_LIMIT, 5112, "manifest: too many operations, capabilities or list entries") \
+    X(FCP_EHOST_MANIFEST_HOST,  5113, "manifest: host_allow entry is not a lower-case DNS name or *.name (CapabilityObject rule)") \
+    X(FCP_EHOST_MANIFEST_PIN,   5114, "manifest: spki_pins entry is not base64 of a SHA-256 (44 characters)") \
+    X(FCP_EHOST_MANIFEST_PORT,  5115, "manifest: port_allow entry is not 1..65535 or is listed twice") \
     X(FCP_EHOST_ELF,            5120, "connector binary: not a well-formed ELF file") \
     X(FCP_EHOST_ELF_NO_MANIFEST, 5121, "connector binary: no .fcp_manifest section") \
     X(FCP_EHOST_MANIFEST_MISMATCH, 5122, "connector binary: embedded manifest differs from the installed one") \
@@ -610,6 +620,14 @@
     X(FCP_EDAEMON_KEY,          6351, "fcpd: node key file missing, malformed or readable by others") \
     X(FCP_EDAEMON_RUNNING,      6352, "fcpd: another fcpd already owns the admin socket") \
     X(FCP_EDAEMON_MESH,         6353, "fcpd: operation needs the mesh engine, which this build lacks") \
+    /* fcpd authority: revocations, node enrollment and removal (fcpd_authority.c, fcp revoke/node/zone) */ \
+    X(FCP_EDAEMON_REV_STORE,    6354, "fcpd: revocation state cannot be written to or reloaded from the data directory") \
+    X(FCP_EDAEMON_REV_MISMATCH, 6355, "fcpd: revocation event does not name the RevocationObject sent with it") \
+    X(FCP_EDAEMON_PEER_REVOKED, 6356, "fcpd: datagram or session from a removed node (its attestation is revoked) refused") \
+    X(FCP_EDAEMON_OWNER_KEY,    6357, "fcp: the owner secret key (owner.key) is not in this FCP_HOME") \
+    X(FCP_EDAEMON_ENROLL,       6358, "fcp: enrollment request or bundle invalid (keys do not match this node, or unsigned)") \
+    X(FCP_EDAEMON_LEGACY_ZONE_KEY, 6359, "fcp: zones.key key id is not derived from the key (older fcp init): it cannot travel in a ZoneKeyManifest") \
+    X(FCP_EDAEMON_AUDIT_FILE,   6360, "fcp: audit chain file is unreadable or holds a truncated CBOR item") \
     /* --- internal --- */                                                         \
     X(FCP_EINTERNAL,            9001, "internal error")                            \
     X(FCP_ERNG,                 9002, "random number generator failed")            \
