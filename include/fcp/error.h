@@ -460,6 +460,10 @@
     X(FCP_EEGRESS_TRANSFER,     4340, "egress: transfer failed") \
     X(FCP_EEGRESS_RESPONSE,     4341, "egress: malformed response from the server") \
     X(FCP_EEGRESS_SNI,          4342, "egress: require_sni set but the host is an IP literal") \
+    /* remote-service answers as seen by an egress-using connector (connector-github) */ \
+    X(FCP_EEGRESS_UPSTREAM_STATUS, 4343, "egress: the remote service answered with an error status") \
+    X(FCP_EEGRESS_UPSTREAM_AUTH, 4344, "egress: the remote service refused the injected credential (401/403)") \
+    X(FCP_EEGRESS_UPSTREAM_BODY, 4345, "egress: the remote service's answer is not the expected JSON shape") \
     /* --- connector host: manifests, local transport, sandbox, SDK (spec §10, §11, §13.2) --- */ \
     X(FCP_EHOST_MANIFEST,       5100, "manifest: invalid manifest.toml (see the message for key and line)") \
     X(FCP_EHOST_MANIFEST_FORMAT, 5101, "manifest: format or schema_version not supported") \
@@ -474,6 +478,9 @@
     X(FCP_EHOST_MANIFEST_RATE,  5110, "manifest: rate limit is not N/sec, N/min or N/hour") \
     X(FCP_EHOST_MANIFEST_STATE, 5111, "manifest: unknown state model") \
     X(FCP_EHOST_MANIFEST_LIMIT, 5112, "manifest: too many operations, capabilities or list entries") \
+    X(FCP_EHOST_MANIFEST_HOST,  5113, "manifest: host_allow entry is not a lower-case DNS name or *.name (CapabilityObject rule)") \
+    X(FCP_EHOST_MANIFEST_PIN,   5114, "manifest: spki_pins entry is not base64 of a SHA-256 (44 characters)") \
+    X(FCP_EHOST_MANIFEST_PORT,  5115, "manifest: port_allow entry is not 1..65535 or is listed twice") \
     X(FCP_EHOST_ELF,            5120, "connector binary: not a well-formed ELF file") \
     X(FCP_EHOST_ELF_NO_MANIFEST, 5121, "connector binary: no .fcp_manifest section") \
     X(FCP_EHOST_MANIFEST_MISMATCH, 5122, "connector binary: embedded manifest differs from the installed one") \
