@@ -628,6 +628,26 @@
     X(FCP_EDAEMON_ENROLL,       6358, "fcp: enrollment request or bundle invalid (keys do not match this node, or unsigned)") \
     X(FCP_EDAEMON_LEGACY_ZONE_KEY, 6359, "fcp: zones.key key id is not derived from the key (older fcp init): it cannot travel in a ZoneKeyManifest") \
     X(FCP_EDAEMON_AUDIT_FILE,   6360, "fcp: audit chain file is unreadable or holds a truncated CBOR item") \
+    /* --- net QUIC: the QUIC carrier (net/net_quic*.c, docs/quic.md) --- */          \
+    X(FCP_EQUIC_TLS,            6400, "QUIC: TLS session setup failed (GnuTLS)")   \
+    X(FCP_EQUIC_CERT,           6401, "QUIC: cannot build the node certificate from its key") \
+    X(FCP_EQUIC_PEER_KEY,       6402, "QUIC: peer certificate key is not the pinned or an accepted node key") \
+    X(FCP_EQUIC_NO_PEER_CERT,   6403, "QUIC: peer presented no certificate") \
+    X(FCP_EQUIC_PEER_CERT,      6404, "QUIC: peer certificate unreadable or its key is not Ed25519") \
+    X(FCP_EQUIC_HANDSHAKE,      6405, "QUIC: TLS handshake failed") \
+    X(FCP_EQUIC_HANDSHAKE_TIMEOUT, 6406, "QUIC: handshake did not complete in time") \
+    X(FCP_EQUIC_IDLE_TIMEOUT,   6407, "QUIC: connection idle for longer than the idle timeout") \
+    X(FCP_EQUIC_PEER_CLOSED,    6408, "QUIC: peer closed the connection") \
+    X(FCP_EQUIC_REFUSED,        6409, "QUIC: peer refused the handshake (TLS alert)") \
+    X(FCP_EQUIC_NOT_INITIAL,    6410, "QUIC: datagram does not start a connection (not a client Initial)") \
+    X(FCP_EQUIC_BLOCKED,        6411, "QUIC: send buffer or queue full (backpressure); retry later") \
+    X(FCP_EQUIC_STATE,          6412, "QUIC: connection not established, or already closed") \
+    X(FCP_EQUIC_DGRAM_DISABLED, 6413, "QUIC: DATAGRAM frames not negotiated with this peer") \
+    X(FCP_EQUIC_DGRAM_SIZE,     6414, "QUIC: datagram larger than the path carries") \
+    X(FCP_EQUIC_FCPC_FRAMING,   6415, "QUIC: FCPC stream carries a malformed frame header") \
+    X(FCP_EQUIC_STREAM,         6416, "QUIC: peer used a stream it may not (or reset the FCPC stream)") \
+    X(FCP_EQUIC_PROTOCOL,       6417, "QUIC: transport error (ngtcp2)") \
+    X(FCP_EQUIC_CONFIG,         6418, "QUIC: invalid carrier configuration") \
     /* --- internal --- */                                                         \
     X(FCP_EINTERNAL,            9001, "internal error")                            \
     X(FCP_ERNG,                 9002, "random number generator failed")            \
