@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "fcp/buf.h"
+#include "fcp/model_cap.h"
 #include "fcp/toml.h"
 
 #define FCP_MANIFEST_MAX_TEXT      (256u * 1024u) /* manifest.toml bytes */
@@ -42,7 +43,7 @@
 #define FCP_MANIFEST_MAX_ID        64u            /* connector id, op name, capability */
 #define FCP_MANIFEST_MAX_NAME      128u
 #define FCP_MANIFEST_MAX_DESC      1024u
-#define FCP_MANIFEST_MAX_HOSTS     32u
+#define FCP_MANIFEST_MAX_HOSTS     16u            /* = FCP_NET_MAX_HOSTS */
 #define FCP_MANIFEST_MAX_PORTS     16u
 #define FCP_MANIFEST_MAX_PINS      8u
 #define FCP_MANIFEST_HASH_BYTES    32u
@@ -153,6 +154,15 @@ int fcp_manifest_parse(fcp_manifest *m, const char *name, const char *text, size
 
 /* Free everything a parsed manifest owns and zero it.  NULL allowed. */
 void fcp_manifest_free(fcp_manifest *m);
+
+/* The NetworkConstraints an operation's network_constraints table stands for
+ * (D-MANIFEST-6): the spec defaults (fcp_net_constraints_default: default
+ * cidr_deny, connect 10 s, total 30 s) with host_allow, port_allow (sorted),
+ * spki_pins and the four flags from the manifest.  The manifest parser
+ * already applied the CapabilityObject's per-entry rules; the result is
+ * checked again with fcp_net_constraints_validate.  FCP_EHOST_MANIFEST_NETWORK
+ * if net is not present or does not validate. */
+int fcp_manifest_net_constraints(const fcp_manifest_network *net, fcp_net_constraints *out);
 
 /* Operation by name, or NULL. */
 const fcp_manifest_op *fcp_manifest_find_op(const fcp_manifest *m, const char *name);

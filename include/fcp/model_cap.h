@@ -94,6 +94,15 @@ void fcp_net_constraints_default(fcp_net_constraints *n);
  * FCP_ECAP_NETWORK. */
 int fcp_net_constraints_validate(const fcp_net_constraints *n);
 
+/* The per-entry rules of fcp_net_constraints_validate, for other places that
+ * accept the same strings (connector manifests, D-MANIFEST-6): a host_allow
+ * pattern (lowercase DNS name of LDH labels 1..63 bytes without a leading or
+ * trailing '-', optionally "*." + such a name, at most FCP_NET_HOST_MAX
+ * bytes) and an SPKI pin (base64 of a SHA-256: 43 characters of
+ * [A-Za-z0-9+/] and '=').  0 or FCP_ECAP_NETWORK. */
+int fcp_net_host_pattern_validate(const char *s, size_t n);
+int fcp_net_pin_validate(const char *s, size_t n);
+
 /* 1 if host (lowercase, no trailing dot) matches one host_allow pattern:
  * exact, or "*.suffix" matching any name ending in ".suffix". */
 int fcp_net_host_allowed(const fcp_net_constraints *n, const char *host);

@@ -343,18 +343,17 @@ static int parse_network(mctx *c, const fcp_toml_node *t, fcp_manifest_network *
     if ((rc = get_list(c, t, "host_allow", FCP_MANIFEST_MAX_HOSTS, 253, 0,
                        FCP_EHOST_MANIFEST_NETWORK, &net->host_allow, &net->n_host)) < 0)
         return rc;
+    /* the CapabilityObject's own per-entry rule (model_cap.c), so that every
+     * manifest constraint can become a NetworkConstraints (D-MANIFEST-6) */
     for (size_t i = 0; i < net->n_host; i++) {
-        for (const char *p = net->host_allow[i]; *p; p++) {
-            char ch = *p;
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ||
-                  (ch == '*' && p == net->host_allow[i])))
-                return fcp_toml_fail(c->err, c->doc, fcp_toml_table_get(t, "host_allow"),
-                                     FCP_EHOST_MANIFEST_NETWORK,
-                                     "key '%s' has a host that is not a lower-case DNS name: \"%s\"",
-                                     fcp_toml_path(fcp_toml_table_get(t, "host_allow"), path,
-                                                   sizeof path),
-                                     net->host_allow[i]);
-        }
+        if (fcp_net_host_pattern_validate(net->host_allow[i], strlen(net->host_allow[i])) < 0)
+            return fcp_toml_fail(c->err, c->doc, fcp_toml_table_get(t, "host_allow"),
+                                 FCP_EHOST_MANIFEST_HOST,
+                                 "key '%s' has \"%.64s\", which is not a lower-case DNS name "
+                                 "(labels of 1..63 letters, digits or '-', no '-' at either end) "
+                                 "or '*.' followed by one",
+                                 fcp_toml_path(fcp_toml_table_get(t, "host_allow"), path, sizeof path),
+                                 net->host_allow[i]);
     }
     const fcp_toml_node *pa = fcp_toml_table_get(t, "port_allow");
     size_t np = fcp_toml_array_len(pa);
@@ -366,13 +365,29 @@ static int parse_network(mctx *c, const fcp_toml_node *t, fcp_manifest_network *
         int64_t v;
         const fcp_toml_node *e = fcp_toml_array_at(pa, i);
         if (fcp_toml_int(e, &v) < 0 || v < 1 || v > 65535)
-            return fcp_toml_fail(c->err, c->doc, e, FCP_EHOST_MANIFEST_NETWORK,
+            return fcp_toml_fail(c->err, c->doc, e, FCP_EHOST_MANIFEST_PORT,
                                  "key '%s' must be a port number 1..65535",
                                  fcp_toml_path(e, path, sizeof path));
+        for (size_t k = 0; k < net->n_port; k++)
+            if (net->port_allow[k] == (uint16_t)v)
+                return fcp_toml_fail(c->err, c->doc, e, FCP_EHOST_MANIFEST_PORT,
+                                     "key '%s' lists port %d twice",
+                                     fcp_toml_path(e, path, sizeof path), (int)v);
         net->port_allow[net->n_port++] = (uint16_t)v;
     }
     if ((rc = get_list(c, t, "spki_pins", FCP_MANIFEST_MAX_PINS, 128, 0,
-                       FCP_EHOST_MANIFEST_NETWORK, &net->spki_pins, &net->n_pins)) < 0 ||
+                       FCP_EHOST_MANIFEST_PIN, &net->spki_pins, &net->n_pins)) < 0)
+        return rc;
+    for (size_t i = 0; i < net->n_pins; i++) {
+        if (fcp_net_pin_validate(net->spki_pins[i], strlen(net->spki_pins[i])) < 0)
+            return fcp_toml_fail(c->err, c->doc, fcp_toml_table_get(t, "spki_pins"),
+                                 FCP_EHOST_MANIFEST_PIN,
+                                 "key '%s' has \"%.64s\", which is not base64 of a SHA-256 "
+                                 "(43 characters of A-Z a-z 0-9 + / and a final '=')",
+                                 fcp_toml_path(fcp_toml_table_get(t, "spki_pins"), path, sizeof path),
+                                 net->spki_pins[i]);
+    }
+    if (
         (rc = get_flag(c, t, "require_sni", 0, &net->require_sni)) < 0 ||
         (rc = get_flag(c, t, "deny_localhost", 1, &net->deny_localhost)) < 0 ||
         (rc = get_flag(c, t, "deny_private_ranges", 1, &net->deny_private_ranges)) < 0 ||
@@ -620,4 +635,36 @@ const char *fcp_sandbox_profile_name(fcp_sandbox_profile p)
     case FCP_SANDBOX_PERMISSIVE: return "permissive";
     }
     return "unknown";
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+int fcp_manifest_net_constraints(const fcp_manifest_network *net, fcp_net_constraints *out)
+{
+    fcp_net_constraints_default(out);
+    if (!net || !net->present || net->n_host > FCP_NET_MAX_HOSTS || net->n_port > FCP_NET_MAX_PORTS ||
+        net->n_pins > FCP_NET_MAX_PINS)
+        return FCP_EHOST_MANIFEST_NETWORK;
+    for (size_t i = 0; i < net->n_host; i++) {
+        if (strlen(net->host_allow[i]) > FCP_NET_HOST_MAX) return FCP_EHOST_MANIFEST_NETWORK;
+        strcpy(out->host_allow[i], net->host_allow[i]);
+    }
+    out->n_host_allow = net->n_host;
+    memcpy(out->port_allow, net->port_allow, net->n_port * sizeof net->port_allow[0]);
+    out->n_port_allow = net->n_port;
+    qsort(out->port_allow, out->n_port_allow, sizeof out->port_allow[0], cmp_u16);
+    for (size_t i = 0; i < net->n_pins; i++) {
+        if (strlen(net->spki_pins[i]) > FCP_NET_PIN_MAX) return FCP_EHOST_MANIFEST_NETWORK;
+        strcpy(out->spki_pins[i], net->spki_pins[i]);
+    }
+    out->n_spki_pins = net->n_pins;
+    out->require_sni = net->require_sni ? 1 : 0;
+    out->deny_localhost = net->deny_localhost ? 1 : 0;
+    out->deny_private_ranges = net->deny_private_ranges ? 1 : 0;
+    out->deny_tailnet_ranges = net->deny_tailnet_ranges ? 1 : 0;
+    return fcp_net_constraints_validate(out) < 0 ? FCP_EHOST_MANIFEST_NETWORK : 0;
 }

@@ -131,6 +131,9 @@ static int pin_ok(const char *s, size_t n)
     return 0;
 }
 
+int fcp_net_host_pattern_validate(const char *s, size_t n) { return host_ok(s, n); }
+int fcp_net_pin_validate(const char *s, size_t n) { return pin_ok(s, n); }
+
 /* A string list of n entries of stride bytes: every entry valid and the list
  * strictly ascending (a set with one encoding). */
 static int str_set_ok(const char *base, size_t n, size_t stride, int (*ok)(const char *, size_t),

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "fcp/cbor.h"
 #include "fcp/crypto.h"
 #include "fcp/error.h"
@@ -89,8 +91,24 @@ static const bad BADS[] = {
     {"profile = \"strict\"", "profile = \"lax\"", FCP_EHOST_MANIFEST_SANDBOX, 20, "sandbox.profile"},
     {"wall_clock_timeout_ms = 1000", "wall_clock_timeout_ms = 1.5", FCP_ETOML_WRONG_TYPE, 22, "wall_clock_timeout_ms"},
     {"model = \"local\"", "model = \"cloud\"", FCP_EHOST_MANIFEST_STATE, 24, "state.model"},
-    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"API.example.com\"], port_allow = [443] }", FCP_EHOST_MANIFEST_NETWORK, 18, "host_allow"},
-    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [0] }", FCP_EHOST_MANIFEST_NETWORK, 18, "port_allow"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"API.example.com\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "host_allow"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [0] }", FCP_EHOST_MANIFEST_PORT, 18, "port_allow"},
+    /* D-MANIFEST-6: the CapabilityObject's rules, one case per rule */
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"-a.example\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "-a.example"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a-.example\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "a-.example"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a..example\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "a..example"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example.\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "a.example."},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"*\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "host_allow"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.*.example\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "a.*.example"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"*example.com\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "*example.com"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a_b.example\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "a_b.example"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example\"], port_allow = [443] }", FCP_EHOST_MANIFEST_HOST, 18, "host_allow"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [443, 8443, 443] }", FCP_EHOST_MANIFEST_PORT, 18, "twice"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [65536] }", FCP_EHOST_MANIFEST_PORT, 18, "port_allow"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [443], spki_pins = [\"short=\"] }", FCP_EHOST_MANIFEST_PIN, 18, "spki_pins"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [443], spki_pins = [\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-A=\"] }", FCP_EHOST_MANIFEST_PIN, 18, "spki_pins"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [443], spki_pins = [\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"] }", FCP_EHOST_MANIFEST_PIN, 18, "spki_pins"},
+    {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [443], spki_pins = [\"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"] }", FCP_EHOST_MANIFEST_PIN, 18, "spki_pins"},
     {"rate_limit = \"10/sec\"", "network_constraints = { host_allow = [\"a.example\"], port_allow = [443], proxy = true }", FCP_ETOML_UNKNOWN_KEY, 18, "proxy"},
     {"[state]\n", "[extras]\nx = 1\n[state]\n", FCP_ETOML_UNKNOWN_KEY, 23, "extras"},
     {"id = \"fcp.test\"", "id = \"fcp.test\"\nid = \"x\"", FCP_ETOML_DUPLICATE_KEY, 6, "duplicate"},
@@ -313,11 +331,106 @@ static void test_elf_and_signature(void)
     fcp_manifest_free(&m);
 }
 
+/* D-MANIFEST-6: a host pattern is accepted by the manifest exactly when a
+ * CapabilityObject's NetworkConstraints accept it (same rule, shared code),
+ * and fcp_manifest_net_constraints turns an accepted table into constraints
+ * that validate. */
+static void test_network_rules(void)
+{
+    FILE *f = fopen("conformance/golden/manifest/network_rules.json", "rb");
+    CHECK(f != NULL);
+    if (!f) return;
+    json_error_t je;
+    json_t *doc = json_loadf(f, 0, &je);
+    fclose(f);
+    json_t *hosts = json_object_get(doc, "hosts"), *pins = json_object_get(doc, "pins");
+    CHECK(json_array_size(hosts) >= 20 && json_array_size(pins) >= 6);
+    for (int kind = 0; kind < 2; kind++) {
+        json_t *list = kind ? pins : hosts;
+        for (size_t i = 0; i < json_array_size(list); i++) {
+            const char *v = fcp_t_jstr(json_array_get(list, i), "value");
+            int valid = json_is_true(json_object_get(json_array_get(list, i), "valid"));
+            char to[512];
+            if (kind)
+                snprintf(to, sizeof to, "network_constraints = { host_allow = [\"a.example\"], port_allow = [443], "
+                         "spki_pins = [\"%s\"] }", v);
+            else
+                snprintf(to, sizeof to, "network_constraints = { host_allow = [\"%s\"], port_allow = [443] }", v);
+            char *t = with("rate_limit = \"10/sec\"", to);
+            fcp_manifest m;
+            fcp_toml_error err;
+            int man = fcp_manifest_parse(&m, "m.toml", t, strlen(t), &err);
+            fcp_net_constraints n;
+            fcp_net_constraints_default(&n);
+            if (kind) {
+                n.n_spki_pins = 1;
+                snprintf(n.spki_pins[0], sizeof n.spki_pins[0], "%.44s", v);
+                if (strlen(v) > FCP_NET_PIN_MAX) n.spki_pins[0][0] = '!';
+            } else {
+                n.n_host_allow = 1;
+                snprintf(n.host_allow[0], sizeof n.host_allow[0], "%s", v);
+            }
+            int cap = fcp_net_constraints_validate(&n);
+            /* golden verdict == manifest == CapabilityObject */
+            if (!CHECK_EQ(man == 0, valid) || !CHECK_EQ(cap == 0, valid))
+                fprintf(stderr, "  %s \"%s\": manifest %d, CapabilityObject %d, golden %d\n",
+                        kind ? "pin" : "host", v, man, cap, valid);
+            if (man == 0) {
+                fcp_net_constraints c;
+                CHECK_EQ(fcp_manifest_net_constraints(&m.ops[0].net, &c), 0);
+                if (!kind) CHECK(c.n_host_allow == 1 && strcmp(c.host_allow[0], v) == 0);
+                else CHECK(c.n_spki_pins == 1 && strcmp(c.spki_pins[0], v) == 0);
+                fcp_manifest_free(&m);
+            } else if (kind) {
+                CHECK_EQ(man, FCP_EHOST_MANIFEST_PIN);
+            } else {
+                /* the rule's code, or the TOML parser refusing the string first */
+                CHECK(man == FCP_EHOST_MANIFEST_HOST || man == FCP_EHOST_MANIFEST_NETWORK);
+            }
+            free(t);
+        }
+    }
+    json_decref(doc);
+    /* a full table: ports sorted, pins kept, flags carried, spec defaults */
+    char *t = with("rate_limit = \"10/sec\"",
+                   "network_constraints = { host_allow = [\"b.example\", \"*.a.example\"], port_allow = [8443, 443], "
+                   "spki_pins = [\"Bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb=\", \"Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=\"], "
+                   "require_sni = true, deny_private_ranges = false }");
+    fcp_manifest m;
+    fcp_toml_error err;
+    if (CHECK_EQ(fcp_manifest_parse(&m, "m.toml", t, strlen(t), &err), 0)) {
+        fcp_net_constraints c;
+        CHECK_EQ(fcp_manifest_net_constraints(&m.ops[0].net, &c), 0);
+        CHECK_EQ(fcp_net_constraints_validate(&c), 0);
+        CHECK(c.n_port_allow == 2 && c.port_allow[0] == 443 && c.port_allow[1] == 8443);
+        CHECK(c.n_host_allow == 2 && strcmp(c.host_allow[0], "*.a.example") == 0);
+        CHECK(c.n_spki_pins == 2 && c.spki_pins[0][0] == 'A');
+        CHECK(c.require_sni == 1 && c.deny_private_ranges == 0 && c.deny_localhost == 1);
+        CHECK(c.n_cidr_deny == FCP_NET_DEFAULT_CIDRS && c.connect_timeout_ms == 10000);
+        CHECK(fcp_net_host_allowed(&c, "x.a.example") && !fcp_net_host_allowed(&c, "a.example"));
+        /* an operation without network_constraints has none to give */
+        fcp_manifest_network none;
+        memset(&none, 0, sizeof none);
+        CHECK_EQ(fcp_manifest_net_constraints(&none, &c), FCP_EHOST_MANIFEST_NETWORK);
+        fcp_manifest_free(&m);
+    }
+    free(t);
+    /* more hosts than a NetworkConstraints holds */
+    char big[2048] = "network_constraints = { host_allow = [";
+    for (int i = 0; i < 17; i++)
+        snprintf(big + strlen(big), sizeof big - strlen(big), "%s\"h%02d.example\"", i ? ", " : "", i);
+    strcat(big, "], port_allow = [443] }");
+    t = with("rate_limit = \"10/sec\"", big);
+    CHECK_EQ(fcp_manifest_parse(&m, "m.toml", t, strlen(t), &err), FCP_EHOST_MANIFEST_LIMIT);
+    free(t);
+}
+
 int main(void)
 {
     fcp_crypto_init();
     test_base_and_refs();
     test_bad_cases();
+    test_network_rules();
     test_canonical();
     test_golden();
     test_elf_and_signature();
