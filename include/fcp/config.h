@@ -34,6 +34,11 @@
 #define FCP_CONFIG_ADDR_MAX        (FCP_CONFIG_HOST_MAX + 8)
 #define FCP_CONFIG_PATH_MAX        4095
 #define FCP_CONFIG_FILE_MAX        (1u << 20)
+#define FCP_CONFIG_MAX_CONNECTORS  16
+#define FCP_CONFIG_MAX_CREDENTIALS 16
+#define FCP_CONFIG_CONN_ID_MAX     64     /* = FCP_MANIFEST_MAX_ID */
+#define FCP_CONFIG_CRED_ID_MAX     128
+#define FCP_CONFIG_CRED_HOSTS      8
 
 /* "host:port": host is an IPv4 address, a bracketed IPv6 address, or a DNS
  * name; port 1..65535. */
@@ -54,6 +59,39 @@ typedef struct fcp_config_zone_quota {
     char     zone[FCP_ZONE_ID_MAX + 1];
     uint64_t max_bytes;
 } fcp_config_zone_quota;
+
+/* [[connector]]: a connector fcpd runs (docs/connectors.md "Running
+ * connectors in fcpd").  Paths are absolute or relative to the directory
+ * fcpd was started in. */
+typedef struct fcp_config_connector {
+    char     id[FCP_CONFIG_CONN_ID_MAX + 1];        /* must equal the manifest's connector.id */
+    char     manifest[FCP_CONFIG_PATH_MAX + 1];     /* manifest.toml */
+    char     binary[FCP_CONFIG_PATH_MAX + 1];       /* the ELF binary */
+    uint8_t  signature[64];                         /* publisher signature (128 hex digits) */
+    int      has_publisher_key;
+    uint8_t  publisher_key[32];                     /* trusted key: must equal the manifest's */
+    char     zone[FCP_ZONE_ID_MAX + 1];             /* default z:private; must be served */
+    char     state_dir[FCP_CONFIG_PATH_MAX + 1];    /* "" = <data_dir>/connectors/<id>/state */
+    char     restart[16];                           /* "on-failure" (default), "always", "never" */
+    uint32_t restart_initial_ms;                    /* default 500 */
+    uint32_t restart_max_ms;                        /* default 30000 */
+    uint32_t restart_stable_ms;                     /* default 60000 */
+    uint32_t max_restarts;                          /* default 0 = unlimited */
+    uint32_t health_interval_ms;                    /* default 5000 */
+} fcp_config_connector;
+
+/* [[credential]]: a secret the egress proxy injects for connectors
+ * (host_egress.h).  The secret itself lives in secret_file (mode 0600, never
+ * in fcpd.toml) and is read only when a request needs it. */
+typedef struct fcp_config_credential {
+    char     id[FCP_CONFIG_CRED_ID_MAX + 1];        /* "cred:..." */
+    char     secret_file[FCP_CONFIG_PATH_MAX + 1];
+    int      apply_query;                           /* 0: HTTP header (default), 1: query parameter */
+    char     name[FCP_CONFIG_CRED_ID_MAX + 1];      /* header or parameter name */
+    char     prefix[64];                            /* e.g. "Bearer " ("" = raw secret) */
+    size_t   n_host_allow;
+    char     host_allow[FCP_CONFIG_CRED_HOSTS][FCP_CONFIG_HOST_MAX + 1];
+} fcp_config_credential;
 
 typedef struct fcp_config {
     /* [node] */
@@ -87,6 +125,11 @@ typedef struct fcp_config {
     uint32_t        max_inflight_decodes;
     uint64_t        max_decode_cpu_ms_per_min;
     int             require_authenticated_requests;
+    /* [[connector]] and [[credential]] (connector runtime) */
+    size_t          n_connectors;
+    fcp_config_connector connectors[FCP_CONFIG_MAX_CONNECTORS];
+    size_t          n_credentials;
+    fcp_config_credential credentials[FCP_CONFIG_MAX_CREDENTIALS];
 } fcp_config;
 
 /* The documented defaults (docs/config.md).  data_dir is set to

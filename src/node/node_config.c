@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "fcp/error.h"
+#include "fcp/hex.h"
 
 /* ---- defaults ------------------------------------------------------------ */
 
@@ -648,6 +649,208 @@ static int read_admission(rd *R, fcp_config *cfg, const fcp_toml_node *t)
     return 0;
 }
 
+/* ---- [[connector]] and [[credential]] (connector runtime) ------------------------ */
+
+/* A string key copied into out[cap]; absent: left as is.  Refuses empty and
+ * too long values. */
+static int get_str(rd *R, const fcp_toml_node *t, const char *key, char *out, size_t cap)
+{
+    const fcp_toml_node *n = fcp_toml_table_get(t, key);
+    if (!n)
+        return 0;
+    const char *s;
+    size_t l;
+    int r = want_string(R, n, &s, &l);
+    if (r)
+        return r;
+    if (l == 0 || l >= cap)
+        return fcp_toml_fail(R->err, R->doc, n, FCP_ETOML_RANGE, "key '%s' must be 1..%zu bytes long",
+                             path_of(R, n), cap - 1);
+    memcpy(out, s, l);
+    out[l] = '\0';
+    return 0;
+}
+
+static int get_hex(rd *R, const fcp_toml_node *t, const char *key, uint8_t *out, size_t n, int *has)
+{
+    const fcp_toml_node *v = fcp_toml_table_get(t, key);
+    if (!v)
+        return 0;
+    const char *s;
+    size_t l;
+    int r = want_string(R, v, &s, &l);
+    if (r)
+        return r;
+    size_t got = 0;
+    if (l != 2 * n || fcp_hex_decode(out, n, &got, s, l) != 0 || got != n)
+        return fcp_toml_fail(R->err, R->doc, v, FCP_ERT_CONFIG, "key '%s' must be %zu hex digits",
+                             path_of(R, v), 2 * n);
+    if (has)
+        *has = 1;
+    return 0;
+}
+
+static int conn_id_ok(const char *s, size_t l)
+{
+    /* the manifest rule: lowercase letters, digits, '.', '_', '-'; starts with a letter */
+    if (l == 0 || l > FCP_CONFIG_CONN_ID_MAX || s[0] < 'a' || s[0] > 'z')
+        return 0;
+    for (size_t i = 0; i < l; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' ||
+              s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static int read_connectors(rd *R, fcp_config *cfg, const fcp_toml_node *arr)
+{
+    static const fcp_toml_field f[] = {
+        { "id", FCP_TOML_STRING, 1 },          { "manifest", FCP_TOML_STRING, 1 },
+        { "binary", FCP_TOML_STRING, 1 },      { "signature", FCP_TOML_STRING, 1 },
+        { "publisher_key", FCP_TOML_STRING, 0 }, { "zone", FCP_TOML_STRING, 0 },
+        { "state_dir", FCP_TOML_STRING, 0 },   { "restart", FCP_TOML_STRING, 0 },
+        { "restart_initial_ms", FCP_TOML_INTEGER, 0 }, { "restart_max_ms", FCP_TOML_INTEGER, 0 },
+        { "restart_stable_ms", FCP_TOML_INTEGER, 0 },  { "max_restarts", FCP_TOML_INTEGER, 0 },
+        { "health_interval_ms", FCP_TOML_INTEGER, 0 },
+    };
+    size_t n = fcp_toml_array_len(arr);
+    if (n > FCP_CONFIG_MAX_CONNECTORS)
+        return fcp_toml_fail(R->err, R->doc, arr, FCP_ERT_CONFIG, "%zu connectors listed, at most %d allowed", n,
+                             FCP_CONFIG_MAX_CONNECTORS);
+    for (size_t i = 0; i < n; i++) {
+        const fcp_toml_node *t = fcp_toml_array_at(arr, i);
+        if (fcp_toml_type_of(t) != FCP_TOML_TABLE)
+            return fcp_toml_fail(R->err, R->doc, t, FCP_ETOML_WRONG_TYPE,
+                                 "key '%s' must be a table ([[connector]]), got %s", path_of(R, t),
+                                 fcp_toml_type_name(fcp_toml_type_of(t)));
+        int r = fcp_toml_check_table(R->doc, t, f, sizeof f / sizeof f[0], R->err);
+        if (r)
+            return r;
+        fcp_config_connector *c = &cfg->connectors[cfg->n_connectors];
+        memset(c, 0, sizeof *c);
+        strcpy(c->zone, FCP_ZONE_PRIVATE);
+        strcpy(c->restart, "on-failure");
+        c->restart_initial_ms = 500;
+        c->restart_max_ms = 30000;
+        c->restart_stable_ms = 60000;
+        c->health_interval_ms = 5000;
+        const fcp_toml_node *idn = fcp_toml_table_get(t, "id");
+        if ((r = get_str(R, t, "id", c->id, sizeof c->id)) != 0)
+            return r;
+        if (!conn_id_ok(c->id, strlen(c->id)))
+            return fcp_toml_fail(R->err, R->doc, idn, FCP_ERT_CONFIG,
+                                 "key '%s': \"%s\" is not a connector id (lowercase letters, digits, '.', '_', '-')",
+                                 path_of(R, idn), c->id);
+        for (size_t k = 0; k < cfg->n_connectors; k++)
+            if (!strcmp(cfg->connectors[k].id, c->id))
+                return fcp_toml_fail(R->err, R->doc, idn, FCP_ERT_CONFIG, "key '%s': connector \"%s\" is listed twice",
+                                     path_of(R, idn), c->id);
+        if ((r = get_str(R, t, "manifest", c->manifest, sizeof c->manifest)) != 0 ||
+            (r = get_str(R, t, "binary", c->binary, sizeof c->binary)) != 0 ||
+            (r = get_hex(R, t, "signature", c->signature, 64, NULL)) != 0 ||
+            (r = get_hex(R, t, "publisher_key", c->publisher_key, 32, &c->has_publisher_key)) != 0 ||
+            (r = get_str(R, t, "state_dir", c->state_dir, sizeof c->state_dir)) != 0 ||
+            (r = get_str(R, t, "restart", c->restart, sizeof c->restart)) != 0 ||
+            (r = get_u32(R, t, "restart_initial_ms", 1, 3600000, &c->restart_initial_ms)) != 0 ||
+            (r = get_u32(R, t, "restart_max_ms", 1, 86400000, &c->restart_max_ms)) != 0 ||
+            (r = get_u32(R, t, "restart_stable_ms", 0, 86400000, &c->restart_stable_ms)) != 0 ||
+            (r = get_u32(R, t, "max_restarts", 0, 1000000, &c->max_restarts)) != 0 ||
+            (r = get_u32(R, t, "health_interval_ms", 100, 3600000, &c->health_interval_ms)) != 0)
+            return r;
+        const fcp_toml_node *rn = fcp_toml_table_get(t, "restart");
+        if (strcmp(c->restart, "on-failure") && strcmp(c->restart, "always") && strcmp(c->restart, "never"))
+            return fcp_toml_fail(R->err, R->doc, rn, FCP_ERT_CONFIG,
+                                 "key '%s' must be \"on-failure\", \"always\" or \"never\", got \"%s\"",
+                                 path_of(R, rn), c->restart);
+        if (c->restart_max_ms < c->restart_initial_ms)
+            return fcp_toml_fail(R->err, R->doc, t, FCP_ERT_CONFIG,
+                                 "connector \"%s\": restart_max_ms (%u) is smaller than restart_initial_ms (%u)",
+                                 c->id, c->restart_max_ms, c->restart_initial_ms);
+        const fcp_toml_node *zn = fcp_toml_table_get(t, "zone");
+        if (zn) {
+            const char *s;
+            size_t l;
+            if ((r = want_string(R, zn, &s, &l)) != 0 || (r = zone_ok(R, zn, s, l)) != 0)
+                return r;
+            if (!is_served(cfg, s, l))
+                return fcp_toml_fail(R->err, R->doc, zn, FCP_ECONFIG_ZONE,
+                                     "key '%s': zone \"%s\" is not served by this node (add it to zones.serve)",
+                                     path_of(R, zn), s);
+            memcpy(c->zone, s, l);
+            c->zone[l] = '\0';
+        }
+        cfg->n_connectors++;
+    }
+    return 0;
+}
+
+static int read_credentials(rd *R, fcp_config *cfg, const fcp_toml_node *arr)
+{
+    static const fcp_toml_field f[] = {
+        { "id", FCP_TOML_STRING, 1 },     { "secret_file", FCP_TOML_STRING, 1 },
+        { "apply", FCP_TOML_STRING, 0 },  { "name", FCP_TOML_STRING, 0 },
+        { "prefix", FCP_TOML_STRING, 0 }, { "host_allow", FCP_TOML_ARRAY, 0 },
+    };
+    size_t n = fcp_toml_array_len(arr);
+    if (n > FCP_CONFIG_MAX_CREDENTIALS)
+        return fcp_toml_fail(R->err, R->doc, arr, FCP_ERT_CONFIG, "%zu credentials listed, at most %d allowed", n,
+                             FCP_CONFIG_MAX_CREDENTIALS);
+    for (size_t i = 0; i < n; i++) {
+        const fcp_toml_node *t = fcp_toml_array_at(arr, i);
+        if (fcp_toml_type_of(t) != FCP_TOML_TABLE)
+            return fcp_toml_fail(R->err, R->doc, t, FCP_ETOML_WRONG_TYPE,
+                                 "key '%s' must be a table ([[credential]]), got %s", path_of(R, t),
+                                 fcp_toml_type_name(fcp_toml_type_of(t)));
+        int r = fcp_toml_check_table(R->doc, t, f, sizeof f / sizeof f[0], R->err);
+        if (r)
+            return r;
+        fcp_config_credential *c = &cfg->credentials[cfg->n_credentials];
+        memset(c, 0, sizeof *c);
+        strcpy(c->name, "authorization");
+        char apply[16] = "header";
+        const fcp_toml_node *idn = fcp_toml_table_get(t, "id");
+        if ((r = get_str(R, t, "id", c->id, sizeof c->id)) != 0 ||
+            (r = get_str(R, t, "secret_file", c->secret_file, sizeof c->secret_file)) != 0 ||
+            (r = get_str(R, t, "apply", apply, sizeof apply)) != 0 ||
+            (r = get_str(R, t, "name", c->name, sizeof c->name)) != 0 ||
+            (r = get_str(R, t, "prefix", c->prefix, sizeof c->prefix)) != 0)
+            return r;
+        if (strncmp(c->id, "cred:", 5) != 0 || strlen(c->id) < 6 || strchr(c->id, ' '))
+            return fcp_toml_fail(R->err, R->doc, idn, FCP_ERT_CONFIG,
+                                 "key '%s': \"%s\" is not a credential id (\"cred:\" and a name, no spaces)",
+                                 path_of(R, idn), c->id);
+        for (size_t k = 0; k < cfg->n_credentials; k++)
+            if (!strcmp(cfg->credentials[k].id, c->id))
+                return fcp_toml_fail(R->err, R->doc, idn, FCP_ERT_CONFIG, "key '%s': credential \"%s\" is listed twice",
+                                     path_of(R, idn), c->id);
+        if (!strcmp(apply, "query"))
+            c->apply_query = 1;
+        else if (strcmp(apply, "header"))
+            return fcp_toml_fail(R->err, R->doc, fcp_toml_table_get(t, "apply"), FCP_ERT_CONFIG,
+                                 "key 'credential.apply' must be \"header\" or \"query\", got \"%s\"", apply);
+        const fcp_toml_node *ha = fcp_toml_table_get(t, "host_allow");
+        size_t nh = ha ? fcp_toml_array_len(ha) : 0;
+        if (nh > FCP_CONFIG_CRED_HOSTS)
+            return fcp_toml_fail(R->err, R->doc, ha, FCP_ETOML_RANGE, "key '%s' lists %zu hosts, at most %d allowed",
+                                 path_of(R, ha), nh, FCP_CONFIG_CRED_HOSTS);
+        for (size_t k = 0; k < nh; k++) {
+            const fcp_toml_node *e = fcp_toml_array_at(ha, k);
+            const char *s;
+            size_t l;
+            if ((r = want_string(R, e, &s, &l)) != 0)
+                return r;
+            if (l == 0 || l > FCP_CONFIG_HOST_MAX)
+                return fcp_toml_fail(R->err, R->doc, e, FCP_ETOML_RANGE, "key '%s': host must be 1..%d bytes",
+                                     path_of(R, e), FCP_CONFIG_HOST_MAX);
+            memcpy(c->host_allow[k], s, l);
+            c->host_allow[k][l] = '\0';
+        }
+        c->n_host_allow = nh;
+        cfg->n_credentials++;
+    }
+    return 0;
+}
+
 int fcp_config_parse(fcp_config *cfg, const char *name, const char *text, size_t len, fcp_toml_error *err)
 {
     fcp_toml_doc *doc = NULL;
@@ -664,6 +867,7 @@ int fcp_config_parse(fcp_config *cfg, const char *name, const char *text, size_t
         { "node", FCP_TOML_TABLE, 0 },   { "listen", FCP_TOML_TABLE, 0 }, { "metrics", FCP_TOML_TABLE, 0 },
         { "zones", FCP_TOML_TABLE, 0 },  { "peers", FCP_TOML_ARRAY, 0 },  { "limits", FCP_TOML_TABLE, 0 },
         { "admission", FCP_TOML_TABLE, 0 },
+        { "connector", FCP_TOML_ARRAY, 0 }, { "credential", FCP_TOML_ARRAY, 0 },
     };
     if ((r = fcp_toml_check_table(doc, root, top, sizeof top / sizeof top[0], err)) != 0)
         goto out;
@@ -682,6 +886,10 @@ int fcp_config_parse(fcp_config *cfg, const char *name, const char *text, size_t
     if ((t = fcp_toml_table_get(root, "limits")) && (r = read_limits(&R, cfg, t)) != 0)
         goto out;
     if ((t = fcp_toml_table_get(root, "admission")) && (r = read_admission(&R, cfg, t)) != 0)
+        goto out;
+    if ((t = fcp_toml_table_get(root, "connector")) && (r = read_connectors(&R, cfg, t)) != 0)
+        goto out;
+    if ((t = fcp_toml_table_get(root, "credential")) && (r = read_credentials(&R, cfg, t)) != 0)
         goto out;
     /* rules across sections */
     if (cfg->n_peers > cfg->max_peers) {
