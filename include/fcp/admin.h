@@ -17,8 +17,8 @@
  * Payloads (D-ADMIN-2) are canonical CBOR maps with text keys.  A request is
  *   { "op": text, ? "zone": text, ? "id": bstr(32), ? "size": uint, ? "data": bstr }
  * with op one of status, peers, put, put_data, put_end, get, ls, pin, unpin,
- * rm, stop.  Unknown keys, wrong types, non-canonical CBOR and fields an op
- * does not take are refused (each with its own code).  A response is a map
+ * rm, stop, revoke, revocations.  Unknown keys, wrong types, non-canonical
+ * CBOR and fields an op does not take are refused (each with its own code).  A response is a map
  * with "ok": bool; failures carry "code" ("FCP-6327"), "error" (the stable
  * message) and "detail" (what exactly was wrong).
  *
@@ -45,6 +45,10 @@
 #define FCP_ADMIN_MAX_PAYLOAD   (1u << 20)    /* 1 MiB */
 #define FCP_ADMIN_CHUNK         (256u << 10)  /* bytes of data per put_data / get frame */
 #define FCP_ADMIN_DETAIL_MAX    200u
+#define FCP_ADMIN_NAME_MAX      128u          /* connector id, operation name */
+#define FCP_ADMIN_IDEM_MAX      128u          /* idempotency key (= FCP_IDEMPOTENCY_KEY_MAX) */
+#define FCP_ADMIN_MAX_APPROVALS 8u
+#define FCP_ADMIN_TOKEN_MAX     65536u        /* = FCP_TOKEN_MAX_BYTES */
 
 enum fcp_admin_op {
     FCP_ADMIN_OP_NONE = 0,
@@ -59,6 +63,16 @@ enum fcp_admin_op {
     FCP_ADMIN_OP_UNPIN,
     FCP_ADMIN_OP_RM,
     FCP_ADMIN_OP_STOP,
+    FCP_ADMIN_OP_REVOKE,        /* data: cbor [RevocationObject, RevocationEvent] (fcpd_authority.c) */
+    FCP_ADMIN_OP_REVOCATIONS,   /* the daemon's revocation state */
+    /* connector runtime (cmd/fcpd/fcpd_connectors.c, docs/connectors.md) */
+    FCP_ADMIN_OP_CONNECTORS,          /* ? connector: list (or one) with operations */
+    FCP_ADMIN_OP_INVOKE,              /* connector, operation, input, token, ? idempotency_key,
+                                         ? approvals, ? simulate */
+    FCP_ADMIN_OP_CONNECTOR_INSTALL,   /* manifest, signature, size; then put_data..., put_end */
+    FCP_ADMIN_OP_CONNECTOR_ACTIVATE,  /* connector */
+    FCP_ADMIN_OP_CONNECTOR_STOP,      /* connector */
+    FCP_ADMIN_OP_CONNECTOR_ROLLBACK,  /* connector */
     FCP_ADMIN_OP_COUNT_
 };
 
@@ -70,6 +84,25 @@ typedef struct fcp_admin_request {
     uint64_t       size;
     const uint8_t *data;                       /* points into the decoded payload */
     size_t         data_len;
+    /* connector runtime fields (D-RUNTIME-4): texts are NUL-terminated copies
+     * except input and manifest, which point into the payload (input_len /
+     * manifest_len bytes, valid UTF-8, not NUL-terminated) */
+    int            has_connector, has_operation, has_input, has_token, has_idempotency_key,
+                   has_approvals, has_simulate, has_manifest, has_signature;
+    char           connector[FCP_ADMIN_NAME_MAX + 1];
+    char           operation[FCP_ADMIN_NAME_MAX + 1];
+    const char    *input;                      /* JSON text */
+    size_t         input_len;
+    const uint8_t *token;                      /* CapabilityToken (COSE_Sign1) */
+    size_t         token_len;
+    char           idempotency_key[FCP_ADMIN_IDEM_MAX + 1];
+    size_t         n_approvals;                /* 1..FCP_ADMIN_MAX_APPROVALS when present */
+    const uint8_t *approvals[FCP_ADMIN_MAX_APPROVALS];
+    size_t         approval_lens[FCP_ADMIN_MAX_APPROVALS];
+    int            simulate;
+    const char    *manifest;                   /* manifest.toml text */
+    size_t         manifest_len;
+    uint8_t        signature[64];              /* publisher signature */
 } fcp_admin_request;
 
 /* "status", "put_data", ...; NULL for an unknown op. */

@@ -23,6 +23,12 @@ static const char *const op_names[FCP_ADMIN_OP_COUNT_] = {
     [FCP_ADMIN_OP_LS] = "ls",           [FCP_ADMIN_OP_PIN] = "pin",
     [FCP_ADMIN_OP_UNPIN] = "unpin",     [FCP_ADMIN_OP_RM] = "rm",
     [FCP_ADMIN_OP_STOP] = "stop",
+    [FCP_ADMIN_OP_REVOKE] = "revoke",   [FCP_ADMIN_OP_REVOCATIONS] = "revocations",
+    [FCP_ADMIN_OP_CONNECTORS] = "connectors", [FCP_ADMIN_OP_INVOKE] = "invoke",
+    [FCP_ADMIN_OP_CONNECTOR_INSTALL] = "connector_install",
+    [FCP_ADMIN_OP_CONNECTOR_ACTIVATE] = "connector_activate",
+    [FCP_ADMIN_OP_CONNECTOR_STOP] = "connector_stop",
+    [FCP_ADMIN_OP_CONNECTOR_ROLLBACK] = "connector_rollback",
 };
 
 /* Which optional fields each op takes (bit 0 zone, 1 id, 2 size, 3 data)
@@ -31,6 +37,16 @@ static const char *const op_names[FCP_ADMIN_OP_COUNT_] = {
 #define F_ID   2u
 #define F_SIZE 4u
 #define F_DATA 8u
+#define F_CONNECTOR 0x10u
+#define F_OPERATION 0x20u
+#define F_INPUT     0x40u
+#define F_TOKEN     0x80u
+#define F_IDEM      0x100u
+#define F_APPROVALS 0x200u
+#define F_SIMULATE  0x400u
+#define F_MANIFEST  0x800u
+#define F_SIGNATURE 0x1000u
+#define F_INVOKE_REQ (F_CONNECTOR | F_OPERATION | F_INPUT | F_TOKEN)
 static const struct { unsigned allowed, required; } op_fields[FCP_ADMIN_OP_COUNT_] = {
     [FCP_ADMIN_OP_STATUS] = { 0, 0 },
     [FCP_ADMIN_OP_PEERS] = { 0, 0 },
@@ -43,6 +59,14 @@ static const struct { unsigned allowed, required; } op_fields[FCP_ADMIN_OP_COUNT
     [FCP_ADMIN_OP_UNPIN] = { F_ID, F_ID },
     [FCP_ADMIN_OP_RM] = { F_ID, F_ID },
     [FCP_ADMIN_OP_STOP] = { 0, 0 },
+    [FCP_ADMIN_OP_REVOKE] = { F_DATA, F_DATA },
+    [FCP_ADMIN_OP_REVOCATIONS] = { 0, 0 },
+    [FCP_ADMIN_OP_CONNECTORS] = { F_CONNECTOR, 0 },
+    [FCP_ADMIN_OP_INVOKE] = { F_INVOKE_REQ | F_IDEM | F_APPROVALS | F_SIMULATE, F_INVOKE_REQ },
+    [FCP_ADMIN_OP_CONNECTOR_INSTALL] = { F_MANIFEST | F_SIGNATURE | F_SIZE, F_MANIFEST | F_SIGNATURE | F_SIZE },
+    [FCP_ADMIN_OP_CONNECTOR_ACTIVATE] = { F_CONNECTOR, F_CONNECTOR },
+    [FCP_ADMIN_OP_CONNECTOR_STOP] = { F_CONNECTOR, F_CONNECTOR },
+    [FCP_ADMIN_OP_CONNECTOR_ROLLBACK] = { F_CONNECTOR, F_CONNECTOR },
 };
 
 /* Admin payloads are small maps: tight decoder limits. */
@@ -121,6 +145,44 @@ int fcp_admin_request_encode(const fcp_admin_request *r, fcp_buf *out)
         fcp_cbor_put_cstr(&e, "data");
         fcp_cbor_put_bytes(&e, r->data, r->data_len);
     }
+    if (r->has_connector) {
+        fcp_cbor_put_cstr(&e, "connector");
+        fcp_cbor_put_cstr(&e, r->connector);
+    }
+    if (r->has_operation) {
+        fcp_cbor_put_cstr(&e, "operation");
+        fcp_cbor_put_cstr(&e, r->operation);
+    }
+    if (r->has_input) {
+        fcp_cbor_put_cstr(&e, "input");
+        fcp_cbor_put_text(&e, r->input, r->input_len);
+    }
+    if (r->has_token) {
+        fcp_cbor_put_cstr(&e, "token");
+        fcp_cbor_put_bytes(&e, r->token, r->token_len);
+    }
+    if (r->has_idempotency_key) {
+        fcp_cbor_put_cstr(&e, "idempotency_key");
+        fcp_cbor_put_cstr(&e, r->idempotency_key);
+    }
+    if (r->has_approvals) {
+        fcp_cbor_put_cstr(&e, "approvals");
+        fcp_cbor_put_array(&e, r->n_approvals);
+        for (size_t i = 0; i < r->n_approvals && i < FCP_ADMIN_MAX_APPROVALS; i++)
+            fcp_cbor_put_bytes(&e, r->approvals[i], r->approval_lens[i]);
+    }
+    if (r->has_simulate) {
+        fcp_cbor_put_cstr(&e, "simulate");
+        fcp_cbor_put_bool(&e, r->simulate);
+    }
+    if (r->has_manifest) {
+        fcp_cbor_put_cstr(&e, "manifest");
+        fcp_cbor_put_text(&e, r->manifest, r->manifest_len);
+    }
+    if (r->has_signature) {
+        fcp_cbor_put_cstr(&e, "signature");
+        fcp_cbor_put_bytes(&e, r->signature, 64);
+    }
     fcp_cbor_map_close(&e);
     int rc = fcp_cbor_enc_finish(&e);
     fcp_cbor_enc_free(&e);
@@ -191,6 +253,70 @@ int fcp_admin_request_decode(fcp_admin_request *r, const uint8_t *p, size_t n, c
                 return bad(why, "'data' is larger than one 256 KiB chunk", FCP_EADMIN_TOO_LARGE);
             r->has_data = 1;
             seen |= F_DATA;
+        } else if (fcp_cbor_key_is(k, kl, "connector") || fcp_cbor_key_is(k, kl, "operation")) {
+            int is_conn = fcp_cbor_key_is(k, kl, "connector");
+            const char *t;
+            size_t tl;
+            if (fcp_cbor_get_text(&d, &t, &tl) < 0 || tl == 0 || tl > FCP_ADMIN_NAME_MAX || memchr(t, 0, tl))
+                return bad(why, is_conn ? "'connector' must be text of 1..128 bytes"
+                                        : "'operation' must be text of 1..128 bytes", FCP_EADMIN_MALFORMED);
+            memcpy(is_conn ? r->connector : r->operation, t, tl);
+            (is_conn ? r->connector : r->operation)[tl] = 0;
+            if (is_conn) {
+                r->has_connector = 1;
+                seen |= F_CONNECTOR;
+            } else {
+                r->has_operation = 1;
+                seen |= F_OPERATION;
+            }
+        } else if (fcp_cbor_key_is(k, kl, "input")) {
+            if (fcp_cbor_get_text(&d, &r->input, &r->input_len) < 0)
+                return bad(why, "'input' must be text (JSON)", FCP_EADMIN_MALFORMED);
+            r->has_input = 1;
+            seen |= F_INPUT;
+        } else if (fcp_cbor_key_is(k, kl, "token")) {
+            if (fcp_cbor_get_bytes(&d, &r->token, &r->token_len) < 0 || r->token_len == 0 ||
+                r->token_len > FCP_ADMIN_TOKEN_MAX)
+                return bad(why, "'token' must be a byte string of 1..65536 bytes", FCP_EADMIN_MALFORMED);
+            r->has_token = 1;
+            seen |= F_TOKEN;
+        } else if (fcp_cbor_key_is(k, kl, "idempotency_key")) {
+            const char *t;
+            size_t tl;
+            if (fcp_cbor_get_text(&d, &t, &tl) < 0 || tl == 0 || tl > FCP_ADMIN_IDEM_MAX || memchr(t, 0, tl))
+                return bad(why, "'idempotency_key' must be text of 1..128 bytes", FCP_EADMIN_MALFORMED);
+            memcpy(r->idempotency_key, t, tl);
+            r->idempotency_key[tl] = 0;
+            r->has_idempotency_key = 1;
+            seen |= F_IDEM;
+        } else if (fcp_cbor_key_is(k, kl, "approvals")) {
+            uint64_t na;
+            if (fcp_cbor_get_array(&d, &na) < 0 || na == 0 || na > FCP_ADMIN_MAX_APPROVALS)
+                return bad(why, "'approvals' must be an array of 1..8 byte strings", FCP_EADMIN_MALFORMED);
+            for (uint64_t i = 0; i < na; i++)
+                if (fcp_cbor_get_bytes(&d, &r->approvals[i], &r->approval_lens[i]) < 0 || r->approval_lens[i] == 0)
+                    return bad(why, "'approvals' must be an array of 1..8 byte strings", FCP_EADMIN_MALFORMED);
+            r->n_approvals = (size_t)na;
+            r->has_approvals = 1;
+            seen |= F_APPROVALS;
+        } else if (fcp_cbor_key_is(k, kl, "simulate")) {
+            if (fcp_cbor_get_bool(&d, &r->simulate) < 0)
+                return bad(why, "'simulate' must be a boolean", FCP_EADMIN_MALFORMED);
+            r->has_simulate = 1;
+            seen |= F_SIMULATE;
+        } else if (fcp_cbor_key_is(k, kl, "manifest")) {
+            if (fcp_cbor_get_text(&d, &r->manifest, &r->manifest_len) < 0 || r->manifest_len == 0)
+                return bad(why, "'manifest' must be non-empty text", FCP_EADMIN_MALFORMED);
+            r->has_manifest = 1;
+            seen |= F_MANIFEST;
+        } else if (fcp_cbor_key_is(k, kl, "signature")) {
+            const uint8_t *b;
+            size_t bl;
+            if (fcp_cbor_get_bytes(&d, &b, &bl) < 0 || bl != 64)
+                return bad(why, "'signature' must be a 64-byte string", FCP_EADMIN_MALFORMED);
+            memcpy(r->signature, b, 64);
+            r->has_signature = 1;
+            seen |= F_SIGNATURE;
         } else {
             return bad(why, "unknown key in request", FCP_EADMIN_MALFORMED);
         }
