@@ -121,7 +121,9 @@ typedef struct fcp_invoke_config {
     const char    *node_id;      /* this node: decided_by, planned_by, executed_by, audit signer */
     const uint8_t *node_sk;      /* 64 bytes, its Ed25519 signing key (copied) */
     const uint8_t *owner_pk;     /* 32 bytes, the mesh owner (attestations, grant objects) */
-    const fcp_token_lookup *lookup; /* borrowed; its is_revoked may be NULL: the revset is used */
+    const fcp_token_lookup *lookup; /* borrowed; its is_revoked may be NULL: the revset is used.
+                                       Risky/Dangerous tokens also need its checkpoint
+                                       (chk_id/chk_seq binding) and node_key (holder proof) */
     fcp_revset    *revset;       /* borrowed; NULL = the context owns an empty one
                                     (fcp_invoke_ctx_revset), never fresh until marked */
     fcp_rev_freshness_policy freshness;   /* fcp_rev_freshness_policy_default */
@@ -184,10 +186,17 @@ typedef struct fcp_invoke_request {
     const fcp_provenance *provenance;/* NULL: fcp_provenance_init(zone, 0) with taint below */
     uint32_t       taint;            /* FCP_TAINT_* bits, used when provenance is NULL */
     int            transport;        /* FCP_TRANSPORT_* (0 = local) */
-    const char    *presenter_node;   /* holder binding: node presenting the token (NULL = this node) */
-    const char    *request_id;       /* holder proof input (NULL = "") */
+    /* Holder binding (Risky/Dangerous, token step 13): the node presenting
+     * the token (must be the token's holder_node) and its proof
+     * fcp_holder_proof_sign(request_id, operation, token cti) verified with
+     * the key from lookup->node_key.  Safe operations need none. */
+    const char    *presenter_node;   /* NULL = this node */
+    const char    *request_id;       /* NULL = "" */
     const uint8_t *holder_sig;       /* 64 bytes or NULL */
-    const uint8_t *aud_binary;       /* connector binary ObjectId or NULL (not checked) */
+    const uint8_t *aud_binary;       /* the installed connector binary's id (32 bytes, e.g.
+                                        fcp_manifest_binary_hash); required for Risky and
+                                        Dangerous operations, whose tokens must carry
+                                        aud_binary (FCP_ETOKEN_AUD_BINARY); NULL: Safe only */
     int            interactive_override; /* Risky on stale revocation state (policy permitting) */
     int            simulate;         /* decide only (see file comment) */
 } fcp_invoke_request;
@@ -237,7 +246,8 @@ typedef struct fcp_invoke_plan {
 void fcp_invoke_plan_init(fcp_invoke_plan *p);
 void fcp_invoke_plan_free(fcp_invoke_plan *p);
 
-/* Step 1.  plan is (re)initialised.  Returns 0 when a verdict was reached
+/* Step 1.  plan must have been set up with fcp_invoke_plan_init (or used
+ * before): its previous contents are freed.  Returns 0 when a verdict was reached
  * (plan->verdict; a deny is a verdict, its code in plan->reason), or a
  * negative error when nothing could be decided or recorded (FCP_ENOMEM,
  * signing/encoding errors, FCP_EINVAL for NULL arguments). */
