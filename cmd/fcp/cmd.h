@@ -23,6 +23,7 @@ int cmd_pin(int argc, char **argv);
 int cmd_unpin(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_node(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 
 /* 1 if argv has --help or -h (and prints nothing). */
 int cmd_wants_help(int argc, char **argv);

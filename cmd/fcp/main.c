@@ -26,6 +26,7 @@ static const struct verb {
     { "pin", cmd_pin, "pin an object on the local node" },
     { "unpin", cmd_unpin, "remove an object's pin on the local node" },
     { "rm", cmd_rm, "remove an object from the local node" },
+    { "mcp", cmd_mcp, "serve MCP on stdio: connector operations as tools, calls through fcpd" },
     { "node", cmd_node, "node administration: add-peer, stop" },
 };
 
