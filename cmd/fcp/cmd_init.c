@@ -20,6 +20,7 @@
 #include "fcp/hex.h"
 #include "fcp/model_attest.h"
 #include "fcp/model_ids.h"
+#include "fcp/model_zonekeys.h"
 #include "fcp/rng.h"
 
 static const char *const std_zones[] = { FCP_ZONE_OWNER, FCP_ZONE_PRIVATE, FCP_ZONE_WORK,
@@ -28,7 +29,7 @@ static const char *const std_zones[] = { FCP_ZONE_OWNER, FCP_ZONE_PRIVATE, FCP_Z
 static void init_usage(void)
 {
     printf("usage: fcp init [--home DIR] [--node-id ID] [--listen HOST:PORT]... [--data-dir DIR]\n"
-           "                [--metrics HOST:PORT] [--owner-home DIR] [--force] [--json]\n"
+           "                [--metrics HOST:PORT] [--owner-home DIR | --join] [--force] [--json]\n"
            "\n"
            "Create the configuration directory of one node (default $FCP_HOME, else\n"
            "~/.config/fcp): owner key pair (owner.key, owner.pub), node keys (node.key),\n"
@@ -44,6 +45,9 @@ static void init_usage(void)
            "  --owner-home DIR    another device of the same owner: sign this node's\n"
            "                      attestation with DIR/owner.key and share DIR's zone keys\n"
            "                      (the owner key itself is not copied)\n"
+           "  --join              a node that joins an owner by enrollment: node keys and\n"
+           "                      node.request only; the owner runs 'fcp node enroll' and\n"
+           "                      this node 'fcp node join BUNDLE' (zone keys arrive sealed)\n"
            "  --force             overwrite an existing configuration\n"
            "  --json              print the result as JSON\n");
 }
@@ -106,13 +110,14 @@ int cmd_init(int argc, char **argv)
     const char *home = getenv("FCP_HOME"), *node_id = NULL, *data_dir = NULL, *metrics = NULL;
     const char *owner_home = NULL, *listen[16];
     size_t n_listen = 0;
-    int force = 0, json = 0;
+    int force = 0, json = 0, join = 0;
     char hostname[256] = "node-1", defhome[4096];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--force")) force = 1;
         else if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--join")) join = 1;
         else if (v && !strcmp(a, "--home")) { home = v; i++; }
         else if (v && !strcmp(a, "--node-id")) { node_id = v; i++; }
         else if (v && !strcmp(a, "--data-dir")) { data_dir = v; i++; }
@@ -169,7 +174,15 @@ int cmd_init(int argc, char **argv)
     uint8_t owner_pk[32], owner_sk[64];
     int rc = 0;
     char text[8192];
-    if (owner_home) {
+    if (join && owner_home) {
+        fprintf(stderr, "fcp init: --join and --owner-home exclude each other\n");
+        return 2;
+    }
+    if (join) {
+        /* a node without owner material: keys and a request for the owner */
+        memset(owner_pk, 0, sizeof owner_pk);
+        memset(owner_sk, 0, sizeof owner_sk);
+    } else if (owner_home) {
         char buf[512];
         if (read_text(owner_home, "owner.pub", buf, sizeof buf) < 0 || strlen(buf) < 64 ||
             (buf[64] = 0, fcp_hex_decode_exact(owner_pk, 32, buf) < 0) ||
@@ -188,9 +201,11 @@ int cmd_init(int argc, char **argv)
         if (rc < 0)
             goto out;
     }
-    hex_line(text, sizeof text, "", owner_pk, 32);
-    if ((rc = write_file(home, "owner.pub", text, strlen(text), 0644, force)) < 0)
-        goto out;
+    if (!join) {
+        hex_line(text, sizeof text, "", owner_pk, 32);
+        if ((rc = write_file(home, "owner.pub", text, strlen(text), 0644, force)) < 0)
+            goto out;
+    }
 
     /* node keys and attestation */
     uint8_t sig_pk[32], sig_sk[64], enc_pk[32], enc_sk[32], iss_pk[32], iss_sk[64];
@@ -219,12 +234,14 @@ int cmd_init(int argc, char **argv)
     at.issued_at = fcp_clock_unix_secs(fcp_clock_system());
     fcp_buf ab;
     fcp_buf_init(&ab);
-    if ((rc = fcp_attestation_sign(&at, owner_sk)) < 0 || (rc = fcp_attestation_encode(&at, &ab)) < 0) {
+    if ((!join && (rc = fcp_attestation_sign(&at, owner_sk)) < 0) || (rc = fcp_attestation_encode(&at, &ab)) < 0) {
         fcp_buf_free(&ab);
         cmd_error("init", rc, "signing the node attestation");
         goto out;
     }
-    rc = write_file(home, "node.attest", ab.data, ab.len, 0644, force);
+    /* --join: the unsigned attestation (zero signature) is the request the
+     * owner signs with `fcp node enroll --attestation node.request` */
+    rc = write_file(home, join ? "node.request" : "node.attest", ab.data, ab.len, 0644, force);
     if (rc == 0 && owner_home) {
         /* the owner's home collects every device's attestation */
         char oname[4200];
@@ -235,8 +252,11 @@ int cmd_init(int argc, char **argv)
     if (rc < 0)
         goto out;
 
-    /* zone keys: fresh, or the owner's */
-    if (owner_home) {
+    /* zone keys: fresh, or the owner's; none yet for --join (they come
+     * sealed in the owner's ZoneKeyManifests: fcp node join) */
+    if (join) {
+        off = 0;
+    } else if (owner_home) {
         if (read_text(owner_home, "zones.key", text, sizeof text) < 0) {
             fprintf(stderr, "fcp init: %s/zones.key is missing\n", owner_home);
             rc = FCP_EDAEMON_KEY;
@@ -248,10 +268,13 @@ int cmd_init(int argc, char **argv)
         for (size_t i = 0; i < sizeof std_zones / sizeof std_zones[0]; i++) {
             uint8_t kid[8], key[32], oid[32];
             char h1[17], h2[65], h3[65];
-            if (fcp_rng_fill(rng, kid, 8) < 0 || fcp_rng_fill(rng, key, 32) < 0 || fcp_rng_fill(rng, oid, 32) < 0) {
+            if (fcp_rng_fill(rng, key, 32) < 0 || fcp_rng_fill(rng, oid, 32) < 0) {
                 rc = FCP_ERNG;
                 goto out;
             }
+            /* key id derived from the key (D-ZONE-2), so `fcp node enroll` can
+             * hand the key on in a ZoneKeyManifest (D-ENROLL-1) */
+            fcp_zone_key_id(kid, std_zones[i], strlen(std_zones[i]), key);
             fcp_hex_encode(h1, sizeof h1, kid, 8);
             fcp_hex_encode(h2, sizeof h2, key, 32);
             fcp_hex_encode(h3, sizeof h3, oid, 32);
@@ -262,7 +285,7 @@ int cmd_init(int argc, char **argv)
             fcp_memzero(h3, sizeof h3);
         }
     }
-    rc = write_file(home, "zones.key", text, off, 0600, force);
+    rc = join ? 0 : write_file(home, "zones.key", text, off, 0600, force);
     fcp_memzero(text, sizeof text);
     if (rc < 0)
         goto out;
@@ -291,7 +314,15 @@ int cmd_init(int argc, char **argv)
     fcp_key_id(kid, owner_pk);
     char kidh[17];
     fcp_hex_encode(kidh, sizeof kidh, kid, 8);
-    if (json)
+    if (join && json)
+        printf("{\"home\":\"%s\",\"node_id\":\"%s\",\"request\":\"%s/node.request\",\"data_dir\":\"%s\"}\n", home,
+               node_id, home, data_dir);
+    else if (join)
+        printf("initialised %s (waiting for enrollment)\n  node      %s\n  data dir  %s\n"
+               "give %s/node.request to the owner: fcp node enroll --attestation node.request -o BUNDLE\n"
+               "then here: fcp node join BUNDLE\n",
+               home, node_id, data_dir, home);
+    else if (json)
         printf("{\"home\":\"%s\",\"node_id\":\"%s\",\"owner_kid\":\"%s\",\"data_dir\":\"%s\"}\n", home, node_id,
                kidh, data_dir);
     else

@@ -5,6 +5,8 @@
  *       it to <home>/nodes/ID.attest and append a [[peers]] entry to fcpd.toml
  *   fcp node stop [--socket PATH]
  *       ask the local fcpd to shut down cleanly
+ *   fcp node enroll | join | remove   device enrollment and removal
+ *       (spec §19.4; cmd_enroll.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +23,27 @@
 static void node_usage(void)
 {
     printf("usage: fcp node add-peer --id ID --address HOST:PORT --attestation FILE [--home DIR]\n"
-           "       fcp node stop [--socket PATH]\n\n"
+           "       fcp node stop [--socket PATH]\n"
+           "       fcp node enroll --attestation FILE -o DIR [--home DIR]\n"
+           "       fcp node enroll NODE_ID --pubkey HEX --enc-pubkey HEX --iss-pubkey HEX -o DIR\n"
+           "       fcp node join DIR [--home DIR]\n"
+           "       fcp node remove NODE_ID -o DIR [--socket PATH]... [--home DIR]\n\n"
            "add-peer  make another node of the same owner a peer of this one: FILE is\n"
            "          that node's node.attest (checked against this home's owner.pub);\n"
            "          it is copied to <home>/nodes/ID.attest and a [[peers]] entry is\n"
            "          appended to <home>/fcpd.toml.  Restart fcpd to use it.\n"
-           "stop      ask the local fcpd to shut down cleanly (as SIGTERM does).\n");
+           "stop      ask the local fcpd to shut down cleanly (as SIGTERM does).\n"
+           "enroll    (owner's home) sign a new node's attestation (FILE: its node.request\n"
+           "          from 'fcp init --join', or its public keys) and write the bundle DIR:\n"
+           "          owner.pub, node.attest and one ZoneKeyManifest per zone sealing the\n"
+           "          zone keys to every member with HPKE (no raw key is copied).\n"
+           "join      (the new node, or a member after a removal) verify the bundle, open\n"
+           "          the manifests with node.key and install zones.key (and node.attest).\n"
+           "remove    (owner's home) revoke the node's attestation and issuance key on\n"
+           "          each fcpd named by --socket (default the local one): they refuse its\n"
+           "          sessions; rotate every zone key to a manifest without it (bundle\n"
+           "          DIR for the remaining members: fcp node join DIR, restart fcpd).\n"
+           "Add --json for machine-readable output.\n");
 }
 
 static int add_peer(int argc, char **argv)
@@ -151,6 +168,12 @@ int cmd_node(int argc, char **argv)
         return add_peer(argc, argv);
     if (!strcmp(argv[1], "stop"))
         return stop(argc, argv);
+    if (!strcmp(argv[1], "enroll"))
+        return cmd_node_enroll(argc, argv);
+    if (!strcmp(argv[1], "join"))
+        return cmd_node_join(argc, argv);
+    if (!strcmp(argv[1], "remove"))
+        return cmd_node_remove(argc, argv);
     fprintf(stderr, "fcp node: unknown subcommand '%s' (try fcp node --help)\n", argv[1]);
     return 2;
 }

@@ -27,7 +27,11 @@ static const struct verb {
     { "unpin", cmd_unpin, "remove an object's pin on the local node" },
     { "rm", cmd_rm, "remove an object from the local node" },
     { "mcp", cmd_mcp, "serve MCP on stdio: connector operations as tools, calls through fcpd" },
-    { "node", cmd_node, "node administration: add-peer, stop" },
+    { "node", cmd_node, "node administration: add-peer, stop, enroll, join, remove" },
+    { "token", cmd_token, "mint and inspect capability tokens (this node's issuance key)" },
+    { "revoke", cmd_revoke, "owner-sign a revocation and apply it on the local fcpd" },
+    { "audit", cmd_audit, "verify a zone's audit chain (hash links, seq, signatures)" },
+    { "zone", cmd_zone, "owner-signed zone definitions and policies: create, list, show" },
 };
 
 static void usage(FILE *out)

@@ -204,6 +204,17 @@ const fcp_revset *fcpd_revset(const fcpd *d);
 /* 1 if node_id's attestation (its signing key, scope NodeAttestation) is
  * revoked now: the node was removed (`fcp node remove`). */
 int  fcpd_node_revoked(const fcpd *d, const char *node_id, const uint8_t node_sig_pk[32]);
+/* Admin ops "revoke" and "revocations": 0 with the {ok: true, seq, head,
+ * ids, ...} payload in resp, or the error (detail in det). */
+int  fcpd_authority_admin(fcpd *d, const fcp_admin_request *r, fcp_buf *resp, char *det, size_t dl);
+/* 1 if a datagram from `from` comes from a removed peer (dropped, counted). */
+int  fcpd_authority_gate(fcpd *d, const fcp_mesh_addr *from);
+/* 1 if the configured peer with attestation at is removed: leave it out of
+ * the engine (logged FCP-6356). */
+int  fcpd_authority_skip_peer(fcpd *d, const fcp_node_attestation *at);
+/* fcp_mesh_zone_key_fn over zones.key (ctx = fcpd): a zone's key by key id,
+ * for symbols sealed under a superseded key (D-ENROLL-3). */
+int  fcpd_zone_key_lookup(void *ctx, const char *zone_id, const uint8_t key_id[8], uint8_t zone_key[32]);
 
 /* fcpd_main.c */
 uint64_t fcpd_now_ns(void);

@@ -587,6 +587,18 @@ static void handle(fcpd_admin_conn *a, uint64_t seq, const uint8_t *p, size_t n)
         d->stopping = 1;
         break;
     }
+    case FCP_ADMIN_OP_REVOKE:
+    case FCP_ADMIN_OP_REVOCATIONS: {   /* fcpd_authority.c */
+        fcp_buf pl;
+        char det[FCP_ADMIN_DETAIL_MAX + 1] = "";
+        fcp_buf_init(&pl);
+        if ((rc = fcpd_authority_admin(d, &r, &pl, det, sizeof det)) < 0)
+            send_error(a, seq, rc, det);
+        else
+            send_payload(a, seq, &pl);
+        fcp_buf_free(&pl);
+        break;
+    }
     default:
         send_error(a, seq, FCP_EADMIN_UNKNOWN_OP, why);
         break;

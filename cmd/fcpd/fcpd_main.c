@@ -117,6 +117,8 @@ static int run(fcpd *d, int daemonize, int ready_fd)
         fcpd_log(d, FCP_LOG_ERROR, "signals", rc, NULL, 0);
         return rc;
     }
+    if ((rc = fcpd_authority_start(d)) < 0)
+        return rc;
     if ((rc = fcpd_admin_start(d)) < 0)
         return rc;
     if ((rc = fcpd_mesh_start(d)) < 0)
@@ -160,6 +162,7 @@ static void shutdown_all(fcpd *d)
         fcp_net_loop_free(d->loop);
         d->loop = NULL;
     }
+    fcpd_authority_stop(d);
     if (d->store) {
         char report[256] = "";
         int ok = fcp_store_check(d->store, report, sizeof report);

@@ -110,6 +110,8 @@ static void on_udp(void *ctx, int fd, unsigned ev)
         d->n.bytes_in += (uint64_t)n;
         fcp_mesh_addr tok;
         fcpd_addr_to_token(&from, &tok);
+        if (fcpd_authority_gate(d, &tok))   /* a removed node (fcpd_authority.c) */
+            continue;
         int rc = fcp_mesh_on_datagram(d->mesh, &tok, buf, (size_t)n);
         if (rc < 0)
             fcpd_log(d, FCP_LOG_WARN, "mesh.datagram", rc, NULL, 0);
@@ -169,6 +171,8 @@ int fcpd_mesh_start(fcpd *d)
             fcpd_log(d, FCP_LOG_ERROR, "peer.attestation", rc, f, 2);
             return rc;
         }
+        if (fcpd_authority_skip_peer(d, &p->attestation))   /* removed: no session */
+            continue;
         np++;
     }
     /* serve the zones of the config that we hold keys for */
@@ -176,8 +180,10 @@ int fcpd_mesh_start(fcpd *d)
     size_t nz = 0;
     for (size_t i = 0; i < d->cfg.n_zones && nz < FCP_MESH_MAX_ZONES; i++)
         for (size_t j = 0; j < d->keys.n_zones; j++)
-            if (!strcmp(d->cfg.zones[i], d->keys.zones[j].zone_id))
-                zones[nz++] = d->keys.zones[j];
+            if (!strcmp(d->cfg.zones[i], d->keys.zones[j].zone_id)) {
+                zones[nz++] = d->keys.zones[j];   /* the first line of a zone is its active key */
+                break;
+            }
     if (!nz) {
         fcpd_log(d, FCP_LOG_ERROR, "mesh.zones", FCP_EMESH_CONFIG, NULL, 0);
         return FCP_EMESH_CONFIG;
@@ -191,6 +197,8 @@ int fcpd_mesh_start(fcpd *d)
     mc.n_peers = np;
     mc.zones = zones;
     mc.n_zones = nz;
+    mc.zone_key_lookup = fcpd_zone_key_lookup;   /* superseded keys after a rotation */
+    mc.zone_key_ctx = d;
     mc.store = d->mstore;
     mc.clock = fcp_clock_system();
     mc.rng = fcp_rng_system();

@@ -1,0 +1,354 @@
+/*
+ * cmd_token.c - `fcp token mint` and `fcp token inspect`: CapabilityTokens
+ * (spec §7.5, authz_token.h) minted with this node's issuance key (the "iss"
+ * line of node.key, attested as node_iss_pubkey in node.attest by `fcp
+ * init`), and decoded and checked: envelope, issuer attestation (by kid,
+ * owner-signed), issuer signature, iss_node, and time (nbf / iat / exp with
+ * the default skew).  Decision D-CLI-2 (which claims mint sets).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "fcp/authz_token.h"
+#include "fcp/clock.h"
+#include "fcp/crypto.h"
+#include "fcp/error.h"
+#include "fcp/hex.h"
+#include "fcp/rng.h"
+
+static void usage(void)
+{
+    printf("usage: fcp token mint --zone Z --audience CONNECTOR --capability CAP [options]\n"
+           "       fcp token inspect FILE|- [--home DIR] [--json]\n"
+           "\n"
+           "mint: a CapabilityToken (COSE_Sign1 over CWT claims) signed with this node's\n"
+           "token issuance key (node.key 'iss', attested in node.attest).\n"
+           "  --zone Z            zone the token is valid in (zone_id claim)\n"
+           "  --audience ID       connector id (aud)\n"
+           "  --capability CAP    capability_id\n"
+           "  --operation OP      granted operation (repeatable; none = the whole capability)\n"
+           "  --ttl DUR           lifetime (default 300s; e.g. 90s, 15m, 1h)\n"
+           "  --subject P         principal (sub and principal_id)\n"
+           "  --grant FILE        an owner-signed CapabilityObject whose id the token lists\n"
+           "                      (grant_object_ids; its ObjectId under the zone's key)\n"
+           "  -o FILE             write the token there (default stdout, binary)\n"
+           "inspect: decode FILE (- = stdin) and check it: envelope, issuer attestation\n"
+           "found by kid in FCP_HOME (node.attest, nodes/*.attest) and signed by the\n"
+           "owner, token signature, iss_node, time.  Exit 1 names the first failure.\n"
+           "  --home DIR          FCP_HOME (default $FCP_HOME)\n"
+           "  --json              print the result as JSON\n");
+}
+
+static int mint(int argc, char **argv)
+{
+    const char *homeopt = NULL, *zone = NULL, *aud = NULL, *cap = NULL, *subject = NULL, *out = NULL;
+    const char *grant = NULL, *ops[FCP_TOKEN_MAX_OPS];
+    size_t n_ops = 0;
+    uint64_t ttl = FCP_TOKEN_DEFAULT_TTL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--json")) json = 1;
+        else if (v && !strcmp(a, "--home")) { homeopt = v; i++; }
+        else if (v && !strcmp(a, "--zone")) { zone = v; i++; }
+        else if (v && !strcmp(a, "--audience")) { aud = v; i++; }
+        else if (v && !strcmp(a, "--capability")) { cap = v; i++; }
+        else if (v && !strcmp(a, "--subject")) { subject = v; i++; }
+        else if (v && !strcmp(a, "--grant")) { grant = v; i++; }
+        else if (v && !strcmp(a, "-o")) { out = v; i++; }
+        else if (v && !strcmp(a, "--operation") && n_ops < FCP_TOKEN_MAX_OPS) { ops[n_ops++] = v; i++; }
+        else if (v && !strcmp(a, "--ttl")) {
+            if (cmd_parse_duration(v, &ttl) < 0 || !ttl) {
+                fprintf(stderr, "fcp token: --ttl wants a duration such as 90s, 15m, 1h\n");
+                return 2;
+            }
+            i++;
+        } else {
+            fprintf(stderr, "fcp token mint: unknown or incomplete option '%s' (try --help)\n", a);
+            return 2;
+        }
+    }
+    if (!zone || !aud || !cap) {
+        fprintf(stderr, "fcp token mint: --zone, --audience and --capability are required\n");
+        return 2;
+    }
+    char home[4096];
+    if (cmd_home_path(home, sizeof home, homeopt) < 0) {
+        cmd_error("token", FCP_EDAEMON_HOME, "set FCP_HOME or --home");
+        return 2;
+    }
+    fcp_node_attestation at;
+    uint8_t iss_sk[64], pk[32];
+    int rc = cmd_load_attestation(home, "node.attest", &at);
+    if (rc < 0 || (rc = cmd_load_node_keys(home, NULL, NULL, iss_sk)) < 0) {
+        cmd_error("token", rc, "node.attest / node.key 'iss' line (run fcp init)");
+        return 1;
+    }
+    fcp_ed25519_sk_to_pk(pk, iss_sk);
+    if (memcmp(pk, at.node_iss_pubkey, 32)) {
+        fcp_memzero(iss_sk, sizeof iss_sk);
+        cmd_error("token", FCP_EDAEMON_KEY, "node.key's issuance key is not the one node.attest attests");
+        return 1;
+    }
+    static fcp_token_claims c;
+    fcp_token_claims_init(&c);
+    uint64_t now = fcp_clock_unix_secs(fcp_clock_system());
+    rc = 0;
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_ISS, at.node_id);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_ISS_NODE, at.node_id);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_AUD, aud);
+    if (!rc) rc = fcp_zone_id_validate(zone, strlen(zone));
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_ZONE_ID, zone);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_CAPABILITY_ID, cap);
+    if (!rc && subject) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_SUB, subject);
+    if (!rc && subject) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_PRINCIPAL_ID, subject);
+    for (size_t i = 0; !rc && i < n_ops; i++)
+        rc = fcp_token_claims_add_operation(&c, ops[i]);
+    if (rc < 0) {
+        fcp_memzero(iss_sk, sizeof iss_sk);
+        cmd_error("token", rc, "claims");
+        return 2;
+    }
+    c.iat = now;
+    c.nbf = now;
+    c.exp = now + ttl;
+    c.present |= FCP_TC_IAT | FCP_TC_NBF | FCP_TC_EXP | FCP_TC_CTI;
+    c.cti_len = 16;
+    if (fcp_rng_fill(fcp_rng_system(), c.cti, 16) < 0) {
+        fcp_memzero(iss_sk, sizeof iss_sk);
+        return 1;
+    }
+    if (grant) {
+        size_t gl;
+        uint8_t *g = cmd_read_input(grant, &gl, FCP_CAP_MAX_ENCODED + 1);
+        static fcp_cap_object co;
+        static cmd_zone_key zk[CMD_ZONES_MAX];
+        size_t nz = 0;
+        const cmd_zone_key *z = NULL;
+        rc = g ? fcp_cap_object_decode(&co, g, gl) : FCP_EIO;
+        free(g);
+        if (rc == 0 && ((rc = cmd_load_zone_keys(home, zk, CMD_ZONES_MAX, &nz)) < 0 ||
+                        !(z = cmd_find_zone_key(zk, nz, co.header.zone_id))))
+            rc = rc < 0 ? rc : FCP_EDAEMON_KEY;
+        if (rc == 0)
+            rc = fcp_cap_object_id(c.grant_object_ids[0], &co, &z->oid_key);
+        fcp_memzero(zk, sizeof zk);
+        if (rc < 0) {
+            fcp_memzero(iss_sk, sizeof iss_sk);
+            cmd_error("token", rc, grant);
+            return 1;
+        }
+        c.n_grant_object_ids = 1;
+        c.present |= FCP_TC_GRANT_IDS;
+    }
+    fcp_buf tok;
+    fcp_buf_init(&tok);
+    rc = fcp_token_mint(&c, iss_sk, &tok);
+    fcp_memzero(iss_sk, sizeof iss_sk);
+    if (rc < 0) {
+        fcp_buf_free(&tok);
+        cmd_error("token", rc, "minting");
+        return 1;
+    }
+    fcp_cose_sign1 s;
+    uint8_t tid[32];
+    char tidh[65], ctih[33];
+    fcp_cose_sign1_decode(&s, tok.data, tok.len);
+    fcp_token_id(tid, &s);
+    fcp_hex_encode(tidh, sizeof tidh, tid, 32);
+    fcp_hex_encode(ctih, sizeof ctih, c.cti, 16);
+    if (out) {
+        FILE *f = fopen(out, "wb");
+        if (!f || fwrite(tok.data, 1, tok.len, f) != tok.len || fclose(f) != 0) {
+            fprintf(stderr, "fcp token: cannot write %s\n", out);
+            fcp_buf_free(&tok);
+            return 1;
+        }
+        if (json)
+            printf("{\"file\":\"%s\",\"token_id\":\"%s\",\"cti\":\"%s\",\"bytes\":%zu,\"exp\":%llu}\n", out, tidh,
+                   ctih, tok.len, (unsigned long long)c.exp);
+        else
+            printf("minted %s (%zu bytes)\n  token id %s\n  issuer %s  zone %s  aud %s  cap %s\n  expires %llu (in %llus)\n",
+                   out, tok.len, tidh, at.node_id, zone, aud, cap, (unsigned long long)c.exp,
+                   (unsigned long long)ttl);
+    } else {
+        fwrite(tok.data, 1, tok.len, stdout);
+    }
+    fcp_buf_free(&tok);
+    return 0;
+}
+
+/* Find the attestation whose issuance kid is kid: node.attest, then nodes/. */
+static int issuer_by_kid(const char *home, const uint8_t kid[FCP_KID_BYTES], fcp_node_attestation *a)
+{
+    uint8_t k[FCP_KID_BYTES];
+    if (cmd_load_attestation(home, "node.attest", a) == 0) {
+        fcp_attestation_kids(a, NULL, NULL, k);
+        if (!memcmp(k, kid, FCP_KID_BYTES))
+            return 0;
+    }
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/nodes", home);
+    DIR *d = opendir(dir);
+    if (!d)
+        return FCP_ENOENT;
+    struct dirent *e;
+    int rc = FCP_ENOENT;
+    while (rc && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l < 8 || strcmp(e->d_name + l - 7, ".attest"))
+            continue;
+        char name[600];
+        snprintf(name, sizeof name, "nodes/%s", e->d_name);
+        if (cmd_load_attestation(home, name, a) < 0)
+            continue;
+        fcp_attestation_kids(a, NULL, NULL, k);
+        if (!memcmp(k, kid, FCP_KID_BYTES))
+            rc = 0;
+    }
+    closedir(d);
+    return rc;
+}
+
+static int inspect(int argc, char **argv)
+{
+    const char *homeopt = NULL, *file = NULL;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--json")) json = 1;
+        else if (v && !strcmp(a, "--home")) { homeopt = v; i++; }
+        else if ((a[0] != '-' || !strcmp(a, "-")) && !file) file = a;
+        else {
+            fprintf(stderr, "fcp token inspect: unknown or incomplete option '%s' (try --help)\n", a);
+            return 2;
+        }
+    }
+    if (!file) {
+        fprintf(stderr, "fcp token inspect: name a token file or - (try --help)\n");
+        return 2;
+    }
+    char home[4096];
+    if (cmd_home_path(home, sizeof home, homeopt) < 0)
+        return 2;
+    size_t len;
+    uint8_t *p = cmd_read_input(file, &len, FCP_TOKEN_MAX_BYTES + 1);
+    if (!p)
+        return 1;
+    static fcp_token_claims c;
+    fcp_token_claims_init(&c);
+    fcp_cose_sign1 s;
+    fcp_node_attestation at;
+    uint8_t owner_pk[32], tid[32];
+    const char *step = "envelope";
+    uint64_t now = fcp_clock_unix_secs(fcp_clock_system());
+    int rc = fcp_cose_sign1_decode(&s, p, len);
+    if (rc == 0)
+        fcp_token_id(tid, &s);
+    if (rc == 0) {
+        step = "issuer";
+        rc = issuer_by_kid(home, s.kid, &at);
+        if (rc == FCP_ENOENT)
+            rc = FCP_ETOKEN_UNKNOWN_ISSUER;
+    }
+    if (rc == 0) {
+        step = "issuer attestation";
+        rc = cmd_load_owner(home, owner_pk, NULL);
+        if (rc == 0 && fcp_attestation_verify(&at, owner_pk, now) < 0)
+            rc = FCP_ETOKEN_ISSUER_ATTESTATION;
+    }
+    if (rc == 0) {
+        step = "signature";
+        rc = fcp_token_verify_signature(p, len, at.node_iss_pubkey, &c);
+    }
+    if (rc == 0) {
+        step = "claims";
+        const uint32_t need = FCP_TC_ISS_NODE | FCP_TC_ZONE | FCP_TC_EXP;
+        if ((c.present & need) != need)
+            rc = FCP_ETOKEN_MISSING_CLAIM;
+        else if (strcmp(c.iss_node, at.node_id))
+            rc = FCP_ETOKEN_ISS_NODE;
+    }
+    if (rc == 0) {
+        step = "time";
+        uint64_t skew = FCP_TOKEN_DEFAULT_SKEW;
+        if ((c.present & FCP_TC_NBF) && c.nbf > now + skew)
+            rc = FCP_ETOKEN_NOT_YET_VALID;
+        else if ((c.present & FCP_TC_IAT) && c.iat > now + skew)
+            rc = FCP_ETOKEN_IAT_FUTURE;
+        else if (now >= c.exp + skew)
+            rc = FCP_ETOKEN_EXPIRED;
+    }
+    /* the claims are printed even when a later check failed, if they decoded */
+    if (rc < 0 && !c.present && s.payload)
+        fcp_token_claims_decode(&c, s.payload, s.payload_len);
+    free(p);
+    char tidh[65] = "", code[16];
+    if (s.payload)
+        fcp_hex_encode(tidh, sizeof tidh, tid, 32);
+    if (json) {
+        printf("{\"valid\":%s,\"token_id\":\"%s\"", rc == 0 ? "true" : "false", tidh);
+        if (rc < 0) {
+            printf(",\"failed_step\":\"%s\",\"code\":\"%s\"", step, fcp_error_code(rc, code, sizeof code));
+        }
+        if (c.present & FCP_TC_ISS_NODE) { printf(",\"iss_node\":"); cmd_json_str(stdout, c.iss_node); }
+        if (c.present & FCP_TC_ZONE) { printf(",\"zone_id\":"); cmd_json_str(stdout, c.zone_id); }
+        if (c.present & FCP_TC_AUD) { printf(",\"aud\":"); cmd_json_str(stdout, c.aud); }
+        if (c.present & FCP_TC_CAPABILITY) { printf(",\"capability_id\":"); cmd_json_str(stdout, c.capability_id); }
+        if (c.present & FCP_TC_SUB) { printf(",\"sub\":"); cmd_json_str(stdout, c.sub); }
+        if (c.present & FCP_TC_OPERATIONS) {
+            printf(",\"operations\":[");
+            for (size_t i = 0; i < c.n_operations; i++) {
+                printf(i ? "," : "");
+                cmd_json_str(stdout, c.operations[i]);
+            }
+            printf("]");
+        }
+        if (c.present & FCP_TC_IAT) printf(",\"iat\":%llu", (unsigned long long)c.iat);
+        if (c.present & FCP_TC_NBF) printf(",\"nbf\":%llu", (unsigned long long)c.nbf);
+        if (c.present & FCP_TC_EXP) printf(",\"exp\":%llu", (unsigned long long)c.exp);
+        printf("}\n");
+    } else {
+        printf("token %s\n", tidh[0] ? tidh : "(undecodable)");
+        if (c.present & FCP_TC_ISS_NODE) printf("  iss_node     %s\n", c.iss_node);
+        if (c.present & FCP_TC_ZONE) printf("  zone         %s\n", c.zone_id);
+        if (c.present & FCP_TC_AUD) printf("  audience     %s\n", c.aud);
+        if (c.present & FCP_TC_CAPABILITY) printf("  capability   %s\n", c.capability_id);
+        for (size_t i = 0; i < c.n_operations; i++) printf("  operation    %s\n", c.operations[i]);
+        if (c.present & FCP_TC_SUB) printf("  subject      %s\n", c.sub);
+        if (c.present & FCP_TC_IAT) printf("  issued at    %llu\n", (unsigned long long)c.iat);
+        if (c.present & FCP_TC_EXP)
+            printf("  expires      %llu (%s)\n", (unsigned long long)c.exp, now < c.exp ? "in the future" : "past");
+        if (c.present & FCP_TC_GRANT_IDS) printf("  grant ids    %zu\n", c.n_grant_object_ids);
+        if (rc == 0)
+            printf("valid: issuer %s attested by the owner, signature and time ok\n", at.node_id);
+    }
+    if (rc < 0) {
+        char what[64];
+        snprintf(what, sizeof what, "check '%s' failed", step);
+        cmd_error("token", rc, what);
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_token(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage();
+        return argc < 2 ? 2 : 0;
+    }
+    if (cmd_wants_help(argc, argv)) {
+        usage();
+        return 0;
+    }
+    if (!strcmp(argv[1], "mint"))
+        return mint(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "inspect"))
+        return inspect(argc - 1, argv + 1);
+    fprintf(stderr, "fcp token: unknown subcommand '%s' (mint, inspect)\n", argv[1]);
+    return 2;
+}
