@@ -399,7 +399,7 @@ static int daemon_call(fcp_mcp *m, const fcp_buf *req, fcp_buf *resp, char *why,
         snprintf(why, cap, "fcpd unreachable (%s %s)", code_of(rc, cb), fcp_strerror(rc));
         return FCP_EMCP_DAEMON;
     }
-    if (fcp_cbor_validate(resp->data, resp->len, NULL) < 0) {
+    if (resp->len == 0 || fcp_cbor_validate(resp->data, resp->len, NULL) < 0) {
         snprintf(why, cap, "fcpd answered with non-canonical CBOR");
         return FCP_EMCP_DAEMON;
     }
