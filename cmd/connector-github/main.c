@@ -67,7 +67,9 @@ static int run(fcp_conn_ctx *c, gh_op op, const char *in, size_t n, fcp_buf *out
     gh_request_free(&g);
     if (rc < 0) {
         fcp_buf_free(&storage);
-        return fcp_conn_fail(c, rc, "egress refused: %s", fcp_conn_last_error(c));
+        /* copy first: fcp_conn_fail writes the buffer last_error points to */
+        snprintf(why, sizeof why, "%s", fcp_conn_last_error(c));
+        return fcp_conn_fail(c, rc, "egress refused: %s", why);
     }
     rc = gh_map_response(op, &resp, out, why, sizeof why);
     fcp_buf_free(&storage);

@@ -42,7 +42,8 @@ SECRET="e2e-$(openssl rand -hex 16)"
 # The client is built with the library's own flags (sanitizers in build-asan).
 SAN=""
 case "$BUILD" in *asan*) SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" ;; esac
-LIBS=$(sed -n 's/^LDLIBS  *:= *//p' Makefile)
+# LDLIBS may continue on the next line (trailing backslash)
+LIBS="$(sed -n 's/^LDLIBS  *:= *//p' Makefile | sed 's/\\$//') $(sed -n '/^LDLIBS  *:=.*\\$/{n;p}' Makefile)"
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 -g $SAN -Wall -Wextra -Werror -Iinclude \
   -o "$TMP/egress_client" tests/e2e/egress_client.c "$BUILD/libfcp.a" $LIBS 2>"$TMP/cc.log" ||
   { cat "$TMP/cc.log"; fail_setup "building egress_client"; }
