@@ -88,6 +88,7 @@ typedef struct fcp_quic_config {
     void    *peer_key_ctx;
     uint64_t idle_timeout_ms;        /* 0: 30000 */
     uint64_t handshake_timeout_ms;   /* 0: 10000 */
+    uint64_t keepalive_ms;           /* 0: none; else PING after this much quiet */
     size_t   max_udp_payload;        /* 0: 1452 (probed); 1200: no path-MTU probing */
     int      datagrams;              /* advertise and accept QUIC DATAGRAM */
     size_t   stream_window;          /* receive buffer and flow-control window; 0: 2 MiB */
@@ -116,7 +117,11 @@ int fcp_quic_client_new(fcp_quic_conn **out, const fcp_quic_config *cfg, const f
 /* Accept: a server connection for the first datagram a client sent from
  * `remote` (which must be a QUIC Initial packet; anything else is
  * FCP_EQUIC_NOT_INITIAL and nothing is allocated).  The datagram is consumed.
- * Errors as fcp_quic_client_new, and those of fcp_quic_recv. */
+ * 0 exactly when *out is set: the connection may already be CLOSED (then
+ * fcp_quic_error says why and fcp_quic_send yields the CONNECTION_CLOSE to
+ * send).  Otherwise errors as fcp_quic_client_new, or the fcp_quic_recv error
+ * of a first datagram that could not even be answered.  There is no Retry
+ * (address validation relies on the anti-amplification limit, D-QUIC-5). */
 int fcp_quic_server_accept(fcp_quic_conn **out, const fcp_quic_config *cfg,
                            const fcp_net_addr *local, const fcp_net_addr *remote,
                            const uint8_t *pkt, size_t len, uint64_t now_ns);

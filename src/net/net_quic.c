@@ -408,6 +408,8 @@ int fcp_quic_client_new(fcp_quic_conn **out, const fcp_quic_config *cfg, const f
         return FCP_ENOMEM;
     }
     ngtcp2_conn_set_tls_native_handle(c->nc, c->tls.session);
+    if (c->cfg.keepalive_ms)
+        ngtcp2_conn_set_keep_alive_timeout(c->nc, c->cfg.keepalive_ms * NGTCP2_MILLISECONDS);
     *out = c;
     return 0;
 }
@@ -453,13 +455,15 @@ int fcp_quic_server_accept(fcp_quic_conn **out, const fcp_quic_config *cfg,
         return FCP_ENOMEM;
     }
     ngtcp2_conn_set_tls_native_handle(c->nc, c->tls.session);
+    if (c->cfg.keepalive_ms)
+        ngtcp2_conn_set_keep_alive_timeout(c->nc, c->cfg.keepalive_ms * NGTCP2_MILLISECONDS);
     rc = fcp_quic_recv(c, pkt, len, now_ns);
-    if (rc != 0 && c->state == FCP_QUIC_CLOSED && !c->close_pending) {
+    if (rc != 0 && !c->close_pending) {
         fcp_quic_conn_free(c); /* nothing to tell the client: drop it */
         return rc;
     }
-    *out = c;
-    return rc;
+    *out = c; /* possibly already CLOSED with a close to send */
+    return 0;
 }
 
 void fcp_quic_conn_free(fcp_quic_conn *c)
