@@ -38,6 +38,7 @@
 #include "fcp/host_manifest.h"
 #include "fcp/host_sandbox.h"
 #include "fcp/host_transport.h"
+#include "fcp/net_http.h"
 
 #define MASK 0x5a
 #define SECRET_LEN 40
@@ -450,6 +451,10 @@ static void run_scan(env *e, fcp_host_conn *c, pid_t cpid)
     rc = rc ? rc : invoke(e, c, "issues.list", "{\"owner\":\"scan\",\"repo\":\"r\"}", &out, 1);
     result(rc == 0 && has(&out, "\"count\":1"), "scan_setup_query_call", "call with the query credential failed");
     configure(c, base, "cred:github.token");
+    unsigned ws = fcp_http_wipe_status();
+    printf("wiping allocators: libcurl %s, OpenSSL %s\n", ws & FCP_HTTP_WIPE_CURL ? "yes" : "no",
+           ws & FCP_HTTP_WIPE_OPENSSL ? "yes" : "no");
+    result(ws & FCP_HTTP_WIPE_CURL, "curl_allocations_wiped", "libcurl does not use the wiping allocator");
     secret_needles(nd, &count);
     plain_needle(&nd[count], "heap marker (positive control)", marker_host);
     long long n = scan_pid(getpid(), nd, count + 1, &skipped);
