@@ -6,6 +6,16 @@
  *       "signature" key wants, made with the reference connectors' TEST
  *       publisher key (Ed25519 seed a0 a1 .. bf, the key in
  *       connectors/notes/manifest.toml).  Never for real keys.
+ *   mcp_helper mint HOME ZONE CAPABILITY PRINCIPAL BINARY OUT
+ *       what an owner does to let an agent call a connector: an owner-signed
+ *       CapabilityObject granting CAPABILITY to PRINCIPAL in ZONE, written to
+ *       HOME/grants/<capability>.cap (where fcpd looks, D-RUNTIME-5), and a
+ *       CapabilityToken from this node's issuance key listing its id, with
+ *       aud = the connector id fcp.notes, aud_binary = BINARY's id, and
+ *       holder_node = this node (fcpd signs the holder proof, D-RUNTIME-6).
+ *       `fcp token mint` does not set aud_binary / holder_node or make grant
+ *       objects (yet); this helper is linked with cmd/fcp/ (all but main.c)
+ *       to read FCP_HOME the way fcp does.
  *   mcp_helper connectors SOCK
  *       sends {"op":"connectors"} to fcpd and prints the answer as JSON.
  *       Exit 0 for {ok: true}, 3 when fcpd does not know the op (or the
@@ -14,11 +24,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "../../cmd/fcp/cmd.h"
 #include "fcp/admin.h"
+#include "fcp/authz_token.h"
+#include "fcp/clock.h"
+#include "fcp/model_cap.h"
+#include "fcp/model_object.h"
+#include "fcp/rng.h"
 #include "fcp/cbor.h"
 #include "fcp/error.h"
 #include "fcp/hex.h"
@@ -125,14 +142,95 @@ static int connectors(const char *sock)
     return status;
 }
 
+static int mint(char **a)
+{
+    const char *home = a[0], *zone = a[1], *cap = a[2], *principal = a[3], *binpath = a[4], *out = a[5];
+    static fcp_node_attestation at;
+    static cmd_zone_key zk[CMD_ZONES_MAX];
+    static fcp_cap_object co;
+    static fcp_token_claims c;
+    uint8_t owner_pk[32], owner_sk[64], iss_sk[64];
+    size_t nz = 0, bl = 0;
+    const cmd_zone_key *z = NULL;
+    int rc = cmd_load_attestation(home, "node.attest", &at);
+    if (!rc) rc = cmd_load_owner(home, owner_pk, owner_sk);
+    if (!rc) rc = cmd_load_node_keys(home, NULL, NULL, iss_sk);
+    if (!rc) rc = cmd_load_zone_keys(home, zk, CMD_ZONES_MAX, &nz);
+    if (!rc && !(z = cmd_find_zone_key(zk, nz, zone))) rc = FCP_ENOENT;
+    unsigned char *bin = rc ? NULL : slurp(binpath, &bl);
+    if (!rc && !bin) rc = FCP_EIO;
+    if (rc < 0) {
+        fprintf(stderr, "mcp_helper mint: reading %s: %s\n", home, fcp_strerror(rc));
+        return 1;
+    }
+    uint64_t now = fcp_clock_unix_secs(fcp_clock_system());
+    fcp_schema_id s;
+    fcp_cap_object_schema(&s);
+    rc = fcp_object_header_init(&co.header, &s, zone, now - 60);
+    snprintf(co.capability_id, sizeof co.capability_id, "%s", cap);
+    co.grantee = FCP_GRANTEE_PRINCIPAL;
+    snprintf(co.grantee_value, sizeof co.grantee_value, "%s", principal);
+    co.valid_from = now - 60;
+    co.valid_until = now + 3600;
+    if (!rc) rc = fcp_cap_object_sign(&co, owner_sk);
+    fcp_buf enc, tok;
+    fcp_buf_init(&enc);
+    fcp_buf_init(&tok);
+    if (!rc) rc = fcp_cap_object_encode(&co, &enc);
+    char name[300];
+    snprintf(name, sizeof name, "grants/%s.cap", cap);
+    if (!rc) {
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/grants", home);
+        mkdir(dir, 0700);
+        rc = cmd_write_home_file(home, name, enc.data, enc.len, 0600);
+    }
+    fcp_token_claims_init(&c);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_ISS, at.node_id);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_ISS_NODE, at.node_id);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_AUD, "fcp.notes");
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_ZONE_ID, zone);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_CAPABILITY_ID, cap);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_SUB, principal);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_PRINCIPAL_ID, principal);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_HOLDER_NODE, at.node_id);
+    if (!rc) rc = fcp_cap_object_id(c.grant_object_ids[0], &co, &z->oid_key);
+    c.n_grant_object_ids = 1;
+    fcp_manifest_binary_hash(bin, bl, c.aud_binary);
+    c.iat = c.nbf = now;
+    c.exp = now + 600;
+    c.cti_len = 16;
+    c.present |= FCP_TC_IAT | FCP_TC_NBF | FCP_TC_EXP | FCP_TC_CTI | FCP_TC_GRANT_IDS | FCP_TC_AUD_BINARY;
+    if (!rc) rc = fcp_rng_fill(fcp_rng_system(), c.cti, 16);
+    if (!rc) rc = fcp_token_mint(&c, iss_sk, &tok);
+    FILE *f = rc ? NULL : fopen(out, "wb");
+    if (!rc && (!f || fwrite(tok.data, 1, tok.len, f) != tok.len))
+        rc = FCP_EIO;
+    if (f)
+        fclose(f);
+    sodium_memzero(owner_sk, sizeof owner_sk);
+    sodium_memzero(iss_sk, sizeof iss_sk);
+    sodium_memzero(zk, sizeof zk);
+    fcp_buf_free(&enc);
+    fcp_buf_free(&tok);
+    free(bin);
+    if (rc < 0) {
+        fprintf(stderr, "mcp_helper mint: %s\n", fcp_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0)
         return 1;
     if (argc == 4 && !strcmp(argv[1], "sign"))
         return sign(argv[2], argv[3]);
+    if (argc == 8 && !strcmp(argv[1], "mint"))
+        return mint(argv + 2);
     if (argc == 3 && !strcmp(argv[1], "connectors"))
         return connectors(argv[2]);
-    fprintf(stderr, "usage: mcp_helper sign MANIFEST BINARY | mcp_helper connectors SOCK\n");
+    fprintf(stderr, "usage: mcp_helper sign MANIFEST BINARY | mint HOME ZONE CAP PRINCIPAL BINARY OUT | connectors SOCK\n");
     return 2;
 }

@@ -8,10 +8,13 @@
 #     bridge process is fed malformed and over-long input directly.
 #   2 full: a real fcpd (fcp init + a [[connector]] section for the notes
 #     reference connector, signed here with its TEST publisher key by
-#     tests/interop/mcp_helper.c), two capability tokens from
-#     `fcp token mint` (notes.write and notes.read); the SDK lists tools,
-#     makes a granted call, a call the token does not grant (tool result
-#     with isError and an FCP code), and reads back with the other token.
+#     tests/interop/mcp_helper.c), owner-signed grants and capability tokens
+#     for notes.read and notes.write (the helper: `fcp token mint` sets no
+#     aud_binary / holder_node and makes no grant objects); the SDK lists
+#     tools, makes granted calls through fcpd's pipeline, calls the token
+#     does not grant (tool results with isError and an FCP code), and writes
+#     with one token and reads back with the other when fcpd runs the Risky
+#     write (else it checks the refusal is a tool result with its code).
 #     Part 2 is SKIPPED loudly (and counts nothing) when this fcpd does not
 #     answer the "connectors" admin op.
 #
@@ -71,6 +74,9 @@ else echo "FAIL unreadable token file: $out"; fail=$((fail + 1)); fi
 full() {
   local port
   port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  # the sandboxed connector runs as another uid: its state dir must not sit
+  # under the 0700 FCP_HOME or the 0700 temp dir (traverse only)
+  chmod 711 "$W"
   "$FCP" init --home "$W/n1" --node-id node-1 --listen "127.0.0.1:$port" --data-dir "$W/n1/data" >/dev/null ||
     { echo "FAIL fcp init"; fail=$((fail + 1)); return; }
   # the test publisher's signature over the notes manifest and binary
@@ -78,8 +84,10 @@ full() {
   if nm "$B/libfcp.a" 2>/dev/null | grep -q '__asan_'; then san="-fsanitize=address,undefined -fno-omit-frame-pointer"; fi
   libs="$(sed -n 's/^LDLIBS  *:= *//p' Makefile | sed 's/\\$//') $(sed -n '/^LDLIBS  *:=.*\\$/{n;p}' Makefile)"
   # shellcheck disable=SC2086
-  ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 $san -Wall -Wextra -Werror -Iinclude -o "$W/helper" \
-    tests/interop/mcp_helper.c "$B/libfcp.a" $libs 2>"$W/cc.log" ||
+  { ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 $san -Wall -Wextra -Werror -Iinclude -c -o "$W/helper.o" \
+      tests/interop/mcp_helper.c &&
+    ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 $san -w -Iinclude -Icmd/fcp -o "$W/helper" "$W/helper.o" \
+      $(ls cmd/fcp/*.c | grep -v '/main\.c$') "$B/libfcp.a" $libs; } 2>"$W/cc.log" ||
     { cat "$W/cc.log"; echo "FAIL building mcp_helper"; fail=$((fail + 1)); return; }
   [ -x "$B/connector-notes" ] || { echo "FAIL $B/connector-notes not built"; fail=$((fail + 1)); return; }
   local sig
@@ -92,6 +100,7 @@ id = "fcp.notes"
 manifest = "$PWD/connectors/notes/manifest.toml"
 binary = "$PWD/$B/connector-notes"
 signature = "$sig"
+state_dir = "$W/state"
 EOF
   "$FCPD" --config "$W/n1/fcpd.toml" --daemon 2>"$W/fcpd.err" ||
     { cat "$W/fcpd.err"; echo "FAIL fcpd with a [[connector]] section did not start"; fail=$((fail + 1)); return; }
@@ -111,11 +120,12 @@ EOF
     cat "$W/fcpd.err" 2>/dev/null
     echo "FAIL fcp.notes never became active (connectors answer: $js)"; fail=$((fail + 1)); return
   fi
-  FCP_HOME=$W/n1 "$FCP" token mint --zone z:private --audience fcp.notes --capability notes.write --ttl 10m \
-    -o "$W/w.tok" >/dev/null || { echo "FAIL fcp token mint (notes.write)"; fail=$((fail + 1)); return; }
-  FCP_HOME=$W/n1 "$FCP" token mint --zone z:private --audience fcp.notes --capability notes.read --ttl 10m \
-    -o "$W/r.tok" >/dev/null || { echo "FAIL fcp token mint (notes.read)"; fail=$((fail + 1)); return; }
-  timeout 120 node tests/interop/mcp_client.mjs full "$FCP" "$sock" "$W/w.tok" "$W/r.tok" >"$W/full.log" 2>&1
+  # an owner-signed grant + a token per capability for principal agent:mcp
+  for cap in write read; do
+    ASAN_OPTIONS=detect_leaks=0 "$W/helper" mint "$W/n1" z:private "notes.$cap" agent:mcp "$B/connector-notes" \
+      "$W/$cap.tok" || { echo "FAIL minting the notes.$cap grant and token"; fail=$((fail + 1)); return; }
+  done
+  timeout 120 node tests/interop/mcp_client.mjs full "$FCP" "$sock" "$W/write.tok" "$W/read.tok" >"$W/full.log" 2>&1
   local rc=$?
   cat "$W/full.log"
   count "$W/full.log"
