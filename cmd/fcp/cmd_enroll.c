@@ -18,8 +18,9 @@
  *           issuance key) on each named fcpd, rotate every zone key to a new
  *           one in a manifest that excludes it (the removed node provably
  *           cannot open it), update the owner's zones.key, write the
- *           rotation bundle for the remaining members, and retire
- *           nodes/<id>.attest to nodes/<id>.removed.
+ *           rotation bundle for the remaining members, and mark the node
+ *           nodes/<id>.removed (never a manifest member again; its
+ *           attestation stays so fcpd can match it to the revocation).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -92,6 +93,14 @@ static int members_load(members *ms, const char *home, const uint8_t owner_pk[32
             continue;   /* another owner's or expired: not a member */
         if (skip_id && !strcmp(a.node_id, skip_id))
             continue;
+        char rm[600];
+        uint8_t *x;
+        size_t xl;
+        snprintf(rm, sizeof rm, "nodes/%s.removed", a.node_id);
+        if (cmd_read_home_file(home, rm, &x, &xl) == 0) {   /* removed: never a member again */
+            free(x);
+            continue;
+        }
         if ((rc = members_add(ms, &a)) < 0)
             break;
     }
@@ -569,10 +578,13 @@ int cmd_node_remove(int argc, char **argv)
     if (rc == 0 && (rc = cmd_write_zone_keys(home, out, no)) < 0)
         cmd_error("node remove", rc, "writing zones.key");
     if (rc == 0) {
-        char from[4200], to[4200];
-        snprintf(from, sizeof from, "%s/nodes/%s.attest", home, node_id);
-        snprintf(to, sizeof to, "%s/nodes/%s.removed", home, node_id);
-        rename(from, to);
+        /* the attestation stays (fcpd matches it against the revocation and
+         * leaves the peer out); the marker keeps it out of future manifests */
+        char mark[600], txt[128];
+        snprintf(mark, sizeof mark, "nodes/%s.removed", node_id);
+        int tl = snprintf(txt, sizeof txt, "removed at %llu, revocation seq %llu\n", (unsigned long long)now,
+                          (unsigned long long)seq);
+        rc = cmd_write_home_file(home, mark, txt, (size_t)tl, 0644);
         if (json)
             printf("{\"node_id\":\"%s\",\"revocation_seq\":%llu,\"zones_rotated\":%zu,\"members\":%zu,\"bundle\":\"%s\"}\n",
                    node_id, (unsigned long long)seq, rotated, ms.n, outdir);

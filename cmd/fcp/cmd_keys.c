@@ -104,7 +104,7 @@ int cmd_load_owner(const char *home, uint8_t pk[32], uint8_t sk[64])
     size_t n;
     int rc = cmd_read_home_file(home, "owner.pub", &b, &n);
     if (rc < 0)
-        return FCP_EDAEMON_KEY;
+        return sk ? FCP_EDAEMON_OWNER_KEY : FCP_EDAEMON_KEY;
     char h[65];
     if (n < 64) {
         free(b);
