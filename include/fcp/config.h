@@ -55,6 +55,12 @@ typedef struct fcp_config_peer {
     char            zones[FCP_CONFIG_MAX_PEER_ZONES][FCP_ZONE_ID_MAX + 1];
 } fcp_config_peer;
 
+/* [quic.dial]: a static peer reached over QUIC at this address. */
+typedef struct fcp_config_quic_dial {
+    char            id[FCP_NODE_ID_MAX + 1];  /* a [[peers]] id */
+    fcp_config_addr addr;
+} fcp_config_quic_dial;
+
 typedef struct fcp_config_zone_quota {
     char     zone[FCP_ZONE_ID_MAX + 1];
     uint64_t max_bytes;
@@ -130,6 +136,15 @@ typedef struct fcp_config {
     fcp_config_connector connectors[FCP_CONFIG_MAX_CONNECTORS];
     size_t          n_credentials;
     fcp_config_credential credentials[FCP_CONFIG_MAX_CREDENTIALS];
+    /* [quic] (docs/quic.md): the QUIC carrier, off unless quic.listen is set */
+    int             quic_enabled;
+    fcp_config_addr quic_listen;
+    int             quic_datagrams;         /* carry the mesh's datagrams; default true */
+    uint64_t        quic_idle_timeout_ms;   /* default 30000 */
+    uint64_t        quic_keepalive_ms;      /* default 10000; 0 = none */
+    uint32_t        quic_max_udp_payload;   /* 1200-1452, default 1452 (path-MTU probing) */
+    size_t          n_quic_dial;
+    fcp_config_quic_dial quic_dial[FCP_CONFIG_MAX_PEERS];
 } fcp_config;
 
 /* The documented defaults (docs/config.md).  data_dir is set to

@@ -62,6 +62,12 @@ void fcp_config_defaults(fcp_config *cfg, const char *default_data_dir)
     cfg->max_inflight_decodes = 32;
     cfg->max_decode_cpu_ms_per_min = 5000;
     cfg->require_authenticated_requests = 1;
+    /* [quic] */
+    cfg->quic_enabled = 0;
+    cfg->quic_datagrams = 1;
+    cfg->quic_idle_timeout_ms = 30000;
+    cfg->quic_keepalive_ms = 10000;
+    cfg->quic_max_udp_payload = 1452;
 }
 
 int fcp_config_default_data_dir(char *out, size_t outlen, const char *fcp_data, const char *home)
@@ -649,6 +655,67 @@ static int read_admission(rd *R, fcp_config *cfg, const fcp_toml_node *t)
     return 0;
 }
 
+/* ---- [quic] (docs/quic.md) ------------------------------------------------------ */
+
+static int read_quic(rd *R, fcp_config *cfg, const fcp_toml_node *t)
+{
+    static const fcp_toml_field f[] = {
+        { "listen", FCP_TOML_STRING, 1 },         { "datagrams", FCP_TOML_BOOL, 0 },
+        { "idle_timeout_ms", FCP_TOML_INTEGER, 0 }, { "keepalive_ms", FCP_TOML_INTEGER, 0 },
+        { "max_udp_payload", FCP_TOML_INTEGER, 0 }, { "dial", FCP_TOML_TABLE, 0 },
+    };
+    int r = fcp_toml_check_table(R->doc, t, f, sizeof f / sizeof f[0], R->err);
+    const fcp_toml_node *n = fcp_toml_table_get(t, "listen"), *dial;
+    const char *s, *why;
+    size_t l, nd;
+    int b;
+    if (r || (r = want_string(R, n, &s, &l)) != 0)
+        return r;
+    if (fcp_config_parse_addr(&cfg->quic_listen, s, l, &why) != 0)
+        return fcp_toml_fail(R->err, R->doc, n, FCP_ECONFIG_ADDRESS, "key '%s': \"%.80s\": %s", path_of(R, n), s,
+                             why);
+    cfg->quic_enabled = 1;
+    if ((r = get_u64(R, t, "idle_timeout_ms", 1000, 600000, &cfg->quic_idle_timeout_ms)) != 0 ||
+        (r = get_u64(R, t, "keepalive_ms", 0, 600000, &cfg->quic_keepalive_ms)) != 0 ||
+        (r = get_u32(R, t, "max_udp_payload", 1200, 1452, &cfg->quic_max_udp_payload)) != 0)
+        return r;
+    if (cfg->quic_keepalive_ms >= cfg->quic_idle_timeout_ms)
+        return fcp_toml_fail(R->err, R->doc, fcp_toml_table_get(t, "keepalive_ms"), FCP_ECONFIG_LIMITS,
+                             "quic.keepalive_ms (%llu) must be shorter than quic.idle_timeout_ms (%llu)",
+                             (unsigned long long)cfg->quic_keepalive_ms,
+                             (unsigned long long)cfg->quic_idle_timeout_ms);
+    r = fcp_toml_get_bool(R->doc, t, "datagrams", &b, R->err);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        cfg->quic_datagrams = b;
+    /* [quic.dial] <peer id> = "host:port": needs [[peers]] read first */
+    dial = fcp_toml_table_get(t, "dial");
+    nd = fcp_toml_table_len(dial);
+    cfg->n_quic_dial = 0;
+    for (size_t i = 0; i < nd; i++) {
+        const char *k;
+        size_t kl, p;
+        const fcp_toml_node *v = fcp_toml_table_at(dial, i, &k, &kl);
+        for (p = 0; p < cfg->n_peers; p++)
+            if (strlen(cfg->peers[p].id) == kl && memcmp(cfg->peers[p].id, k, kl) == 0)
+                break;
+        if (p == cfg->n_peers)
+            return fcp_toml_fail(R->err, R->doc, v, FCP_ECONFIG_PEER,
+                                 "key '%s': \"%.*s\" is not a [[peers]] id", path_of(R, v), (int)(kl > 80 ? 80 : kl), k);
+        if ((r = want_string(R, v, &s, &l)) != 0)
+            return r;
+        fcp_config_quic_dial *d = &cfg->quic_dial[cfg->n_quic_dial];
+        if (fcp_config_parse_addr(&d->addr, s, l, &why) != 0)
+            return fcp_toml_fail(R->err, R->doc, v, FCP_ECONFIG_ADDRESS, "key '%s': \"%.80s\": %s", path_of(R, v),
+                                 s, why);
+        memcpy(d->id, k, kl);
+        d->id[kl] = '\0';
+        cfg->n_quic_dial++;
+    }
+    return 0;
+}
+
 /* ---- [[connector]] and [[credential]] (connector runtime) ------------------------ */
 
 /* A string key copied into out[cap]; absent: left as is.  Refuses empty and
@@ -868,6 +935,7 @@ int fcp_config_parse(fcp_config *cfg, const char *name, const char *text, size_t
         { "zones", FCP_TOML_TABLE, 0 },  { "peers", FCP_TOML_ARRAY, 0 },  { "limits", FCP_TOML_TABLE, 0 },
         { "admission", FCP_TOML_TABLE, 0 },
         { "connector", FCP_TOML_ARRAY, 0 }, { "credential", FCP_TOML_ARRAY, 0 },
+        { "quic", FCP_TOML_TABLE, 0 },
     };
     if ((r = fcp_toml_check_table(doc, root, top, sizeof top / sizeof top[0], err)) != 0)
         goto out;
@@ -890,6 +958,8 @@ int fcp_config_parse(fcp_config *cfg, const char *name, const char *text, size_t
     if ((t = fcp_toml_table_get(root, "connector")) && (r = read_connectors(&R, cfg, t)) != 0)
         goto out;
     if ((t = fcp_toml_table_get(root, "credential")) && (r = read_credentials(&R, cfg, t)) != 0)
+        goto out;
+    if ((t = fcp_toml_table_get(root, "quic")) && (r = read_quic(&R, cfg, t)) != 0)
         goto out;
     /* rules across sections */
     if (cfg->n_peers > cfg->max_peers) {

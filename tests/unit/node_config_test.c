@@ -185,6 +185,41 @@ static void test_errors(void)
     bad("[limits.zone_quota]\n\"z:owner\" = \"1 KiB\"\n", FCP_ETOML_RANGE, "limits.zone_quota.\"z:owner\"");
 }
 
+/* [quic] (docs/quic.md): off by default, every key read back, each rule. */
+static void test_quic(void)
+{
+    fcp_toml_error e;
+    CHECK_EQ(parse("", &e), 0);
+    CHECK_EQ(cfg->quic_enabled, 0);
+    CHECK_EQ(cfg->quic_datagrams, 1);
+    CHECK_EQ(cfg->quic_idle_timeout_ms, 30000);
+    CHECK_EQ(cfg->quic_keepalive_ms, 10000);
+    CHECK_EQ(cfg->quic_max_udp_payload, 1452);
+    CHECK_EQ(parse("[[peers]]\nid = \"node-2\"\naddress = \"10.0.0.2:7443\"\n"
+                   "[quic]\nlisten = \"[::1]:7444\"\ndatagrams = false\nidle_timeout_ms = 5000\n"
+                   "keepalive_ms = 1000\nmax_udp_payload = 1200\n[quic.dial]\nnode-2 = \"10.0.0.2:7444\"\n",
+                   &e),
+             0);
+    CHECK_EQ(cfg->quic_enabled, 1);
+    CHECK(strcmp(cfg->quic_listen.host, "::1") == 0 && cfg->quic_listen.port == 7444 && cfg->quic_listen.is_ipv6);
+    CHECK_EQ(cfg->quic_datagrams, 0);
+    CHECK_EQ(cfg->quic_idle_timeout_ms, 5000);
+    CHECK_EQ(cfg->quic_keepalive_ms, 1000);
+    CHECK_EQ(cfg->quic_max_udp_payload, 1200);
+    CHECK_EQ(cfg->n_quic_dial, 1);
+    CHECK(strcmp(cfg->quic_dial[0].id, "node-2") == 0 && cfg->quic_dial[0].addr.port == 7444);
+    bad("[quic]\ndatagrams = true\n", FCP_ETOML_MISSING_KEY, "quic.listen");
+    bad("[quic]\nlisten = \"nohost\"\n", FCP_ECONFIG_ADDRESS, "key 'quic.listen'");
+    bad("[quic]\nlisten = \"1.2.3.4:1\"\nmax_udp_payload = 1500\n", FCP_ETOML_RANGE, "quic.max_udp_payload");
+    bad("[quic]\nlisten = \"1.2.3.4:1\"\nidle_timeout_ms = 2000\nkeepalive_ms = 2000\n", FCP_ECONFIG_LIMITS,
+        "shorter than quic.idle_timeout_ms");
+    bad("[quic]\nlisten = \"1.2.3.4:1\"\n[quic.dial]\nghost = \"1.2.3.4:2\"\n", FCP_ECONFIG_PEER,
+        "\"ghost\" is not a [[peers]] id");
+    bad("[[peers]]\nid = \"a\"\naddress = \"h:1\"\n[quic]\nlisten = \"1.2.3.4:1\"\n[quic.dial]\na = \"h\"\n",
+        FCP_ECONFIG_ADDRESS, "quic.dial.a");
+    bad("[quic]\nlisten = \"1.2.3.4:1\"\nport = 3\n", FCP_ETOML_UNKNOWN_KEY, "quic.port");
+}
+
 int main(void)
 {
     cfg = malloc(sizeof *cfg);
@@ -194,6 +229,7 @@ int main(void)
     test_example();
     test_sizes_addrs();
     test_errors();
+    test_quic();
     free(cfg);
     return fcp_t_done("node_config_test");
 }
