@@ -204,6 +204,18 @@ size_t fcp_quic_dgram_payload_for(size_t udp_payload, size_t cid_len);
  * fcp_quic_dgram_payload_for(udp_payload, 16), 1).  Errors as that. */
 int fcp_quic_symbol_size_for(size_t udp_payload, uint16_t *symbol_size);
 
+/* ---- socket I/O (net_quic_udp.c) ------------------------------------------- */
+
+/* Send one QUIC packet (up to FCP_QUIC_MAX_UDP_PAYLOAD) on a socket from
+ * fcp_net_udp_open.  FCP_ELIMIT when the socket buffer is full (the packet is
+ * lost; QUIC recovers), FCP_ENET_DATAGRAM_SIZE when larger than the limit or
+ * than the local path MTU, FCP_ENET_SOCKET. */
+int fcp_quic_udp_send(int fd, const uint8_t *buf, size_t len, const fcp_net_addr *to);
+/* Receive one datagram into buf[0..cap): its length, FCP_ENOENT when none is
+ * pending, FCP_ENET_DATAGRAM_SIZE when it was larger than cap (dropped),
+ * FCP_ENET_SOCKET. */
+int fcp_quic_udp_recv(int fd, uint8_t *buf, size_t cap, fcp_net_addr *from);
+
 /* ---- counters ------------------------------------------------------------- */
 
 typedef struct fcp_quic_stats {
