@@ -339,11 +339,17 @@ static int schema_member(void *u, const unsigned char *key, size_t klen, const c
                          size_t vlen)
 {
     schema_view *s = u;
-    if (key_eq(key, klen, "type") && vlen == 8 && memcmp(val, "\"object\"", 8) == 0)
-        s->type_object = 1;
-    if (key_eq(key, klen, "required") && vlen && val[0] == '[') {
-        s->required = val;
-        s->rlen = vlen;
+    /* a repeated key: the last one counts (as in common JSON parsers) */
+    if (key_eq(key, klen, "type")) {
+        unsigned char t[8];
+        size_t tl = 0;
+        jp j = { (const unsigned char *)val, vlen, 0, 1 };
+        s->type_object = val[0] == '"' && string(&j, t, sizeof t, &tl) == 0 && tl == 6 &&
+                         memcmp(t, "object", 6) == 0;
+    }
+    if (key_eq(key, klen, "required")) {
+        s->required = val[0] == '[' ? val : NULL;
+        s->rlen = val[0] == '[' ? vlen : 0;
     }
     return 0;
 }
