@@ -83,6 +83,12 @@ typedef struct fcpd_admin_conn {
     uint64_t      get_seq, get_op, get_t0;
     const uint8_t *get_data;
     size_t        get_len, get_off;
+    /* connector runtime (fcpd_connectors.c): an invoke waiting for its
+     * connector, or an install receiving its binary through put_data */
+    uint64_t      rt_wait;          /* job id answered later, 0 = none */
+    int           rt_install;
+    fcp_buf       rt_manifest;
+    uint8_t       rt_sig[64];
 } fcpd_admin_conn;
 
 typedef struct fcpd_metrics_conn {
@@ -148,6 +154,7 @@ typedef struct fcpd {
     int             stopping;
     int             pid_written;   /* we own <home>/fcpd.pid */
     struct fcpd_authority *auth;   /* fcpd_authority.c: revocations, removed nodes */
+    struct fcpd_runtime *rt;       /* fcpd_connectors.c: connectors, workers, invoke */
 } fcpd;
 
 /* fcpd_symstore.c */
@@ -215,6 +222,20 @@ int  fcpd_authority_skip_peer(fcpd *d, const fcp_node_attestation *at);
 /* fcp_mesh_zone_key_fn over zones.key (ctx = fcpd): a zone's key by key id,
  * for symbols sealed under a superseded key (D-ENROLL-3). */
 int  fcpd_zone_key_lookup(void *ctx, const char *zone_id, const uint8_t key_id[8], uint8_t zone_key[32]);
+
+/* fcpd_connectors.c (+ fcpd_conn_*.c): the connector runtime.  start after
+ * the admin socket and the authority state (needs the loop); pump once per
+ * loop pass (restarts due); admin dispatch returns 1 when it handled the
+ * request (connectors, invoke, connector_*; put_end of an install). */
+int  fcpd_connectors_start(fcpd *d);
+void fcpd_connectors_stop(fcpd *d);
+void fcpd_connectors_pump(fcpd *d);
+int  fcpd_connectors_admin(fcpd_admin_conn *a, uint64_t seq, const fcp_admin_request *r);
+void fcpd_connectors_conn_closed(fcpd_admin_conn *a);
+void fcpd_connectors_metrics(fcpd *d, fcp_buf *out);
+/* fcpd_admin.c: flush a connection's output and update its poll interest
+ * (for answers sent outside the request handler). */
+void fcpd_admin_update(fcpd_admin_conn *a);
 
 /* fcpd_main.c */
 uint64_t fcpd_now_ns(void);

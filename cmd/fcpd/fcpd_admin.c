@@ -501,6 +501,12 @@ static void handle(fcpd_admin_conn *a, uint64_t seq, const uint8_t *p, size_t n)
         send_error(a, seq, FCP_EADMIN_STATE, "a get is in progress on this connection");
         return;
     }
+    if (a->rt_wait) {
+        send_error(a, seq, FCP_EADMIN_STATE, "an invoke is in progress on this connection");
+        return;
+    }
+    if (fcpd_connectors_admin(a, seq, &r))   /* connector runtime ops */
+        return;
     switch (r.op) {
     case FCP_ADMIN_OP_STATUS:
         do_status(a, seq);
@@ -615,6 +621,7 @@ static void conn_close(fcpd_admin_conn *a)
     if (a->get_active && d->mesh)
         fcp_mesh_op_release(d->mesh, a->get_op);
     put_reset(a);
+    fcpd_connectors_conn_closed(a);
     memset(a, 0, sizeof *a);
 }
 
@@ -634,6 +641,11 @@ static void conn_update(fcpd_admin_conn *a)
     if (fcp_net_conn_pending(&a->c))
         ev |= FCP_NET_EV_OUT;
     fcp_net_loop_mod(a->d->loop, a->c.fd, ev);
+}
+
+void fcpd_admin_update(fcpd_admin_conn *a)
+{
+    conn_update(a);
 }
 
 static void on_conn(void *ctx, int fd, unsigned ev)

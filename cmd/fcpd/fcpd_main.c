@@ -125,6 +125,10 @@ static int run(fcpd *d, int daemonize, int ready_fd)
         return rc;
     if ((rc = fcpd_metrics_start(d)) < 0)
         return rc;
+    if ((rc = fcpd_connectors_start(d)) < 0) {
+        fcpd_log(d, FCP_LOG_ERROR, "connectors.start", rc, NULL, 0);
+        return rc;
+    }
     d->pid_written = write_pid(d) == 0;
     fcp_log_field f[] = { FCP_LF_STR("node_id", d->keys.node_id), FCP_LF_INT("pid", getpid()),
                           FCP_LF_STR("config", d->config_path) };
@@ -141,6 +145,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
             return rc;
         }
         fcpd_mesh_pump(d);
+        fcpd_connectors_pump(d);
         uint64_t now = fcpd_now_ns();
         if (now - last_sweep > 1000000000ull) {
             last_sweep = now;
@@ -154,6 +159,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
 static void shutdown_all(fcpd *d)
 {
     if (d->loop) {
+        fcpd_connectors_stop(d);
         fcpd_admin_stop(d);
         fcpd_metrics_stop(d);
         fcpd_mesh_stop(d);

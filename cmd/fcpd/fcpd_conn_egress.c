@@ -1,0 +1,213 @@
+/*
+ * fcpd_conn_egress.c - the egress proxy a connector worker serves
+ * "egress_http" requests with (host_egress.h, spec §11.2, review Change 6).
+ *
+ * Runs on the connector's worker thread only, inside a call: the request is
+ * decoded strictly, checked by the proxy against the call's constraints
+ * (the capability token's network constraints when it carries them, else
+ * the manifest operation's; D-RUNTIME-3) and, if it may leave, performed by
+ * the libcurl transport pinned to the checked address.  Credentials come
+ * from fcpd.toml [[credential]] entries: the secret is read from its file
+ * (which must be a regular file not readable by group or others) only when
+ * a request names the credential, injected by the proxy, wiped afterwards,
+ * never logged and never sent to the connector.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fcp/crypto.h"
+#include "fcp/error.h"
+#include "fcpd_conn.h"
+
+/* getaddrinfo over the host's resolver (the connector has no network). */
+static int resolve(void *ctx, const char *host, fcp_egress_addr *out, size_t max, size_t *n)
+{
+    (void)ctx;
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
+        return FCP_EEGRESS_DNS;
+    *n = 0;
+    for (struct addrinfo *a = res; a && *n < max; a = a->ai_next) {
+        if (a->ai_family == AF_INET) {
+            out[*n].family = 4;
+            memcpy(out[*n].ip, &((struct sockaddr_in *)a->ai_addr)->sin_addr, 4);
+            (*n)++;
+        } else if (a->ai_family == AF_INET6) {
+            out[*n].family = 6;
+            memcpy(out[*n].ip, &((struct sockaddr_in6 *)a->ai_addr)->sin6_addr, 16);
+            (*n)++;
+        }
+    }
+    freeaddrinfo(res);
+    return *n ? 0 : FCP_EEGRESS_DNS;
+}
+
+/* The credential objects are built once per worker from the configuration
+ * (immutable afterwards). */
+typedef struct cred_table {
+    size_t n;
+    fcp_credential_object obj[FCP_CONFIG_MAX_CREDENTIALS];
+    const fcp_config *cfg;
+} cred_table;
+
+static cred_table *tables[RT_MAX_CONNECTORS];
+
+static const fcp_credential_object *credential(void *ctx, const char *id)
+{
+    cred_table *t = ctx;
+    for (size_t i = 0; t && i < t->n; i++)
+        if (!strcmp(t->obj[i].credential_id, id))
+            return &t->obj[i];
+    return NULL;
+}
+
+/* secret_id is the credential id; the file is read now and wiped by the
+ * proxy after the transfer. */
+static int secret(void *ctx, const char *secret_id, fcp_buf *out)
+{
+    cred_table *t = ctx;
+    for (size_t i = 0; t && i < t->cfg->n_credentials; i++) {
+        const fcp_config_credential *cc = &t->cfg->credentials[i];
+        if (strcmp(cc->id, secret_id))
+            continue;
+        int fd = open(cc->secret_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+            return FCP_ERT_CREDENTIAL;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) || st.st_uid != geteuid() ||
+            st.st_size <= 0 || st.st_size > 8192) {
+            close(fd);
+            return FCP_ERT_CREDENTIAL;
+        }
+        uint8_t buf[8192];
+        ssize_t r = read(fd, buf, sizeof buf);
+        close(fd);
+        if (r <= 0) {
+            fcp_memzero(buf, sizeof buf);
+            return FCP_ERT_CREDENTIAL;
+        }
+        size_t n = (size_t)r;
+        while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+            n--;
+        int rc = n ? fcp_buf_append(out, buf, n) : FCP_ERT_CREDENTIAL;
+        fcp_memzero(buf, sizeof buf);
+        return rc;
+    }
+    return FCP_ERT_CREDENTIAL;
+}
+
+void rt_egress_init(rt_connector *c)
+{
+    fcp_egress_proxy_init(&c->px);
+    c->curl.ca_file = NULL;
+    c->px.resolve = resolve;
+    c->px.transport = fcp_egress_curl_transport;
+    c->px.transport_ctx = &c->curl;
+    size_t idx = (size_t)(c - c->rt->c);
+    cred_table *t = tables[idx];
+    if (!t) {
+        t = calloc(1, sizeof *t);
+        tables[idx] = t;
+    }
+    if (t) {
+        const fcp_config *cfg = &c->rt->d->cfg;
+        memset(t, 0, sizeof *t);
+        t->cfg = cfg;
+        for (size_t i = 0; i < cfg->n_credentials && i < FCP_CONFIG_MAX_CREDENTIALS; i++) {
+            const fcp_config_credential *cc = &cfg->credentials[i];
+            fcp_credential_object *o = &t->obj[t->n];
+            memset(o, 0, sizeof *o);
+            snprintf(o->credential_id, sizeof o->credential_id, "%s", cc->id);
+            snprintf(o->secret_id, sizeof o->secret_id, "%s", cc->id);
+            o->apply = cc->apply_query ? FCP_CRED_QUERY_PARAM : FCP_CRED_HTTP_HEADER;
+            snprintf(o->name, sizeof o->name, "%s", cc->name);
+            if (cc->prefix[0]) {
+                o->format = FCP_CRED_PREFIX;
+                snprintf(o->prefix, sizeof o->prefix, "%s", cc->prefix);
+            }
+            for (size_t k = 0; k < cc->n_host_allow && k < FCP_CRED_MAX_HOSTS; k++)
+                snprintf(o->host_allow[o->n_host_allow++], sizeof o->host_allow[0], "%s", cc->host_allow[k]);
+            t->n++;
+        }
+    }
+    c->px.credential = credential;
+    c->px.credential_ctx = t;
+    c->px.secret = secret;
+    c->px.secret_ctx = t;
+}
+
+void rt_egress_caps(const fcp_manifest_op *op, const fcp_token_claims *claims, fcp_cap_constraints *out,
+                    int *has)
+{
+    memset(out, 0, sizeof *out);
+    *has = 0;
+    if (claims && (claims->present & FCP_TC_CONSTRAINTS)) {
+        *out = claims->constraints;
+        *has = out->has_network;
+    }
+    if (*has || !op || !op->net.present)
+        return;
+    /* the manifest operation's constraints, with the spec defaults for
+     * what a manifest does not say (timeouts, cidr_deny) */
+    out->has_network = 1;
+    fcp_net_constraints *n = &out->network;
+    fcp_net_constraints_default(n);
+    n->n_host_allow = 0;
+    for (size_t i = 0; i < op->net.n_host && i < FCP_NET_MAX_HOSTS; i++)
+        snprintf(n->host_allow[n->n_host_allow++], sizeof n->host_allow[0], "%s", op->net.host_allow[i]);
+    n->n_port_allow = 0;
+    for (size_t i = 0; i < op->net.n_port && i < FCP_NET_MAX_PORTS; i++)
+        n->port_allow[n->n_port_allow++] = op->net.port_allow[i];
+    n->n_spki_pins = 0;
+    for (size_t i = 0; i < op->net.n_pins && i < FCP_NET_MAX_PINS; i++)
+        snprintf(n->spki_pins[n->n_spki_pins++], sizeof n->spki_pins[0], "%s", op->net.spki_pins[i]);
+    n->require_sni = (uint8_t)op->net.require_sni;
+    n->deny_localhost = (uint8_t)op->net.deny_localhost;
+    n->deny_private_ranges = (uint8_t)op->net.deny_private_ranges;
+    n->deny_tailnet_ranges = (uint8_t)op->net.deny_tailnet_ranges;
+    *has = 1;
+}
+
+int rt_egress_on_request(void *user, fcp_host_conn *hc, const fcp_lt_msg *req, fcp_buf *reply)
+{
+    rt_connector *c = user;
+    (void)hc;
+    if (fcp_lt_msg_is(req, "event"))
+        return 0;
+    if (!req->body)
+        return FCP_EEGRESS_REQUEST;
+    fcp_egress_request er;
+    int rc = fcp_egress_request_decode(&er, req->body, req->body_len);
+    if (rc < 0) {
+        c->px.stats.other_errors++;
+        return rc;
+    }
+    rt_job *j = c->cur;
+    if (!j || !j->has_caps) {
+        /* no constraints for this call: nothing may leave */
+        c->px.stats.denied[FCP_EEGRESS_NO_NETWORK * -1 - 4300]++;
+        return FCP_EEGRESS_NO_NETWORK;
+    }
+    fcp_egress_result res;
+    fcp_egress_result_init(&res);
+    rc = fcp_egress_execute(&c->px, &j->caps, &er, &res);
+    if (rc == 0) {
+        fcp_egress_response resp;
+        rc = fcp_egress_result_view(&res, &resp);
+        if (rc == 0)
+            rc = fcp_egress_response_encode(&resp, reply);
+    }
+    fcp_egress_result_free(&res);
+    return rc;
+}
