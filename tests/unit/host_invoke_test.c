@@ -382,6 +382,7 @@ static void test_allow(void)
     CHECK(strcmp(p.principal, PRINC) == 0);
     CHECK_EQ(p.tier, FCP_OP_TIER_RISKY);
     CHECK_EQ(p.timeout_ms, 5000);
+    CHECK_EQ(p.step, FCP_INVOKE_STEP_INTENT); /* no lease step on one node (D-INVOKE-3) */
     CHECK(p.input.len == r.input_len && strcmp((char *)p.input.data, r.input_json) == 0);
     /* the intent: signed by the node, for this request */
     CHECK_ERR(fcp_operation_intent_decode(&in, p.intent.data, p.intent.len), 0);
