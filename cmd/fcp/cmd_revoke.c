@@ -149,14 +149,7 @@ int cmd_revoke_send(const char *verb, const char *home, const char *sock, enum f
     ev.occurred_at = now;
     if ((rc = fcp_revocation_event_sign(&ev, owner_sk)) < 0 || (rc = fcp_revocation_event_encode(&ev, &eb)) < 0)
         goto out;
-    fcp_cbor_enc e;
-    fcp_cbor_enc_init(&e, &data);
-    fcp_cbor_put_array(&e, 2);
-    fcp_cbor_put_bytes(&e, ob.data, ob.len);
-    fcp_cbor_put_bytes(&e, eb.data, eb.len);
-    rc = fcp_cbor_enc_finish(&e);
-    fcp_cbor_enc_free(&e);
-    if (rc < 0)
+    if ((rc = fcp_admin_revoke_encode(&data, ob.data, ob.len, eb.data, eb.len)) < 0)
         goto out;
     fcp_admin_request rq;
     memset(&rq, 0, sizeof rq);

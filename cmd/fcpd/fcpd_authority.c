@@ -62,17 +62,13 @@ static const fcp_object_id_key *zone_oid_key(const fcpd *d, const char *zone)
 static int decode_pair(const fcpd *d, const uint8_t *p, size_t n, fcp_revocation_object *obj,
                        fcp_revocation_event *ev, uint8_t evid[32], char *det, size_t dl)
 {
-    fcp_cbor_dec dec;
-    fcp_cbor_dec_init(&dec, p, n, NULL);
-    uint64_t cnt;
     const uint8_t *ob, *eb;
     size_t ol, el;
-    if (fcp_cbor_get_array(&dec, &cnt) < 0 || cnt != 2 || fcp_cbor_get_bytes(&dec, &ob, &ol) < 0 ||
-        fcp_cbor_get_bytes(&dec, &eb, &el) < 0 || fcp_cbor_dec_finish(&dec) < 0) {
+    int rc = fcp_admin_revoke_decode(p, n, &ob, &ol, &eb, &el);
+    if (rc < 0) {
         snprintf(det, dl, "data is not the CBOR array [RevocationObject bytes, RevocationEvent bytes]");
-        return FCP_EADMIN_MALFORMED;
+        return rc;
     }
-    int rc;
     if ((rc = fcp_revocation_object_decode(obj, ob, ol)) < 0) {
         snprintf(det, dl, "RevocationObject does not decode");
         return rc;

@@ -146,6 +146,17 @@ int fcp_admin_resp_raw(const uint8_t *p, size_t n, const char *key, const uint8_
  * 0 for {ok: true}; FCP_EADMIN_RESPONSE if malformed. */
 int fcp_admin_resp_failed(const uint8_t *p, size_t n, int *err, char *detail, size_t cap);
 
+/* The "revoke" request's data (D-CLI-1): the canonical CBOR array
+ * [bstr RevocationObject, bstr RevocationEvent], both owner-signed; the
+ * event chains the object after the daemon's head (fcpd_authority.c).
+ * decode returns pointers into p; FCP_EADMIN_MALFORMED for anything else
+ * (other shape, trailing bytes, non-canonical CBOR), FCP_ETOO_LARGE when
+ * either part exceeds FCP_REV_MAX_ENCODED (64 KiB). */
+int fcp_admin_revoke_encode(fcp_buf *out, const uint8_t *obj, size_t obj_len, const uint8_t *ev,
+                            size_t ev_len);
+int fcp_admin_revoke_decode(const uint8_t *p, size_t n, const uint8_t **obj, size_t *obj_len,
+                            const uint8_t **ev, size_t *ev_len);
+
 /* Render any canonical CBOR value as JSON (maps with text keys become
  * objects, byte strings become lowercase hex strings). */
 int fcp_admin_to_json(const uint8_t *p, size_t n, fcp_buf *out);

@@ -543,3 +543,36 @@ int fcp_admin_to_json(const uint8_t *p, size_t n, fcp_buf *out)
     fcp_cbor_tree_free(&t);
     return rc < 0 ? rc : out->err;
 }
+
+/* ---- the "revoke" payload (D-CLI-1) ---------------------------------------- */
+
+#define REVOKE_PART_MAX (64u * 1024u)   /* FCP_REV_MAX_ENCODED (model_revocation.h) */
+
+int fcp_admin_revoke_encode(fcp_buf *out, const uint8_t *obj, size_t obj_len, const uint8_t *ev,
+                            size_t ev_len)
+{
+    if (obj_len > REVOKE_PART_MAX || ev_len > REVOKE_PART_MAX)
+        return FCP_ETOO_LARGE;
+    fcp_cbor_enc e;
+    fcp_cbor_enc_init(&e, out);
+    fcp_cbor_put_array(&e, 2);
+    fcp_cbor_put_bytes(&e, obj, obj_len);
+    fcp_cbor_put_bytes(&e, ev, ev_len);
+    int rc = fcp_cbor_enc_finish(&e);
+    fcp_cbor_enc_free(&e);
+    return rc;
+}
+
+int fcp_admin_revoke_decode(const uint8_t *p, size_t n, const uint8_t **obj, size_t *obj_len,
+                            const uint8_t **ev, size_t *ev_len)
+{
+    fcp_cbor_dec d;
+    fcp_cbor_dec_init(&d, p, n, &admin_limits);
+    uint64_t cnt;
+    if (fcp_cbor_get_array(&d, &cnt) < 0 || cnt != 2 || fcp_cbor_get_bytes(&d, obj, obj_len) < 0 ||
+        fcp_cbor_get_bytes(&d, ev, ev_len) < 0 || fcp_cbor_dec_finish(&d) < 0)
+        return FCP_EADMIN_MALFORMED;
+    if (*obj_len > REVOKE_PART_MAX || *ev_len > REVOKE_PART_MAX)
+        return FCP_ETOO_LARGE;
+    return 0;
+}
