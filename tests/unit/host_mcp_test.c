@@ -2,7 +2,10 @@
  * host_mcp_test.c - the MCP bridge engine (src/host/host_mcp.c) against a
  * fake fcpd: initialize negotiation, tools/list content and the annotations
  * each safety tier gives, tools/call success and denial, the exact JSON-RPC
- * error for each kind of malformed message, and the line splitter's limit.
+ * error for each kind of malformed message, and the line splitter's limit;
+ * then the golden session conformance/golden/mcp/d-mcp-transcript.json
+ * (D-MCP-1..8, written by gen_mcp_golden.py): exact fcpd request bytes and
+ * the MCP answers compared as JSON.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 #include "fcp/admin.h"
 #include "fcp/cbor.h"
 #include "fcp/error.h"
+#include "fcp/hex.h"
 #include "fcp/host_mcp.h"
 #include "test.h"
 
@@ -625,6 +629,92 @@ static void test_feed(void)
     fcp_mcp_free(m);
 }
 
+/* ---- golden transcript (conformance/golden/mcp, D-MCP-1..8) -------------- */
+
+typedef struct gold {
+    json_t *daemon;   /* [{request_hex, response_hex}] */
+    int     unmatched;
+} gold;
+
+static int gold_daemon(void *ctx, const uint8_t *req, size_t len, fcp_buf *resp)
+{
+    gold *g = ctx;
+    char *hex = malloc(2 * len + 1);
+    fcp_hex_encode(hex, 2 * len + 1, req, len);
+    size_t i;
+    json_t *e;
+    json_array_foreach(g->daemon, i, e) {
+        if (strcmp(json_string_value(json_object_get(e, "request_hex")), hex) == 0) {
+            size_t n;
+            uint8_t *r = fcp_t_unhex(json_string_value(json_object_get(e, "response_hex")), &n);
+            fcp_buf_reset(resp);
+            fcp_buf_append(resp, r, n);
+            free(r);
+            free(hex);
+            return 0;
+        }
+    }
+    fprintf(stderr, "  golden: unexpected fcpd request %s\n", hex);
+    g->unmatched++;
+    free(hex);
+    return FCP_EADMIN_CONNECT;
+}
+
+static void test_golden(void)
+{
+    json_error_t je;
+    json_t *j = json_load_file("conformance/golden/mcp/d-mcp-transcript.json", 0, &je);
+    if (!CHECK(j != NULL))
+        return;
+    gold g = { .daemon = json_object_get(j, "daemon") };
+    size_t tl;
+    uint8_t *tok = fcp_t_unhex(json_string_value(json_object_get(j, "token_hex")), &tl);
+    fcp_mcp_config cfg = { .token = tok, .token_len = tl, .daemon = gold_daemon, .daemon_ctx = &g,
+                           .server_version = json_string_value(json_object_get(j, "server_version")) };
+    fcp_mcp *m = NULL;
+    CHECK_EQ(fcp_mcp_new(&m, &cfg), 0);
+    size_t i;
+    json_t *st;
+    json_array_foreach(json_object_get(j, "steps"), i, st) {
+        const char *in = json_string_value(json_object_get(st, "in"));
+        json_t *want = json_object_get(st, "out");
+        fcp_buf out;
+        fcp_buf_init(&out);
+        CHECK_EQ(fcp_mcp_handle_line(m, in, strlen(in), &out), 0);
+        if (json_is_null(want)) {
+            if (!CHECK_EQ(out.len, 0))
+                fprintf(stderr, "  golden step %zu answered a line that needs none\n", i);
+            fcp_buf_free(&out);
+            continue;
+        }
+        json_t *got = json_loadb((const char *)out.data, out.len, 0, NULL);
+        int ok = got != NULL && out.len && out.data[out.len - 1] == '\n';
+        json_t *we = json_object_get(want, "error");
+        if (ok && we) {
+            /* errors: id, code and data.fcp_code (the message is prose) */
+            json_t *ge = json_object_get(got, "error");
+            ok = json_equal(json_object_get(got, "id"), json_object_get(want, "id")) &&
+                 json_equal(json_object_get(ge, "code"), json_object_get(we, "code")) &&
+                 json_equal(json_object_get(json_object_get(ge, "data"), "fcp_code"), json_object_get(we, "fcp_code")) &&
+                 json_is_string(json_object_get(ge, "message")) && !json_object_get(got, "result");
+        } else if (ok) {
+            ok = json_equal(got, want);
+        }
+        if (!CHECK(ok)) {
+            char *w = json_dumps(want, JSON_COMPACT);
+            fprintf(stderr, "  golden step %zu: %s\n    want %s\n    got  %.*s", i, in, w, (int)out.len,
+                    (const char *)out.data);
+            free(w);
+        }
+        json_decref(got);
+        fcp_buf_free(&out);
+    }
+    CHECK_EQ(g.unmatched, 0);
+    fcp_mcp_free(m);
+    free(tok);
+    json_decref(j);
+}
+
 int main(void)
 {
     test_new();
@@ -633,5 +723,6 @@ int main(void)
     test_tools_call();
     test_malformed();
     test_feed();
+    test_golden();
     return fcp_t_done("host_mcp");
 }
