@@ -521,7 +521,6 @@
     X(FCP_EMCP_UNKNOWN_TOOL,    5407, "mcp: no tool of that name") \
     X(FCP_EMCP_NOT_INITIALIZED, 5408, "mcp: request before initialize, or initialize sent twice") \
     X(FCP_EMCP_DAEMON,          5409, "mcp: fcpd unreachable or its answer malformed") \
-    X(FCP_EMCP_OUTPUT,          5410, "mcp: operation output is not valid JSON") \
     /* --- connector runtime in fcpd: lifecycle, workers, install, invoke wiring (docs/connectors.md) --- */ \
     X(FCP_ERT_UNKNOWN_CONNECTOR, 5300, "runtime: no connector with this id is installed") \
     X(FCP_ERT_NOT_ACTIVE,       5301, "runtime: connector is not active (starting, failed or stopped)") \
