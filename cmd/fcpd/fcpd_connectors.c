@@ -1007,6 +1007,32 @@ static int write_file_sync(const char *path, const void *p, size_t n, int mode)
     return 0;
 }
 
+/* The sandbox uid (65534 when fcpd runs as root) must reach and execute the
+ * installed copy: its directories become 0711 (traverse only), the binary
+ * 0755 and the manifest 0644 (neither is secret; modes set explicitly, the
+ * umask may have narrowed them). */
+static int version_dir_reachable(fcpd *d, const char *dir)
+{
+    char f[FCP_CONFIG_PATH_MAX + 1];
+    if (snprintf(f, sizeof f, "%s/binary", dir) >= (int)sizeof f || chmod(f, 0755) < 0 ||
+        snprintf(f, sizeof f, "%s/manifest.toml", dir) >= (int)sizeof f || chmod(f, 0644) < 0)
+        return -1;
+    if (geteuid() != 0)
+        return 0;
+    size_t dl = strlen(d->cfg.data_dir);
+    char p[FCP_CONFIG_PATH_MAX + 1];
+    snprintf(p, sizeof p, "%s", dir);
+    if (strncmp(p, d->cfg.data_dir, dl) || p[dl] != '/')
+        return 0;
+    for (char *q = p + dl; q; q = strchr(q + 1, '/')) {
+        char save = *q;
+        *q = 0;
+        chmod(p, 0711);
+        *q = save;
+    }
+    return chmod(p, 0711);
+}
+
 static void op_install_begin(fcpd_admin_conn *a, uint64_t seq, const fcp_admin_request *r)
 {
     if (r->size == 0 || r->size > FCP_STORE_BODY_MAX) {
@@ -1108,8 +1134,8 @@ static void op_install_end(fcpd_runtime *rt, fcpd_admin_conn *a, uint64_t seq)
     fcp_hex_encode(hex, sizeof hex, bid, 32);
     if (snprintf(dir, sizeof dir - 20, "%s/connectors/%s/%.16s", d->cfg.data_dir, id, hex) >= (int)sizeof dir - 20 ||
         snprintf(mp, sizeof mp, "%s/manifest.toml", dir) >= (int)sizeof mp ||
-        snprintf(bp, sizeof bp, "%s/binary", dir) >= (int)sizeof bp || mkdirs(dir) < 0 || write_file_sync(mp, a->rt_manifest.data, a->rt_manifest.len, 0600) < 0 ||
-        write_file_sync(bp, a->put_data.data, a->put_data.len, 0700) < 0) {
+        snprintf(bp, sizeof bp, "%s/binary", dir) >= (int)sizeof bp || mkdirs(dir) < 0 || write_file_sync(mp, a->rt_manifest.data, a->rt_manifest.len, 0644) < 0 ||
+        write_file_sync(bp, a->put_data.data, a->put_data.len, 0755) < 0 || version_dir_reachable(d, dir) < 0) {
         rt_send_error(a, seq, FCP_ERT_INSTALL, "cannot write the version directory");
         install_reset(a);
         return;
