@@ -123,6 +123,7 @@ typedef struct fcpd_symstore_state {
     uint64_t pending, pending_bytes; /* in the open batch transaction */
     uint64_t committed;        /* symbols committed since start */
     uint64_t commits, commit_ns, commit_failures;
+    uint64_t unopenable;       /* sealed rows that failed to open, dropped (D-STORE-6) */
 } fcpd_symstore_state;
 
 typedef struct fcpd {
@@ -159,6 +160,9 @@ typedef struct fcpd {
 
 /* fcpd_symstore.c */
 int  fcpd_symstore_open(fcpd *d, fcp_mesh_store *out); /* needs d->store */
+/* The store's keyring over d->keys.zones (symbols sealed at rest, D-STORE-6);
+ * set in the store options before fcp_store_open. */
+void fcpd_symstore_keyring(fcpd *d, fcp_store_keyring *kr);
 /* Commit the pending batch: 0 (also when nothing was pending) or the error
  * (the batch is lost and logged). */
 int  fcpd_symstore_flush(fcpd *d);

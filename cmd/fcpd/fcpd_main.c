@@ -315,6 +315,7 @@ int main(int argc, char **argv)
     if (rc < 0) {
         fcp_log_field f[] = { FCP_LF_STR("path", spath) };
         fcpd_log(d, FCP_LOG_ERROR, "store.open", rc, f, 1);
+    fcpd_symstore_keyring(d, &so.keyring);
         fprintf(stderr, "fcpd: cannot open the store %s (%s)\n", spath, fcp_strerror(rc));
         return 1;
     }

@@ -16,11 +16,49 @@
  *
  * limits.store_quota_bytes caps the symbol bytes held (FCP_ELIMIT beyond it,
  * as the in-memory store did); the total is read at open and kept in step.
+ *
+ * At rest every symbol is sealed by the store under a subkey of its zone's
+ * key (D-STORE-6); the keyring below hands the store the zone keys fcpd
+ * loaded from zones.key (the first line of a zone is its active key; any
+ * line with the row's key id opens it).  A row that no longer opens is
+ * dropped by the store and reads as missing: it is logged here, taken off
+ * the byte count, and the engine's repair loop fetches it again.
  */
 #include <string.h>
 
 #include "fcp/error.h"
+#include "fcp/hex.h"
 #include "fcpd.h"
+
+static int kr_active(void *ctx, const char *zone, uint8_t kid[8], uint8_t key[32])
+{
+    const fcpd *d = ctx;
+    for (size_t i = 0; i < d->keys.n_zones; i++)
+        if (!strcmp(d->keys.zones[i].zone_id, zone)) {
+            memcpy(kid, d->keys.zones[i].zone_key_id, 8);
+            memcpy(key, d->keys.zones[i].zone_key, 32);
+            return 0;
+        }
+    return FCP_ENOENT;
+}
+
+static int kr_key(void *ctx, const char *zone, const uint8_t kid[8], uint8_t key[32])
+{
+    const fcpd *d = ctx;
+    for (size_t i = 0; i < d->keys.n_zones; i++)
+        if (!strcmp(d->keys.zones[i].zone_id, zone) && !memcmp(d->keys.zones[i].zone_key_id, kid, 8)) {
+            memcpy(key, d->keys.zones[i].zone_key, 32);
+            return 0;
+        }
+    return FCP_ENOENT;
+}
+
+void fcpd_symstore_keyring(fcpd *d, fcp_store_keyring *kr)
+{
+    kr->ctx = d;
+    kr->active_key = kr_active;
+    kr->key = kr_key;
+}
 
 static int map_err(int rc)
 {
@@ -154,7 +192,23 @@ static int ss_get_symbol(void *ctx, const uint8_t id[32], uint32_t esi, uint8_t 
                          size_t *len)
 {
     fcpd *d = ctx;
-    return map_err(fcp_store_rq_get_symbol(d->store, id, esi, out, cap, len));
+    fcp_store_seal_stats a, b;
+    fcp_store_seal_stats_get(d->store, &a);
+    int rc = fcp_store_rq_get_symbol(d->store, id, esi, out, cap, len);
+    fcp_store_seal_stats_get(d->store, &b);
+    if (b.auth_failures + b.no_key != a.auth_failures + a.no_key) {
+        /* a sealed row that did not open: dropped by the store, never served */
+        fcp_store_rq_object o;
+        if (b.dropped != a.dropped && fcp_store_rq_stat(d->store, id, &o) == 0)
+            d->sym.bytes -= o.symbol_size < d->sym.bytes ? o.symbol_size : d->sym.bytes;
+        d->sym.unopenable++;
+        char hex[2 * 32 + 1];
+        fcp_hex_encode(hex, sizeof hex, id, 32);
+        fcp_log_field f[] = { FCP_LF_STR("object", hex), FCP_LF_UINT("esi", esi),
+                              FCP_LF_BOOL("unknown_key", b.no_key != a.no_key) };
+        fcpd_log(d, FCP_LOG_WARN, "symstore.unopenable", FCP_ESTORE_SEAL_AUTH, f, 3);
+    }
+    return map_err(rc);
 }
 
 static int ss_list_objects(void *ctx, const char *zone, const uint8_t *after, fcp_mesh_obj_meta *out,

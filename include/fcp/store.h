@@ -41,13 +41,30 @@
 #include "fcp/clock.h"
 #include "fcp/model_ids.h"
 #include "fcp/model_object.h"
+#include "fcp/rng.h"
 
-#define FCP_STORE_SCHEMA_VERSION 2
+#define FCP_STORE_SCHEMA_VERSION 3
 #define FCP_STORE_PEER_MAX       FCP_NODE_ID_MAX   /* bytes of a peer node id */
 #define FCP_STORE_SYMBOL_MAX     65536             /* bytes of one stored symbol */
 #define FCP_STORE_BODY_MAX       (64u << 20)       /* bytes of one stored body */
 
 typedef struct fcp_store fcp_store;
+
+/*
+ * Zone keys for the mesh symbols sealed at rest (schema 3, D-STORE-6).  The
+ * store seals every rq symbol under a subkey of its zone's key and records
+ * the key id with it; a symbol sealed under an older key id still opens as
+ * long as `key` can return that key (rotation overlap).  Both callbacks
+ * return 0 with the key written, or a negative error (FCP_ENOENT: no such
+ * key).  The store copies the struct at open; ctx must outlive the handle.
+ */
+typedef struct fcp_store_keyring {
+    void *ctx;
+    /* The zone's active key (the one new symbols are sealed under). */
+    int (*active_key)(void *ctx, const char *zone_id, uint8_t key_id[8], uint8_t key[32]);
+    /* The zone's key with that key id. */
+    int (*key)(void *ctx, const char *zone_id, const uint8_t key_id[8], uint8_t key[32]);
+} fcp_store_keyring;
 
 typedef struct fcp_store_options {
     const fcp_clock *clock;          /* NULL: system clock; used for lease expiry and timestamps */
@@ -60,6 +77,11 @@ typedef struct fcp_store_options {
     uint64_t quarantine_max_bytes;           /* total; default 256 MiB */
     uint64_t quarantine_max_bytes_per_peer;  /* default 32 MiB */
     uint32_t quarantine_max_objects_per_peer;/* default 4096 */
+    /* mesh symbols at rest (D-STORE-6): without keyring callbacks the rq
+     * symbol calls fail with FCP_ESTORE_NO_KEY (a database without rq
+     * symbols opens and migrates fine) */
+    fcp_store_keyring keyring;
+    const fcp_rng   *rng;            /* nonces; NULL: fcp_rng_system() */
 } fcp_store_options;
 
 void fcp_store_options_default(fcp_store_options *o);
@@ -164,7 +186,7 @@ int fcp_store_count_symbols(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
 int fcp_store_has_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint8_t sbn,
                          uint32_t esi, const uint8_t zone_key_id[8]);
 
-/* ---- mesh symbol store (schema 2) -------------------------------------------- */
+/* ---- mesh symbol store (schema 2; sealed at rest since schema 3) ---------------- */
 
 /*
  * What the MeshNode engine keeps (fcp/mesh.h, fcp_mesh_store): objects it
@@ -173,6 +195,19 @@ int fcp_store_has_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], ui
  * flags (FCP_MESH_OBJ_ROOT), and symbols of exactly T bytes keyed by ESI.
  * These records are separate from the object records above (an object the
  * mesh holds may also have a header record there; neither needs the other).
+ *
+ * Sealed at rest (schema 3, D-STORE-6): every symbol is stored as
+ * XChaCha20-Poly1305 ciphertext under a storage subkey of its zone's key
+ * (options.keyring), with the key id, a random 24-byte nonce and the tag;
+ * the AAD binds zone, object id, ESI and key id, so a row moved to another
+ * object, ESI or zone does not open.  The calls below take and return
+ * plaintext.  A row that does not open (tampered, or its key is no longer
+ * known) is never returned: it is deleted (unless read-only), counted in
+ * fcp_store_seal_stats, and reported as FCP_ESTORE_NOT_FOUND, so the mesh's
+ * repair restores it from peers.  Opening a schema-2 database seals its
+ * plaintext rows in the migration's one transaction (FCP_ESTORE_NO_KEY, and
+ * the database left at schema 2, if a zone's key is missing), overwriting
+ * the freed plaintext pages (secure_delete) and truncating the WAL.
  */
 typedef struct fcp_store_rq_object {
     uint8_t  object_id[FCP_OBJECT_ID_BYTES];
@@ -193,7 +228,9 @@ typedef struct fcp_store_rq_symbol {
  * bytes is skipped; *added (may be NULL) receives how many were new.  The
  * batch is all or nothing.  Errors: FCP_ESTORE_RQ_CONFLICT (record exists
  * with another zone, k or symbol_size), FCP_ESTORE_SYMBOL_CONFLICT (other
- * bytes at a held ESI), FCP_EINVAL (k, symbol_size or zone invalid), FCP_ESTORE_*. */
+ * bytes at a held ESI), FCP_EINVAL (k, symbol_size or zone invalid),
+ * FCP_ESTORE_NO_KEY (no active key for the zone), FCP_ESTORE_*.  A held ESI
+ * whose row no longer opens is replaced by the new symbol (and counted). */
 int fcp_store_rq_put(fcp_store *s, const fcp_store_rq_object *o, const fcp_store_rq_symbol *syms,
                      size_t n, size_t *added);
 /* The record of an object with n_symbols: 0 or FCP_ESTORE_NOT_FOUND. */
@@ -204,8 +241,8 @@ int fcp_store_rq_set_flags(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], 
  * 0 or FCP_ESTORE_NOT_FOUND. */
 int fcp_store_rq_list_esis(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint32_t from,
                            uint32_t *esis, size_t cap, size_t *n);
-/* Copy symbol esi into out[0..cap): 0 (*len set), FCP_ESTORE_NOT_FOUND,
- * FCP_EBUFFER_TOO_SMALL. */
+/* Open symbol esi into out[0..cap): 0 (*len set), FCP_ESTORE_NOT_FOUND (also
+ * for a row that failed to open, now dropped), FCP_EBUFFER_TOO_SMALL. */
 int fcp_store_rq_get_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint32_t esi,
                             uint8_t *out, size_t cap, size_t *len);
 /* Records (n_symbols filled) of zone (NULL: every zone) with id > after
@@ -216,6 +253,43 @@ int fcp_store_rq_list(fcp_store *s, const char *zone, const uint8_t *after, fcp_
 int fcp_store_rq_delete(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES]);
 /* Objects, symbols and symbol bytes held in the rq tables. */
 int fcp_store_rq_totals(fcp_store *s, uint64_t *objects, uint64_t *symbols, uint64_t *bytes);
+
+/* Counters of the sealing layer since open. */
+typedef struct fcp_store_seal_stats {
+    uint64_t sealed;          /* symbols sealed (puts and migration) */
+    uint64_t opened;          /* symbols opened and authenticated */
+    uint64_t auth_failures;   /* rows whose tag did not verify */
+    uint64_t no_key;          /* rows whose key id the keyring does not know */
+    uint64_t dropped;         /* of those, rows deleted (or replaced by a put) */
+    uint64_t migrated;        /* plaintext rows sealed by the schema-3 migration */
+} fcp_store_seal_stats;
+void fcp_store_seal_stats_get(const fcp_store *s, fcp_store_seal_stats *st);
+
+/*
+ * The sealing primitives (D-STORE-6; pinned by conformance/golden/store/):
+ *   subkey = HKDF-SHA256(salt = key_id[8], ikm = zone_key[32],
+ *                        info = "FCP2-STORE-SYMBOL-KEY-V1" || u8 len(zone) || zone, L = 32)
+ *   aad    = "FCP2-STORE-SYMBOL-V1" || u8 len(zone) || zone || object_id[32]
+ *            || esi u32le || key_id[8]
+ *   data   = XChaCha20-Poly1305(subkey, nonce[24], aad, symbol), tag[16] apart
+ * zone: a zone id (1..FCP_ZONE_ID_MAX bytes, else FCP_EINVAL).
+ */
+#define FCP_STORE_SEAL_NONCE_BYTES 24u
+#define FCP_STORE_SEAL_TAG_BYTES   16u
+#define FCP_STORE_SEAL_AAD_MAX     (20u + 1u + FCP_ZONE_ID_MAX + 32u + 4u + 8u)
+int fcp_store_seal_subkey(uint8_t out[32], const uint8_t zone_key[32], const uint8_t key_id[8],
+                          const char *zone);
+/* aad[0..FCP_STORE_SEAL_AAD_MAX): its length, or FCP_EINVAL. */
+int fcp_store_seal_aad(uint8_t aad[FCP_STORE_SEAL_AAD_MAX], const char *zone,
+                       const uint8_t object_id[FCP_OBJECT_ID_BYTES], uint32_t esi, const uint8_t key_id[8]);
+/* out may equal in.  0 or an error. */
+int fcp_store_symbol_seal(const uint8_t subkey[32], const char *zone, const uint8_t object_id[FCP_OBJECT_ID_BYTES],
+                          uint32_t esi, const uint8_t key_id[8], const uint8_t nonce[FCP_STORE_SEAL_NONCE_BYTES],
+                          const uint8_t *in, size_t len, uint8_t *out, uint8_t tag[FCP_STORE_SEAL_TAG_BYTES]);
+/* 0, or FCP_ESTORE_SEAL_AUTH (out zeroed). */
+int fcp_store_symbol_open(const uint8_t subkey[32], const char *zone, const uint8_t object_id[FCP_OBJECT_ID_BYTES],
+                          uint32_t esi, const uint8_t key_id[8], const uint8_t nonce[FCP_STORE_SEAL_NONCE_BYTES],
+                          const uint8_t *in, size_t len, const uint8_t tag[FCP_STORE_SEAL_TAG_BYTES], uint8_t *out);
 
 /* ---- caller transactions ------------------------------------------------------ */
 

@@ -87,8 +87,14 @@ static const char *const st_sql[ST__COUNT] = {
     [ST_RQ_OBJ_LIST_ZONE] = "SELECT object_id, zone, k, symbol_size, flags, n_symbols"
                             " FROM rq_objects WHERE zone = ?3 AND object_id > ?1"
                             " ORDER BY object_id LIMIT ?2",
-    [ST_RQ_SYM_GET] = "SELECT data FROM rq_symbols WHERE object_id = ?1 AND esi = ?2",
-    [ST_RQ_SYM_INSERT] = "INSERT INTO rq_symbols(object_id, esi, data) VALUES(?1, ?2, ?3)",
+    [ST_RQ_SYM_GET] = "SELECT y.kid, y.nonce, y.tag, y.data, o.zone FROM rq_symbols y"
+                      " JOIN rq_objects o ON o.object_id = y.object_id"
+                      " WHERE y.object_id = ?1 AND y.esi = ?2",
+    [ST_RQ_SYM_INSERT] = "INSERT INTO rq_symbols(object_id, esi, kid, nonce, tag, data)"
+                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_RQ_SYM_REPLACE] = "UPDATE rq_symbols SET kid = ?3, nonce = ?4, tag = ?5, data = ?6"
+                          " WHERE object_id = ?1 AND esi = ?2",
+    [ST_RQ_SYM_DELETE] = "DELETE FROM rq_symbols WHERE object_id = ?1 AND esi = ?2",
     [ST_RQ_SYM_ESIS] = "SELECT esi FROM rq_symbols WHERE object_id = ?1 ORDER BY esi LIMIT ?3 OFFSET ?2",
 };
 
@@ -162,6 +168,21 @@ static const char *const migrations[] = {
     "  esi INTEGER NOT NULL CHECK(esi BETWEEN 0 AND 4294967295),"
     "  data BLOB NOT NULL CHECK(length(data) > 0),"
     "  PRIMARY KEY(object_id, esi));",
+    /* 3: mesh symbols sealed at rest (D-STORE-6): key id, nonce and tag
+     * per row, data is the ciphertext; fcp_store__rq_seal_migrate then seals
+     * the plaintext rows into this table and puts it in rq_symbols' place */
+    "CREATE TABLE rq_symbols_sealed("
+    "  object_id BLOB NOT NULL REFERENCES rq_objects(object_id) ON DELETE CASCADE,"
+    "  esi INTEGER NOT NULL CHECK(esi BETWEEN 0 AND 4294967295),"
+    "  kid BLOB NOT NULL CHECK(length(kid) = 8),"
+    "  nonce BLOB NOT NULL CHECK(length(nonce) = 24),"
+    "  tag BLOB NOT NULL CHECK(length(tag) = 16),"
+    "  data BLOB NOT NULL CHECK(length(data) > 0),"
+    "  PRIMARY KEY(object_id, esi));",
+};
+/* A data step run after migration n's SQL, in its transaction (NULL: none). */
+static int (*const migration_steps[])(fcp_store *) = {
+    NULL, NULL, fcp_store__rq_seal_migrate,
 };
 #define N_MIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -342,9 +363,16 @@ static int migrate(fcp_store *s)
         return FCP_ESTORE_SCHEMA;
     }
     for (; v < (int)N_MIGRATIONS; v++) {
+        /* a data step rewrites rows: overwrite what it frees (plaintext
+         * symbols before migration 3), and leave no copy in the WAL */
+        int step = v < (int)(sizeof migration_steps / sizeof migration_steps[0]) && migration_steps[v];
+        if (step && (r = fcp_store__exec_sql(s, "PRAGMA secure_delete=ON")) != 0)
+            return r;
         if ((r = fcp_store__exec_sql(s, "BEGIN IMMEDIATE")) != 0)
             return r;
         r = fcp_store__exec_sql(s, migrations[v]);
+        if (r == 0 && step)
+            r = migration_steps[v](s);
         if (r == 0) {
             sqlite3_stmt *q = NULL;
             int rc = sqlite3_prepare_v2(s->db, "INSERT INTO schema_version(version, applied_at) VALUES(?1, ?2)",
@@ -363,6 +391,10 @@ static int migrate(fcp_store *s)
         if (r) {
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return r;
+        }
+        if (step) {
+            sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+            sqlite3_exec(s->db, "PRAGMA secure_delete=OFF", NULL, NULL, NULL);
         }
     }
     s->version = v;
@@ -410,6 +442,7 @@ void fcp_store_close(fcp_store *s)
     if (!s)
         return;
     fcp_store_txn_rollback(s);
+    fcp_store__seal_wipe(s);
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
     if (s->db)
@@ -431,6 +464,7 @@ int fcp_store_open(fcp_store **out, const char *path, const fcp_store_options *o
         fcp_store_options_default(&s->opt);
     if (!s->opt.clock)
         s->opt.clock = fcp_clock_system();
+    s->nonce_pos = sizeof s->nonces;
     int flags = s->opt.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     flags |= SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &s->db, flags, NULL);

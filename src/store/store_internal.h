@@ -26,8 +26,19 @@ enum st_id {
     ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
     ST_RQ_OBJ_GET, ST_RQ_OBJ_INSERT, ST_RQ_OBJ_FLAGS, ST_RQ_OBJ_ADD, ST_RQ_OBJ_DELETE, ST_RQ_OBJ_LIST,
     ST_RQ_OBJ_LIST_ZONE, ST_RQ_SYM_GET, ST_RQ_SYM_INSERT, ST_RQ_SYM_ESIS,
+    ST_RQ_SYM_REPLACE, ST_RQ_SYM_DELETE,
     ST__COUNT
 };
+
+/* Storage subkeys of the sealing layer, by (zone, key id, zone key). */
+#define FCP_STORE_SEAL_CACHE 16
+typedef struct fcp_store_seal_entry {
+    int     used;
+    char    zone[FCP_ZONE_ID_MAX + 1];
+    uint8_t kid[8];
+    uint8_t key[32];
+    uint8_t subkey[32];
+} fcp_store_seal_entry;
 
 struct fcp_store {
     sqlite3         *db;
@@ -36,6 +47,12 @@ struct fcp_store {
     int              version;
     int              txn_open;     /* inside fcp_store_txn_begin ... commit */
     char             errmsg[256];
+    /* sealing of rq symbols at rest (store_seal.c, D-STORE-6) */
+    fcp_store_seal_entry seal[FCP_STORE_SEAL_CACHE];
+    unsigned         seal_next;            /* round-robin replacement */
+    uint8_t          nonces[4096];         /* random bytes handed out 24 at a time */
+    size_t           nonce_pos;            /* == sizeof nonces: refill */
+    fcp_store_seal_stats seal_stats;
 };
 
 /* Map a SQLite result code to an FCP_ESTORE_* error, remembering SQLite's
@@ -73,6 +90,20 @@ int fcp_store__quarantine_enforce(fcp_store *s, const char *peer, const uint8_t 
  * quarantined flag, stored_bytes, retention kind), 0 absent, <0 error. */
 int fcp_store__lookup(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], char zone[FCP_ZONE_ID_MAX + 1],
                       int *quarantined, uint64_t *stored_bytes, int *retention);
+/* Sealing (store_seal.c).  The subkey for the zone's active key (kid
+ * written) or for (zone, kid); *subkey points into the handle's cache and is
+ * valid until the next call.  0, FCP_ESTORE_NO_KEY, FCP_EINVAL. */
+int fcp_store__seal_active(fcp_store *s, const char *zone, uint8_t kid[8], const uint8_t **subkey);
+int fcp_store__seal_subkey(fcp_store *s, const char *zone, const uint8_t kid[8], const uint8_t **subkey);
+/* A fresh random nonce: 0 or FCP_ERNG. */
+int fcp_store__seal_nonce(fcp_store *s, uint8_t nonce[FCP_STORE_SEAL_NONCE_BYTES]);
+/* Wipe the cached keys (close). */
+void fcp_store__seal_wipe(fcp_store *s);
+/* Migration 3's data step (store_rq.c): seal every row of the plaintext
+ * rq_symbols table into rq_symbols_sealed, then replace the former with the
+ * latter.  Inside the migration's transaction. */
+int fcp_store__rq_seal_migrate(fcp_store *s);
+
 /* Bind a 32-byte id. */
 int fcp_store__bind_id(sqlite3_stmt *q, int col, const uint8_t id[FCP_OBJECT_ID_BYTES]);
 

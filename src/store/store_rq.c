@@ -1,20 +1,100 @@
 /*
  * store_rq.c - the mesh engine's symbol store on SQLite (schema 2): objects
  * held only as RaptorQ symbols (rq_objects: zone, K, T, flags) and their
- * symbols keyed by (object, ESI) (rq_symbols).
+ * symbols keyed by (object, ESI) (rq_symbols), sealed since schema 3.
  *
  * Writes follow the rest of the store: one transaction per call (or one
  * savepoint inside a caller's fcp_store_txn_begin), all or nothing.  Each
  * record keeps its symbol count (n_symbols) in step, so stat and list are
  * one row each however many symbols an object has; fcp_store_check
  * recounts.
+ *
+ * Symbols are sealed at rest (schema 3, D-STORE-6; primitives in
+ * store_seal.c): a put seals each new symbol under the zone's active key
+ * with a fresh random nonce and stores (kid, nonce, tag, ciphertext); a get
+ * opens it with the key of the row's kid.  A row that does not open is
+ * never returned: it is deleted and reported missing (repair restores it),
+ * or replaced when a put brings that ESI again.
  */
 #include "store_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fcp/crypto.h"
 #include "fcp/error.h"
+
+/* One sealed row, copied out of its statement. */
+typedef struct sealed_row {
+    uint8_t kid[8];
+    uint8_t nonce[FCP_STORE_SEAL_NONCE_BYTES];
+    uint8_t tag[FCP_STORE_SEAL_TAG_BYTES];
+    char    zone[FCP_ZONE_ID_MAX + 1];
+    int     well_formed;   /* column sizes as the schema says */
+} sealed_row;
+
+/* Columns kid, nonce, tag, data, zone of ST_RQ_SYM_GET into r (not data). */
+static void row_meta(sqlite3_stmt *q, sealed_row *r)
+{
+    memset(r, 0, sizeof *r);
+    r->well_formed = sqlite3_column_bytes(q, 0) == 8 &&
+                     sqlite3_column_bytes(q, 1) == FCP_STORE_SEAL_NONCE_BYTES &&
+                     sqlite3_column_bytes(q, 2) == FCP_STORE_SEAL_TAG_BYTES;
+    if (r->well_formed) {
+        memcpy(r->kid, sqlite3_column_blob(q, 0), 8);
+        memcpy(r->nonce, sqlite3_column_blob(q, 1), FCP_STORE_SEAL_NONCE_BYTES);
+        memcpy(r->tag, sqlite3_column_blob(q, 2), FCP_STORE_SEAL_TAG_BYTES);
+    }
+    const unsigned char *z = sqlite3_column_text(q, 4);
+    snprintf(r->zone, sizeof r->zone, "%s", z ? (const char *)z : "");
+}
+
+/* Open the data column (len bytes) of the current row of q into out.
+ * 0, FCP_ESTORE_SEAL_AUTH or FCP_ESTORE_NO_KEY (counted; out zeroed). */
+static int row_open(fcp_store *s, sqlite3_stmt *q, const sealed_row *r, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                    uint32_t esi, uint8_t *out, size_t len)
+{
+    const uint8_t *sk;
+    int rc = r->well_formed ? fcp_store__seal_subkey(s, r->zone, r->kid, &sk) : FCP_ESTORE_SEAL_AUTH;
+    if (rc == 0)
+        rc = fcp_store_symbol_open(sk, r->zone, id, esi, r->kid, r->nonce, sqlite3_column_blob(q, 3), len,
+                                   r->tag, out);
+    if (rc == 0) {
+        s->seal_stats.opened++;
+        return 0;
+    }
+    memset(out, 0, len);
+    if (rc == FCP_ESTORE_NO_KEY) {
+        s->seal_stats.no_key++;
+        return rc;
+    }
+    s->seal_stats.auth_failures++;
+    return FCP_ESTORE_SEAL_AUTH;
+}
+
+/* Seal data (len bytes) as symbol esi of (zone, id) under the active subkey
+ * sk / kid and bind it to statement q (ST_RQ_SYM_INSERT or _REPLACE; the
+ * columns are numbered alike).  ct receives the ciphertext (bound static). */
+static int bind_sealed(fcp_store *s, sqlite3_stmt *q, const char *zone, const uint8_t id[FCP_OBJECT_ID_BYTES],
+                       uint32_t esi, const uint8_t kid[8], const uint8_t sk[32], const uint8_t *data,
+                       size_t len, uint8_t *ct, uint8_t nonce[FCP_STORE_SEAL_NONCE_BYTES],
+                       uint8_t tag[FCP_STORE_SEAL_TAG_BYTES])
+{
+    int rc = fcp_store__seal_nonce(s, nonce);
+    if (rc == 0)
+        rc = fcp_store_symbol_seal(sk, zone, id, esi, kid, nonce, data, len, ct, tag);
+    if (rc)
+        return rc;
+    s->seal_stats.sealed++;
+    fcp_store__bind_id(q, 1, id);
+    sqlite3_bind_int64(q, 2, esi);
+    sqlite3_bind_blob(q, 3, kid, 8, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 4, nonce, FCP_STORE_SEAL_NONCE_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 5, tag, FCP_STORE_SEAL_TAG_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(q, 6, ct, (int)len, SQLITE_STATIC);
+    return 0;
+}
 
 static void row_to_obj(sqlite3_stmt *q, int col0, fcp_store_rq_object *o)
 {
@@ -81,6 +161,22 @@ int fcp_store_rq_put(fcp_store *s, const fcp_store_rq_object *o, const fcp_store
         sqlite3_bind_int64(q, 6, (sqlite3_int64)fcp_store__now(s));
         r = fcp_store__exec(s, q);
     }
+    /* the zone's active subkey, copied: opening an old row may evict the
+     * cache entry it points into */
+    uint8_t kid[8], sk[32];
+    const uint8_t *skp;
+    uint8_t *buf = NULL;
+    if (r == 0 && n) {
+        r = fcp_store__seal_active(s, o->zone_id, kid, &skp);
+        if (r == 0) {
+            memcpy(sk, skp, 32);
+            buf = malloc(2u * o->symbol_size);
+            if (!buf)
+                r = FCP_ENOMEM;
+        }
+    }
+    uint8_t *ct = buf, *pt = buf ? buf + o->symbol_size : NULL;
+    uint8_t nonce[FCP_STORE_SEAL_NONCE_BYTES], tag[FCP_STORE_SEAL_TAG_BYTES];
     size_t nadd = 0;
     for (size_t i = 0; i < n && r == 0; i++) {
         sqlite3_stmt *q = fcp_store__stmt(s, ST_RQ_SYM_GET);
@@ -88,11 +184,27 @@ int fcp_store_rq_put(fcp_store *s, const fcp_store_rq_object *o, const fcp_store
         sqlite3_bind_int64(q, 2, syms[i].esi);
         int rc = sqlite3_step(q);
         if (rc == SQLITE_ROW) {
-            int same = sqlite3_column_bytes(q, 0) == (int)o->symbol_size &&
-                       memcmp(sqlite3_column_blob(q, 0), syms[i].data, o->symbol_size) == 0;
+            sealed_row row;
+            row_meta(q, &row);
+            int held = sqlite3_column_bytes(q, 3) == (int)o->symbol_size &&
+                       row_open(s, q, &row, o->object_id, syms[i].esi, pt, o->symbol_size) == 0;
+            if (!held && sqlite3_column_bytes(q, 3) != (int)o->symbol_size)
+                s->seal_stats.auth_failures++;
+            int same = held && fcp_ct_equal(pt, syms[i].data, o->symbol_size);
             sqlite3_reset(q);
-            if (!same)
-                r = FCP_ESTORE_SYMBOL_CONFLICT;
+            if (held) {
+                if (!same)
+                    r = FCP_ESTORE_SYMBOL_CONFLICT;
+                continue;
+            }
+            /* the row held cannot be opened: the new symbol replaces it */
+            q = fcp_store__stmt(s, ST_RQ_SYM_REPLACE);
+            r = bind_sealed(s, q, o->zone_id, o->object_id, syms[i].esi, kid, sk, syms[i].data,
+                            o->symbol_size, ct, nonce, tag);
+            if (r == 0)
+                r = fcp_store__exec(s, q);
+            if (r == 0)
+                s->seal_stats.dropped++;
             continue;
         }
         sqlite3_reset(q);
@@ -101,11 +213,16 @@ int fcp_store_rq_put(fcp_store *s, const fcp_store_rq_object *o, const fcp_store
             break;
         }
         q = fcp_store__stmt(s, ST_RQ_SYM_INSERT);
-        fcp_store__bind_id(q, 1, o->object_id);
-        sqlite3_bind_int64(q, 2, syms[i].esi);
-        sqlite3_bind_blob(q, 3, syms[i].data, (int)o->symbol_size, SQLITE_STATIC);
-        r = fcp_store__exec(s, q);
+        r = bind_sealed(s, q, o->zone_id, o->object_id, syms[i].esi, kid, sk, syms[i].data, o->symbol_size,
+                        ct, nonce, tag);
+        if (r == 0)
+            r = fcp_store__exec(s, q);
         nadd++;
+    }
+    fcp_memzero(sk, sizeof sk);
+    if (buf) {
+        fcp_memzero(buf, 2u * o->symbol_size);
+        free(buf);
     }
     if (r == 0 && nadd) {
         sqlite3_stmt *q = fcp_store__stmt(s, ST_RQ_OBJ_ADD);
@@ -167,6 +284,26 @@ int fcp_store_rq_list_esis(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], 
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fcp_store__err(s, rc);
 }
 
+/* Delete a row that failed to open (a savepoint inside a caller's
+ * transaction) and keep the record's count in step; read-only: left alone. */
+static void drop_row(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint32_t esi)
+{
+    if (s->opt.read_only || fcp_store__begin(s) != 0)
+        return;
+    sqlite3_stmt *q = fcp_store__stmt(s, ST_RQ_SYM_DELETE);
+    fcp_store__bind_id(q, 1, id);
+    sqlite3_bind_int64(q, 2, esi);
+    int r = fcp_store__exec(s, q);
+    if (r == 0 && sqlite3_changes(s->db) == 1) {
+        q = fcp_store__stmt(s, ST_RQ_OBJ_ADD);
+        fcp_store__bind_id(q, 1, id);
+        sqlite3_bind_int64(q, 2, -1);
+        r = fcp_store__exec(s, q);
+    }
+    if (fcp_store__end(s, r) == 0)
+        s->seal_stats.dropped++;
+}
+
 int fcp_store_rq_get_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES], uint32_t esi,
                             uint8_t *out, size_t cap, size_t *len)
 {
@@ -178,19 +315,29 @@ int fcp_store_rq_get_symbol(fcp_store *s, const uint8_t id[FCP_OBJECT_ID_BYTES],
     sqlite3_stmt *q = fcp_store__stmt(s, ST_RQ_SYM_GET);
     fcp_store__bind_id(q, 1, id);
     sqlite3_bind_int64(q, 2, esi);
-    int rc = sqlite3_step(q), r = 0;
+    int rc = sqlite3_step(q), r = 0, drop = 0;
     if (rc == SQLITE_ROW) {
-        size_t l = (size_t)sqlite3_column_bytes(q, 0);
+        size_t l = (size_t)sqlite3_column_bytes(q, 3);
         if (l > cap) {
             r = FCP_EBUFFER_TOO_SMALL;
         } else {
-            memcpy(out, sqlite3_column_blob(q, 0), l);
-            *len = l;
+            sealed_row row;
+            row_meta(q, &row);
+            r = row_open(s, q, &row, id, esi, out, l);
+            if (r == 0) {
+                *len = l;
+            } else {
+                /* never served; missing from now on, so repair restores it */
+                drop = 1;
+                r = FCP_ESTORE_NOT_FOUND;
+            }
         }
     } else {
         r = rc == SQLITE_DONE ? FCP_ESTORE_NOT_FOUND : fcp_store__err(s, rc);
     }
     sqlite3_reset(q);
+    if (drop)
+        drop_row(s, id, esi);
     return r;
 }
 
@@ -267,4 +414,66 @@ int fcp_store_rq_totals(fcp_store *s, uint64_t *objects, uint64_t *symbols, uint
     }
     sqlite3_finalize(q);
     return rc == SQLITE_ROW ? 0 : fcp_store__err(s, rc);
+}
+
+int fcp_store__rq_seal_migrate(fcp_store *s)
+{
+    sqlite3_stmt *rd = NULL, *wr = NULL;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT y.object_id, y.esi, y.data, o.zone FROM rq_symbols y"
+                                " JOIN rq_objects o ON o.object_id = y.object_id",
+                                -1, &rd, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db,
+                                "INSERT INTO rq_symbols_sealed(object_id, esi, kid, nonce, tag, data)"
+                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                                -1, &wr, NULL);
+    int r = rc == SQLITE_OK ? 0 : fcp_store__err(s, rc);
+    uint8_t *ct = malloc(65536);
+    if (r == 0 && !ct)
+        r = FCP_ENOMEM;
+    uint8_t kid[8], sk[32], nonce[FCP_STORE_SEAL_NONCE_BYTES], tag[FCP_STORE_SEAL_TAG_BYTES];
+    while (r == 0 && (rc = sqlite3_step(rd)) == SQLITE_ROW) {
+        uint8_t id[FCP_OBJECT_ID_BYTES];
+        char zone[FCP_ZONE_ID_MAX + 1];
+        if (sqlite3_column_bytes(rd, 0) != FCP_OBJECT_ID_BYTES || sqlite3_column_bytes(rd, 2) <= 0 ||
+            sqlite3_column_bytes(rd, 2) > 65535) {
+            r = FCP_ESTORE_CORRUPT;
+            break;
+        }
+        memcpy(id, sqlite3_column_blob(rd, 0), FCP_OBJECT_ID_BYTES);
+        uint32_t esi = (uint32_t)sqlite3_column_int64(rd, 1);
+        size_t len = (size_t)sqlite3_column_bytes(rd, 2);
+        const unsigned char *z = sqlite3_column_text(rd, 3);
+        snprintf(zone, sizeof zone, "%s", z ? (const char *)z : "");
+        const uint8_t *skp;
+        if ((r = fcp_store__seal_active(s, zone, kid, &skp)) != 0) {
+            snprintf(s->errmsg, sizeof s->errmsg,
+                     "schema 3 migration: no key for zone '%s' to seal its stored symbols", zone);
+            break;
+        }
+        memcpy(sk, skp, 32);
+        sqlite3_reset(wr);
+        sqlite3_clear_bindings(wr);
+        r = bind_sealed(s, wr, zone, id, esi, kid, sk, sqlite3_column_blob(rd, 2), len, ct, nonce, tag);
+        if (r == 0) {
+            rc = sqlite3_step(wr);
+            r = rc == SQLITE_DONE ? 0 : fcp_store__err(s, rc);
+        }
+        if (r == 0)
+            s->seal_stats.migrated++;
+    }
+    if (r == 0 && rc != SQLITE_DONE)
+        r = fcp_store__err(s, rc);
+    sqlite3_finalize(rd);
+    sqlite3_finalize(wr);
+    fcp_memzero(sk, sizeof sk);
+    if (ct) {
+        fcp_memzero(ct, 65536);
+        free(ct);
+    }
+    if (r == 0)
+        r = fcp_store__exec_sql(s, "DROP TABLE rq_symbols;"
+                                   "ALTER TABLE rq_symbols_sealed RENAME TO rq_symbols;");
+    return r;
 }

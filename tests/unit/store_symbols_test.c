@@ -1,10 +1,12 @@
 /*
- * store_symbols_test.c - the mesh symbol tables of the store (schema 2):
+ * store_symbols_test.c - the mesh symbol tables of the store (schema 2+):
  * rq_put batches (dedup, conflicts, all or nothing), stat/list/get/delete,
  * caller transactions (savepoints inside, rollback, close), the migration
  * from a schema-1 database, and crash consistency: children writing symbol
  * batches are SIGKILLed at seeded random points; after each, the reopened
  * store holds every acknowledged batch byte-identical and no partial one.
+ * Symbols are sealed at rest (schema 3): every open passes a test keyring
+ * (store_seal_test.c covers the sealing itself).
  * FCP_SYMCRASH_RUNS (default 30) and FCP_SYMCRASH_SEED override.
  */
 #include <signal.h>
@@ -26,6 +28,38 @@
 #define MAX_PER_RUN 4096
 
 static char dir[512], path[600];
+
+/* Test keyring: one key per zone, derived from the zone's name. */
+static int kr_key(void *ctx, const char *zone, const uint8_t kid[8], uint8_t key[32])
+{
+    (void)ctx;
+    if (memcmp(kid, "testkid1", 8) != 0)
+        return FCP_ENOENT;
+    memset(key, 0x5a, 32);
+    for (size_t i = 0; zone[i] && i < 32; i++)
+        key[i] ^= (uint8_t)zone[i];
+    return 0;
+}
+
+static int kr_active(void *ctx, const char *zone, uint8_t kid[8], uint8_t key[32])
+{
+    memcpy(kid, "testkid1", 8);
+    return kr_key(ctx, zone, kid, key);
+}
+
+static void opts_init(fcp_store_options *o)
+{
+    fcp_store_options_default(o);
+    o->keyring.active_key = kr_active;
+    o->keyring.key = kr_key;
+}
+
+static const fcp_store_options *test_opts(void)
+{
+    static fcp_store_options o;
+    opts_init(&o);
+    return &o;
+}
 
 static void rm_db(void)
 {
@@ -93,7 +127,7 @@ static int put_range(fcp_store *s, const fcp_store_rq_object *o, uint32_t esi0, 
 static fcp_store *open_rw(void)
 {
     fcp_store *s = NULL;
-    int r = fcp_store_open(&s, path, NULL);
+    int r = fcp_store_open(&s, path, test_opts());
     if (!CHECK_EQ(r, 0))
         return NULL;
     return s;
@@ -105,7 +139,7 @@ static void test_api(void)
     fcp_store *s = open_rw();
     if (!s)
         return;
-    CHECK_EQ(fcp_store_schema_version(s), 2);
+    CHECK_EQ(fcp_store_schema_version(s), FCP_STORE_SCHEMA_VERSION);
     uint8_t a[32], b[32], c[32];
     mk_id(a, 1, 1);
     mk_id(b, 1, 2);
@@ -236,7 +270,7 @@ static void test_api(void)
 
     /* durable across reopen; a read-only handle reads and refuses writes */
     fcp_store_options ro;
-    fcp_store_options_default(&ro);
+    opts_init(&ro);
     ro.read_only = 1;
     s = NULL;
     if (!CHECK_EQ(fcp_store_open(&s, path, &ro), 0))
@@ -315,7 +349,7 @@ static void test_txn(void)
     CHECK_EQ(got.n_symbols, 4);
     /* a second connection sees nothing before commit */
     fcp_store_options ro;
-    fcp_store_options_default(&ro);
+    opts_init(&ro);
     ro.read_only = 1;
     fcp_store *r = NULL;
     if (CHECK_EQ(fcp_store_open(&r, path, &ro), 0)) {
@@ -358,7 +392,7 @@ static int downgrade_to_v1(void)
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db,
                           "BEGIN; DROP TABLE rq_symbols; DROP TABLE rq_objects;"
-                          " DELETE FROM schema_version WHERE version = 2; COMMIT;",
+                          " DELETE FROM schema_version WHERE version >= 2; COMMIT;",
                           NULL, NULL, NULL);
     sqlite3_close(db);
     return rc;
@@ -392,17 +426,17 @@ static void test_migration(void)
 
     /* read-only: needs migrating, refused */
     fcp_store_options ro;
-    fcp_store_options_default(&ro);
+    opts_init(&ro);
     ro.read_only = 1;
     s = NULL;
     CHECK_EQ(fcp_store_open(&s, path, &ro), FCP_ESTORE_SCHEMA);
     CHECK(s == NULL);
 
-    /* read-write: migrated to 2, schema-1 data kept, the new tables work */
+    /* read-write: migrated to 2 and 3, schema-1 data kept, the new tables work */
     s = open_rw();
     if (!s)
         return;
-    CHECK_EQ(fcp_store_schema_version(s), 2);
+    CHECK_EQ(fcp_store_schema_version(s), FCP_STORE_SCHEMA_VERSION);
     uint8_t a[32];
     mk_id(a, 3, 1);
     fcp_store_rq_object oa, got;
@@ -413,7 +447,7 @@ static void test_migration(void)
     CHECK_EQ(fcp_store_check(s, NULL, 0), 0);
     fcp_store_close(s);
     CHECK_EQ(quota_of("z:work"), 123456);
-    /* both migration rows are recorded */
+    /* every migration row is recorded */
     sqlite3 *db = NULL;
     sqlite3_stmt *q = NULL;
     long long nv = 0;
@@ -421,11 +455,11 @@ static void test_migration(void)
         sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &q, NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW) {
         nv = sqlite3_column_int64(q, 0);
-        CHECK_EQ(sqlite3_column_int64(q, 1), 2);
+        CHECK_EQ(sqlite3_column_int64(q, 1), FCP_STORE_SCHEMA_VERSION);
     }
     sqlite3_finalize(q);
     sqlite3_close(db);
-    CHECK_EQ(nv, 2);
+    CHECK_EQ(nv, FCP_STORE_SCHEMA_VERSION);
 }
 
 /* ---- crash consistency -------------------------------------------------------- */
@@ -438,7 +472,7 @@ struct ack { uint32_t run, i; };
 static void child(uint32_t run, int fd)
 {
     fcp_store *s = NULL;
-    if (fcp_store_open(&s, path, NULL) != 0)
+    if (fcp_store_open(&s, path, test_opts()) != 0)
         _exit(2);
     for (uint32_t i = 0; i < MAX_PER_RUN; i++) {
         uint8_t id[32], id2[32];
@@ -540,7 +574,7 @@ static void test_crash(void)
         close(pfd[0]);
 
         fcp_store *s = NULL;
-        if (!CHECK_EQ(fcp_store_open(&s, path, NULL), 0))
+        if (!CHECK_EQ(fcp_store_open(&s, path, test_opts()), 0))
             return;
         char rep[256];
         if (!CHECK_EQ(fcp_store_check(s, rep, sizeof rep), 0))
