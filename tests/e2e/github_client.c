@@ -189,8 +189,8 @@ static void expect(env *e, fcp_host_conn *c, const char *name, const char *op, c
     fcp_buf_init(&out);
     int rc = invoke(e, c, op, input, &out, 1);
     char why[600];
-    snprintf(why, sizeof why, "got %d (%s) \"%.200s\" / %.200s, want %d", rc, fcp_error_name(rc) ? fcp_error_name(rc) : "ok",
-             c->why, out.len ? (const char *)out.data : "", want);
+    snprintf(why, sizeof why, "got %d (%s) \"%.200s\" / %.*s, want %d", rc, fcp_error_name(rc) ? fcp_error_name(rc) : "ok",
+             c->why, (int)(out.len < 200 ? out.len : 200), out.len ? (const char *)out.data : "", want);
     int ok = rc == want;
     if (ok && needle) ok = rc == 0 ? has(&out, needle) : strstr(c->why, needle) != NULL;
     result(ok, name, why);
