@@ -51,10 +51,14 @@ const char *fcp_conn_last_error(fcp_conn_ctx *ctx) { return ctx->err; }
 
 int fcp_conn_fail(fcp_conn_ctx *ctx, int code, const char *fmt, ...)
 {
+    /* format into a copy: an argument may be fcp_conn_last_error(ctx), the
+     * very buffer being written (vsnprintf with overlapping memory is UB) */
+    char tmp[sizeof ctx->err];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
+    memcpy(ctx->err, tmp, sizeof tmp);
     return code;
 }
 
