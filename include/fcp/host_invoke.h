@@ -271,7 +271,7 @@ void fcp_invoke_result_init(fcp_invoke_result *r);
 void fcp_invoke_result_free(fcp_invoke_result *r);
 
 /* Step 3, for a plan with verdict EXECUTE (else FCP_EINVOKE_PLAN; a plan
- * completes once).  status is the connector call's result: 0 and the
+ * completes once).  result NULL with status != 0: fcp_invoke_abandon.  status is the connector call's result: 0 and the
  * output JSON (must be well-formed: else the call counts as failed with
  * FCP_EINVOKE_OUTPUT_JSON), or a negative FCP code.  Returns 0 when the
  * outcome was recorded (result filled, whether the call succeeded or not),
@@ -280,6 +280,14 @@ void fcp_invoke_result_free(fcp_invoke_result *r);
 int fcp_invoke_complete(fcp_invoke_ctx *ctx, fcp_invoke_plan *plan, int status,
                         const char *output_json, size_t output_len, uint64_t now_ms,
                         fcp_invoke_result *result);
+
+/* Give up on an EXECUTE plan whose connector call never started (e.g. the
+ * intent could not be persisted, the worker queue was full): the plan is
+ * no longer pending and its idempotency key is released; nothing is
+ * recorded (no audit event, no receipt).  FCP_EINVOKE_PLAN if the plan is
+ * not pending.  fcp_invoke_complete with result NULL and a non-zero status
+ * does the same.  Added after the first version of this header. */
+int fcp_invoke_abandon(fcp_invoke_ctx *ctx, fcp_invoke_plan *plan, uint64_t now_ms);
 
 /* 1 if a failed call with this status may have had side effects (transport
  * died mid-call: timeout, closed, broken frames), so its idempotency entry

@@ -837,8 +837,10 @@ int fcp_invoke_complete(fcp_invoke_ctx *ctx, fcp_invoke_plan *plan, int status,
     uint64_t now_s = now_ms / 1000u;
     inv_zone *z;
     int rc;
-    if (!ctx || !plan || !result)
+    if (!ctx || !plan || (!result && status == 0))
         return FCP_EINVAL;
+    if (!result)
+        return fcp_invoke_abandon(ctx, plan, now_ms);
     if (plan->verdict != FCP_INVOKE_EXECUTE || !plan->pending)
         return FCP_EINVOKE_PLAN;
     if (!(z = find_zone(ctx, plan->zone_id)))
@@ -905,6 +907,18 @@ fail:
         result->status = keep;
     }
     return rc;
+}
+
+int fcp_invoke_abandon(fcp_invoke_ctx *ctx, fcp_invoke_plan *plan, uint64_t now_ms)
+{
+    if (!ctx || !plan)
+        return FCP_EINVAL;
+    if (plan->verdict != FCP_INVOKE_EXECUTE || !plan->pending)
+        return FCP_EINVOKE_PLAN;
+    if (plan->has_idempotency_key)
+        fcp_idem_abort(&ctx->idem, plan->zone_id, plan->idempotency_key, now_ms / 1000u);
+    plan->pending = 0;
+    return 0;
 }
 
 /* ---- runner ------------------------------------------------------------- */

@@ -717,6 +717,23 @@ static void test_idempotency(void)
     CHECK_EQ(W.exec_calls, 1);
     CHECK(res.receipt.len > 0);
     keep_event(&res.audit_event);
+    /* abandoned before the call (intent not persisted): nothing recorded, key released */
+    r.idempotency_key = "key-4";
+    {
+        uint64_t before, after;
+        CHECK_ERR(fcp_invoke_ctx_audit_head(W.ctx, ZONE, &before, NULL, NULL), 0);
+        CHECK_ERR(fcp_invoke_decide(W.ctx, &W.m, &r, W.now_ms, &p), 0);
+        CHECK_EQ(p.verdict, FCP_INVOKE_EXECUTE);
+        CHECK_ERR(fcp_invoke_complete(W.ctx, &p, FCP_EIO, NULL, 0, W.now_ms, NULL), 0);
+        CHECK_ERR(fcp_invoke_abandon(W.ctx, &p, W.now_ms), FCP_EINVOKE_PLAN);
+        CHECK_ERR(fcp_invoke_complete(W.ctx, &p, 0, "{}", 2, W.now_ms, &res), FCP_EINVOKE_PLAN);
+        CHECK_ERR(fcp_invoke_ctx_audit_head(W.ctx, ZONE, &after, NULL, NULL), 0);
+        CHECK_EQ(after, before);
+        CHECK_ERR(fcp_invoke_decide(W.ctx, &W.m, &r, W.now_ms, &p), 0);
+        CHECK_EQ(p.verdict, FCP_INVOKE_EXECUTE);
+        CHECK_ERR(fcp_invoke_abandon(W.ctx, &p, W.now_ms), 0);
+        CHECK_ERR(fcp_invoke_complete(W.ctx, &p, 0, "{}", 2, W.now_ms, NULL), FCP_EINVAL);
+    }
     /* a timeout may have had effects: the key stays in flight */
     r.idempotency_key = "key-3";
     W.exec_status = FCP_EHOST_TIMEOUT;
