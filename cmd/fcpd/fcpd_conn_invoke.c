@@ -550,7 +550,11 @@ void rt_invoke_admin(fcpd_runtime *rt, fcpd_admin_conn *a, uint64_t seq, const f
     if (!v->have_m || (!simulate && c->lc.state != FCP_LC_ACTIVE)) {
         char det[128];
         (void)!snprintf(det, sizeof det, "connector %s is %s", c->id, fcp_lc_state_name(c->lc.state));
-        rt_send_error(a, seq, FCP_ERT_NOT_ACTIVE, det);
+        rt_send_error(a, seq,
+                      c->lc.state == FCP_LC_STOPPED ? FCP_ERT_STOPPED
+                      : c->lc.gave_up               ? FCP_ERT_GAVE_UP
+                                                    : FCP_ERT_NOT_ACTIVE,
+                      det);
         return;
     }
     if (!rt->inv) {

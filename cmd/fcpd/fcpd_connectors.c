@@ -283,7 +283,7 @@ static rt_job *idle_wait(rt_connector *c)
     e->kind = RT_EV_CRASH;
     e->owner = c;
     e->admin_idx = -1;
-    e->status = rc;
+    e->status = c->conn.dead ? rc : FCP_ERT_HEALTH;   /* answered, but not healthy */
     fcp_buf_init(&e->input);
     fcp_buf_init(&e->out);
     (void)!snprintf(e->why, sizeof e->why, "health check failed: %.200s", c->conn.why[0] ? c->conn.why : fcp_strerror(rc));

@@ -277,7 +277,7 @@ check "the hung connector is replaced" wait_state fcp.notes active 10
 # ------------------------------------------------------------ stop / activate
 check "stop" "$FCP" connector stop fcp.notes
 check "stopped state" wait_state fcp.notes stopped 5
-check "invoke on a stopped connector: FCP-5301" bash -c "'$FCP' invoke fcp.notes notes_get --input '$W/get.json' --token '$T/get' 2>&1 | grep -q FCP-5301"
+check "invoke on a stopped connector: FCP-5312" bash -c "'$FCP' invoke fcp.notes notes_get --input '$W/get.json' --token '$T/get' 2>&1 | grep -q FCP-5312"
 check "activate" "$FCP" connector activate fcp.notes
 check "active after activate" wait_state fcp.notes active 10
 
