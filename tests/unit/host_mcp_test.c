@@ -10,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "fcp/admin.h"
+#include "fcp/authz_token.h"
 #include "fcp/cbor.h"
+#include "fcp/crypto.h"
 #include "fcp/error.h"
 #include "fcp/hex.h"
 #include "fcp/host_mcp.h"
@@ -26,7 +30,7 @@ typedef struct fake {
     int      garbage;              /* answer bytes that are not CBOR */
     /* last invoke request */
     char     connector[64], operation[64], input[512], idem[64];
-    uint8_t  token[64];
+    uint8_t  token[512];
     size_t   token_len;
     int      simulate, n_approvals;
 } fake;
@@ -629,6 +633,68 @@ static void test_feed(void)
     fcp_mcp_free(m);
 }
 
+/* D-MCP-4: a token whose claims decode filters the list (hint only); the
+ * call still reaches fcpd.  D-MCP-7: arguments over the admin frame. */
+static void test_grant_filter(void)
+{
+    static fcp_token_claims c;
+    fcp_token_claims_init(&c);
+    CHECK_EQ(fcp_token_claims_set_text(&c, FCP_CLAIM_ISS, "node-1"), 0);
+    CHECK_EQ(fcp_token_claims_set_text(&c, FCP_CLAIM_ZONE_ID, "z:private"), 0);
+    CHECK_EQ(fcp_token_claims_set_text(&c, FCP_CLAIM_CAPABILITY_ID, "notes.write"), 0);
+    uint8_t pk[32], sk[64];
+    crypto_sign_keypair(pk, sk);
+    fcp_buf tok;
+    fcp_buf_init(&tok);
+    CHECK_EQ(fcp_token_mint(&c, sk, &tok), 0);
+    fake f;
+    memset(&f, 0, sizeof f);
+    fcp_mcp_config cfg = { .token = tok.data, .token_len = tok.len, .daemon = fake_daemon, .daemon_ctx = &f };
+    fcp_mcp *m = NULL;
+    CHECK_EQ(fcp_mcp_new(&m, &cfg), 0);
+    init(m, FCP_MCP_LATEST_VERSION);
+    json_t *v = rpc(m, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
+    json_t *tools = json_object_get(json_object_get(v, "result"), "tools");
+    CHECK_EQ(json_array_size(tools), 1);
+    CHECK(find_tool(tools, "fcp.notes.notes_put") != NULL);
+    json_decref(v);
+    json_decref(rpc(m, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"fcp.notes.notes_get\"}}"));
+    CHECK_EQ(f.invoke_calls, 1);   /* unlisted, still sent: fcpd decides */
+    CHECK_EQ(f.token_len, tok.len);
+
+    /* one operation granted by name: "<connector>.<operation>" or the bare name */
+    fcp_mcp_free(m);
+    fcp_buf_reset(&tok);
+    CHECK_EQ(fcp_token_claims_set_text(&c, FCP_CLAIM_CAPABILITY_ID, "notes.*"), 0);
+    CHECK_EQ(fcp_token_claims_add_operation(&c, "fcp.notes.notes_delete"), 0);
+    CHECK_EQ(fcp_token_claims_add_operation(&c, "notes_get"), 0);
+    CHECK_EQ(fcp_token_mint(&c, sk, &tok), 0);
+    cfg.token = tok.data;
+    cfg.token_len = tok.len;
+    CHECK_EQ(fcp_mcp_new(&m, &cfg), 0);
+    init(m, FCP_MCP_LATEST_VERSION);
+    v = rpc(m, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}");
+    tools = json_object_get(json_object_get(v, "result"), "tools");
+    CHECK_EQ(json_array_size(tools), 2);
+    CHECK(find_tool(tools, "fcp.notes.notes_get") && find_tool(tools, "fcp.notes.notes_delete"));
+    json_decref(v);
+
+    /* arguments that would not fit fcpd's admin frame */
+    size_t big = FCP_ADMIN_MAX_PAYLOAD + 100;
+    char *line = malloc(big + 200);
+    int n = snprintf(line, 200, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":"
+                                "\"fcp.notes.notes_get\",\"arguments\":{\"x\":\"");
+    memset(line + n, 'a', big);
+    strcpy(line + n + big, "\"}}}");
+    int before = f.invoke_calls;
+    expect_error(m, line, -32602, "FCP-5406", 0);
+    CHECK_EQ(f.invoke_calls, before);
+    free(line);
+    fcp_mcp_free(m);
+    fcp_buf_free(&tok);
+    sodium_memzero(sk, sizeof sk);
+}
+
 /* ---- golden transcript (conformance/golden/mcp, D-MCP-1..8) -------------- */
 
 typedef struct gold {
@@ -717,12 +783,15 @@ static void test_golden(void)
 
 int main(void)
 {
+    if (fcp_crypto_init() != 0)
+        return 1;
     test_new();
     test_initialize();
     test_tools_list();
     test_tools_call();
     test_malformed();
     test_feed();
+    test_grant_filter();
     test_golden();
     return fcp_t_done("host_mcp");
 }
