@@ -204,7 +204,9 @@ int fcp_host_call(fcp_host_conn *c, const char *method, const uint8_t *body, siz
             if (fcp_lt_msg_is(&m, "error")) {
                 int code = (int)-m.code;
                 if (m.code < 1000 || m.code > 9999 || !fcp_error_known(code)) code = FCP_EHOST_OP_FAILED;
-                snprintf(c->why, sizeof c->why, "%.*s", (int)m.text_len, m.text);
+                /* clipped at a code point boundary: why may be re-encoded as text */
+                size_t wl = fcp_lt_text_clip(m.text, m.text_len, sizeof c->why - 1, c->why);
+                c->why[wl] = 0;
                 return code;
             }
             if (reply) {

@@ -444,7 +444,7 @@ static void test_manifest_and_plan(void)
 /* ---- 3. the real binary through the host ----------------------------------------- */
 
 typedef struct fake {
-    int mode;          /* 0 GitHub-like, 1 answer 404, 2 answer 401 */
+    int mode;          /* 0 GitHub-like, 1 answer 404, 2 answer 401, 3 a long UTF-8 502 */
     int seen;
     char last_url[512];
     char last_method[8];
@@ -483,6 +483,15 @@ static int fake_github(void *user, fcp_host_conn *c, const fcp_lt_msg *req, fcp_
     } else if (f->mode == 2) {
         resp.status = 401;
         body = "{\"message\":\"Bad credentials\"}";
+    } else if (f->mode == 3) {
+        resp.status = 502;
+        body = "{\"message\":\"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+               "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+               "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+               "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+               "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+               "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+               "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"}";
     } else if (strcmp(f->last_method, "GET") == 0) {
         resp.status = 200;
         body = "[{\"number\":3,\"title\":\"Third\",\"state\":\"open\",\"user\":{\"login\":\"mona\"},\"labels\":[],"
@@ -581,6 +590,11 @@ static void test_binary(const char *exe)
         f.mode = 2;
         CHECK_EQ(fcp_host_invoke(&c, NULL, "issues.list", "{\"owner\":\"o\",\"repo\":\"r\"}", 3000, &r), FCP_EEGRESS_UPSTREAM_AUTH);
         CHECK(strstr(c.why, "Bad credentials") != NULL);
+        /* a long UTF-8 message from GitHub: the error reply encodes (D-MANIFEST-7) and
+         * the host's why[] is clipped at a code point boundary */
+        f.mode = 3;
+        CHECK_EQ(fcp_host_invoke(&c, NULL, "issues.list", "{\"owner\":\"o\",\"repo\":\"r\"}", 3000, &r), FCP_EEGRESS_UPSTREAM_STATUS);
+        CHECK(strlen(c.why) > 150 && fcp_utf8_valid((const uint8_t *)c.why, strlen(c.why)));
         CHECK(!c.dead);
         fcp_buf_free(&r);
         fcp_host_close(&c, 2000);

@@ -137,7 +137,7 @@ static void test_golden(void)
 
 /* ---- misbehaving children ------------------------------------------------ */
 
-enum behave { GARBAGE, OVERSIZE, SILENT, WRONG_ID, EXIT_EARLY, GOOD, ERROR_REPLY, EGRESS };
+enum behave { GARBAGE, OVERSIZE, SILENT, WRONG_ID, EXIT_EARLY, GOOD, ERROR_REPLY, EGRESS, LONG_ERROR };
 
 static void child(int fd, enum behave b)
 {
@@ -178,6 +178,17 @@ static void child(int fd, enum behave b)
     }
     case ERROR_REPLY: {
         fcp_lt_msg m = {"error", 0, 1, NULL, 0, 3001, "no", 0};
+        fcp_lt_msg_encode(&m, &out);
+        r = write(fd, out.data, out.len);
+        break;
+    }
+    case LONG_ERROR: {
+        /* 300 two-byte characters: clipped to 512 bytes by the encoder, then to
+         * the host's why[] at a code point boundary */
+        char t[601];
+        for (int i = 0; i < 300; i++) memcpy(t + 2 * i, "\xc3\xa9", 2);
+        t[600] = 0;
+        fcp_lt_msg m = {"error", 0, 1, NULL, 0, 3001, t, 0};
         fcp_lt_msg_encode(&m, &out);
         r = write(fd, out.data, out.len);
         break;
@@ -250,6 +261,11 @@ static void run(enum behave b, int want, uint32_t timeout_ms)
         CHECK(r.len == 1 && r.data[0] == 0x07);
     }
     if (b == GOOD) CHECK(r.len == 1 && r.data[0] == 0xf6);
+    if (b == LONG_ERROR) {
+        /* why[256] holds 127 whole characters, never half of one */
+        CHECK_EQ(strlen(c.why), 254);
+        CHECK(fcp_utf8_valid((const uint8_t *)c.why, strlen(c.why)));
+    }
     fcp_buf_free(&r);
     fcp_host_close(&c, 200);
     CHECK_EQ(c.fd, -1);
@@ -316,6 +332,7 @@ int main(void)
     test_text_clip();
     run(GOOD, 0, 2000);
     run(ERROR_REPLY, FCP_ECAP_DENIED, 2000);
+    run(LONG_ERROR, FCP_ECAP_DENIED, 2000);
     run(EGRESS, 0, 2000);
     run(GARBAGE, FCP_EHOST_FRAME, 2000);
     run(OVERSIZE, FCP_EHOST_FRAME_TOO_LARGE, 2000);
