@@ -281,7 +281,9 @@ static int tier_of(mstr t)
 
 static int parse_op(fcp_cbor_dec *d, mstr conn, mstr ver, mstr state, mcp_op *op)
 {
+    static const mstr empty = { "", 0 };
     memset(op, 0, sizeof *op);
+    op->description = op->input_schema = op->rate_limit = op->capability = op->name = empty;
     op->connector = conn;
     op->version = ver;
     op->state = state;
@@ -336,7 +338,7 @@ static int parse_connector(fcp_cbor_dec *d, mcp_catalog *c)
     int rc = fcp_cbor_get_raw(d, &raw, &rl);
     if (rc < 0)
         return rc;
-    mstr id = { 0 }, ver = { 0 }, state = { 0 };
+    mstr id = { "", 0 }, ver = { "", 0 }, state = { "", 0 };
     const uint8_t *ops = NULL;
     size_t opsl = 0;
     fcp_cbor_dec cd;
@@ -362,7 +364,7 @@ static int parse_connector(fcp_cbor_dec *d, mcp_catalog *c)
     }
     if (rc < 0)
         return rc;
-    if (!id.p || id.n == 0)
+    if (id.n == 0)
         return FCP_EMCP_DAEMON;
     if (!ops)
         return 0;
@@ -389,8 +391,7 @@ static int parse_connector(fcp_cbor_dec *d, mcp_catalog *c)
     return fcp_cbor_dec_finish(&od);
 }
 
-
-/* One admin round trip.  On failure *fcp_code / why say what went wrong. */
+/* One admin round trip.  On failure why says what went wrong. */
 static int daemon_call(fcp_mcp *m, const fcp_buf *req, fcp_buf *resp, char *why, size_t cap)
 {
     int rc = m->daemon(m->dctx, req->data, req->len, resp);
