@@ -17,7 +17,7 @@ layer_of() {  # header basename -> layer
     authz_*.h) echo authz ;;
     store.h) echo store ;;
     mesh.h) echo mesh ;;
-    net.h|net_quic.h|net_http.h) echo net ;;
+    net.h|net_quic.h|net_http.h|net_tailscale.h) echo net ;;
     admin.h|config.h) echo node ;;
     host_*.h|connector*.h|egress*.h|manifest*.h|sandbox*.h) echo host ;;
     *) echo unknown ;;
