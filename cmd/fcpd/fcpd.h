@@ -155,6 +155,7 @@ typedef struct fcpd {
     int             stopping;
     int             pid_written;   /* we own <home>/fcpd.pid */
     struct fcpd_authority *auth;   /* fcpd_authority.c: revocations, removed nodes */
+    struct fcpd_quic *quic;        /* fcpd_quic.c: the QUIC carrier (NULL unless [quic]) */
     struct fcpd_runtime *rt;       /* fcpd_connectors.c: connectors, workers, invoke */
 } fcpd;
 
@@ -176,6 +177,16 @@ void fcpd_mesh_pump(fcpd *d);                /* tick if due, send, handle events
 /* Address token <-> socket address (the token is the sockaddr's bytes). */
 void fcpd_addr_to_token(const fcp_net_addr *a, fcp_mesh_addr *t);
 int  fcpd_token_to_addr(const fcp_mesh_addr *t, fcp_net_addr *a);
+
+/* fcpd_quic.c: the QUIC carrier ([quic] in fcpd.toml, docs/quic.md).  start
+ * after the mesh (needs the loop and the keys); pump once per loop pass;
+ * send_mesh is asked first for every datagram the engine sends: 1 when it
+ * went to the peer over QUIC, 0 to send it over UDP as usual. */
+int  fcpd_quic_start(fcpd *d);
+void fcpd_quic_stop(fcpd *d);
+void fcpd_quic_pump(fcpd *d);
+int  fcpd_quic_send_mesh(fcpd *d, const fcp_mesh_addr *to, const uint8_t *b, size_t len);
+void fcpd_quic_metrics(fcpd *d, fcp_buf *out);
 
 /* fcpd_admin.c */
 int  fcpd_admin_start(fcpd *d);

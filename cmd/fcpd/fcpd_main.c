@@ -123,6 +123,8 @@ static int run(fcpd *d, int daemonize, int ready_fd)
         return rc;
     if ((rc = fcpd_mesh_start(d)) < 0)
         return rc;
+    if ((rc = fcpd_quic_start(d)) < 0)
+        return rc;
     if ((rc = fcpd_metrics_start(d)) < 0)
         return rc;
     if ((rc = fcpd_connectors_start(d)) < 0) {
@@ -145,6 +147,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
             return rc;
         }
         fcpd_mesh_pump(d);
+        fcpd_quic_pump(d);
         fcpd_connectors_pump(d);
         uint64_t now = fcpd_now_ns();
         if (now - last_sweep > 1000000000ull) {
@@ -162,6 +165,7 @@ static void shutdown_all(fcpd *d)
         fcpd_connectors_stop(d);
         fcpd_admin_stop(d);
         fcpd_metrics_stop(d);
+        fcpd_quic_stop(d);
         fcpd_mesh_stop(d);
         if (d->sig_fd >= 0)
             close(d->sig_fd);

@@ -328,6 +328,11 @@ void fcpd_mesh_pump(fcpd *d)
         int rc = fcp_mesh_poll_tx(d->mesh, &to, buf, sizeof buf, &len);
         if (rc <= 0)
             break;
+        if (fcpd_quic_send_mesh(d, &to, buf, len)) {   /* a QUIC connection carries it (fcpd_quic.c) */
+            d->n.dgram_out++;
+            d->n.bytes_out += len;
+            continue;
+        }
         fcp_net_addr a;
         fcpd_udp *u;
         if (fcpd_token_to_addr(&to, &a) < 0 || !(u = udp_for(d, a.ss.ss_family))) {
