@@ -465,7 +465,13 @@ int gh_map_response(gh_op op, const fcp_egress_response *resp, fcp_buf *out, cha
                 }
                 json_array_append_new(issues, m);
             }
-            if (issues) res = json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(issues), "issues", issues);
+            /* pagination: GitHub's Link header names a rel="next" page when there is one */
+            size_t ll = 0;
+            const char *link = header(resp, "link", &ll);
+            int more = link && memmem(link, ll, "rel=\"next\"", 10) != NULL;
+            if (issues)
+                res = json_pack("{s:I, s:o, s:b}", "count", (json_int_t)json_array_size(issues), "issues", issues,
+                                "has_more", more);
         }
     } else if (op == GH_ISSUES_CREATE) {
         json_t *num = json_object_get(j, "number"), *url = json_object_get(j, "html_url");

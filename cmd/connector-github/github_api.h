@@ -86,9 +86,10 @@ int gh_build(gh_op op, const gh_config *cfg, const char *input_json, size_t inpu
  *   anything else                      -> FCP_EEGRESS_UPSTREAM_STATUS
  * why gets a message with the status and GitHub's own "message" (clipped
  * to GH_ERRMSG_MAX bytes, control characters replaced).  Results:
- *   list    {"count": n, "issues": [{"number", "title", "state", "user",
- *            "labels": [names], "comments", "html_url", "created_at",
- *            "updated_at", "pull_request": bool}]}
+ *   list    {"count": n, "has_more": bool (a Link rel="next"), "issues":
+ *            [{"number", "title", "state", "user", "labels": [names],
+ *            "comments", "html_url", "created_at", "updated_at",
+ *            "pull_request": bool}]}
  *   create  {"number", "title", "state", "html_url"}
  *   comment {"id", "html_url", "created_at"} */
 int gh_map_response(gh_op op, const fcp_egress_response *resp, fcp_buf *out, char *why, size_t why_cap);

@@ -385,6 +385,12 @@ static void run_github(env *e, fcp_host_conn *c)
            "\"count\":2");
     expect(e, c, "list_shows_comment_count", "issues.list",
            "{\"owner\":\"octo-org\",\"repo\":\"hello\",\"per_page\":1}", 0, "\"comments\":1");
+    expect(e, c, "list_page_1_has_more", "issues.list",
+           "{\"owner\":\"octo-org\",\"repo\":\"hello\",\"per_page\":1}", 0, "\"has_more\":true");
+    expect(e, c, "list_page_2_is_last", "issues.list",
+           "{\"owner\":\"octo-org\",\"repo\":\"hello\",\"per_page\":1,\"page\":2}", 0, "\"has_more\":false");
+    expect(e, c, "list_page_2_is_second_issue", "issues.list",
+           "{\"owner\":\"octo-org\",\"repo\":\"hello\",\"per_page\":1,\"page\":2}", 0, "\"number\":2");
     expect(e, c, "list_labels_mapped", "issues.list", "{\"owner\":\"octo-org\",\"repo\":\"hello\"}", 0,
            "\"labels\":[\"bug\"]");
     expect(e, c, "comment_unknown_issue_404", "issues.comment",

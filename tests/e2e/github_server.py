@@ -99,7 +99,13 @@ class Handler(BaseHTTPRequestHandler):
             per_page = int(query.get("per_page", ["30"])[0])
             with LOCK:
                 items = [i for i in ISSUES.get(key, []) if state == "all" or i["state"] == state]
-            return self.send_json(200, items[:per_page])
+            page = int(query.get("page", ["1"])[0])
+            chunk = items[(page - 1) * per_page:page * per_page]
+            extra = {}
+            if page * per_page < len(items):
+                extra["Link"] = '<https://api.github.com/repos/%s/%s/issues?page=%d>; rel="next"' % (
+                    key[0], key[1], page + 1)
+            return self.send_json(200, chunk, extra)
         if m and method == "POST":
             try:
                 doc = json.loads(raw)

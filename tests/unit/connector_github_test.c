@@ -247,10 +247,18 @@ static void test_map(void)
     CHECK(has(out.data, out.len, "\"labels\":[\"bug\"]") && has(out.data, out.len, "\"comments\":3"));
     CHECK(has(out.data, out.len, "\"pull_request\":true") && has(out.data, out.len, "\"pull_request\":false"));
     CHECK(!has(out.data, out.len, "long")); /* issue bodies are not copied into the list */
+    CHECK(has(out.data, out.len, "\"has_more\":false"));
     fcp_buf_reset(&out);
     resp_init(&r, 200, "[]");
     CHECK_EQ(gh_map_response(GH_ISSUES_LIST, &r, &out, why, sizeof why), 0);
-    CHECK(out.len == 23 && memcmp(out.data, "{\"count\":0,\"issues\":[]}", 23) == 0);
+    CHECK(out.len == 40 && memcmp(out.data, "{\"count\":0,\"has_more\":false,\"issues\":[]}", 40) == 0);
+    fcp_buf_reset(&out);
+    static const char link[] = "<https://api.github.com/repositories/1/issues?page=2>; rel=\"next\", "
+                               "<https://api.github.com/repositories/1/issues?page=5>; rel=\"last\"";
+    r.n_headers = 1;
+    r.headers[0] = (fcp_egress_header){"link", 4, link, strlen(link)};
+    CHECK_EQ(gh_map_response(GH_ISSUES_LIST, &r, &out, why, sizeof why), 0);
+    CHECK(has(out.data, out.len, "\"has_more\":true"));
     fcp_buf_reset(&out);
     resp_init(&r, 201, "{\"number\":7,\"title\":\"t\",\"state\":\"open\",\"html_url\":\"https://github.com/a/b/issues/7\"}");
     CHECK_EQ(gh_map_response(GH_ISSUES_CREATE, &r, &out, why, sizeof why), 0);
