@@ -536,6 +536,9 @@ int main(int argc, char **argv)
     e.cc.ca_file = argv[2];
     fcp_egress_proxy_init(&e.px);
     e.px.cfg.test_allow_loopback = 1;
+    /* an answer must fit one local-transport frame to the connector (1 MiB by
+     * default): cap it below that, so a huge answer is a clean refusal */
+    e.px.cfg.max_response_bytes = 768u << 10;
     e.px.resolve = resolve;
     e.px.credential = cred;
     e.px.secret = secret;
