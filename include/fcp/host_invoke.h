@@ -170,6 +170,20 @@ fcp_revset *fcp_invoke_ctx_revset(fcp_invoke_ctx *ctx);
 int fcp_invoke_ctx_audit_head(const fcp_invoke_ctx *ctx, const char *zone, uint64_t *next_seq,
                               int *have_prev, uint8_t prev[FCP_OBJECT_ID_BYTES]);
 
+/* Reload one idempotency key after a restart (from the stored intents and
+ * receipts): (zone, key) was used for request_object_id with intent_id and,
+ * when receipt_id is not NULL, completed with that receipt (a replay then
+ * needs the receipt bytes from the cache or load_receipt); with receipt_id
+ * NULL it is in flight (retries get FCP_EOP_IN_PROGRESS until it expires).
+ * expires_at in Unix seconds (an expired key is skipped, 0 returned).
+ * Errors: FCP_EINVOKE_ZONE, FCP_EOP_IDEMPOTENCY_CONFLICT (already loaded
+ * differently), FCP_EOP_IDEMPOTENCY_FULL, FCP_EOP_KEY.  Added after the
+ * first version of this header. */
+int fcp_invoke_ctx_restore_key(fcp_invoke_ctx *ctx, const char *zone, const char *key,
+                               const uint8_t request_object_id[FCP_OBJECT_ID_BYTES],
+                               const uint8_t intent_id[FCP_OBJECT_ID_BYTES],
+                               const uint8_t *receipt_id, uint64_t expires_at, uint64_t now_ms);
+
 /* One invocation as received (all borrowed for the duration of decide). */
 typedef struct fcp_invoke_request {
     const char    *zone_id;          /* target zone (must be served) */

@@ -274,6 +274,31 @@ int fcp_invoke_ctx_audit_head(const fcp_invoke_ctx *ctx, const char *zone, uint6
     return 0;
 }
 
+int fcp_invoke_ctx_restore_key(fcp_invoke_ctx *ctx, const char *zone, const char *key,
+                               const uint8_t request_object_id[FCP_OBJECT_ID_BYTES],
+                               const uint8_t intent_id[FCP_OBJECT_ID_BYTES],
+                               const uint8_t *receipt_id, uint64_t expires_at, uint64_t now_ms)
+{
+    uint64_t now_s = now_ms / 1000u, ttl;
+    uint8_t prior[32];
+    int rc;
+    if (!ctx || !zone || !key || !request_object_id || !intent_id)
+        return FCP_EINVAL;
+    if (!find_zone(ctx, zone))
+        return FCP_EINVOKE_ZONE;
+    if (expires_at < now_s)
+        return 0; /* already expired: absent */
+    ttl = expires_at - now_s;
+    rc = fcp_idem_begin(&ctx->idem, zone, key, request_object_id, intent_id, now_s, ttl, prior);
+    if (rc == 1)
+        return receipt_id && memcmp(prior, receipt_id, 32) == 0 ? 0 : FCP_EOP_IDEMPOTENCY_CONFLICT;
+    if (rc != 0)
+        return rc;
+    if (receipt_id)
+        return fcp_idem_complete(&ctx->idem, zone, key, request_object_id, receipt_id, now_s, ttl);
+    return 0;
+}
+
 /* ---- plans and results -------------------------------------------------- */
 
 void fcp_invoke_plan_init(fcp_invoke_plan *p)

@@ -152,13 +152,13 @@ static fcp_token_lookup LK = { &W, cb_issuer, cb_grant, NULL, cb_checkpoint, cb_
 static const char *const ANY[] = { "*" };
 static const char *const HUMANS[] = { "human:*" };
 
+static void make_ctx(void);
+
 static void world_init(void)
 {
-    uint8_t k16[16] = { 7 }, hk[32];
+    uint8_t k16[16] = { 7 };
     fcp_schema_id s;
     fcp_toml_error te;
-    fcp_invoke_config cfg;
-    fcp_invoke_zone_config zc;
     if (W.ctx) {
         fcp_invoke_ctx_free(W.ctx);
         fcp_revset_free(&W.rev);
@@ -207,7 +207,30 @@ static void world_init(void)
     W.policy.n_elevation_approvers = 1;
     CHECK_ERR(fcp_manifest_parse(&W.m, "test.toml", MANIFEST, strlen(MANIFEST), &te), 0);
 
+    make_ctx();
+    W.now_ms = T0MS;
+}
+
+/* The receipts "stored" by the caller, for load_receipt after a restart. */
+static fcp_buf g_store;
+static uint8_t g_store_id[32];
+
+static int cb_load_receipt(void *u, const char *zone, const uint8_t id[32], fcp_buf *out)
+{
+    (void)u;
+    if (strcmp(zone, ZONE) || !g_store.len || memcmp(id, g_store_id, 32))
+        return FCP_ENOENT;
+    return fcp_buf_append(out, g_store.data, g_store.len);
+}
+
+/* A fresh context for the world (also a "restart": chain resumed at anchor). */
+static void make_ctx_at(const fcp_audit_anchor *resume)
+{
+    uint8_t hk[32];
+    fcp_invoke_config cfg;
+    fcp_invoke_zone_config zc;
     fcp_invoke_config_init(&cfg);
+    cfg.load_receipt = cb_load_receipt;
     cfg.node_id = NODE;
     cfg.node_sk = W.node_sk;
     cfg.owner_pk = W.owner_pk;
@@ -223,9 +246,14 @@ static void world_init(void)
     zc.zone_id = ZONE;
     zc.policy = &W.policy;
     zc.oid_key = W.oid_key;
+    zc.resume = resume;
     CHECK_ERR(fcp_invoke_ctx_add_zone(W.ctx, &zc), 0);
     CHECK_ERR(fcp_invoke_ctx_add_zone(W.ctx, &zc), FCP_EINVOKE_ZONE);
-    W.now_ms = T0MS;
+}
+
+static void make_ctx(void)
+{
+    make_ctx_at(NULL);
 }
 
 static void world_free(void)
@@ -752,6 +780,73 @@ static void test_idempotency(void)
     CHECK_EQ(p.verdict, FCP_INVOKE_SIMULATED);
     CHECK_EQ(W.exec_calls, 2);
     check_chain();
+    /* restart: a new context knows nothing; the caller reloads key-1 from its
+     * stored intent and receipt, resumes the chain, and the retry replays */
+    {
+        uint8_t req_id[32], intent_id[32];
+        fcp_audit_anchor an;
+        fcp_audit_event ev;
+        request(&r, &tok, "notes_put", "{\"name\":\"a\",\"text\":\"once\"}");
+        r.idempotency_key = "key-1";
+        r.simulate = 0;
+        CHECK_ERR(fcp_invoke_decide(W.ctx, &W.m, &r, W.now_ms, &p), 0); /* replay: ids known */
+        CHECK_EQ(p.verdict, FCP_INVOKE_REPLAY);
+        memcpy(req_id, p.request_object_id, 32);
+        {
+            static fcp_operation_receipt rr;
+            CHECK_ERR(fcp_operation_receipt_decode(&rr, first.data, first.len), 0);
+            memcpy(intent_id, rr.header.refs[0], 32);
+        }
+        CHECK_ERR(fcp_audit_event_decode(&ev, W.ev[W.n_events - 1], W.ev_len[W.n_events - 1]), 0);
+        CHECK_ERR(fcp_audit_event_id(an.prev, &ev, &W.oid_key), 0);
+        an.seq = ev.seq;
+        an.occurred_at = ev.occurred_at;
+        fcp_invoke_ctx_free(W.ctx);
+        make_ctx_at(&an);
+        fcp_buf_init(&g_store);
+        fcp_buf_append(&g_store, first.data, first.len);
+        memcpy(g_store_id, first_id, 32);
+        CHECK_ERR(fcp_invoke_ctx_restore_key(W.ctx, ZONE, "key-1", req_id, intent_id, first_id,
+                                             T0 + 3600, W.now_ms), 0);
+        CHECK_ERR(fcp_invoke_ctx_restore_key(W.ctx, ZONE, "key-1", req_id, intent_id, first_id,
+                                             T0 + 3600, W.now_ms), 0); /* idempotent */
+        CHECK_ERR(fcp_invoke_ctx_restore_key(W.ctx, ZONE, "key-1", req_id, intent_id, intent_id,
+                                             T0 + 3600, W.now_ms), FCP_EOP_IDEMPOTENCY_CONFLICT);
+        CHECK_ERR(fcp_invoke_ctx_restore_key(W.ctx, ZONE, "key-5", req_id, intent_id, NULL,
+                                             T0 + 3600, W.now_ms), 0);
+        CHECK_ERR(fcp_invoke_ctx_restore_key(W.ctx, "z:nope", "key-1", req_id, intent_id, NULL,
+                                             T0 + 3600, W.now_ms), FCP_EINVOKE_ZONE);
+        W.exec_calls = 0;
+        CHECK_ERR(fcp_invoke_run(W.ctx, &W.m, &r, W.now_ms + 7000, exec_echo, &W, &p, &res), 0);
+        CHECK_EQ(p.verdict, FCP_INVOKE_REPLAY);
+        CHECK(res.receipt.len == first.len && memcmp(res.receipt.data, first.data, first.len) == 0);
+        CHECK_EQ(W.exec_calls, 0);
+        /* the in-flight reloaded key refuses */
+        r.idempotency_key = "key-5";
+        CHECK_ERR(fcp_invoke_decide(W.ctx, &W.m, &r, W.now_ms + 7000, &p), 0);
+        check_deny(&p, FCP_EOP_IN_PROGRESS, FCP_INVOKE_STEP_IDEMPOTENCY, 0);
+        /* without the stored receipt the replay is refused, never re-executed */
+        fcp_buf_free(&g_store);
+        r.idempotency_key = "key-1";
+        fcp_invoke_ctx_free(W.ctx);
+        CHECK_ERR(fcp_audit_event_decode(&ev, W.ev[W.n_events - 1], W.ev_len[W.n_events - 1]), 0);
+        CHECK_ERR(fcp_audit_event_id(an.prev, &ev, &W.oid_key), 0);
+        an.seq = ev.seq;
+        an.occurred_at = ev.occurred_at;
+        {
+            uint64_t next;
+            int have;
+            make_ctx_at(&an);
+            CHECK_ERR(fcp_invoke_ctx_restore_key(W.ctx, ZONE, "key-1", req_id, intent_id, first_id,
+                                                 T0 + 3600, W.now_ms), 0);
+            CHECK_ERR(fcp_invoke_run(W.ctx, &W.m, &r, W.now_ms + 8000, exec_echo, &W, &p, &res), 0);
+            check_deny(&p, FCP_EINVOKE_RECEIPT_UNAVAILABLE, FCP_INVOKE_STEP_IDEMPOTENCY, 0);
+            CHECK_EQ(W.exec_calls, 0);
+            CHECK_ERR(fcp_invoke_ctx_audit_head(W.ctx, ZONE, &next, &have, NULL), 0);
+            CHECK(have);
+        }
+        check_chain(); /* the resumed chain continues the stored one */
+    }
     fcp_buf_free(&first);
     fcp_buf_free(&tok);
     fcp_invoke_plan_free(&p);
