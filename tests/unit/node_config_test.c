@@ -90,6 +90,11 @@ static void test_example(void)
     CHECK(strcmp(cfg->zone_quotas[0].zone, "z:work") == 0);
     CHECK_EQ(cfg->zone_quotas[0].max_bytes, 2ull << 30);
     CHECK_EQ(cfg->max_decode_cpu_ms_per_min, 5000);
+    CHECK_EQ(cfg->quic_enabled, 1);
+    CHECK_EQ(cfg->quic_listen.port, 7448);
+    CHECK_EQ(cfg->quic_keepalive_ms, 10000);
+    CHECK_EQ(cfg->n_quic_dial, 1);
+    CHECK(strcmp(cfg->quic_dial[0].id, "laptop-2") == 0 && cfg->quic_dial[0].addr.port == 7448);
     CHECK_EQ(fcp_config_load(cfg, "/nonexistent/fcpd.toml", &e), FCP_ECONFIG_READ);
     CHECK(strstr(e.msg, "/nonexistent/fcpd.toml") != NULL);
 }
