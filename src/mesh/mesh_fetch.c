@@ -61,6 +61,7 @@ void mesh_fetch_free(fcp_mesh_node *n, mesh_fetch *f)
     if (!f->used)
         return;
     fcp_rq_block_decoder_free(f->dec);
+    free(f->seen);
     n->decode_bytes -= f->bytes;
     free(f->obj);
     memset(f, 0, sizeof *f);
@@ -75,9 +76,24 @@ static int fetch_decoder(fcp_mesh_node *n, mesh_fetch *f, uint32_t k, uint16_t T
         n->c.drop_decode_budget++;
         return FCP_EMESH_BUDGET;
     }
+    /* every ESI a placement or a repair puts on a member is below
+     * n_members * (share + 1); those are counted once each (a duplicate,
+     * from a retransmission, a repeated serve or the network, would
+     * otherwise make `added` and the DecodeStatus overstate what we hold,
+     * and the requests ask too little) */
+    uint64_t smax = (uint64_t)n->n_members * (mesh_share(n, k) + 1u);
+    if (smax > (uint64_t)FCP_RQ_MAX_ESI + 1u)
+        smax = (uint64_t)FCP_RQ_MAX_ESI + 1u;
+    if (!(f->seen = calloc((size_t)(smax + 7u) / 8u, 1)))
+        return FCP_ENOMEM;
+    f->seen_max = (uint32_t)smax;
     int rc = fcp_rq_block_decoder_new(&f->dec, k, T, NULL);
-    if (rc < 0)
+    if (rc < 0) {
+        free(f->seen);
+        f->seen = NULL;
+        f->seen_max = 0;
         return rc;
+    }
     f->have_kt = 1;
     f->k = k;
     f->T = T;
@@ -150,6 +166,8 @@ static int fetch_finish(fcp_mesh_node *n, mesh_fetch *f)
     free(h);
     fcp_rq_block_decoder_free(f->dec);
     f->dec = NULL;
+    free(f->seen);
+    f->seen = NULL;
     n->decode_bytes -= f->bytes;
     f->bytes = 0;
     send_acks(n, f);
@@ -170,8 +188,13 @@ static int fetch_add(fcp_mesh_node *n, mesh_fetch *f, uint32_t esi, const uint8_
         n->c.drop_decode_budget++;
         return FCP_EMESH_BUDGET;
     }
+    int known = esi < f->seen_max;
+    if (known && (f->seen[esi / 8u] >> (esi % 8u) & 1u))
+        return 0; /* duplicate: the decoder has it */
     int rc = fcp_rq_block_decoder_add(f->dec, esi, sym, f->T);
     if (rc == FCP_ERQ_NEED_MORE || rc == 0) {
+        if (known)
+            f->seen[esi / 8u] |= (uint8_t)(1u << (esi % 8u));
         f->added++;
         f->bytes += f->T;
         n->decode_bytes += f->T;
@@ -241,6 +264,27 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
             s->request_nonce = f->nonce;
             s->needed = f->k + n->lim.decode_overhead;
             s->received_unique = f->added < s->needed ? f->added : s->needed - 1;
+        }
+        /* every other retry names the ESIs of the peer's placement class
+         * (D-MESH-1) that we still lack, so what the network lost is
+         * re-sent at once instead of when the peer's serve cursor comes
+         * round to it again; the rounds between use the cursor, which also
+         * finds symbols outside the class */
+        if (f->have_kt && f->seen && f->rounds > 1 && (f->rounds & 1u) == 0) {
+            size_t nm = n->n_members, cnt = 0;
+            uint32_t share = mesh_share(n, f->k);
+            uint32_t lim = want < FCP_SYMREQ_MAX_ESIS ? want : FCP_SYMREQ_MAX_ESIS;
+            for (uint32_t i = 0; i < share && cnt < lim; i++) {
+                uint64_t esi = n->peers[pi].member + (uint64_t)nm * i;
+                if (esi >= f->seen_max)
+                    break;
+                if (!(f->seen[esi / 8u] >> (esi % 8u) & 1u))
+                    r->want_esi[cnt++] = (uint32_t)esi;
+            }
+            if (cnt) {
+                r->has_want_esi = 1;
+                r->n_want = cnt;
+            }
         }
         r->requested_at = fcp_clock_unix_secs(n->clk);
         fcp_buf b;
@@ -365,6 +409,8 @@ int mesh_fetch_tick(fcp_mesh_node *n)
         if (now >= f->deadline_ns) {
             fcp_rq_block_decoder_free(f->dec);
             f->dec = NULL;
+            free(f->seen);
+            f->seen = NULL;
             n->decode_bytes -= f->bytes;
             f->bytes = 0;
             f->done = FCP_EMESH_TIMEOUT;

@@ -204,7 +204,9 @@ typedef struct mesh_fetch {
     uint32_t k;
     uint16_t T;
     fcp_rq_block_decoder *dec;
-    uint32_t added;                      /* symbols given to the decoder */
+    uint8_t *seen;                       /* bitmap of ESIs < seen_max given to the decoder */
+    uint32_t seen_max;
+    uint32_t added;                      /* distinct symbols given to the decoder */
     uint64_t bytes;                      /* decode budget charged */
     uint64_t nonce;
     uint32_t asked[FCP_MESH_MAX_PEERS];  /* symbols still expected per peer */
