@@ -432,25 +432,30 @@ void fcpd_quic_metrics(fcpd *d, fcp_buf *out)
 {
     struct fcpd_quic *q = d->quic;
     size_t up = 0;
-    char line[160];
+    char line[512];
     if (!q)
         return;
     for (size_t i = 0; i < QLINKS; i++)
         up += q->links[i].c && fcp_quic_state(q->links[i].c) == FCP_QUIC_ESTABLISHED;
-#define QM(name, v)                                                                  \
-    do {                                                                             \
-        int n_ = snprintf(line, sizeof line, "fcpd_quic_%s %llu\n", name, (unsigned long long)(v)); \
-        fcp_buf_append(out, line, (size_t)n_);                                       \
-    } while (0)
-    QM("connections_up", up);
-    QM("accepted_total", q->accepted);
-    QM("refused_total", q->refused);
-    QM("dials_total", q->dials);
-    QM("packets_in_total", q->pkts_in);
-    QM("packets_out_total", q->pkts_out);
-    QM("packets_dropped_out_total", q->drop_out);
-    QM("mesh_datagrams_in_total", q->dgrams_in);
-    QM("mesh_datagrams_out_total", q->dgrams_out);
-    QM("mesh_datagrams_udp_fallback_total", q->dgrams_udp_fallback);
-#undef QM
+    const struct { const char *name, *type, *help; uint64_t v; } m[] = {
+        { "fcp_quic_connections_up", "gauge", "QUIC connections established now", up },
+        { "fcp_quic_accepted_total", "counter", "QUIC connections accepted (client Initial seen)", q->accepted },
+        { "fcp_quic_refused_total", "counter", "Accepted QUIC connections that closed before authenticating",
+          q->refused },
+        { "fcp_quic_dials_total", "counter", "QUIC connections dialled", q->dials },
+        { "fcp_quic_packets_in_total", "counter", "QUIC packets received", q->pkts_in },
+        { "fcp_quic_packets_out_total", "counter", "QUIC packets sent", q->pkts_out },
+        { "fcp_quic_packets_dropped_out_total", "counter", "QUIC packets the socket refused", q->drop_out },
+        { "fcp_quic_mesh_datagrams_in_total", "counter", "Mesh datagrams received over QUIC", q->dgrams_in },
+        { "fcp_quic_mesh_datagrams_out_total", "counter", "Mesh datagrams sent over QUIC", q->dgrams_out },
+        { "fcp_quic_mesh_datagrams_udp_fallback_total", "counter",
+          "Mesh datagrams for a QUIC peer sent over UDP (too large for the path, or queue full)",
+          q->dgrams_udp_fallback },
+    };
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        int n = snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name, m[i].help,
+                         m[i].name, m[i].type, m[i].name, (unsigned long long)m[i].v);
+        if (n > 0 && (size_t)n < sizeof line)
+            fcp_buf_append(out, line, (size_t)n);
+    }
 }

@@ -19,6 +19,15 @@ keepalive_ms = 2000
 [quic.dial]
 node-2 = "127.0.0.1:$Q2"
 EOT
+M1=$(free_port)
+python3 - "$W/n1/fcpd.toml" "$M1" <<'PY'
+import re, sys
+p, port = sys.argv[1], sys.argv[2]
+s = open(p).read()
+s = re.sub(r"(?m)^\[metrics\][^\[]*", "", s)  # replace whatever fcp init wrote
+s += "\n[metrics]\naddress = \"127.0.0.1:%s\"\n" % port
+open(p, "w").write(s)
+PY
 cat >> "$W/n2/fcpd.toml" <<EOT
 
 [quic]
@@ -49,6 +58,17 @@ check "no object at risk after the put" wait_no_risk 30
 fcpn 2 get "$ID" -o "$W/back.bin" >"$W/get.out" 2>&1 || cat "$W/get.out"
 check "get from node-2 byte-identical" cmp -s "$W/file.bin" "$W/back.bin"
 
+metric() {  # NAME: its value on node-1's metrics endpoint
+    python3 - "$M1" "$1" <<'PY'
+import sys, urllib.request
+body = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
+for line in body.splitlines():
+    if line.startswith(sys.argv[2] + " "):
+        print(line.split()[1])
+PY
+}
+check "metrics: one QUIC connection up" test "$(metric fcp_quic_connections_up)" = 1
+check "metrics: mesh datagrams sent over QUIC" test "$(metric fcp_quic_mesh_datagrams_out_total)" -gt 0
 for i in 1 2; do fcpn "$i" node stop >/dev/null 2>&1; done
 for i in 1 2; do
     for _ in $(seq 1 100); do grep -q '"event":"quic.stopped"' "$W/n$i/data/fcpd.log" 2>/dev/null && break; sleep 0.05; done
