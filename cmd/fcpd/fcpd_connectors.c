@@ -22,6 +22,7 @@
  * the version it replaces is kept for connector_rollback.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -42,6 +43,9 @@
 #include "fcp/hex.h"
 #include "fcp/host_sandbox.h"
 #include "fcpd_conn.h"
+
+static void record_current(struct rt_connector *c);
+static int write_file_sync(const char *path, const void *p, size_t n, int mode);
 
 static uint64_t now_ms(void)
 {
@@ -498,6 +502,7 @@ static void on_failed(rt_connector *c, int err, const char *why, int exit_status
     if (fcp_lc_should_rollback(&c->lc)) {
         rt_log(c, FCP_LOG_WARN, "connector.rollback", err, "new version failed before it became active");
         fcp_lc_rollback(&c->lc);
+        record_current(c);
         try_start(c);
         return;
     }
@@ -695,6 +700,94 @@ static void policy_from_config(const fcp_config_connector *cc, fcp_restart_polic
     p->max_restarts = cc->max_restarts;
 }
 
+/* <data_dir>/connectors/<id>/current names the installed version that runs
+ * (absent: the [[connector]] entry's files), so an install survives a
+ * restart of fcpd. */
+static void record_current(rt_connector *c)
+{
+    fcpd *d = c->rt->d;
+    char path[FCP_CONFIG_PATH_MAX + 1];
+    if (snprintf(path, sizeof path, "%s/connectors/%s/current", d->cfg.data_dir, c->id) >= (int)sizeof path)
+        return;
+    const rt_version *v = &c->ver[c->lc.cur.slot & 1];
+    if (!v->dir[0]) {
+        unlink(path);
+        return;
+    }
+    char line[FCP_CONFIG_PATH_MAX + 2];
+    int n = snprintf(line, sizeof line, "%s\n", v->dir);
+    if (n > 0 && n < (int)sizeof line && write_file_sync(path, line, (size_t)n, 0600) < 0)
+        rt_log(c, FCP_LOG_WARN, "connector.record", FCP_ERT_PERSIST, path);
+}
+
+static int read_line(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int ok = fgets(out, (int)cap, f) != NULL;
+    fclose(f);
+    if (!ok)
+        return -1;
+    out[strcspn(out, "\r\n")] = 0;
+    return out[0] ? 0 : -1;
+}
+
+static void restore_installed(fcpd_runtime *rt)
+{
+    fcpd *d = rt->d;
+    char base[FCP_CONFIG_PATH_MAX + 1];
+    if (snprintf(base, sizeof base, "%s/connectors", d->cfg.data_dir) >= (int)sizeof base)
+        return;
+    DIR *dh = opendir(base);
+    if (!dh)
+        return;
+    struct dirent *de;
+    while ((de = readdir(dh))) {
+        if (de->d_name[0] == '.' || strlen(de->d_name) > FCP_MANIFEST_MAX_ID)
+            continue;
+        char p[FCP_CONFIG_PATH_MAX + 1], dir[FCP_CONFIG_PATH_MAX + 1], sighex[160];
+        char mp[FCP_CONFIG_PATH_MAX + 1], bp[FCP_CONFIG_PATH_MAX + 1];
+        uint8_t sig[64];
+        if (snprintf(p, sizeof p, "%s/%s/current", base, de->d_name) >= (int)sizeof p || read_line(p, dir, sizeof dir) < 0 ||
+            snprintf(p, sizeof p, "%s/signature", dir) >= (int)sizeof p || read_line(p, sighex, sizeof sighex) < 0 ||
+            strlen(sighex) != 128 || fcp_hex_decode_exact(sig, 64, sighex) < 0 ||
+            snprintf(mp, sizeof mp, "%s/manifest.toml", dir) >= (int)sizeof mp ||
+            snprintf(bp, sizeof bp, "%s/binary", dir) >= (int)sizeof bp)
+            continue;
+        const uint8_t *trusted = NULL;
+        for (size_t i = 0; i < d->cfg.n_connectors; i++)
+            if (!strcmp(d->cfg.connectors[i].id, de->d_name) && d->cfg.connectors[i].has_publisher_key)
+                trusted = d->cfg.connectors[i].publisher_key;
+        rt_connector *c = rt_find(rt, de->d_name);
+        int fresh = !c;
+        if (fresh) {
+            fcp_restart_policy pol;
+            fcp_restart_policy_default(&pol);
+            if (!(c = new_connector(rt, de->d_name, FCP_ZONE_PRIVATE, NULL, &pol, 0)))
+                break;
+        }
+        uint32_t slot = fresh ? 0 : (c->lc.cur.slot ^ 1u);
+        fcp_lc_version v;
+        char why[512] = "";
+        int rc = load_version(c, slot, mp, bp, sig, trusted, &v, why, sizeof why);
+        snprintf(c->ver[slot].dir, sizeof c->ver[slot].dir, "%s", dir);
+        if (fresh)
+            c->lc.cur = v;
+        else
+            fcp_lc_update(&c->lc, &v);
+        fcp_lc_verified(&c->lc, rc, why);
+        if (rc < 0) {
+            rt_log(c, FCP_LOG_ERROR, "connector.unverified", rc, why);
+            if (fcp_lc_should_rollback(&c->lc))
+                fcp_lc_rollback(&c->lc);
+        } else {
+            rt_log(c, FCP_LOG_INFO, "connector.restored", 0, dir);
+        }
+    }
+    closedir(dh);
+}
+
 int fcpd_connectors_start(fcpd *d)
 {
     fcpd_runtime *rt = calloc(1, sizeof *rt);
@@ -730,6 +823,12 @@ int fcpd_connectors_start(fcpd *d)
             rt_log(c, FCP_LOG_ERROR, "connector.unverified", rc, why);
             continue;
         }
+    }
+    restore_installed(rt);
+    for (size_t i = 0; i < RT_MAX_CONNECTORS; i++) {
+        rt_connector *c = &rt->c[i];
+        if (!c->used || c->lc.state != FCP_LC_VERIFIED)
+            continue;
         if ((rc = start_thread(c)) < 0)
             return rc;
         try_start(c);
@@ -965,6 +1064,8 @@ static void op_lifecycle(fcpd_runtime *rt, fcpd_admin_conn *a, uint64_t seq, con
     case FCP_ADMIN_OP_CONNECTOR_ROLLBACK:
         if ((rc = fcp_lc_rollback(&c->lc)) == 0 && (rc = start_thread(c)) == 0)
             rc = try_start(c);
+        if (rc == 0)
+            record_current(c);
         ev = "connector.rollback";
         break;
     default:
@@ -1143,6 +1244,14 @@ static void op_install_end(fcpd_runtime *rt, fcpd_admin_conn *a, uint64_t seq)
     uint8_t sig[64];
     memcpy(sig, a->rt_sig, 64);
     install_reset(a);
+    char sighex[130], sp[FCP_CONFIG_PATH_MAX + 1];
+    fcp_hex_encode(sighex, sizeof sighex, sig, 64);
+    sighex[128] = '\n';
+    if (snprintf(sp, sizeof sp, "%s/signature", dir) >= (int)sizeof sp ||
+        write_file_sync(sp, sighex, 129, 0644) < 0) {
+        rt_send_error(a, seq, FCP_ERT_INSTALL, "cannot write the version directory");
+        return;
+    }
     int fresh = 0;
     if (!c) {
         fcp_restart_policy pol;
@@ -1158,6 +1267,7 @@ static void op_install_end(fcpd_runtime *rt, fcpd_admin_conn *a, uint64_t seq)
     fcp_lc_version v;
     char why[512] = "";
     rc = load_version(c, slot, mp, bp, sig, trusted, &v, why, sizeof why);
+    snprintf(c->ver[slot].dir, sizeof c->ver[slot].dir, "%s", dir);
     if (fresh) {
         c->lc.cur = v;
     } else {
@@ -1182,6 +1292,7 @@ static void op_install_end(fcpd_runtime *rt, fcpd_admin_conn *a, uint64_t seq)
         rt_send_error(a, seq, rc, c->lc.why);
         return;
     }
+    record_current(c);
     rt_log(c, FCP_LOG_INFO, "connector.installed", 0, dir);
     answer_ok(a, seq, c, 1);
 }

@@ -287,6 +287,13 @@ check "install of a signed version" "$FCP" connector install --manifest connecto
 check "installed version active" wait_state fcp.notes active 10
 check "previous version kept" test "$(show fcp.notes "['runtime']['previous_version']")" = "0.1.0"
 check "installed binary is a copy under the data dir" bash -c "'$FCP' connector show fcp.notes | grep -q 'binary .*$D/connectors/fcp.notes/'"
+"$FCP" node stop >/dev/null 2>&1
+for i in $(seq 100); do [ -f "$H/fcpd.pid" ] || break; sleep 0.05; done
+"$FCPD" --daemon --log-level info || bad "fcpd restarts"
+check "after a restart the installed version runs again" wait_state fcp.notes active 10
+check "restored from the data dir" bash -c "'$FCP' connector show fcp.notes | grep -q 'binary .*$D/connectors/fcp.notes/'"
+check "the audit chain continues across the restart" "$FCP" invoke fcp.notes notes_get --input "$W/get.json" --token "$T/get"
+check "fcp audit verify after the restart" "$FCP" audit verify --zone z:private "$AUD"
 check "rollback" "$FCP" connector rollback fcp.notes
 check "active after rollback" wait_state fcp.notes active 10
 check "rolled back to the configured binary" bash -c "'$FCP' connector show fcp.notes | grep -q 'binary .*$PWD/$B/connector-notes'"
