@@ -146,6 +146,8 @@ typedef struct fcpd {
     fcp_mesh_store  mstore;
     int             mstore_open;
     fcpd_symstore_state sym;
+    struct fcpd_tailscale *ts;     /* fcpd_tailscale.c: NULL unless [tailscale] enabled */
+    struct { uint64_t polls, poll_failures, changes; } ts_counters;
     fcp_mesh_node  *mesh;
     fcpd_counters   n;
     fcpd_hist       put_hist, get_hist;
@@ -160,10 +162,17 @@ typedef struct fcpd {
 } fcpd;
 
 /* fcpd_symstore.c */
-int  fcpd_symstore_open(fcpd *d, fcp_mesh_store *out); /* needs d->store */
 /* The store's keyring over d->keys.zones (symbols sealed at rest, D-STORE-6);
  * set in the store options before fcp_store_open. */
 void fcpd_symstore_keyring(fcpd *d, fcp_store_keyring *kr);
+/* fcpd_tailscale.c: discovery hints from tailscaled ([tailscale], D-TS-1..3).
+ * discover runs once before the mesh starts (adds attested candidates to
+ * d->cfg.peers; never fails for tailscaled's sake); pump polls without
+ * blocking and logs changes; stop frees. */
+int  fcpd_tailscale_discover(fcpd *d);
+void fcpd_tailscale_pump(fcpd *d);
+void fcpd_tailscale_stop(fcpd *d);
+int  fcpd_symstore_open(fcpd *d, fcp_mesh_store *out); /* needs d->store */
 /* Commit the pending batch: 0 (also when nothing was pending) or the error
  * (the batch is lost and logged). */
 int  fcpd_symstore_flush(fcpd *d);

@@ -121,6 +121,8 @@ static int run(fcpd *d, int daemonize, int ready_fd)
         return rc;
     if ((rc = fcpd_admin_start(d)) < 0)
         return rc;
+    if ((rc = fcpd_tailscale_discover(d)) < 0)
+        return rc;
     if ((rc = fcpd_mesh_start(d)) < 0)
         return rc;
     if ((rc = fcpd_quic_start(d)) < 0)
@@ -147,6 +149,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
             return rc;
         }
         fcpd_mesh_pump(d);
+        fcpd_tailscale_pump(d);
         fcpd_quic_pump(d);
         fcpd_connectors_pump(d);
         uint64_t now = fcpd_now_ns();
@@ -167,6 +170,7 @@ static void shutdown_all(fcpd *d)
         fcpd_metrics_stop(d);
         fcpd_quic_stop(d);
         fcpd_mesh_stop(d);
+        fcpd_tailscale_stop(d);
         if (d->sig_fd >= 0)
             close(d->sig_fd);
         fcp_net_loop_free(d->loop);
@@ -315,11 +319,11 @@ int main(int argc, char **argv)
     so.quarantine_max_bytes = d->cfg.quarantine_bytes;
     so.quarantine_max_bytes_per_peer = d->cfg.quarantine_bytes_per_peer;
     so.quarantine_max_objects_per_peer = d->cfg.quarantine_objects_per_peer;
+    fcpd_symstore_keyring(d, &so.keyring);
     rc = fcp_store_open(&d->store, spath, &so);
     if (rc < 0) {
         fcp_log_field f[] = { FCP_LF_STR("path", spath) };
         fcpd_log(d, FCP_LOG_ERROR, "store.open", rc, f, 1);
-    fcpd_symstore_keyring(d, &so.keyring);
         fprintf(stderr, "fcpd: cannot open the store %s (%s)\n", spath, fcp_strerror(rc));
         return 1;
     }

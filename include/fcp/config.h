@@ -145,6 +145,12 @@ typedef struct fcp_config {
     uint32_t        quic_max_udp_payload;   /* 1200-1452, default 1452 (path-MTU probing) */
     size_t          n_quic_dial;
     fcp_config_quic_dial quic_dial[FCP_CONFIG_MAX_PEERS];
+    /* [tailscale] (docs/fcpd.md, D-TS-*): peer discovery hints from tailscaled's
+     * LocalAPI; never authority (the FCP handshake decides) */
+    int             tailscale_enabled;                     /* default false */
+    char            tailscale_socket[FCP_CONFIG_PATH_MAX + 1]; /* default /var/run/tailscale/tailscaled.sock */
+    uint32_t        tailscale_poll_secs;                   /* 5..86400, default 60 */
+    uint16_t        tailscale_port;                        /* FCP port of discovered peers; 0 = ours */
 } fcp_config;
 
 /* The documented defaults (docs/config.md).  data_dir is set to

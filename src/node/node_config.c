@@ -68,6 +68,11 @@ void fcp_config_defaults(fcp_config *cfg, const char *default_data_dir)
     cfg->quic_idle_timeout_ms = 30000;
     cfg->quic_keepalive_ms = 10000;
     cfg->quic_max_udp_payload = 1452;
+    /* [tailscale] */
+    cfg->tailscale_enabled = 0;
+    snprintf(cfg->tailscale_socket, sizeof cfg->tailscale_socket, "%s", "/var/run/tailscale/tailscaled.sock");
+    cfg->tailscale_poll_secs = 60;
+    cfg->tailscale_port = 0;
 }
 
 int fcp_config_default_data_dir(char *out, size_t outlen, const char *fcp_data, const char *home)
@@ -716,6 +721,44 @@ static int read_quic(rd *R, fcp_config *cfg, const fcp_toml_node *t)
     return 0;
 }
 
+/* ---- [tailscale]: discovery hints from tailscaled (D-TS-1) ------------------------ */
+
+static int read_tailscale(rd *R, fcp_config *cfg, const fcp_toml_node *t)
+{
+    static const fcp_toml_field f[] = {
+        { "enabled", FCP_TOML_BOOL, 0 }, { "socket", FCP_TOML_STRING, 0 },
+        { "poll_secs", FCP_TOML_INTEGER, 0 }, { "port", FCP_TOML_INTEGER, 0 },
+    };
+    int r = fcp_toml_check_table(R->doc, t, f, sizeof f / sizeof f[0], R->err);
+    if (r)
+        return r;
+    const fcp_toml_node *n = fcp_toml_table_get(t, "socket");
+    if (n) {
+        const char *s;
+        size_t l;
+        if ((r = want_string(R, n, &s, &l)) != 0)
+            return r;
+        /* a unix socket path: absolute, and short enough for sun_path */
+        if (l == 0 || s[0] != '/' || l > 107 || memchr(s, '\0', l))
+            return fcp_toml_fail(R->err, R->doc, n, FCP_ECONFIG_PATH,
+                                 "key '%s' must be an absolute unix socket path of at most 107 bytes",
+                                 path_of(R, n));
+        memcpy(cfg->tailscale_socket, s, l);
+        cfg->tailscale_socket[l] = '\0';
+    }
+    uint32_t port = cfg->tailscale_port;
+    if ((r = get_u32(R, t, "poll_secs", 5, 86400, &cfg->tailscale_poll_secs)) != 0 ||
+        (r = get_u32(R, t, "port", 1, 65535, &port)) != 0)
+        return r;
+    cfg->tailscale_port = (uint16_t)port;
+    int en;
+    r = fcp_toml_get_bool(R->doc, t, "enabled", &en, R->err);
+    if (r < 0)
+        return r;
+    cfg->tailscale_enabled = r == 0 ? en : 1;   /* a [tailscale] table without 'enabled' turns it on */
+    return 0;
+}
+
 /* ---- [[connector]] and [[credential]] (connector runtime) ------------------------ */
 
 /* A string key copied into out[cap]; absent: left as is.  Refuses empty and
@@ -935,7 +978,7 @@ int fcp_config_parse(fcp_config *cfg, const char *name, const char *text, size_t
         { "zones", FCP_TOML_TABLE, 0 },  { "peers", FCP_TOML_ARRAY, 0 },  { "limits", FCP_TOML_TABLE, 0 },
         { "admission", FCP_TOML_TABLE, 0 },
         { "connector", FCP_TOML_ARRAY, 0 }, { "credential", FCP_TOML_ARRAY, 0 },
-        { "quic", FCP_TOML_TABLE, 0 },
+        { "quic", FCP_TOML_TABLE, 0 }, { "tailscale", FCP_TOML_TABLE, 0 },
     };
     if ((r = fcp_toml_check_table(doc, root, top, sizeof top / sizeof top[0], err)) != 0)
         goto out;
@@ -960,6 +1003,8 @@ int fcp_config_parse(fcp_config *cfg, const char *name, const char *text, size_t
     if ((t = fcp_toml_table_get(root, "credential")) && (r = read_credentials(&R, cfg, t)) != 0)
         goto out;
     if ((t = fcp_toml_table_get(root, "quic")) && (r = read_quic(&R, cfg, t)) != 0)
+        goto out;
+    if ((t = fcp_toml_table_get(root, "tailscale")) && (r = read_tailscale(&R, cfg, t)) != 0)
         goto out;
     /* rules across sections */
     if (cfg->n_peers > cfg->max_peers) {

@@ -7,7 +7,8 @@
  * zone mapping and the candidate rule (D-TS-1) are recomputed from
  * tag_zones.json; refusals: non-200, malformed HTTP and JSON, wrong types,
  * oversize bodies and headers, too many peers, a silent server (timeout),
- * no socket.  Runs from the repository root.
+ * no socket; and fcpd.toml's [tailscale] table (defaults, each key, each
+ * refusal).  Runs from the repository root.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fcp/config.h"
 #include "fcp/error.h"
 #include "fcp/net_tailscale.h"
 #include "test.h"
@@ -464,8 +466,45 @@ static void test_golden(void)
     json_decref(j);
 }
 
+/* fcpd.toml [tailscale] */
+static int cfg_parse(fcp_config *c, const char *text)
+{
+    fcp_toml_error e;
+    fcp_config_defaults(c, "/var/lib/fcp");
+    return fcp_config_parse(c, "t.toml", text, strlen(text), &e);
+}
+
+static void test_config(void)
+{
+    static fcp_config c;
+    CHECK_EQ(cfg_parse(&c, ""), 0);
+    CHECK_EQ(c.tailscale_enabled, 0);
+    CHECK_EQ(strcmp(c.tailscale_socket, FCP_TS_DEFAULT_SOCKET), 0);
+    CHECK_EQ(c.tailscale_poll_secs, 60);
+    CHECK_EQ(c.tailscale_port, 0);
+    CHECK_EQ(cfg_parse(&c, "[tailscale]\nenabled = true\nsocket = \"/run/ts.sock\"\npoll_secs = 5\nport = 7448\n"), 0);
+    CHECK_EQ(c.tailscale_enabled, 1);
+    CHECK_EQ(strcmp(c.tailscale_socket, "/run/ts.sock"), 0);
+    CHECK_EQ(c.tailscale_poll_secs, 5);
+    CHECK_EQ(c.tailscale_port, 7448);
+    CHECK_EQ(cfg_parse(&c, "[tailscale]\n"), 0);          /* the table alone turns it on */
+    CHECK_EQ(c.tailscale_enabled, 1);
+    CHECK_EQ(cfg_parse(&c, "[tailscale]\nenabled = false\n"), 0);
+    CHECK_EQ(c.tailscale_enabled, 0);
+    CHECK_EQ(cfg_parse(&c, "[tailscale]\nsocket = \"ts.sock\"\n"), FCP_ECONFIG_PATH);
+    char longp[200] = "[tailscale]\nsocket = \"/";
+    memset(longp + strlen(longp), 'a', 110);
+    strcat(longp, "\"\n");
+    CHECK_EQ(cfg_parse(&c, longp), FCP_ECONFIG_PATH);
+    CHECK(cfg_parse(&c, "[tailscale]\npoll_secs = 1\n") < 0);
+    CHECK(cfg_parse(&c, "[tailscale]\nport = 0\n") < 0);
+    CHECK(cfg_parse(&c, "[tailscale]\nenabled = \"yes\"\n") < 0);
+    CHECK_EQ(cfg_parse(&c, "[tailscale]\nauthority = true\n"), FCP_ETOML_UNKNOWN_KEY);
+}
+
 int main(void)
 {
+    test_config();
     status_json = fcp_t_read_file("conformance/golden/tailscale/status.json", &status_len);
     whois_json = fcp_t_read_file("conformance/golden/tailscale/whois.json", &whois_len);
     if (!status_json || !whois_json)
