@@ -215,11 +215,11 @@ static int do_create(int argc, char **argv, const char *home)
     fcp_schema_id sch;
     fcp_zone_policy_object_schema(&sch);
     fcp_object_header_init(&o.pol.header, &sch, zone, now);
-    snprintf(o.pol.zone_id, sizeof o.pol.zone_id, "%s", zone);
+    memcpy(o.pol.zone_id, zone, strlen(zone) + 1);   /* validated: <= FCP_ZONE_ID_MAX */
     o.pol.version = 1;
     fcp_zone_definition_schema(&sch);
     fcp_object_header_init(&o.def.header, &sch, zone, now);
-    snprintf(o.def.zone_id, sizeof o.def.zone_id, "%s", zone);
+    memcpy(o.def.zone_id, zone, strlen(zone) + 1);   /* validated: <= FCP_ZONE_ID_MAX */
     snprintf(o.def.name, sizeof o.def.name, "%s", zone + 2);
     o.def.integrity_level = (uint8_t)integ;
     o.def.confidentiality_level = (uint8_t)conf;
