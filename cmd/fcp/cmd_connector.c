@@ -260,13 +260,10 @@ static int do_install(const char *sockopt, const char *mp, const char *bp, const
     uint64_t eseq;
     if ((e = fcp_admin_client_send(&c, &er, &eseq)) < 0)
         goto fail;
-    /* the answer carries the install's seq on an early failure, else put_end's */
-    if ((e = fcp_admin_client_recv(&c, eseq, &resp)) < 0 && e != FCP_EADMIN_RESPONSE)
+    (void)eseq;
+    /* one answer, under the install's seq (also an early refusal) */
+    if ((e = fcp_admin_client_recv(&c, seq, &resp)) < 0)
         goto fail;
-    if (e == FCP_EADMIN_RESPONSE) {
-        fprintf(stderr, "fcp connector install: the daemon refused the install early\n");
-        goto out;
-    }
     if (json) {
         cmd_print_json(&resp);
     } else {

@@ -1305,7 +1305,7 @@ int fcpd_connectors_admin(fcpd_admin_conn *a, uint64_t seq, const fcp_admin_requ
             install_reset(a);
             rt_send_error(a, seq, FCP_ERT_NOT_ACTIVE, "connector runtime not running");
         } else {
-            op_install_end(rt, a, seq);
+            op_install_end(rt, a, a->put_seq);   /* answered under the install's seq */
         }
         return 1;
     }
