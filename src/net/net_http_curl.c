@@ -52,6 +52,10 @@ static void *w_calloc(size_t n, size_t s) { return calloc(n, s); }
 static void *w_realloc(void *p, size_t n)
 {
     if (!p) return malloc(n ? n : 1);
+    if (n == 0) {               /* realloc(p, 0): free, as OpenSSL expects */
+        fcp_http_wipe_free(p);
+        return NULL;
+    }
     size_t have = malloc_usable_size(p);
     if (n <= have) return p;
     void *q = malloc(n);
