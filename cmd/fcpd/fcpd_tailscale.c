@@ -11,7 +11,8 @@
  * first listen port).  Tailscale grants nothing: the engine pins the held
  * attestation's signing key for that node id, so a session comes up only
  * if whoever answers at that address proves that key in the handshake.
- * WhoIs of each added peer's address is logged as an identity hint.
+ * WhoIs of each added peer's address is logged as an identity hint (1 s
+ * each, 4 s in all at most).
  *
  * Afterwards the status is polled every poll_secs without blocking the loop
  * (a non-blocking unix socket stepped once per loop pass, 5 s deadline).
@@ -35,6 +36,7 @@
 
 #define TS_STARTUP_MS   2000
 #define TS_WHOIS_MS     1000
+#define TS_WHOIS_BUDGET_NS (4ull * 1000000000ull)   /* all WhoIs queries at startup */
 #define TS_POLL_NS      (5ull * 1000000000ull)   /* deadline of one periodic poll */
 #define TS_MAX_SEEN     FCP_CONFIG_MAX_PEERS
 
@@ -106,8 +108,7 @@ static void log_whois(fcpd *d, const fcp_ts_candidate *c)
     fcp_buf_free(&b);
 }
 
-/* Candidates of a status document; *n_unattested: tagged, online peers
- * whose id hint names no held attestation (logged by the caller). */
+/* Candidates of a status document (D-TS-1) for this node. */
 static size_t candidates(fcpd *d, const fcp_ts_status *st, fcp_ts_candidate *out, size_t cap)
 {
     static char served[FCP_CONFIG_MAX_ZONES][FCP_ZONE_ID_MAX + 1];
@@ -152,7 +153,8 @@ int fcpd_tailscale_discover(fcpd *d)
     t->fd = -1;
     fcp_buf_init(&t->in);
     d->ts = t;
-    t->next_ns = fcpd_now_ns() + (uint64_t)d->cfg.tailscale_poll_secs * 1000000000ull;
+    uint64_t t0 = fcpd_now_ns();
+    t->next_ns = t0 + (uint64_t)d->cfg.tailscale_poll_secs * 1000000000ull;
     fcp_buf b;
     fcp_buf_init(&b);
     int hs = 0;
@@ -203,7 +205,8 @@ int fcpd_tailscale_discover(fcpd *d)
         fcp_log_field f[] = { FCP_LF_STR("peer", p->id), FCP_LF_STR("ip", c[i].ip), FCP_LF_UINT("port", p->addr.port),
                               FCP_LF_STR("zones", zs), FCP_LF_STR("host_name", c[i].node->host_name) };
         fcpd_log(d, FCP_LOG_INFO, "tailscale.peer.added", 0, f, 5);
-        log_whois(d, &c[i]);
+        if (fcpd_now_ns() - t0 < TS_WHOIS_BUDGET_NS)   /* hints only: startup never waits long for them */
+            log_whois(d, &c[i]);
     }
     log_unattested(d, &st, c, nc);
     fcp_log_field f[] = { FCP_LF_UINT("tailnet_peers", st.n_peers), FCP_LF_UINT("candidates", nc),
