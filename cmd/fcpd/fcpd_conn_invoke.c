@@ -390,6 +390,11 @@ int rt_invoke_start(fcpd_runtime *rt)
     /* one zone policy per served zone with keys */
     for (size_t z = 0; z < d->keys.n_zones && s->n_zones < FCP_INVOKE_MAX_ZONES; z++) {
         const fcp_mesh_zone_config *zk = &d->keys.zones[z];
+        int seen = 0;   /* a later zones.key line of a zone is a superseded key (D-ENROLL-3) */
+        for (size_t y = 0; y < z; y++)
+            seen |= !strcmp(d->keys.zones[y].zone_id, zk->zone_id);
+        if (seen)
+            continue;
         size_t k = s->n_zones;
         fcp_dec_policy *pol = &s->pol[k];
         fcp_dec_policy_defaults(pol);
