@@ -37,8 +37,8 @@ static void usage(void)
            "\n"
            "  TOKEN_FILE         a capability token (COSE_Sign1): its token id is revoked\n"
            "  --id HEX           a 32-byte id (64 hex digits) to revoke (repeatable)\n"
-           "  --scope S          capability (default), issuer_key, node_attestation,\n"
-           "                     zone_key, connector_binary\n"
+           "  --scope S          capability (default; alias token), issuer_key,\n"
+           "                     node_attestation, zone_key, connector_binary\n"
            "  --reason TEXT      recorded in the object (default \"revoked by owner\")\n"
            "  --expires DUR      temporary revocation (e.g. 1h); default permanent\n"
            "  --status           print the daemon's revocation state and exit\n"
@@ -51,6 +51,10 @@ static void usage(void)
 
 static int scope_parse(const char *s, enum fcp_rev_scope *out)
 {
+    if (!strcmp(s, "token")) {   /* the spec's Capability scope covers tokens */
+        *out = FCP_REV_CAPABILITY;
+        return 0;
+    }
     for (int i = 0; i < FCP_REV_SCOPE_COUNT; i++)
         if (fcp_rev_scope_name((enum fcp_rev_scope)i) && !strcmp(s, fcp_rev_scope_name((enum fcp_rev_scope)i))) {
             *out = (enum fcp_rev_scope)i;
