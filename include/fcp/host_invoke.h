@@ -35,8 +35,9 @@
  *        9  OperationIntent built and signed: verdict EXECUTE
  *      A deny (steps 1-8) yields a signed DecisionReceipt whose reason_code
  *      is the deny code (fcp_decision_reason_code) and an AuditEvent
- *      "invoke.deny" appended to the zone's chain (when the zone is known;
- *      step 1 failures before the zone is resolved produce neither).
+ *      "invoke.deny" appended to the zone's chain, except for the refusals
+ *      that come before a request id exists (FCP_EINVOKE_ZONE,
+ *      FCP_EINVOKE_REQUEST): those produce neither.
  *      Simulate (req->simulate): steps 1-6 only, nothing is consumed (no
  *      rate-limit token, no idempotency entry, no intent, no audit event);
  *      verdict SIMULATED or DENIED, with a DecisionReceipt for a deny.
