@@ -125,11 +125,14 @@ typedef struct fcpd_runtime {
     fcp_invoke_ctx *inv;
     void     *inv_state;                       /* lookup tables (fcpd_conn_invoke.c) */
     uint64_t  invokes, denies, simulations, replays;
+    uint64_t  last_rev_check_ms;
     uint64_t  egress_allowed, egress_denied;
 } fcpd_runtime;
 
 /* fcpd_connectors.c */
 rt_connector *rt_find(fcpd_runtime *rt, const char *id);
+/* Stop c if its running binary or manifest is revoked (FCP_EREV_CONNECTOR), else 0. */
+int  rt_revoked_check(rt_connector *c);
 /* Queue a job for c's worker (takes ownership); FCP_ERT_BUSY when full. */
 int  rt_submit(rt_connector *c, rt_job *j);
 rt_job *rt_job_new(fcpd_runtime *rt, int kind);

@@ -550,6 +550,13 @@ void rt_invoke_admin(fcpd_runtime *rt, fcpd_admin_conn *a, uint64_t seq, const f
         rt_send_error(a, seq, FCP_ERT_UNKNOWN_CONNECTOR, r->connector);
         return;
     }
+    const fcp_revset *crs = fcpd_revset(d);
+    if (crs && fcp_rev_enforce_connector_start(crs, c->lc.cur.binary_id, c->lc.cur.manifest_id,
+                                               fcp_clock_unix_secs(fcp_clock_system())) < 0) {
+        rt_revoked_check(c);   /* stop it if it still runs */
+        rt_send_error(a, seq, FCP_EREV_CONNECTOR, "this connector's binary or manifest is revoked");
+        return;
+    }
     const rt_version *v = &c->ver[c->lc.cur.slot & 1];
     int simulate = r->has_simulate && r->simulate;
     if (!v->have_m || (!simulate && c->lc.state != FCP_LC_ACTIVE)) {

@@ -571,12 +571,34 @@ static void on_event(void *ctx, int fd, unsigned ev)
     }
 }
 
+/* A binary or manifest revoked while its connector runs: stop it now
+ * (spec §14.3: revocation always wins); the restart the failure schedules
+ * meets the start gate, which refuses it for good. */
+int rt_revoked_check(rt_connector *c)
+{
+    const fcp_revset *rs = fcpd_revset(c->rt->d);
+    if (!rs || (c->lc.state != FCP_LC_ACTIVE && c->lc.state != FCP_LC_CONFIGURED) ||
+        fcp_rev_enforce_connector_start(rs, c->lc.cur.binary_id, c->lc.cur.manifest_id, unix_now()) == 0)
+        return 0;
+    rt_job *j = rt_job_new(c->rt, RT_JOB_STOP);
+    if (j && rt_submit(c, j) < 0)
+        rt_job_free(j);
+    on_failed(c, FCP_EREV_CONNECTOR, "connector binary or manifest revoked while running; stopped", -1);
+    return FCP_EREV_CONNECTOR;
+}
+
 void fcpd_connectors_pump(fcpd *d)
 {
     fcpd_runtime *rt = d->rt;
     if (!rt)
         return;
     uint64_t t = now_ms();
+    if (t - rt->last_rev_check_ms >= 250) {
+        rt->last_rev_check_ms = t;
+        for (size_t i = 0; i < RT_MAX_CONNECTORS; i++)
+            if (rt->c[i].used)
+                rt_revoked_check(&rt->c[i]);
+    }
     for (size_t i = 0; i < RT_MAX_CONNECTORS; i++) {
         rt_connector *c = &rt->c[i];
         if (c->used && fcp_lc_restart_due(&c->lc, t)) {

@@ -34,6 +34,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
 
 cleanup() {
+    [ -n "${KEEP_LOG:-}" ] && cp "$W/data/fcpd.log" "$KEEP_LOG" 2>/dev/null
     [ -f "$W/h/fcpd.pid" ] && kill -KILL "$(cat "$W/h/fcpd.pid")" 2>/dev/null
     [ -n "${STOPPED_PG:-}" ] && kill -CONT -- "-$STOPPED_PG" 2>/dev/null
     rm -rf "$W"
@@ -302,10 +303,9 @@ check "calls work after install and rollback" "$FCP" invoke fcp.notes notes_get 
 # ------------------------------------------------------------ revoked binary refuses to start
 if "$FCP" revoke --id "$BIN_N" --scope connector_binary --reason "e2e" >/dev/null 2>&1; then
     ok
-    "$FCP" connector stop fcp.notes >/dev/null
-    wait_state fcp.notes stopped 5
-    OUT=$("$FCP" connector activate fcp.notes 2>&1)
-    sleep 0.3
+    check "a running connector whose binary is revoked is stopped" wait_state fcp.notes failed 5
+    check "invoke on a revoked connector: FCP-3169" bash -c "'$FCP' invoke fcp.notes notes_get --input '$W/get.json' --token '$T/get' 2>&1 | grep -q FCP-3169"
+    sleep 1
     check "revoked binary refuses to start (FCP-3169)" bash -c "'$FCP' connector show fcp.notes | grep -q 'last_error  *FCP-3169'"
     check "revoked connector stays failed" test "$(state fcp.notes)" = failed
     check "activate cannot override a revocation" bash -c "'$FCP' connector activate fcp.notes 2>&1 | grep -q FCP-3169"
