@@ -587,6 +587,7 @@ static void test_token_denies(void)
     request(&r, &tok, "notes put", "{}");
     CHECK_ERR(fcp_invoke_decide(W.ctx, &W.m, &r, W.now_ms, &p), 0);
     CHECK_ERR(p.reason, FCP_EINVOKE_REQUEST);
+    CHECK(p.decision_receipt.len == 0 && p.audit_event.len == 0);
     request(&r, &tok, "notes_put", "{}");
     r.idempotency_key = "has space";
     CHECK_ERR(fcp_invoke_decide(W.ctx, &W.m, &r, W.now_ms, &p), 0);
