@@ -110,7 +110,11 @@ static int secret(void *ctx, const char *secret_id, fcp_buf *out)
 void rt_egress_init(rt_connector *c)
 {
     fcp_egress_proxy_init(&c->px);
-    c->curl.ca_file = NULL;
+    /* FCPD_EGRESS_CA_FILE: a PEM bundle to trust instead of the system store
+     * (a private CA; make demo-connectors' local HTTPS server).  Only the
+     * trust anchors change: host, address and SNI checks stay as they are. */
+    const char *ca = getenv("FCPD_EGRESS_CA_FILE");
+    c->curl.ca_file = ca && *ca ? ca : NULL;
     c->px.resolve = resolve;
     c->px.transport = fcp_egress_curl_transport;
     c->px.transport_ctx = &c->curl;
