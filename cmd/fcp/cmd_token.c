@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "fcp/admin.h"
 #include "fcp/authz_token.h"
 #include "fcp/clock.h"
 #include "fcp/crypto.h"
@@ -22,7 +23,7 @@
 static void usage(void)
 {
     printf("usage: fcp token mint --zone Z --audience CONNECTOR --capability CAP [options]\n"
-           "       fcp token inspect FILE|- [--home DIR] [--json]\n"
+           "       fcp token inspect FILE|- [--daemon] [--home DIR] [--json]\n"
            "\n"
            "mint: a CapabilityToken (COSE_Sign1 over CWT claims) signed with this node's\n"
            "token issuance key (node.key 'iss', attested in node.attest).\n"
@@ -38,6 +39,9 @@ static void usage(void)
            "inspect: decode FILE (- = stdin) and check it: envelope, issuer attestation\n"
            "found by kid in FCP_HOME (node.attest, nodes/*.attest) and signed by the\n"
            "owner, token signature, iss_node, time.  Exit 1 names the first failure.\n"
+           "  --daemon            also ask the local fcpd whether the token, or its issuer's\n"
+           "                      attestation or issuance key, is revoked\n"
+           "  --socket PATH       the same, asking the fcpd at PATH\n"
            "  --home DIR          FCP_HOME (default $FCP_HOME)\n"
            "  --json              print the result as JSON\n");
 }
@@ -213,13 +217,33 @@ static int issuer_by_kid(const char *home, const uint8_t kid[FCP_KID_BYTES], fcp
     return rc;
 }
 
+/* Ask fcpd whether id is revoked in scope: 1 yes, 0 no, < 0 the call failed. */
+static int daemon_revoked(const char *sock, const uint8_t id[32], enum fcp_rev_scope scope)
+{
+    fcp_admin_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.op = FCP_ADMIN_OP_REVOCATIONS;
+    rq.has_id = 1;
+    memcpy(rq.id, id, 32);
+    fcp_buf resp;
+    fcp_buf_init(&resp);
+    uint64_t scopes = 0;
+    int rc = cmd_admin_call("token", sock, &rq, &resp) ? FCP_EADMIN_CONNECT : 0;
+    if (rc == 0 && fcp_admin_resp_uint(resp.data, resp.len, "scopes", &scopes) != 1)
+        rc = FCP_EADMIN_RESPONSE;
+    fcp_buf_free(&resp);
+    return rc < 0 ? rc : (int)((scopes >> scope) & 1u);
+}
+
 static int inspect(int argc, char **argv)
 {
-    const char *homeopt = NULL, *file = NULL;
-    int json = 0;
+    const char *homeopt = NULL, *file = NULL, *sock = NULL;
+    int json = 0, ask = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--json")) json = 1;
+        else if (!strcmp(a, "--daemon")) ask = 1;
+        else if (v && !strcmp(a, "--socket")) { sock = v; ask = 1; i++; }
         else if (v && !strcmp(a, "--home")) { homeopt = v; i++; }
         else if ((a[0] != '-' || !strcmp(a, "-")) && !file) file = a;
         else {
@@ -282,6 +306,15 @@ static int inspect(int argc, char **argv)
         else if (now >= c.exp + skew)
             rc = FCP_ETOKEN_EXPIRED;
     }
+    if (rc == 0 && ask) {
+        /* fcpd's revocation state: the token (scope Capability), the issuer's
+         * signing key (NodeAttestation) and issuance key (IssuerKey) */
+        step = "revocation";
+        int r1 = daemon_revoked(sock, tid, FCP_REV_CAPABILITY);
+        int r2 = r1 < 0 ? r1 : daemon_revoked(sock, at.node_sig_pubkey, FCP_REV_NODE_ATTESTATION);
+        int r3 = r2 < 0 ? r2 : daemon_revoked(sock, at.node_iss_pubkey, FCP_REV_ISSUER_KEY);
+        rc = r3 < 0 ? r3 : r1 ? FCP_ETOKEN_REVOKED : (r2 || r3) ? FCP_ETOKEN_ISSUER_REVOKED : 0;
+    }
     /* the claims are printed even when a later check failed, if they decoded */
     if (rc < 0 && !c.present && s.payload)
         fcp_token_claims_decode(&c, s.payload, s.payload_len);
@@ -324,7 +357,8 @@ static int inspect(int argc, char **argv)
             printf("  expires      %llu (%s)\n", (unsigned long long)c.exp, now < c.exp ? "in the future" : "past");
         if (c.present & FCP_TC_GRANT_IDS) printf("  grant ids    %zu\n", c.n_grant_object_ids);
         if (rc == 0)
-            printf("valid: issuer %s attested by the owner, signature and time ok\n", at.node_id);
+            printf("valid: issuer %s attested by the owner, signature and time ok%s\n", at.node_id,
+                   ask ? ", not revoked on fcpd" : "");
     }
     if (rc < 0) {
         char what[64];

@@ -375,6 +375,17 @@ int fcpd_authority_admin(fcpd *d, const fcp_admin_request *r, fcp_buf *resp, cha
     fcp_cbor_put_cstr(&e, "ok");
     fcp_cbor_put_bool(&e, 1);
     state_map(d, &e);
+    if (r->op == FCP_ADMIN_OP_REVOCATIONS && r->has_id) {
+        /* the scopes id is revoked in now (bit 1 << scope), e.g. for `fcp token inspect --daemon` */
+        uint64_t now = unix_now(), scopes = 0;
+        for (int sc = 0; sc < FCP_REV_SCOPE_COUNT; sc++)
+            if (fcp_revset_contains(&d->auth->set, r->id, (enum fcp_rev_scope)sc, now))
+                scopes |= 1u << sc;
+        fcp_cbor_put_cstr(&e, "revoked");
+        fcp_cbor_put_bool(&e, scopes != 0);
+        fcp_cbor_put_cstr(&e, "scopes");
+        fcp_cbor_put_uint(&e, scopes);
+    }
     fcp_cbor_map_close(&e);
     rc = fcp_cbor_enc_finish(&e);
     fcp_cbor_enc_free(&e);

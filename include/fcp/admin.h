@@ -64,7 +64,7 @@ enum fcp_admin_op {
     FCP_ADMIN_OP_RM,
     FCP_ADMIN_OP_STOP,
     FCP_ADMIN_OP_REVOKE,        /* data: cbor [RevocationObject, RevocationEvent] (fcpd_authority.c) */
-    FCP_ADMIN_OP_REVOCATIONS,   /* the daemon's revocation state */
+    FCP_ADMIN_OP_REVOCATIONS,   /* the daemon's revocation state; ? id: is it revoked */
     /* connector runtime (cmd/fcpd/fcpd_connectors.c, docs/connectors.md) */
     FCP_ADMIN_OP_CONNECTORS,          /* ? connector: list (or one) with operations */
     FCP_ADMIN_OP_INVOKE,              /* connector, operation, input, token, ? idempotency_key,

@@ -60,7 +60,7 @@ static const struct { unsigned allowed, required; } op_fields[FCP_ADMIN_OP_COUNT
     [FCP_ADMIN_OP_RM] = { F_ID, F_ID },
     [FCP_ADMIN_OP_STOP] = { 0, 0 },
     [FCP_ADMIN_OP_REVOKE] = { F_DATA, F_DATA },
-    [FCP_ADMIN_OP_REVOCATIONS] = { 0, 0 },
+    [FCP_ADMIN_OP_REVOCATIONS] = { F_ID, 0 },   /* id: is it revoked now (scopes bitmask) */
     [FCP_ADMIN_OP_CONNECTORS] = { F_CONNECTOR, 0 },
     [FCP_ADMIN_OP_INVOKE] = { F_INVOKE_REQ | F_IDEM | F_APPROVALS | F_SIMULATE, F_INVOKE_REQ },
     [FCP_ADMIN_OP_CONNECTOR_INSTALL] = { F_MANIFEST | F_SIGNATURE | F_SIZE, F_MANIFEST | F_SIGNATURE | F_SIZE },

@@ -8,7 +8,8 @@
 #   same keys and node-3 reads an object node-1 put;
 #   tokens: mint, inspect (valid), tampered (signature), foreign home
 #   (unknown issuer), revoke (the daemon's seq and ids move, persisted over a
-#   restart);
+#   restart; inspect --daemon then reports it revoked, and a removed node's
+#   tokens as issuer-revoked);
 #   audit: a chain built with `fcp audit append` verifies; a flipped byte,
 #   a dropped event, two swapped events and a truncated file each fail with
 #   their own code at the right index;
@@ -170,9 +171,17 @@ check "tampered token: signature step fails (FCP-3108)" test "$(fcp1 token inspe
 FCP_HOME=$W/other "$FCP" token mint --zone z:work --audience a --capability c -o "$W/t.other" >/dev/null
 check "token of another owner: unknown issuer" test "$(fcp1 token inspect "$W/t.other" --json 2>/dev/null | jget 'd["valid"]')" = False
 TID=$(fcp1 token inspect "$W/t.cose" --json | jget 'd["token_id"]')
+FCP_HOME=$W/n3 "$FCP" token mint --zone z:work --audience fcp.echo --capability echo.ping --ttl 1h -o "$W/t3.cose" >/dev/null
+check "node-3's token is valid before its removal" \
+    test "$(fcp1 token inspect "$W/t3.cose" --daemon --json 2>/dev/null | jget 'd["valid"]')" = True
 check "revocation state starts empty" test "$(rev 1 'd["seq"]')" = 0
 fcp1 revoke "$W/t.cose" --reason "test" >/dev/null
 check "revoke: seq 1, one id" test "$(rev 1 'str(d["seq"])+"/"+str(d["ids"])')" = "1/1"
+check "fcpd now reports the token revoked (FCP-3130)" \
+    test "$(fcp1 token inspect "$W/t.cose" --daemon --json 2>/dev/null | jget 'd["code"]')" = FCP-3130
+fcp1 token mint --zone z:work --audience fcp.echo --capability echo.ping --ttl 1h -o "$W/t2.cose" >/dev/null
+check "another token of the same issuer is not revoked" \
+    test "$(fcp1 token inspect "$W/t2.cose" --daemon --json 2>/dev/null | jget 'd["valid"]')" = True
 out=$(FCP_HOME=$W/n2 "$FCP" revoke --id "$TID" 2>&1)
 check "revoke from a home without owner.key refused (FCP-6357)" has "$out" FCP-6357
 out=$(FCP_HOME=$W/other "$FCP" revoke --id "$TID" --socket "$W/n1/fcpd.sock" 2>&1)
@@ -187,6 +196,8 @@ check "node-1 drops node-3's datagrams (counted)" bash -c "for k in \$(seq 1 60)
 check "node-1 logged FCP-6356 for node-3" bash -c "sleep 0.2; grep -q 'peer.revoked' '$W/n1/data/fcpd.log' && grep -q '6356' '$W/n1/data/fcpd.log'"
 check "node-3's session with node-1 goes down" wait_up 1 node-3 False
 check "node-3 marked removed in the owner's home" test -f "$W/n1/nodes/node-3.removed"
+check "a token node-3 minted is refused: issuer revoked (FCP-3107)" \
+    test "$(fcp1 token inspect "$W/t3.cose" --daemon --json 2>/dev/null | jget 'd["code"]')" = FCP-3107
 check "rotation bundle has a manifest per zone" test "$(ls "$W/rot/zones" | wc -l)" = 6
 out=$(FCP_HOME=$W/n3 "$FCP" node join "$W/rot" 2>&1)
 check "removed node cannot open the rotated keys (FCP-4106)" has "$out" FCP-4106
