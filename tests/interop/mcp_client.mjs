@@ -17,8 +17,9 @@
 // pipeline (output, structuredContent, receipt id), a call the token does not
 // grant and a connector failure (tool results with isError and an FCP-xxxx
 // code, not protocol errors), unknown tool -> -32602; a Risky call with the
-// write token: either it runs and the read token reads the note back, or
-// fcpd refuses it as a tool result with its code (printed as a NOTE).
+// write token: either it runs (then the read token reads the note back, and
+// _meta fcp/idempotency_key and fcp/simulate are checked end to end) or fcpd
+// refuses it as a tool result with its code (printed as a NOTE).
 import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -197,6 +198,24 @@ async function full() {
     const back = await r.callTool({ name: 'fcp.notes.notes_get', arguments: { name: 'mcp-note' } });
     check('read back through the other token and session', back.isError === false &&
       back.structuredContent?.text === 'hello from MCP', JSON.stringify(back));
+    // _meta fcp/idempotency_key: the same key and input twice is one execution (a replay)
+    const args = { name: 'idem-note', text: 'once' };
+    const k = `k-${process.pid}`;
+    const i1 = await w.callTool({ name: 'fcp.notes.notes_put', arguments: args, _meta: { 'fcp/idempotency_key': k } });
+    const i2 = await w.callTool({ name: 'fcp.notes.notes_put', arguments: args, _meta: { 'fcp/idempotency_key': k } });
+    check('idempotency key via _meta: the replay returns the first receipt', i1.isError === false &&
+      i2.isError === false && !!i1._meta?.['fcp/receipt_id'] && i1._meta['fcp/receipt_id'] === i2._meta?.['fcp/receipt_id'],
+      JSON.stringify([i1._meta, i2._meta, text(i2)]));
+    const i3 = await w.callTool({ name: 'fcp.notes.notes_put', arguments: { name: 'idem-note', text: 'other' },
+      _meta: { 'fcp/idempotency_key': k } });
+    check('idempotency key reused for other input: tool error with an FCP code', i3.isError === true &&
+      /^FCP-\d{4}: /.test(text(i3)), text(i3));
+    const sim = await w.callTool({ name: 'fcp.notes.notes_put', arguments: { name: 'sim-note', text: 'x' },
+      _meta: { 'fcp/simulate': true } });
+    const simGet = await r.callTool({ name: 'fcp.notes.notes_get', arguments: { name: 'sim-note' } });
+    console.log(`NOTE simulate answered: ${text(sim).slice(0, 200)}; key reuse: ${text(i3).slice(0, 120)}`);
+    check('simulate via _meta: allowed, nothing executed', sim.isError === false && simGet.isError === true,
+      JSON.stringify([sim, text(simGet)]));
   }
   await w.close();
   await r.close();

@@ -11,8 +11,9 @@
  *       CapabilityObject granting CAPABILITY to PRINCIPAL in ZONE, written to
  *       HOME/grants/<capability>.cap (where fcpd looks, D-RUNTIME-5), and a
  *       CapabilityToken from this node's issuance key listing its id, with
- *       aud = the connector id fcp.notes, aud_binary = BINARY's id, and
- *       holder_node = this node (fcpd signs the holder proof, D-RUNTIME-6).
+ *       aud = the connector id fcp.notes, aud_binary = BINARY's id,
+ *       holder_node = this node (fcpd signs the holder proof, D-RUNTIME-6)
+ *       and the checkpoint of a node with no revocations (seq 0, D-RUNTIME-7).
  *       `fcp token mint` does not set aud_binary / holder_node or make grant
  *       objects (yet); this helper is linked with cmd/fcp/ (all but main.c)
  *       to read FCP_HOME the way fcp does.
@@ -200,7 +201,14 @@ static int mint(char **a)
     c.iat = c.nbf = now;
     c.exp = now + 600;
     c.cti_len = 16;
-    c.present |= FCP_TC_IAT | FCP_TC_NBF | FCP_TC_EXP | FCP_TC_CTI | FCP_TC_GRANT_IDS | FCP_TC_AUD_BINARY;
+    /* checkpoint binding (Risky/Dangerous): fcpd's revocation chain head,
+     * which for a node that never applied a revocation is seq 0 with a
+     * 32-byte zero id (D-RUNTIME-7) */
+    c.chk_seq = 0;
+    c.chk_id_len = 32;
+    memset(c.chk_id, 0, 32);
+    c.present |= FCP_TC_IAT | FCP_TC_NBF | FCP_TC_EXP | FCP_TC_CTI | FCP_TC_GRANT_IDS | FCP_TC_AUD_BINARY |
+                 FCP_TC_CHK_ID | FCP_TC_CHK_SEQ;
     if (!rc) rc = fcp_rng_fill(fcp_rng_system(), c.cti, 16);
     if (!rc) rc = fcp_token_mint(&c, iss_sk, &tok);
     FILE *f = rc ? NULL : fopen(out, "wb");

@@ -12,9 +12,13 @@
 #     for notes.read and notes.write (the helper: `fcp token mint` sets no
 #     aud_binary / holder_node and makes no grant objects); the SDK lists
 #     tools, makes granted calls through fcpd's pipeline, calls the token
-#     does not grant (tool results with isError and an FCP code), and writes
-#     with one token and reads back with the other when fcpd runs the Risky
-#     write (else it checks the refusal is a tool result with its code).
+#     does not grant (tool results with isError and an FCP code), writes
+#     with one token (Risky: aud_binary, checkpoint, holder proof) and reads
+#     back with the other, and passes an idempotency key (replay = the same
+#     receipt; reuse for other input refused) and simulate through _meta.
+#     Should fcpd refuse the Risky write, the refusal must be a tool result
+#     with its code (printed as a NOTE) and the write-dependent checks do
+#     not run.
 #     Part 2 is SKIPPED loudly (and counts nothing) when this fcpd does not
 #     answer the "connectors" admin op.
 #
