@@ -61,7 +61,7 @@ BENCH_SRCS:= $(sort $(wildcard bench/bench_*.c))
 BENCH_BINS:= $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 HDRS      := $(wildcard include/fcp/*.h src/*/*.h cmd/*/*.h tests/support/*.h)
 
-.PHONY: all lib tools tests check check-asan unit fuzz fuzz-smoke bench install clean demo
+.PHONY: all lib tools tests check check-asan unit fuzz fuzz-smoke bench install clean demo demo-connectors
 all: lib tools
 
 lib: $(BUILD)/libfcp.a $(BUILD)/libfcp.so
@@ -165,3 +165,8 @@ clean:
 # A scripted local mesh of three fcpd nodes on loopback (scripts/demo.sh).
 demo: $(BUILD)/fcp $(BUILD)/fcpd
 	@FCP_BUILD=$(BUILD) scripts/demo.sh
+
+# An agent's call through FCP end to end: the http connector, a credential,
+# a token, a local HTTPS API, receipt, audit, revocation (scripts/demo-connectors.sh).
+demo-connectors: $(BUILD)/fcp $(BUILD)/fcpd $(BUILD)/connector-http $(BUILD)/libfcp.a
+	@FCP_BUILD=$(BUILD) scripts/demo-connectors.sh
