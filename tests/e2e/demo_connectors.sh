@@ -17,7 +17,7 @@
 #     is stopped with SIGINT or SIGTERM half-way
 # Prints "demo_connectors: N passed, N failed".  FCP_BUILD (default build).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 B=${FCP_BUILD:-build}
 FCP=$B/fcp
 W=$(mktemp -d /tmp/fcp-demotest.XXXXXX)
@@ -149,12 +149,12 @@ check "simulate allowed the in-grant call" grep -q 'fcp simulate (the allowed ca
 # fcpd, the connector and the server and remove the temp dir.  Job control
 # (set -m) so that the background demo does not ignore SIGINT.
 interrupt() {   # signal
-    local out=$W/int-$1 td="" fpid="" i
+    local out=$W/int-$1 td="" fpid=""
     set -m
     FCP_BUILD=$B NO_COLOR=1 scripts/demo-connectors.sh >"$out" 2>&1 &
     BG=$!
     set +m
-    for i in $(seq 1 1200); do
+    for _ in $(seq 1 1200); do
         grep -q 'fcpd is running' "$out" 2>/dev/null && break
         kill -0 "$BG" 2>/dev/null || break
         sleep 0.05
@@ -168,7 +168,7 @@ interrupt() {   # signal
         return
     fi
     kill -"$1" "$BG"
-    for i in $(seq 1 200); do kill -0 "$BG" 2>/dev/null || break; sleep 0.05; done
+    for _ in $(seq 1 200); do kill -0 "$BG" 2>/dev/null || break; sleep 0.05; done
     wait "$BG" 2>/dev/null
     local rc=$?
     BG=""
