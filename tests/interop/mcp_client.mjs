@@ -33,12 +33,24 @@ function check(name, cond, why = '') {
   else { failed++; console.log(`FAIL ${name}${why ? ': ' + why : ''}`); }
 }
 
+// Every bridge the SDK spawns must exit 0 when the SDK closes its stdin, with
+// nothing on stderr that a sanitizer wrote (ASan builds report there).
 async function session(token) {
   const transport = new StdioClientTransport({
     command: fcp, args: ['mcp', '--token', token, '--socket', sock], stderr: 'pipe',
   });
+  let err = '';
+  transport.stderr?.on('data', (d) => { err += d; });
   const client = new Client({ name: 'fcp-interop', version: '1.0.0' });
   await client.connect(transport);
+  const proc = transport._process;   // the SDK's child (private field; read only)
+  const close = client.close.bind(client);
+  client.close = async () => {
+    await close();
+    if (proc && proc.exitCode === null) await new Promise((res) => proc.once('exit', res));
+    check('SDK-spawned bridge exits 0 on close, no sanitizer report',
+      proc?.exitCode === 0 && !/Sanitizer|runtime error/.test(err), `exit ${proc?.exitCode} ${err.slice(0, 400)}`);
+  };
   return client;
 }
 
