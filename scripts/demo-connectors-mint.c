@@ -195,7 +195,7 @@ static int token(int argc, char **argv)
     c.chk_id_len = 32;
     memset(c.chk_id, 0, 32);
     c.present |= FCP_TC_CHK_ID | FCP_TC_CHK_SEQ;
-    for (int i = 11; i < argc; i++) {
+    for (int i = 11; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v && !strcmp(argv[i], "--ttl")) ttl = strtoull(v, NULL, 10);
         else if (v && !strcmp(argv[i], "--chk-seq")) c.chk_seq = strtoull(v, NULL, 10);
@@ -204,7 +204,6 @@ static int token(int argc, char **argv)
                 return 2;
         } else
             return 2;
-        i++;
     }
     if (ttl == 0)
         return 2;
