@@ -10,8 +10,12 @@
  * as proof of need (before K is known: no proof, so the unauthenticated cap of
  * 32 applies).  Each peer may then send us at most what we asked of it;
  * anything beyond is dropped as unsolicited, so a peer cannot make us buffer
- * more than we chose to.  Silence for request_retry_ms re-asks; the fetch
- * fails at get_timeout_ms.  When the decoder completes, the object is
+ * more than we chose to.  Silence for request_retry_ms re-asks; every other
+ * re-ask names the ESIs of the peer's placement class still missing
+ * (want_esi), so what the network lost comes back at once.  Each ESI is
+ * counted once (a bitmap filters duplicates before the decoder), so the
+ * DecodeStatus never overstates what we hold.  The fetch fails at
+ * get_timeout_ms.  When the decoder completes, the object is
  * verified (canonical form, zero padding, zone, keyed ObjectId) and every
  * asked peer gets a SymbolAck so it stops sending.
  */
