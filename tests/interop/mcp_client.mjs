@@ -233,8 +233,30 @@ async function full() {
   await r.close();
 }
 
+// bench (MCP_BENCH=1 mcp_sdk.sh): median round trip through the SDK of ping
+// (JSON-RPC over stdio only: the reference), tools/list (one fcpd admin
+// round trip) and tools/call notes_list (fcpd's whole invoke pipeline and
+// the sandboxed connector), N each, alternating.
+async function bench() {
+  const n = Number(process.env.MCP_BENCH_N || 300);
+  const c = await session(tokB);
+  const t = { ping: [], list: [], call: [] };
+  const time = async (k, f) => { const a = process.hrtime.bigint(); await f(); t[k].push(Number(process.hrtime.bigint() - a) / 1e3); };
+  for (let i = 0; i < n; i++) {
+    await time('ping', () => c.ping());
+    await time('list', () => c.listTools());
+    await time('call', () => c.callTool({ name: 'fcp.notes.notes_list', arguments: {} }));
+  }
+  const med = (a) => { const b = [...a].sort((x, y) => x - y); return b[b.length >> 1]; };
+  const p = med(t.ping), l = med(t.list), k = med(t.call);
+  console.log(`BENCH n=${n} median us: ping ${p.toFixed(0)}  tools/list ${l.toFixed(0)} (${(l / p).toFixed(1)}x ping)  ` +
+    `tools/call ${k.toFixed(0)} (${(k / p).toFixed(1)}x ping)`);
+  await c.close();
+}
+
 try {
   if (mode === 'raw') await raw();
+  else if (mode === 'bench') await bench();
   else if (mode === 'full') await full();
   else { console.log(`FAIL usage: unknown mode ${mode}`); failed++; }
 } catch (e) {

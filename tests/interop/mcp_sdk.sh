@@ -22,6 +22,7 @@
 #     Part 2 is SKIPPED loudly (and counts nothing) when this fcpd does not
 #     answer the "connectors" admin op.
 #
+# MCP_BENCH=1 also prints median round trips (ping / tools/list / tools/call).
 # Runs from the repository root with FCP_BUILD (default build); every daemon
 # it starts is killed on exit.  Last line: "mcp_sdk: N passed, N failed".
 set -u
@@ -134,6 +135,9 @@ EOF
   cat "$W/full.log"
   count "$W/full.log"
   if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$W/full.log"; then echo "FAIL full client exited $rc"; fail=$((fail + 1)); fi
+  if [ "${MCP_BENCH:-0}" = 1 ]; then
+    node tests/interop/mcp_client.mjs bench "$FCP" "$sock" "$W/write.tok" "$W/read.tok" | grep -v '^PASS '
+  fi
   FCP_HOME=$W/n1 "$FCP" node stop >/dev/null 2>&1
 }
 full
