@@ -35,6 +35,7 @@
 #include "fcpd.h"
 
 #define QLINKS      (2 * FCP_CONFIG_MAX_PEERS)
+#define QPENDING_MAX 16   /* handshakes in progress (a flood of Initials costs at most these) */
 #define DIAL_MIN_NS 1000000000ull
 #define DIAL_MAX_NS 30000000000ull
 
@@ -187,6 +188,15 @@ static void deliver(struct fcpd_quic *q, qlink *l)
     }
 }
 
+/* Links still in their handshake (state, no buffers yet). */
+static size_t pending_links(const struct fcpd_quic *q)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < QLINKS; i++)
+        n += q->links[i].c && !q->links[i].up;
+    return n;
+}
+
 static void on_quic_udp(void *ctx, int fd, unsigned ev)
 {
     struct fcpd_quic *q = ctx;
@@ -209,7 +219,7 @@ static void on_quic_udp(void *ctx, int fd, unsigned ev)
             fcp_quic_recv(q->links[k].c, buf, (size_t)n, now);
             continue;
         }
-        qlink *l = link_new(q);
+        qlink *l = pending_links(q) < QPENDING_MAX ? link_new(q) : NULL;
         if (!l)
             continue; /* full: a client retries its Initial */
         if (fcp_quic_server_accept(&l->c, &q->qc, &q->bound, &from, buf, (size_t)n, now) == 0) {
@@ -302,8 +312,9 @@ int fcpd_quic_start(fcpd *d)
     q->qc.idle_timeout_ms = d->cfg.quic_idle_timeout_ms;
     q->qc.keepalive_ms = d->cfg.quic_keepalive_ms;
     q->qc.max_udp_payload = d->cfg.quic_max_udp_payload;
-    q->qc.stream_window = q->qc.send_buffer = 1u << 20;
-    q->qc.fcpc_max_payload = 256u << 10;
+    /* no FCPC traffic from the engine yet: small stream rings */
+    q->qc.stream_window = q->qc.send_buffer = 256u << 10;
+    q->qc.fcpc_max_payload = 128u << 10;
     q->qc.dgram_queue = 256;
     if ((rc = fcp_net_udp_open(&q->fd, d->cfg.quic_listen.host, d->cfg.quic_listen.port, &q->bound)) < 0 ||
         (rc = fcp_net_loop_add(d->loop, q->fd, FCP_NET_EV_IN, on_quic_udp, q)) < 0) {

@@ -5,9 +5,10 @@
  * one FCP_EQUIC_* code.  The TLS side lives in net_quic_tls.c.
  *
  * Shape.  Everything is driven by the caller (recv / send / on_timer with a
- * timestamp); the only memory is allocated at creation: the send ring
+ * timestamp).  Besides ngtcp2's and GnuTLS's own state, the only memory is
+ * allocated once, when the peer has authenticated: the send ring
  * (send_buffer bytes), the receive ring (stream_window bytes) and two
- * datagram queues.
+ * datagram queues, so a forged Initial costs a handshake's state only.
  *
  * Send ring.  ngtcp2 keeps pointers to stream data it has sent until the peer
  * acknowledges it (it retransmits from our memory), so queued bytes never
@@ -163,11 +164,23 @@ static int new_cid_cb(ngtcp2_conn *nc, ngtcp2_cid *cid, uint8_t *token, size_t c
     return 0;
 }
 
+static int buffers_alloc(fcp_quic_conn *c)
+{
+    c->tx = malloc(c->tx_cap);
+    c->rx = malloc(c->rx_cap);
+    if (!c->tx || !c->rx || dgq_init(&c->dg_tx, c->cfg.dgram_queue) != 0 ||
+        dgq_init(&c->dg_rx, c->cfg.dgram_queue) != 0)
+        return FCP_ENOMEM;
+    return 0;
+}
+
 static int handshake_completed_cb(ngtcp2_conn *nc, void *ud)
 {
     fcp_quic_conn *c = ud;
     int rc = fcp_quic_tls_check_done(&c->tls);
     (void)nc;
+    if (rc == 0)
+        rc = buffers_alloc(c);
     if (rc != 0) {
         c->pending_err = rc;
         return NGTCP2_ERR_CALLBACK_FAILURE;
@@ -333,18 +346,11 @@ static int conn_alloc(fcp_quic_conn **out, const fcp_quic_config *cfg, int serve
     c->tx_sid = c->rx_sid = -1;
     c->tx_cap = c->cfg.send_buffer;
     c->rx_cap = c->cfg.stream_window;
-    c->tx = malloc(c->tx_cap);
-    c->rx = malloc(c->rx_cap);
-    rc = (c->tx && c->rx) ? 0 : FCP_ENOMEM;
-    if (rc == 0)
-        rc = dgq_init(&c->dg_tx, c->cfg.dgram_queue);
-    if (rc == 0)
-        rc = dgq_init(&c->dg_rx, c->cfg.dgram_queue);
-    if (rc == 0) {
-        c->tls.conn_ref.get_conn = get_conn;
-        c->tls.conn_ref.user_data = &c->tls;
-        rc = fcp_quic_tls_init(&c->tls, c->cfg.id, server);
-    }
+    /* The rings and queues are allocated when the peer has authenticated
+     * (buffers_alloc): a forged Initial costs a TLS session, not megabytes. */
+    c->tls.conn_ref.get_conn = get_conn;
+    c->tls.conn_ref.user_data = &c->tls;
+    rc = fcp_quic_tls_init(&c->tls, c->cfg.id, server);
     if (rc != 0) {
         fcp_quic_conn_free(c);
         return rc;
