@@ -523,6 +523,12 @@ static int on_ngtcp2_error(fcp_quic_conn *c, int rv)
             (ce.error_code & ~(uint64_t)0xff) == NGTCP2_CRYPTO_ERROR)
             err = FCP_EQUIC_REFUSED;
         else if (ce.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION &&
+                 ce.error_code == APP_CLOSE_FRAMING)
+            err = FCP_EQUIC_FCPC_FRAMING; /* the peer could not parse what we sent */
+        else if (ce.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION &&
+                 ce.error_code == APP_CLOSE_STREAM)
+            err = FCP_EQUIC_STREAM;
+        else if (ce.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION &&
                  ce.error_code == APP_CLOSE_OK)
             err = FCP_EQUIC_PEER_CLOSED;
         else if (ce.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_TRANSPORT &&

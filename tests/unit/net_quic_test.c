@@ -585,6 +585,34 @@ static void test_fcpc_send_checks(void)
     sim_free(&m);
 }
 
+/* A frame the receiver cannot parse (its payload is above the receiver's
+ * limit) loses the stream's framing: the receiver closes with application
+ * code 1 and both ends report FCP_EQUIC_FCPC_FRAMING. */
+static void test_framing_lost(void)
+{
+    sim m;
+    static uint8_t f[FCP_FCPC_FRAME_BYTES(8192)], out[FCP_FCPC_FRAME_BYTES(8192)];
+    size_t len;
+    int i, rc = 0;
+
+    sim_init(&m, 15, id_a, pk_b);
+    m.scfg.fcpc_max_payload = 4096; /* the client may send up to 1 MiB */
+    CHECK_EQ(sim_dial(&m, pk_b), 0);
+    CHECK(handshake(&m));
+    memset(f, 0, sizeof f);
+    fcp_fcpc_header_encode(f, k_sid, 1, FCP_FCPC_FLAG_ENCRYPTED, 8192);
+    CHECK_EQ(fcp_quic_fcpc_send(m.c, f, sizeof f), 0);
+    for (i = 0; i < 2000 && rc == 0; i++) {
+        sim_step(&m);
+        rc = fcp_quic_fcpc_recv(m.s, out, sizeof out, &len);
+    }
+    CHECK_EQ(rc, FCP_EQUIC_FCPC_FRAMING);
+    CHECK_EQ(fcp_quic_error(m.s), FCP_EQUIC_FCPC_FRAMING);
+    CHECK(run_until(&m, both_closed, 5000 * MS));
+    CHECK_EQ(fcp_quic_error(m.c), FCP_EQUIC_FCPC_FRAMING);
+    sim_free(&m);
+}
+
 /* ---- datagrams ----------------------------------------------------------------------- */
 
 static void test_datagrams(void)
@@ -629,6 +657,35 @@ static void test_datagrams(void)
         got = fcp_quic_dgram_recv(m.c, out, sizeof out, &len) == 1;
     }
     CHECK(got && len == 64 && memcmp(out, d, 64) == 0);
+    /* a burst of maximum-size datagrams, more than the queue: what was queued
+     * arrives (no loss on this path), nothing is stuck behind the head */
+    {
+        int queued = 0, recvd = 0, k, blocked = 0;
+        fcp_quic_stats st;
+        for (k = 0; k < 500; k++) {
+            int rc;
+            d[0] = (uint8_t)k;
+            rc = fcp_quic_dgram_send(m.c, d, max);
+            queued += rc == 0;
+            blocked += rc == FCP_EQUIC_BLOCKED;
+            if ((k & 7) == 7) {
+                sim_step(&m);
+                while (fcp_quic_dgram_recv(m.s, out, sizeof out, &len) == 1)
+                    recvd++;
+            }
+        }
+        for (k = 0; k < 20000 && recvd < queued; k++) {
+            if (!sim_step(&m))
+                break;
+            while (fcp_quic_dgram_recv(m.s, out, sizeof out, &len) == 1)
+                recvd++;
+        }
+        fcp_quic_get_stats(m.c, &st);
+        CHECK(queued > 64);
+        CHECK_EQ(recvd, queued);
+        CHECK_EQ(st.dgrams_dropped, 0);
+        printf("  datagram burst: %d queued (%d refused: queue full), %d received\n", queued, blocked, recvd);
+    }
     /* path-MTU discovery raises the limit above the floor in time */
     run_until(&m, both_closed, 3000 * MS); /* not closing: just let probes run */
     CHECK(established(&m));
@@ -876,6 +933,7 @@ int main(void)
     test_unknown_client_key();
     test_no_client_cert();
     test_fcpc_send_checks();
+    test_framing_lost();
     test_datagrams();
     test_idle_timeout();
     test_garbage();
