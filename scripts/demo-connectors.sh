@@ -100,11 +100,14 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -O1 $SAN -Iinclude -o "$T/mint" scripts/demo-co
     2>"$T/cc.log" || { cat "$T/cc.log" >&2; die "building scripts/demo-connectors-mint.c"; }
 MINT=$T/mint
 
-# split a zone's audit chain (concatenated canonical CBOR AuditEvents) into
-# one file per event: DIR/0.cbor, DIR/1.cbor, ...; prints the count
-cat >"$T/split.py" <<'EOF'
-import sys
-b = open(sys.argv[1], "rb").read()
+# events.py FCP CHAIN last|all KEY...: split a zone's audit chain (canonical
+# CBOR AuditEvents, concatenated) and print "key value  key value" per event
+# from `fcp cbor diag` (byte strings as hex); dr.py does the same for one
+# item given in hex on stdin
+cat >"$T/events.py" <<'EOF'
+import json, re, subprocess, sys
+fcp, path, which, keys = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+b = open(path, "rb").read() if path != "-" else bytes.fromhex(sys.stdin.read().strip())
 def skip(i):
     ib = b[i]; mt, ai = ib >> 5, ib & 31; i += 1
     if ai < 24: v = ai
@@ -118,25 +121,17 @@ def skip(i):
         for _ in range(2 * v): i = skip(i)
     elif mt == 6: i = skip(i)
     return i
-i = n = 0
+items, i = [], 0
 while i < len(b):
-    j = skip(i)
-    open("%s/%d.cbor" % (sys.argv[2], n), "wb").write(b[i:j])
-    i, n = j, n + 1
-print(n)
+    j = skip(i); items.append(b[i:j]); i = j
+for it in (items[-1:] if which == "last" else items):
+    t = subprocess.run([fcp, "cbor", "diag", "-"], input=it, capture_output=True, check=True).stdout.decode()
+    d = json.loads(re.sub(r"h'([0-9a-f]*)'", r'"\1"', t.split("\ncanonical:")[0]))
+    print("  ".join("%s %s" % (k, d[k]) for k in keys if k in d))
 EOF
-# `fcp cbor diag` output on stdin -> "key value  key value" for the keys named
-# (byte strings as hex)
-cat >"$T/pick.py" <<'EOF'
-import json, re, sys
-t = sys.stdin.read().split("\ncanonical:")[0]
-d = json.loads(re.sub(r"h'([0-9a-f]*)'", r'"\1"', t))
-print("  ".join("%s %s" % (k, d[k]) for k in sys.argv[1:] if k in d))
-EOF
-pick() { "$FCP" cbor diag "$1" | python3 "$T/pick.py" "${@:2}"; }
-chain() {   # split the z:private chain into $T/chain; prints the count
-    rm -rf "$T/chain" && mkdir -p "$T/chain" && python3 "$T/split.py" "$D/audit/z_private.cbor" "$T/chain"
-}
+events() { python3 "$T/events.py" "$FCP" "$D/audit/z_private.cbor" "$@"; }
+# JSON on stdin -> the Python expressions over d, tab-separated
+jtab() { python3 -c "import json,sys; d=json.load(sys.stdin); print('\t'.join(str(eval(e)) for e in sys.argv[1:]))" "$@"; }
 
 # ----------------------------------------------------------------------- 1
 say "1. fcp init: an FCP home (owner, node keys, zone keys) in $T; a local HTTPS API"
@@ -236,8 +231,7 @@ mkdir -p "$H/grants"
 note "grant: owner-signed CapabilityObject $H/grants/http.request.cap"
 note "       host_allow [localhost], port_allow [$PORT], credential_allow [cred:demo.api], 24 h"
 REV=$("$FCP" revoke --status --json) || die "fcp revoke --status"
-CHK_SEQ=$(echo "$REV" | jget "d.get('seq',0)")
-CHK_ID=$(echo "$REV" | jget "d.get('head','0'*64)")
+IFS=$'\t' read -r CHK_SEQ CHK_ID < <(echo "$REV" | jtab "d.get('seq') or 0" "d.get('head') or '0'*64")
 "$MINT" token "$H" z:private fcp.http http.request http_request "$H/grants/http.request.cap" "$T/agent.tok" \
     "$BIN" demo-node --ttl 600 --chk-seq "$CHK_SEQ" --chk-id "$CHK_ID" || die "token"
 "$FCP" token inspect "$T/agent.tok" | ind || die "fcp token inspect"
@@ -251,15 +245,15 @@ EOF
 note "input: $(cat "$T/call.json")"
 OUT=$("$FCP" invoke fcp.http http_request --input "$T/call.json" --token "$T/agent.tok" --json) ||
     { echo "$OUT" | ind; die "fcp invoke"; }
-echo "$OUT" | jget "'output  ' + d['output']" | ind
-RECEIPT=$(echo "$OUT" | jget "d['receipt_id']")
+IFS=$'\t' read -r OUTPUT RECEIPT < <(echo "$OUT" | jtab "d['output']" "d['receipt_id']")
+echo "output  $OUTPUT" | ind
 good "receipt $RECEIPT  (signed OperationReceipt, $D/receipts/$RECEIPT.cbor)"
 "$FCP" audit verify --zone z:private | ind || die "fcp audit verify"
-N=$(chain) || die "reading the audit chain"
-note "the last audit event (event $((N - 1)) of the chain; a signed AuditEvent):"
-pick "$T/chain/$((N - 1)).cbor" seq event_type connector_id operation actor signer | ind
-LAST_RESULT=$(pick "$T/chain/$((N - 1)).cbor" result_object_id)
-[ "${LAST_RESULT#result_object_id }" = "$RECEIPT" ] || die "the last audit event does not name the receipt"
+LAST=$(events last seq event_type connector_id operation actor signer result_object_id) ||
+    die "reading the audit chain"
+note "the last audit event (a signed AuditEvent):"
+echo "${LAST%  result_object_id *}" | ind
+[ "${LAST##*result_object_id }" = "$RECEIPT" ] || die "the last audit event does not name the receipt"
 good "its result_object_id is the receipt id ${RECEIPT:0:16}..."
 SEEN=$(tail -n 1 "$T/requests.log")
 note "the server's log: $SEEN"
@@ -300,8 +294,8 @@ note "input: $(cat "$T/evil.json")"
 N0=$(wc -l <"$T/requests.log")
 OUT=$("$FCP" invoke fcp.http http_request --input "$T/evil.json" --token "$T/agent.tok" --json)
 [ $? -ne 0 ] || die "the call outside the grant was allowed"
-EGRESS_CODE=$(echo "$OUT" | jget "d['code']")
-nogo "refused: $EGRESS_CODE $(echo "$OUT" | jget "d.get('error','')")"
+IFS=$'\t' read -r EGRESS_CODE ERR < <(echo "$OUT" | jtab "d['code']" "d.get('error','')")
+nogo "refused: $EGRESS_CODE $ERR"
 note "(the token allows the operation, so the call ran; the proxy stopped the request before DNS)"
 OUT=$("$FCP" simulate fcp.http http_request --input "$T/call.json" --token "$T/agent.tok") ||
     die "fcp simulate"
@@ -314,16 +308,15 @@ say "6. fcp revoke the agent's token; its next call is denied"
 "$FCP" revoke "$T/agent.tok" --reason "demo: the agent's job is done" | ind || die "fcp revoke"
 OUT=$("$FCP" invoke fcp.http http_request --input "$T/call.json" --token "$T/agent.tok" --json)
 [ $? -ne 0 ] || die "the revoked token was accepted"
-REVOKED_CODE=$(echo "$OUT" | jget "d['code']")
-DR=$(echo "$OUT" | jget "d.get('decision_receipt','')")
-nogo "denied: $REVOKED_CODE $(echo "$OUT" | jget "d.get('error','')")"
+IFS=$'\t' read -r REVOKED_CODE ERR DR < <(echo "$OUT" | jtab "d['code']" "d.get('error','')" "d.get('decision_receipt','')")
+nogo "denied: $REVOKED_CODE $ERR"
 [ -n "$DR" ] || die "no DecisionReceipt"
 note "DecisionReceipt ($((${#DR} / 2)) bytes, signed by demo-node): ${DR:0:64}..."
-"$FCP" cbor diag --hex - <<<"$DR" | python3 "$T/pick.py" decision reason_code explanation decided_by | ind
+python3 "$T/events.py" "$FCP" - all decision reason_code explanation decided_by <<<"$DR" | ind
 "$FCP" audit verify --zone z:private | ind || die "fcp audit verify"
-N=$(chain) || die "reading the audit chain"
 note "the zone's audit chain now:"
-for i in $(seq 0 $((N - 1))); do pick "$T/chain/$i.cbor" seq event_type operation actor | ind; done
+events all seq event_type operation actor >"$T/events" || die "reading the audit chain"
+ind <"$T/events"
 
 # ----------------------------------------------------------------------- 7
 say "7. stop: fcpd and its connector, the HTTPS server"
