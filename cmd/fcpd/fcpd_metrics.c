@@ -112,6 +112,14 @@ int fcpd_metrics_render(fcpd *d, fcp_buf *o)
             d->sym.commit_failures);
     counter(o, "fcp_symstore_commit_ms_total", "Milliseconds spent committing symbol batches",
             d->sym.commit_ns / 1000000u);
+    counter(o, "fcp_symstore_unopenable_total",
+            "Sealed symbol rows that failed to open and were dropped for repair (D-STORE-6)",
+            d->sym.unopenable);
+    counter(o, "fcp_tailscale_polls_total", "tailscaled LocalAPI status polls", d->ts_counters.polls);
+    counter(o, "fcp_tailscale_poll_failures_total", "tailscaled LocalAPI polls that failed",
+            d->ts_counters.poll_failures);
+    counter(o, "fcp_tailscale_changes_total", "Discovery changes seen in tailscaled polls",
+            d->ts_counters.changes);
     counter(o, "fcp_symbols_pushed_total", "Symbols pushed to peers", m.symbols_pushed);
     counter(o, "fcp_symbols_served_total", "Symbols served on request", m.symbols_served);
     counter(o, "fcp_symbols_received_total", "Symbols received", m.symbols_received);

@@ -288,7 +288,7 @@ def get(path):
 m = get("/metrics")
 want = ["HTTP/1.0 200", "# TYPE fcp_datagrams_in_total counter", 'fcp_datagrams_dropped_total{reason="datagram_invalid"}',
         "fcp_put_duration_seconds_count 1", 'fcp_get_duration_seconds_bucket{le="+Inf"} 1', "fcp_sessions_up 2",
-        "fcp_objects "]
+        "fcp_objects ", "fcp_symstore_unopenable_total 0", "fcp_tailscale_polls_total 0"]
 miss = [w for w in want if w not in m]
 print("missing: %s" % miss if miss else "metrics ok")
 print("404" if get("/other").startswith("HTTP/1.0 404") else "no 404")
