@@ -136,9 +136,9 @@ int fcp_quic_conn_owns(fcp_quic_conn *c, const uint8_t *pkt, size_t len);
  * are dropped silently (0; counted in fcp_quic_stats.dropped).  A fatal
  * condition closes the connection and returns its error (the same one
  * fcp_quic_error gives later): FCP_EQUIC_PEER_KEY, FCP_EQUIC_NO_PEER_CERT,
- * FCP_EQUIC_HANDSHAKE, FCP_EQUIC_REFUSED, FCP_EQUIC_PEER_CLOSED,
- * FCP_EQUIC_FCPC_FRAMING, FCP_EQUIC_STREAM, FCP_EQUIC_PROTOCOL.  After close:
- * FCP_EQUIC_STATE. */
+ * FCP_EQUIC_PEER_CERT, FCP_EQUIC_HANDSHAKE, FCP_EQUIC_REFUSED,
+ * FCP_EQUIC_PEER_CLOSED, FCP_EQUIC_FCPC_FRAMING, FCP_EQUIC_STREAM,
+ * FCP_EQUIC_PROTOCOL, FCP_ENOMEM.  After close: FCP_EQUIC_STATE. */
 int fcp_quic_recv(fcp_quic_conn *c, const uint8_t *pkt, size_t len, uint64_t now_ns);
 
 /* Produce the next UDP payload to send to the peer into buf[0..cap) (cap >=
@@ -222,7 +222,8 @@ typedef struct fcp_quic_stats {
     uint64_t pkts_in, pkts_out, dropped;       /* UDP payloads */
     uint64_t fcpc_frames_in, fcpc_frames_out;
     uint64_t fcpc_bytes_in, fcpc_bytes_out;
-    uint64_t dgrams_in, dgrams_out, dgrams_dropped; /* dropped: rx queue full */
+    uint64_t dgrams_in, dgrams_out;
+    uint64_t dgrams_dropped;                   /* receive queue full, or no longer fits the path */
     uint64_t blocked;                          /* FCP_EQUIC_BLOCKED answers */
     uint64_t rtt_ns;                           /* smoothed RTT */
     uint64_t path_udp_payload;                 /* current path maximum */
