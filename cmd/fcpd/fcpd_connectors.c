@@ -821,9 +821,12 @@ int fcpd_connectors_start(fcpd *d)
     rt->ev_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (rt->ev_fd < 0 || fcp_net_loop_add(d->loop, rt->ev_fd, FCP_NET_EV_IN, on_event, rt) < 0)
         return FCP_ENET_LOOP;
-    /* the sandbox probe forks: run it once here, before worker threads */
+    /* the sandbox probe forks: run it once here, before worker threads;
+     * libcurl's global init is not thread-safe: also before them (idempotent) */
     fcp_sandbox_probe pr;
     fcp_sandbox_probe_features(&pr);
+    if (fcp_egress_curl_global_init() < 0)
+        fcpd_log(d, FCP_LOG_WARN, "egress.init", FCP_EINTERNAL, NULL, 0);
     int rc = rt_invoke_start(rt);
     if (rc < 0)
         return rc;
