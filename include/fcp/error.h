@@ -584,6 +584,12 @@
     X(FCP_EMESH_UNAVAILABLE,    6215, "mesh: not enough symbols reachable")        \
     X(FCP_EMESH_PEER_RESTARTED, 6216, "mesh: peer restarted (new handshake while its session was up)") \
     X(FCP_EMESH_REPAIR_TIMEOUT, 6217, "mesh: repair timed out")                    \
+    /* --- mesh: per-zone and runtime membership (D-MESH-9) --- */                 \
+    X(FCP_EMESH_MEMBER_EXISTS,  6218, "mesh: node is already a member")            \
+    X(FCP_EMESH_MEMBERS_FULL,   6219, "mesh: member table full (FCP_MESH_MAX_PEERS)") \
+    X(FCP_EMESH_MEMBER_REMOVED, 6220, "mesh: member removed at runtime")           \
+    X(FCP_EMESH_PEER_MOVED,     6221, "mesh: member address changed (session re-established)") \
+    X(FCP_EMESH_NOT_MEMBER,     6222, "mesh: peer is not a member of the object's zone") \
     /* --- daemon, admin and network (fcpd, net/, admin socket; docs/fcpd.md) --- */ \
     X(FCP_ENET_SOCKET,          6300, "net: cannot create, bind or configure a socket") \
     X(FCP_ENET_ADDRESS,         6301, "net: address cannot be resolved or used") \
