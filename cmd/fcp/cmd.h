@@ -35,6 +35,8 @@ int cmd_zone(int argc, char **argv);
 int cmd_node_enroll(int argc, char **argv);
 int cmd_node_join(int argc, char **argv);
 int cmd_node_remove(int argc, char **argv);
+/* fcp zone rotate [ZONE]... -o DIR (cmd_enroll.c; argv[0] is "rotate"). */
+int cmd_zone_rotate(int argc, char **argv, const char *home);
 
 /* 1 if argv has --help or -h (and prints nothing). */
 int cmd_wants_help(int argc, char **argv);

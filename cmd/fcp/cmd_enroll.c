@@ -451,6 +451,139 @@ fail:
     return rc < 0 ? 1 : 0;
 }
 
+/* Rotate zones (all when n_only is 0) of the owner's zones.key: a fresh key
+ * each, the ObjectIdKey kept, sealed to the members (without `removed`) in a
+ * manifest written to outdir and the owner's zones/; zones.key gets the new
+ * key first and the superseded one after it; other zones stay as they are. */
+static int rotate_zones(const char *verb, const char *home, const char *outdir, const char *removed,
+                        const char *const *only, size_t n_only, size_t *rotated, size_t *n_members)
+{
+    uint8_t owner_pk[32], owner_sk[64];
+    int rc = cmd_load_owner(home, owner_pk, owner_sk);
+    if (rc < 0) {
+        cmd_error(verb, rc, home);
+        return rc;
+    }
+    static members ms;
+    static cmd_zone_key zk[CMD_ZONES_MAX], out[CMD_ZONES_MAX];
+    static fcp_zone_key_manifest m, prev;
+    size_t nz = 0, no = 0, idx[CMD_ZONES_MAX];
+    *rotated = 0;
+    if ((rc = members_load(&ms, home, owner_pk, removed)) < 0 || (rc = cmd_load_zone_keys(home, zk, CMD_ZONES_MAX, &nz)) < 0) {
+        cmd_error(verb, rc, "members or zones.key");
+        goto out;
+    }
+    *n_members = ms.n;
+    members_view(&ms);
+    for (size_t i = 0; i < n_only; i++)
+        if (!cmd_find_zone_key(zk, nz, only[i])) {
+            rc = FCP_EZONE_UNKNOWN;
+            cmd_error(verb, rc, only[i]);
+            goto out;
+        }
+    mkdir(outdir, 0700);
+    uint64_t now = fcp_clock_unix_secs(fcp_clock_system());
+    size_t na = active_zones(zk, nz, idx);
+    for (size_t k = 0; k < na && rc == 0; k++) {
+        const cmd_zone_key *z = &zk[idx[k]];
+        int wanted = n_only == 0;
+        for (size_t i = 0; i < n_only; i++)
+            wanted |= !strcmp(only[i], z->zone);
+        if (!wanted) {
+            for (size_t i = 0; i < nz && no < CMD_ZONES_MAX; i++)   /* unchanged, every line */
+                if (!strcmp(zk[i].zone, z->zone))
+                    out[no++] = zk[i];
+            continue;
+        }
+        if (no + 2 > CMD_ZONES_MAX) {
+            rc = FCP_ELIMIT;
+            break;
+        }
+        cmd_zone_key *nzk = &out[no];
+        memset(nzk, 0, sizeof *nzk);
+        snprintf(nzk->zone, sizeof nzk->zone, "%s", z->zone);
+        nzk->oid_key = z->oid_key;   /* routine rotation keeps the ObjectIdKey (authz_keys.h) */
+        char pn[600];
+        zkm_name(pn, sizeof pn, NULL, z->zone);
+        uint8_t *b;
+        size_t n;
+        int have_prev = 0;
+        if (removed && cmd_read_home_file(home, pn, &b, &n) == 0) {
+            have_prev = fcp_zk_manifest_decode(&prev, b, n) == 0 && fcp_zk_manifest_verify(&prev, owner_pk) == 0 &&
+                        !memcmp(prev.zone_key_id, z->kid, 8);
+            free(b);
+        }
+        if (have_prev) {
+            rc = fcp_zk_remove_node(&m, nzk->key, &prev, removed, strlen(removed), ms.m, ms.n, z->oid_key.bytes, now,
+                                    owner_sk, fcp_rng_system());
+        } else {
+            /* routine rotation, or a zone never distributed by manifest
+             * (zones.key copied by init --owner-home, or a legacy key id) */
+            fcp_zk_params p;
+            memset(&p, 0, sizeof p);
+            p.zone_id = z->zone;
+            p.zone_id_len = strlen(z->zone);
+            p.algorithm = FCP_ZK_ALG_CHACHA20POLY1305;
+            p.issued_at = now;
+            p.valid_from = now;
+            if ((rc = fcp_rng_fill(fcp_rng_system(), nzk->key, 32)) == 0)
+                rc = fcp_zk_issue(&m, &p, ms.m, ms.n, nzk->key, z->oid_key.bytes, z->kid, owner_sk, fcp_rng_system());
+        }
+        if (rc == 0) {
+            memcpy(nzk->kid, m.zone_key_id, 8);
+            no++;
+            out[no++] = *z;   /* the superseded key, kept for decryption */
+            rc = write_manifest(outdir, &m);
+        }
+        if (rc == 0)
+            rc = write_manifest(home, &m);
+        if (rc < 0)
+            cmd_error(verb, rc, z->zone);
+        else
+            (*rotated)++;
+    }
+    if (rc == 0 && (rc = cmd_write_zone_keys(home, out, no)) < 0)
+        cmd_error(verb, rc, "writing zones.key");
+out:
+    fcp_memzero(owner_sk, sizeof owner_sk);
+    fcp_memzero(zk, sizeof zk);
+    fcp_memzero(out, sizeof out);
+    return rc;
+}
+
+/* ---- zone rotate (cmd_zone.c dispatches here) ------------------------------ */
+
+int cmd_zone_rotate(int argc, char **argv, const char *home)
+{
+    const char *outdir = NULL, *only[CMD_ZONES_MAX];
+    size_t n_only = 0;
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--json")) json = 1;
+        else if (v && (!strcmp(a, "-o") || !strcmp(a, "--out"))) { outdir = v; i++; }
+        else if (a[0] != '-' && n_only < CMD_ZONES_MAX) only[n_only++] = a;
+        else {
+            fprintf(stderr, "fcp zone rotate: unknown or incomplete option '%s' (try --help)\n", a);
+            return 2;
+        }
+    }
+    if (!outdir) {
+        fprintf(stderr, "fcp zone rotate: -o DIR (the rotation bundle) is required\n");
+        return 2;
+    }
+    size_t rotated = 0, n_members = 0;
+    int rc = rotate_zones("zone rotate", home, outdir, NULL, only, n_only, &rotated, &n_members);
+    if (rc < 0)
+        return 1;
+    if (json)
+        printf("{\"zones_rotated\":%zu,\"members\":%zu,\"bundle\":\"%s\"}\n", rotated, n_members, outdir);
+    else
+        printf("rotated %zu zone key%s for %zu members: fcp node join %s on each, then restart fcpd\n", rotated,
+               rotated == 1 ? "" : "s", n_members, outdir);
+    return 0;
+}
+
 /* ---- remove ---------------------------------------------------------------- */
 
 int cmd_node_remove(int argc, char **argv)
@@ -513,70 +646,9 @@ int cmd_node_remove(int argc, char **argv)
             return ec;
     }
     /* 2. rotate every zone key to a manifest without the node */
-    uint8_t owner_pk[32], owner_sk[64];
-    int rc = cmd_load_owner(home, owner_pk, owner_sk);
-    if (rc < 0) {
-        cmd_error("node remove", rc, home);
-        return 1;
-    }
-    static members ms;
-    static cmd_zone_key zk[CMD_ZONES_MAX], out[CMD_ZONES_MAX];
-    static fcp_zone_key_manifest m, prev;
-    size_t nz = 0, no = 0, rotated = 0, idx[CMD_ZONES_MAX];
-    if ((rc = members_load(&ms, home, owner_pk, node_id)) < 0 || (rc = cmd_load_zone_keys(home, zk, CMD_ZONES_MAX, &nz)) < 0) {
-        cmd_error("node remove", rc, "members or zones.key");
-        goto out;
-    }
-    members_view(&ms);
-    mkdir(outdir, 0700);
+    size_t rotated = 0, n_members = 0;
     uint64_t now = fcp_clock_unix_secs(fcp_clock_system());
-    size_t na = active_zones(zk, nz, idx);
-    for (size_t k = 0; k < na && rc == 0; k++) {
-        const cmd_zone_key *z = &zk[idx[k]];
-        cmd_zone_key *nzk = &out[no];
-        memset(nzk, 0, sizeof *nzk);
-        snprintf(nzk->zone, sizeof nzk->zone, "%s", z->zone);
-        nzk->oid_key = z->oid_key;   /* routine rotation keeps the ObjectIdKey (authz_keys.h) */
-        char pn[600];
-        zkm_name(pn, sizeof pn, NULL, z->zone);
-        uint8_t *b;
-        size_t n;
-        int have_prev = 0;
-        if (cmd_read_home_file(home, pn, &b, &n) == 0) {
-            have_prev = fcp_zk_manifest_decode(&prev, b, n) == 0 && fcp_zk_manifest_verify(&prev, owner_pk) == 0 &&
-                        !memcmp(prev.zone_key_id, z->kid, 8);
-            free(b);
-        }
-        if (have_prev) {
-            rc = fcp_zk_remove_node(&m, nzk->key, &prev, node_id, strlen(node_id), ms.m, ms.n, z->oid_key.bytes, now,
-                                    owner_sk, fcp_rng_system());
-        } else {
-            /* never distributed by manifest (zones.key copied by init --owner-home) */
-            fcp_zk_params p;
-            memset(&p, 0, sizeof p);
-            p.zone_id = z->zone;
-            p.zone_id_len = strlen(z->zone);
-            p.algorithm = FCP_ZK_ALG_CHACHA20POLY1305;
-            p.issued_at = now;
-            p.valid_from = now;
-            if ((rc = fcp_rng_fill(fcp_rng_system(), nzk->key, 32)) == 0)
-                rc = fcp_zk_issue(&m, &p, ms.m, ms.n, nzk->key, z->oid_key.bytes, z->kid, owner_sk, fcp_rng_system());
-        }
-        if (rc == 0) {
-            memcpy(nzk->kid, m.zone_key_id, 8);
-            no++;
-            out[no++] = *z;   /* the superseded key, kept for decryption */
-            rc = write_manifest(outdir, &m);
-        }
-        if (rc == 0)
-            rc = write_manifest(home, &m);
-        if (rc < 0)
-            cmd_error("node remove", rc, z->zone);
-        else
-            rotated++;
-    }
-    if (rc == 0 && (rc = cmd_write_zone_keys(home, out, no)) < 0)
-        cmd_error("node remove", rc, "writing zones.key");
+    int rc = rotate_zones("node remove", home, outdir, node_id, NULL, 0, &rotated, &n_members);
     if (rc == 0) {
         /* the attestation stays (fcpd matches it against the revocation and
          * leaves the peer out); the marker keeps it out of future manifests */
@@ -587,15 +659,11 @@ int cmd_node_remove(int argc, char **argv)
         rc = cmd_write_home_file(home, mark, txt, (size_t)tl, 0644);
         if (json)
             printf("{\"node_id\":\"%s\",\"revocation_seq\":%llu,\"zones_rotated\":%zu,\"members\":%zu,\"bundle\":\"%s\"}\n",
-                   node_id, (unsigned long long)seq, rotated, ms.n, outdir);
+                   node_id, (unsigned long long)seq, rotated, n_members, outdir);
         else
             printf("removed %s: attestation and issuance key revoked (seq %llu), %zu zone keys rotated\n"
                    "for the %zu remaining members: fcp node join %s (on each), then restart fcpd\n",
-                   node_id, (unsigned long long)seq, rotated, ms.n, outdir);
+                   node_id, (unsigned long long)seq, rotated, n_members, outdir);
     }
-out:
-    fcp_memzero(owner_sk, sizeof owner_sk);
-    fcp_memzero(zk, sizeof zk);
-    fcp_memzero(out, sizeof out);
     return rc < 0 ? 1 : 0;
 }

@@ -35,7 +35,7 @@ static void usage(void)
            "                       [--allow-connector PAT]... [--deny-connector PAT]...\n"
            "                       [--allow-cap PAT]... [--deny-cap PAT]...\n"
            "       fcp zone list [--json]\n"
-           "       fcp zone show ZONE [--json]\n"
+           "       fcp zone show ZONE [--json]\n"           "       fcp zone rotate [ZONE]... -o DIR [--json]\n"
            "\n"
            "create: zone z:NAME as an owner-signed ZoneDefinitionObject (levels 0..100,\n"
            "default 50/50; ports default 7447/7448; quorum signer: this node) with its\n"
@@ -43,7 +43,9 @@ static void usage(void)
            "stored in FCP_HOME/zones/, and a new zone key in zones.key.  Needs owner.key.\n"
            "Restart fcpd with the zone in [zones] serve to serve it.\n"
            "list: the standard zones and the created ones.  show: one zone's objects,\n"
-           "verified against owner.pub.\n"
+           "verified against owner.pub.\n"           "rotate: new keys for the zones (default all) in ZoneKeyManifests for every\n"
+           "member (bundle DIR: fcp node join DIR on each, restart fcpd); the old key\n"
+           "stays for decryption; also moves zones.key ids to derived ones (D-ZONE-2).\n"
            "  --home DIR   FCP_HOME (default $FCP_HOME)\n"
            "  --json       JSON output\n");
 }
@@ -441,6 +443,8 @@ int cmd_zone(int argc, char **argv)
         return do_list(argc - 1, argv + 1, home);
     if (!strcmp(argv[1], "show"))
         return do_show(argc - 1, argv + 1, home);
-    fprintf(stderr, "fcp zone: unknown subcommand '%s' (create, list, show)\n", argv[1]);
+    if (!strcmp(argv[1], "rotate"))
+        return cmd_zone_rotate(argc - 1, argv + 1, home);
+    fprintf(stderr, "fcp zone: unknown subcommand '%s' (create, list, show, rotate)\n", argv[1]);
     return 2;
 }

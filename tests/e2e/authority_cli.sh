@@ -20,7 +20,8 @@
 #   node-2 joins the rotation, node-3 cannot open it (FCP-4106); after a
 #   restart node-1 and node-2 leave node-3 out, share new data sealed under
 #   the rotated key, still read the old object (superseded key kept), and
-#   node-3 gets nothing.
+#   node-3 gets nothing; `fcp zone rotate z:work` rotates one zone for the
+#   remaining members.
 # Everything runs in a temp dir on 127.0.0.1 with free ports; every daemon
 # started is killed on exit.  Prints "authority_cli: N passed, N failed".
 set -u
@@ -224,6 +225,23 @@ check "the old object stays readable (superseded key kept)" cmp -s "$W/file1.bin
 timeout 8 env FCP_HOME=$W/n3 "$FCP" get "$ID2" -o "$W/back3.bin" >/dev/null 2>&1
 check "removed node-3 gets nothing of the new object" test ! -s "$W/back3.bin"
 check "node-3's sessions go down (it hears nothing from node-1 or node-2)" bash -c "$(declare -f up_with jget wait_up); W='$W' FCP='$FCP'; wait_up 3 node-1 False && wait_up 3 node-2 False"
+
+# ------------------------------------------------------------ routine rotation of one zone
+fcp1 zone rotate z:work -o "$W/rot2" >/dev/null || bad "zone rotate"
+check "zone rotate: one manifest, z:work has a new active key and keeps the old one" \
+    test "$(ls "$W/rot2/zones")/$(grep -c '^z:work ' "$W/n1/zones.key")/$(grep -c '^z:private ' "$W/n1/zones.key")" = "z_work.zkm/2/2"
+FCP_HOME=$W/n2 "$FCP" node join "$W/rot2" >/dev/null || bad "node-2 joins the z:work rotation"
+check "members share the rotated z:work key" bash -c "[ \"\$(grep '^z:work' '$W/n1/zones.key' | head -1)\" = \"\$(grep '^z:work' '$W/n2/zones.key' | head -1)\" ]"
+stop 1
+stop 2
+start 1
+start 2
+check "sessions up after the z:work rotation" wait_up 1 node-2 True
+head -c 50000 /dev/urandom > "$W/file3.bin"
+ID3=$(fcp1 put "$W/file3.bin" --zone z:work 2>/dev/null)
+sleep 1
+FCP_HOME=$W/n2 "$FCP" get "$ID3" -o "$W/back3w.bin" >/dev/null 2>&1
+check "node-2 reads z:work data under the rotated key" cmp -s "$W/file3.bin" "$W/back3w.bin"
 
 [ -n "${KEEP:-}" ] || for i in 1 2 3; do stop $i; done
 echo "authority_cli: $pass passed, $fail failed"
