@@ -162,6 +162,7 @@ static int issue_all(const char *verb, const char *home, const char *outdir, mem
         fcp_zone_key_id(kid, z->zone, strlen(z->zone), z->key);
         if (memcmp(kid, z->kid, 8)) {
             cmd_error(verb, FCP_EDAEMON_LEGACY_ZONE_KEY, z->zone);
+            fprintf(stderr, "  run 'fcp zone rotate -o DIR' first (and 'fcp node join DIR' on the members)\n");
             return FCP_EDAEMON_LEGACY_ZONE_KEY;
         }
         fcp_zk_params p;
