@@ -81,11 +81,11 @@ static int fetch_decoder(fcp_mesh_node *n, mesh_fetch *f, uint32_t k, uint16_t T
         return FCP_EMESH_BUDGET;
     }
     /* every ESI a placement or a repair puts on a member is below
-     * n_members * (share + 1); those are counted once each (a duplicate,
+     * n_members(zone) * (share + 1); those are counted once each (a duplicate,
      * from a retransmission, a repeated serve or the network, would
      * otherwise make `added` and the DecodeStatus overstate what we hold,
      * and the requests ask too little) */
-    uint64_t smax = (uint64_t)n->n_members * (mesh_share(n, k) + 1u);
+    uint64_t smax = (uint64_t)n->zn[f->zone] * (mesh_share(n, f->zone, k) + 1u);
     if (smax > (uint64_t)FCP_RQ_MAX_ESI + 1u)
         smax = (uint64_t)FCP_RQ_MAX_ESI + 1u;
     if (!(f->seen = calloc((size_t)(smax + 7u) / 8u, 1)))
@@ -234,7 +234,7 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
     uint64_t now = mesh_now(n);
     size_t up = 0, holders = 0;
     for (size_t pi = 0; pi < n->n_peers; pi++)
-        if (n->peers[pi].up) {
+        if (n->peers[pi].up && mesh_serves(&n->peers[pi], f->zone)) {
             up++;
             holders += peer_holds(n, pi, f, now);
         }
@@ -251,7 +251,8 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
     }
     fcp_symbol_request *r = &n->sreq;
     for (size_t pi = 0; pi < n->n_peers; pi++) {
-        if (!n->peers[pi].up || (holders && !peer_holds(n, pi, f, now)))
+        if (!n->peers[pi].up || !mesh_serves(&n->peers[pi], f->zone) ||
+            (holders && !peer_holds(n, pi, f, now)))
             continue;
         memset(r, 0, sizeof *r);
         memcpy(r->t.object_id, f->id, 32);
@@ -275,11 +276,11 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
          * round to it again; the rounds between use the cursor, which also
          * finds symbols outside the class */
         if (f->have_kt && f->seen && f->rounds > 1 && (f->rounds & 1u) == 0) {
-            size_t nm = n->n_members, cnt = 0;
-            uint32_t share = mesh_share(n, f->k);
+            size_t nm = n->zn[f->zone], cnt = 0;
+            uint32_t share = mesh_share(n, f->zone, f->k);
             uint32_t lim = want < FCP_SYMREQ_MAX_ESIS ? want : FCP_SYMREQ_MAX_ESIS;
             for (uint32_t i = 0; i < share && cnt < lim; i++) {
-                uint64_t esi = n->peers[pi].member + (uint64_t)nm * i;
+                uint64_t esi = n->peers[pi].zmember[f->zone] + (uint64_t)nm * i;
                 if (esi >= f->seen_max)
                     break;
                 if (!(f->seen[esi / 8u] >> (esi % 8u) & 1u))
@@ -396,6 +397,13 @@ int mesh_on_response_symbol(fcp_mesh_node *n, size_t pi, const fcp_fcps_frame *f
             n->c.drop_unsolicited++;
             return 0;
         }
+        /* K is known now, so we can prove our need: re-ask soon rather than
+         * after a whole retry period (without proof each peer sends at most
+         * FCP_SYMREQ_UNAUTH_CAP, which rarely covers K: an empty node would
+         * wait request_retry_ms for every chunk it gets) */
+        uint64_t soon = mesh_now(n) + (uint64_t)n->lim.request_retry_ms * MESH_NS_PER_MS / 10u;
+        if (f->next_request_ns > soon)
+            f->next_request_ns = soon;
     } else if (r->k != f->k || fr->h.symbol_size != f->T) {
         n->c.drop_unsolicited++;
         return 0;
@@ -472,6 +480,10 @@ int mesh_on_symbol_request(fcp_mesh_node *n, size_t pi, const uint8_t *body, siz
     if (fcp_symbol_request_decode(r, body, len) < 0 || strcmp(r->requester, p->id) != 0 ||
         mesh_zone_index(n, r->t.zone_id, &zi) < 0) {
         n->c.drop_request_invalid++;
+        return 0;
+    }
+    if (!mesh_serves(p, zi)) {
+        n->c.drop_not_member++;   /* a zone's symbols only go to its members (D-MESH-9) */
         return 0;
     }
     fcp_mesh_obj_meta m;
