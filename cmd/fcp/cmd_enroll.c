@@ -118,7 +118,7 @@ static void members_view(members *ms)
     }
 }
 
-static int write_manifest(const char *dir, const fcp_zone_key_manifest *m)
+static int write_manifest_as(const char *dir, const fcp_zone_key_manifest *m, const char *suffix)
 {
     fcp_buf b;
     fcp_buf_init(&b);
@@ -127,10 +127,17 @@ static int write_manifest(const char *dir, const fcp_zone_key_manifest *m)
     snprintf(zd, sizeof zd, "%s/zones", dir);
     mkdir(zd, 0700);
     zkm_name(name, sizeof name, NULL, m->zone_id);
+    if (suffix && strlen(name) > 4 && strlen(name) + strlen(suffix) < sizeof name)
+        strcpy(name + strlen(name) - 4, suffix);
     if (rc == 0)
         rc = cmd_write_home_file(dir, name, b.data, b.len, 0644);
     fcp_buf_free(&b);
     return rc;
+}
+
+static int write_manifest(const char *dir, const fcp_zone_key_manifest *m)
+{
+    return write_manifest_as(dir, m, NULL);
 }
 
 /* The owner's zones.key active entries (first line of each zone). */
@@ -177,6 +184,18 @@ static int issue_all(const char *verb, const char *home, const char *outdir, mem
             rc = write_manifest(outdir, &m);
         if (rc == 0)
             rc = write_manifest(home, &m);   /* the owner keeps the current manifest */
+        /* the superseded key (the zone's next zones.key line) too, so the new
+         * member reads data sealed before the last rotation (D-ENROLL-3) */
+        const cmd_zone_key *old = NULL;
+        for (size_t i = idx[k] + 1; rc == 0 && i < nz && !old; i++)
+            if (!strcmp(zk[i].zone, z->zone))
+                old = &zk[i];
+        if (rc == 0 && old && fcp_zone_key_id(kid, old->zone, strlen(old->zone), old->key) == 0 &&
+            !memcmp(kid, old->kid, 8)) {
+            rc = fcp_zk_issue(&m, &p, ms->m, ms->n, old->key, old->oid_key.bytes, NULL, owner_sk, fcp_rng_system());
+            if (rc == 0)
+                rc = write_manifest_as(outdir, &m, ".prev.zkm");
+        }
         if (rc < 0) {
             cmd_error(verb, rc, z->zone);
             return rc;
@@ -255,6 +274,23 @@ int cmd_node_enroll(int argc, char **argv)
     size_t nz = 0, issued = 0;
     fcp_buf ab;
     fcp_buf_init(&ab);
+    /* refuse legacy key ids before anything is written */
+    if ((rc = cmd_load_zone_keys(home, zk, CMD_ZONES_MAX, &nz)) < 0) {
+        cmd_error("node enroll", rc, "zones.key");
+        goto out;
+    }
+    for (size_t i = 0; i < nz; i++) {
+        uint8_t kid[8];
+        if (cmd_find_zone_key(zk, i, zk[i].zone))
+            continue;   /* only active keys must travel */
+        fcp_zone_key_id(kid, zk[i].zone, strlen(zk[i].zone), zk[i].key);
+        if (memcmp(kid, zk[i].kid, 8)) {
+            rc = FCP_EDAEMON_LEGACY_ZONE_KEY;
+            cmd_error("node enroll", rc, zk[i].zone);
+            fprintf(stderr, "  run 'fcp zone rotate -o DIR' first (and 'fcp node join DIR' on the members)\n");
+            goto out;
+        }
+    }
     char name[600];
     snprintf(name, sizeof name, "nodes/%s.attest", at.node_id);
     if ((rc = fcp_attestation_sign(&at, owner_sk)) < 0 || (rc = fcp_attestation_encode(&at, &ab)) < 0) {
@@ -357,8 +393,8 @@ int cmd_node_join(int argc, char **argv)
         goto fail;
     }
     /* open every manifest */
-    static cmd_zone_key old[CMD_ZONES_MAX], nk[CMD_ZONES_MAX];
-    size_t nold = 0, nn = 0;
+    static cmd_zone_key old[CMD_ZONES_MAX], nk[CMD_ZONES_MAX], pk[CMD_ZONES_MAX];
+    size_t nold = 0, nn = 0, np = 0;
     cmd_load_zone_keys(home, old, CMD_ZONES_MAX, &nold);
     char zd[4300];
     snprintf(zd, sizeof zd, "%s/zones", dir);
@@ -381,15 +417,18 @@ int cmd_node_join(int argc, char **argv)
         free(b);
         if (rc == 0)
             rc = fcp_zk_manifest_verify(&m, owner_pk);
-        if (rc == 0 && nn < CMD_ZONES_MAX) {
-            cmd_zone_key *z = &nk[nn];
+        int is_prev = l > 9 && !strcmp(e->d_name + l - 9, ".prev.zkm");
+        cmd_zone_key *arr = is_prev ? pk : nk;
+        size_t *cnt = is_prev ? &np : &nn;
+        if (rc == 0 && *cnt < CMD_ZONES_MAX) {
+            cmd_zone_key *z = &arr[*cnt];
             memset(z, 0, sizeof *z);
             snprintf(z->zone, sizeof z->zone, "%s", m.zone_id);
             rc = fcp_zk_open(&m, at.node_id, strlen(at.node_id), enc_sk, z->key, z->oid_key.bytes);
             memcpy(z->kid, m.zone_key_id, 8);
             if (rc == 0) {
-                nn++;
-                opened++;
+                (*cnt)++;
+                opened += !is_prev;
             }
         }
         if (rc < 0)
@@ -409,7 +448,11 @@ int cmd_node_join(int argc, char **argv)
     size_t no = 0;
     for (size_t i = 0; i < nn && no < CMD_ZONES_MAX; i++) {
         out[no++] = nk[i];
+        /* the superseded key: this node's previous active one, else the
+         * bundle's .prev manifest (a new member) */
         const cmd_zone_key *prev = cmd_find_zone_key(old, nold, nk[i].zone);
+        if (!prev || !memcmp(prev->kid, nk[i].kid, 8))
+            prev = cmd_find_zone_key(pk, np, nk[i].zone);
         if (prev && memcmp(prev->kid, nk[i].kid, 8) && no < CMD_ZONES_MAX)
             out[no++] = *prev;
     }
@@ -443,6 +486,7 @@ int cmd_node_join(int argc, char **argv)
         printf("%s: opened %zu zone key manifest%s%s; restart fcpd to use the keys\n", at.node_id, opened,
                opened == 1 ? "" : "s", new_att ? ", attestation installed" : "");
     fcp_memzero(nk, sizeof nk);
+    fcp_memzero(pk, sizeof pk);
     fcp_memzero(old, sizeof old);
     fcp_memzero(out, sizeof out);
 fail:
