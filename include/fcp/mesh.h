@@ -26,11 +26,17 @@
  * 1024-byte symbols, one symbol per FCPS frame per 1200-byte datagram,
  * sealed under the zone key with this node's per-sender subkey.
  *
- * Placement (D-MESH-1): the zone's members are this node and its configured
- * peers, sorted by node id (index 0..n-1).  Member j holds the ESIs e with
+ * Placement (D-MESH-1, D-MESH-9): a zone's members are this node and the
+ * peers that serve the zone (a peer's zone list, default every zone this
+ * node serves), sorted by node id (index 0..n-1).  Member j holds the ESIs e with
  * e mod n == j and e < n * share, share = ceil((K + overhead) / (n - 1)) +
  * margin, so any n - 1 members together hold at least K + overhead distinct
  * symbols: losing any one node leaves every object decodable.
+ *
+ * Symbols, requests and digests of a zone only go to (and are only taken
+ * from) members of that zone.  Members can be added, removed, moved to
+ * another address or given other zones at runtime (fcp_mesh_member_*):
+ * placement is recomputed and the repair loop moves the shares.
  *
  * A put keeps each object's bytes in memory (put_cache_bytes) until gossip
  * shows every peer holding its share, so a push lost to a budget or a down
@@ -128,10 +134,15 @@ typedef struct fcp_mesh_peer_config {
     char                 node_id[FCP_NODE_ID_MAX + 1];
     fcp_mesh_addr        addr;
     fcp_node_attestation attestation; /* owner-signed; checked at fcp_mesh_node_new */
+    /* Zones the peer serves (D-MESH-9): 0 = every zone this node serves;
+     * listed zones this node does not serve are ignored (a peer may then be
+     * a member of no zone: a session, no symbols). */
+    size_t               n_zones;
+    char                 zones[FCP_MESH_MAX_ZONES][FCP_ZONE_ID_MAX + 1];
 } fcp_mesh_peer_config;
 
-/* A zone this node serves, with its active zone key.  Every configured peer
- * is a member of every zone served (placement is over all members). */
+/* A zone this node serves, with its active zone key.  Its members are this
+ * node and the peers whose zone list names it (D-MESH-9). */
 typedef struct fcp_mesh_zone_config {
     char              zone_id[FCP_ZONE_ID_MAX + 1];
     uint8_t           zone_key_id[8];
@@ -202,6 +213,34 @@ typedef struct fcp_mesh_node fcp_mesh_node;
 int fcp_mesh_node_new(fcp_mesh_node **out, const fcp_mesh_config *cfg);
 /* Free everything, wiping keys.  NULL is allowed. */
 void fcp_mesh_node_free(fcp_mesh_node *n);
+
+/* ---- runtime membership (D-MESH-9) ------------------------------------------ */
+
+/* Add a peer (verified like a configured one; its session starts on the next
+ * tick).  Placement of its zones is recomputed; the repair loop gives it its
+ * share of every object (at most repair_max_active repairs at once).
+ * Errors: FCP_EMESH_MEMBER_EXISTS, FCP_EMESH_MEMBERS_FULL, FCP_EMESH_CONFIG,
+ * FCP_ENODE_ID, attestation errors.  Peer indices of the others do not
+ * change. */
+int fcp_mesh_member_add(fcp_mesh_node *n, const fcp_mesh_peer_config *pc);
+/* Remove a peer: its session is closed, everything queued toward it and
+ * its handshakes dropped, its datagrams refused from now on (its
+ * attestation leaves the trust store), repairs toward it cancelled.
+ * Placement is recomputed over the rest and the repair loop re-spreads its
+ * symbols.  Peers after it move down one index (events already queued are
+ * renumbered; those naming it get peer -1).  FCP_EMESH_UNKNOWN_PEER. */
+int fcp_mesh_member_remove(fcp_mesh_node *n, const char *node_id);
+/* A peer's new address: a session that was up is closed
+ * (FCP_MESH_EV_SESSION_DOWN, FCP_EMESH_PEER_MOVED) and a handshake to the
+ * new address starts at once, whichever side of the pair initiates (the
+ * other side sees a restart, D-MESH-8).  Same address: nothing happens.
+ * FCP_EMESH_UNKNOWN_PEER, FCP_EMESH_CONFIG. */
+int fcp_mesh_member_set_addr(fcp_mesh_node *n, const char *node_id, const fcp_mesh_addr *addr);
+/* A peer's zones (same rules as fcp_mesh_peer_config.zones): its view and
+ * queued symbols of zones it left are dropped, placement recomputed.
+ * FCP_EMESH_UNKNOWN_PEER, FCP_EMESH_CONFIG. */
+int fcp_mesh_member_set_zones(fcp_mesh_node *n, const char *node_id,
+                              const char (*zones)[FCP_ZONE_ID_MAX + 1], size_t n_zones);
 
 /* ---- driving --------------------------------------------------------------- */
 
@@ -338,6 +377,9 @@ typedef struct fcp_mesh_counters {
     uint64_t repairs_failed;      /* repairs that failed or hit repair_timeout_ms */
     uint64_t repairs_cancelled;   /* repairs dropped because their target went down or restarted */
     uint64_t reverse_hellos;      /* Hellos sent as the pair's responder after a restart (D-MESH-8) */
+    uint64_t drop_not_member;     /* symbols, requests or digests of a zone from a peer that is
+                                   * not its member (D-MESH-9) */
+    uint64_t members_added, members_removed, members_moved; /* runtime membership changes */
 } fcp_mesh_counters;
 
 void fcp_mesh_get_counters(const fcp_mesh_node *n, fcp_mesh_counters *c);
@@ -349,9 +391,11 @@ typedef struct fcp_mesh_peer_info {
     uint64_t      tx_queued_bytes;
     uint64_t      last_rx_ms_ago;  /* UINT64_MAX if never */
     uint64_t      datagrams_in, datagrams_out;
+    uint32_t      zones;           /* bit z: member of this node's zone z (config order) */
 } fcp_mesh_peer_info;
 
-/* Peer i (0..fcp_mesh_peer_count-1), in configuration order. */
+/* Peer i (0..fcp_mesh_peer_count-1), in configuration order (peers added at
+ * runtime last). */
 size_t fcp_mesh_peer_count(const fcp_mesh_node *n);
 int fcp_mesh_peer_info_get(const fcp_mesh_node *n, size_t i, fcp_mesh_peer_info *pi);
 

@@ -160,7 +160,8 @@ typedef struct mesh_peer {
     char          id[FCP_NODE_ID_MAX + 1];
     size_t        id_len;
     fcp_mesh_addr addr;
-    size_t        member;          /* index in the sorted member list */
+    uint32_t      zmask;           /* bit z: member of zone z (D-MESH-9) */
+    size_t        zmember[FCP_MESH_MAX_ZONES]; /* index in zone z's sorted members */
     int           initiator;       /* 1: our id sorts first, we send the Hello */
     fcp_session_initiator ini;
     int           hs_running;
@@ -283,8 +284,8 @@ struct fcp_mesh_node {
     fcp_symreq_policy symreq;
     fcp_fcps_limits   flim;
     uint64_t          instance;
-    size_t            self_member;
-    size_t            n_members;
+    size_t            zself[FCP_MESH_MAX_ZONES];   /* our index among zone z's members */
+    size_t            zn[FCP_MESH_MAX_ZONES];      /* members of zone z, us included */
     fcp_session_trust trust;
     fcp_session_config scfg;
     fcp_session_responder resp;
@@ -328,10 +329,15 @@ void mesh_event(fcp_mesh_node *n, fcp_mesh_event_type t, int err, uint64_t op, i
                 const uint8_t *id, uint32_t count);
 int mesh_zone_index(const fcp_mesh_node *n, const char *zone, size_t *idx);
 int mesh_zone_by_hash(const fcp_mesh_node *n, const uint8_t hash[32], size_t *idx);
-/* Member index -> peer index (or SIZE_MAX for self). */
-size_t mesh_member_peer(const fcp_mesh_node *n, size_t member);
-/* Symbols each member holds of an object with k source symbols (D-MESH-1). */
-uint32_t mesh_share(const fcp_mesh_node *n, uint32_t k);
+/* 1 if peer p is a member of zone z (D-MESH-9). */
+static inline int mesh_serves(const mesh_peer *p, size_t z) { return (p->zmask >> z) & 1u; }
+/* Member index of zone z -> peer index (or SIZE_MAX for self). */
+size_t mesh_member_peer(const fcp_mesh_node *n, size_t zone, size_t member);
+/* Symbols each member of zone holds of an object with k source symbols
+ * (D-MESH-1 over the zone's members, D-MESH-9). */
+uint32_t mesh_share(const fcp_mesh_node *n, size_t zone, uint32_t k);
+/* Recompute every zone's sorted member list (zself, zn, peers' zmember). */
+void mesh_members_compute(fcp_mesh_node *n);
 
 /* Queue a symbol toward peer p (copying data).  0, FCP_EMESH_BUSY (budget;
  * counted). */

@@ -110,20 +110,21 @@ int mesh_zone_by_hash(const fcp_mesh_node *n, const uint8_t hash[32], size_t *id
     return FCP_EMESH_UNKNOWN_ZONE;
 }
 
-size_t mesh_member_peer(const fcp_mesh_node *n, size_t member)
+size_t mesh_member_peer(const fcp_mesh_node *n, size_t zone, size_t member)
 {
     for (size_t i = 0; i < n->n_peers; i++)
-        if (n->peers[i].member == member)
+        if (mesh_serves(&n->peers[i], zone) && n->peers[i].zmember[zone] == member)
             return i;
     return SIZE_MAX;
 }
 
-uint32_t mesh_share(const fcp_mesh_node *n, uint32_t k)
+uint32_t mesh_share(const fcp_mesh_node *n, size_t zone, uint32_t k)
 {
     uint64_t need = (uint64_t)k + n->lim.decode_overhead;
-    if (n->n_members <= 1)
+    size_t nm = zone < n->n_zones ? n->zn[zone] : 1;
+    if (nm <= 1)
         return (uint32_t)need;
-    uint64_t others = n->n_members - 1;
+    uint64_t others = nm - 1;
     return (uint32_t)((need + others - 1) / others + n->lim.placement_margin);
 }
 
@@ -182,6 +183,87 @@ static int cmp_id(const char *a, size_t al, const char *b, size_t bl)
     if (c != 0)
         return c;
     return (al > bl) - (al < bl);
+}
+
+/* member order per zone: us and the peers serving it, node ids sorted
+ * bytewise (D-MESH-1, D-MESH-9) */
+void mesh_members_compute(fcp_mesh_node *n)
+{
+    for (size_t z = 0; z < n->n_zones; z++) {
+        size_t self = 0, cnt = 1;
+        for (size_t i = 0; i < n->n_peers; i++) {
+            mesh_peer *p = &n->peers[i];
+            p->zmember[z] = SIZE_MAX;
+            if (!mesh_serves(p, z))
+                continue;
+            cnt++;
+            if (cmp_id(p->id, p->id_len, n->self_id, n->self_len) < 0)
+                self++;
+            size_t m = cmp_id(n->self_id, n->self_len, p->id, p->id_len) < 0;
+            for (size_t j = 0; j < n->n_peers; j++)
+                if (mesh_serves(&n->peers[j], z) &&
+                    cmp_id(n->peers[j].id, n->peers[j].id_len, p->id, p->id_len) < 0)
+                    m++;
+            p->zmember[z] = m;
+        }
+        n->zself[z] = self;
+        n->zn[z] = cnt;
+    }
+}
+
+/* Zone mask of a peer's zone list: 0 listed = every zone we serve; zones we
+ * do not serve are ignored. */
+static int zone_mask(const fcp_mesh_node *n, const char (*zones)[FCP_ZONE_ID_MAX + 1], size_t nz,
+                     uint32_t *mask)
+{
+    if (nz > FCP_MESH_MAX_ZONES || (nz && !zones))
+        return FCP_EMESH_CONFIG;
+    if (nz == 0) {
+        *mask = n->n_zones >= 32 ? UINT32_MAX : (1u << n->n_zones) - 1u;
+        return 0;
+    }
+    *mask = 0;
+    for (size_t i = 0; i < nz; i++) {
+        if (strnlen(zones[i], FCP_ZONE_ID_MAX + 1) > FCP_ZONE_ID_MAX)
+            return FCP_EMESH_CONFIG;
+        size_t zi;
+        if (mesh_zone_index(n, zones[i], &zi) == 0)
+            *mask |= 1u << zi;
+    }
+    return 0;
+}
+
+/* Fill peer slot p from pc (validated; no trust store change). */
+static int peer_init(fcp_mesh_node *n, mesh_peer *p, const fcp_mesh_peer_config *pc, uint64_t now)
+{
+    size_t pl = strnlen(pc->node_id, sizeof pc->node_id);
+    if (pl == sizeof pc->node_id || pc->addr.len > FCP_MESH_ADDR_MAX)
+        return FCP_EMESH_CONFIG;
+    int rc = fcp_node_id_validate(pc->node_id, pl);
+    if (rc < 0)
+        return rc;
+    if (cmp_id(pc->node_id, pl, n->self_id, n->self_len) == 0 ||
+        strcmp(pc->attestation.node_id, pc->node_id) != 0)
+        return FCP_EMESH_CONFIG;
+    uint32_t mask;
+    if ((rc = zone_mask(n, (const char (*)[FCP_ZONE_ID_MAX + 1])pc->zones, pc->n_zones, &mask)) < 0)
+        return rc;
+    memset(p, 0, sizeof *p);
+    memcpy(p->id, pc->node_id, pl);
+    p->id_len = pl;
+    p->addr = pc->addr;
+    p->zmask = mask;
+    p->initiator = cmp_id(n->self_id, n->self_len, p->id, p->id_len) < 0;
+    mesh_bucket_init(&p->req_bucket, n->lim.peer_requests_per_sec, n->lim.peer_request_burst, now);
+    mesh_bucket_init(&p->push_bucket, n->lim.peer_push_per_sec, n->lim.peer_push_per_sec, now);
+    mesh_bucket_init(&p->hs_bucket, 20, 20, now);
+    fcp_session_policy pol;
+    fcp_session_policy_default(&pol);
+    fcp_session_chan_init(&p->chan, &pol);
+    /* every peer gets an initiator: the designated one starts sessions
+     * (D-MESH-5), the other side only answers a peer that still talks to a
+     * session this process never had (D-MESH-8) */
+    return fcp_session_initiator_init(&p->ini, &n->scfg, p->id);
 }
 
 int fcp_mesh_node_new(fcp_mesh_node **out, const fcp_mesh_config *cfg)
@@ -256,58 +338,8 @@ int fcp_mesh_node_new(fcp_mesh_node **out, const fcp_mesh_config *cfg)
                                          n->instance)) < 0)
             goto fail;
 
-    /* peers, trust store */
+    /* session engines, then peers and the trust store */
     fcp_session_trust_init(&n->trust, cfg->owner_pk);
-    for (size_t i = 0; i < cfg->n_peers; i++) {
-        const fcp_mesh_peer_config *pc = &cfg->peers[i];
-        mesh_peer *p = &n->peers[i];
-        size_t pl = strnlen(pc->node_id, sizeof pc->node_id);
-        if (pl == sizeof pc->node_id || pc->addr.len > FCP_MESH_ADDR_MAX) {
-            rc = FCP_EMESH_CONFIG;
-            goto fail;
-        }
-        if ((rc = fcp_node_id_validate(pc->node_id, pl)) < 0)
-            goto fail;
-        if (cmp_id(pc->node_id, pl, n->self_id, n->self_len) == 0 ||
-            strcmp(pc->attestation.node_id, pc->node_id) != 0) {
-            rc = FCP_EMESH_CONFIG;
-            goto fail;
-        }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(cfg->peers[j].node_id, pc->node_id) == 0) {
-                rc = FCP_EMESH_CONFIG;
-                goto fail;
-            }
-        if ((rc = fcp_session_trust_add(&n->trust, &pc->attestation, unow)) < 0)
-            goto fail;
-        memcpy(p->id, pc->node_id, pl);
-        p->id_len = pl;
-        p->addr = pc->addr;
-        p->initiator = cmp_id(n->self_id, n->self_len, p->id, p->id_len) < 0;
-        mesh_bucket_init(&p->req_bucket, n->lim.peer_requests_per_sec, n->lim.peer_request_burst,
-                         now);
-        mesh_bucket_init(&p->push_bucket, n->lim.peer_push_per_sec, n->lim.peer_push_per_sec, now);
-        mesh_bucket_init(&p->hs_bucket, 20, 20, now);
-        fcp_session_policy pol;
-        fcp_session_policy_default(&pol);
-        fcp_session_chan_init(&p->chan, &pol);
-    }
-    n->n_peers = cfg->n_peers;
-    /* member order: node ids sorted bytewise (D-MESH-1) */
-    n->n_members = n->n_peers + 1;
-    n->self_member = 0;
-    for (size_t i = 0; i < n->n_peers; i++)
-        if (cmp_id(n->peers[i].id, n->peers[i].id_len, n->self_id, n->self_len) < 0)
-            n->self_member++;
-    for (size_t i = 0; i < n->n_peers; i++) {
-        size_t m = cmp_id(n->self_id, n->self_len, n->peers[i].id, n->peers[i].id_len) < 0;
-        for (size_t j = 0; j < n->n_peers; j++)
-            if (cmp_id(n->peers[j].id, n->peers[j].id_len, n->peers[i].id, n->peers[i].id_len) < 0)
-                m++;
-        n->peers[i].member = m;
-    }
-
-    /* session engines */
     memset(&n->scfg, 0, sizeof n->scfg);
     n->scfg.self_id = n->self_id;
     n->scfg.sig_sk = n->sig_sk;
@@ -316,12 +348,21 @@ int fcp_mesh_node_new(fcp_mesh_node **out, const fcp_mesh_config *cfg)
     n->scfg.require_cookie = 1;
     if ((rc = fcp_session_responder_init(&n->resp, &n->scfg, n->clk, n->rng)) < 0)
         goto fail;
-    /* every peer gets an initiator: the designated one starts sessions
-     * (D-MESH-5), the other side only answers a peer that still talks to a
-     * session this process never had (D-MESH-8) */
-    for (size_t i = 0; i < n->n_peers; i++)
-        if ((rc = fcp_session_initiator_init(&n->peers[i].ini, &n->scfg, n->peers[i].id)) < 0)
+    for (size_t i = 0; i < cfg->n_peers; i++) {
+        const fcp_mesh_peer_config *pc = &cfg->peers[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(cfg->peers[j].node_id, pc->node_id) == 0) {
+                rc = FCP_EMESH_CONFIG;
+                goto fail;
+            }
+        if ((rc = peer_init(n, &n->peers[i], pc, now)) < 0)
             goto fail;
+        n->n_peers = i + 1;   /* freed by fcp_mesh_node_free on failure */
+        if ((rc = fcp_session_trust_add(&n->trust, &pc->attestation, unow)) < 0)
+            goto fail;
+    }
+    n->n_peers = cfg->n_peers;
+    mesh_members_compute(n);
     mesh_bucket_init(&n->hs_bucket, n->lim.hs_per_sec, n->lim.hs_per_sec, now);
 
     n->ops = calloc(n->lim.max_ops, sizeof *n->ops);
@@ -411,6 +452,8 @@ int mesh_queue_symbol(fcp_mesh_node *n, size_t pi, size_t zone, uint16_t flags,
     mesh_peer *p = &n->peers[pi];
     size_t need = sizeof(mesh_tx) + T;
     int response = (flags & FCP_FCPS_FLAG_RESPONSE) != 0;
+    if (!mesh_serves(p, zone))
+        return FCP_EMESH_NOT_MEMBER;   /* a zone's symbols only go to its members (D-MESH-9) */
     if (!p->up || !budget_ok(n, pi, need)) {
         n->c.drop_tx_budget++;
         return FCP_EMESH_BUSY;
@@ -812,6 +855,10 @@ static int on_symbol_frame(fcp_mesh_node *n, size_t pi, uint8_t *frame, size_t f
         n->c.drop_zone++;
         return 0;
     }
+    if (!mesh_serves(p, zi)) {
+        n->c.drop_not_member++;
+        return 0;
+    }
     const uint8_t *subkey;
     if (rx_zone_subkey(n, p, zi, &f0->h, &subkey) < 0) {
         n->c.drop_zone++;
@@ -949,6 +996,195 @@ static void sessions_tick(fcp_mesh_node *n)
     }
 }
 
+/* ---- runtime membership (D-MESH-9) ------------------------------------------------- */
+
+/* Drop handshake datagrams queued toward address a. */
+static void raw_drop_to(fcp_mesh_node *n, const fcp_mesh_addr *a)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < n->raw_n; i++) {
+        mesh_raw *r = &n->raw[(n->raw_head + i) % MESH_RAW_QUEUE];
+        if (r->to.len == a->len && memcmp(r->to.bytes, a->bytes, a->len) == 0)
+            continue;
+        if (keep != i)
+            n->raw[(n->raw_head + keep) % MESH_RAW_QUEUE] = *r;
+        keep++;
+    }
+    n->raw_n = keep;
+}
+
+/* Placement changed: every (object, peer) pair is eligible again and the
+ * next repair scan runs at once, from the start of each zone. */
+static void replan(fcp_mesh_node *n)
+{
+    mesh_members_compute(n);
+    for (size_t i = 0; i < MESH_RECENT_REPAIRS; i++)
+        n->recent[i].until_ns = 0;
+    memset(n->repair_has_cursor, 0, sizeof n->repair_has_cursor);
+    n->repair_next_ns = mesh_now(n);
+}
+
+int fcp_mesh_member_add(fcp_mesh_node *n, const fcp_mesh_peer_config *pc)
+{
+    if (!pc)
+        return FCP_EMESH_CONFIG;
+    if (strnlen(pc->node_id, sizeof pc->node_id) < sizeof pc->node_id &&
+        peer_by_id(n, pc->node_id) != SIZE_MAX)
+        return FCP_EMESH_MEMBER_EXISTS;
+    if (n->n_peers >= FCP_MESH_MAX_PEERS)
+        return FCP_EMESH_MEMBERS_FULL;
+    mesh_peer *p = &n->peers[n->n_peers];
+    uint64_t now = mesh_now(n);
+    int rc = peer_init(n, p, pc, now);
+    if (rc == 0)
+        rc = fcp_session_trust_add(&n->trust, &pc->attestation, fcp_clock_unix_secs(n->clk));
+    if (rc < 0) {
+        fcp_session_initiator_wipe(&p->ini);
+        fcp_session_chan_wipe(&p->chan);
+        memset(p, 0, sizeof *p);
+        return rc;
+    }
+    p->next_hs_ns = now;   /* the designated initiator says Hello on the next tick */
+    n->n_peers++;
+    n->c.members_added++;
+    replan(n);
+    return 0;
+}
+
+static int event_peer_remap(int peer, size_t gone)
+{
+    if (peer < 0 || (size_t)peer < gone)
+        return peer;
+    return (size_t)peer == gone ? -1 : peer - 1;
+}
+
+int fcp_mesh_member_remove(fcp_mesh_node *n, const char *node_id)
+{
+    size_t pi = node_id ? peer_by_id(n, node_id) : SIZE_MAX;
+    if (pi == SIZE_MAX)
+        return FCP_EMESH_UNKNOWN_PEER;
+    mesh_peer *p = &n->peers[pi];
+    if (p->up)
+        peer_teardown(n, pi, FCP_EMESH_MEMBER_REMOVED);
+    else
+        mesh_repair_cancel_peer(n, pi, FCP_EMESH_MEMBER_REMOVED);
+    raw_drop_to(n, &p->addr);
+    queue_flush(n, p);
+    mesh_view_free(p);
+    fcp_session_chan_wipe(&p->chan);
+    fcp_session_initiator_wipe(&p->ini);
+    fcp_memzero(p->ctl, sizeof p->ctl);
+    fcp_memzero(p->rxkey, sizeof p->rxkey);
+    /* its attestation leaves the trust store: no new session */
+    for (size_t i = 0; i < n->trust.n; i++)
+        if (strcmp(n->trust.att[i].node_id, node_id) == 0) {
+            memmove(&n->trust.att[i], &n->trust.att[i + 1],
+                    (n->trust.n - i - 1) * sizeof n->trust.att[0]);
+            n->trust.n--;
+            memset(&n->trust.att[n->trust.n], 0, sizeof n->trust.att[0]);
+            break;
+        }
+    /* renumber what refers to peers after it */
+    for (size_t i = 0; i < n->n_fetches; i++) {
+        mesh_fetch *f = &n->fetches[i];
+        memmove(&f->asked[pi], &f->asked[pi + 1], (FCP_MESH_MAX_PEERS - pi - 1) * sizeof f->asked[0]);
+        memmove(&f->asked_any[pi], &f->asked_any[pi + 1], FCP_MESH_MAX_PEERS - pi - 1);
+        f->asked[FCP_MESH_MAX_PEERS - 1] = 0;
+        f->asked_any[FCP_MESH_MAX_PEERS - 1] = 0;
+    }
+    for (size_t i = 0; i < n->lim.max_ops; i++)
+        if (n->ops[i].used && n->ops[i].kind == MESH_OP_REPAIR && n->ops[i].repair_peer > pi)
+            n->ops[i].repair_peer--;
+    for (size_t i = 0; i < n->ev_n; i++) {
+        fcp_mesh_event *e = &n->ev[(n->ev_head + i) % MESH_EVENT_QUEUE];
+        e->peer = event_peer_remap(e->peer, pi);
+    }
+    memmove(&n->peers[pi], &n->peers[pi + 1], (n->n_peers - pi - 1) * sizeof n->peers[0]);
+    n->n_peers--;
+    fcp_memzero(&n->peers[n->n_peers], sizeof n->peers[0]);
+    n->tx_rr = 0;
+    n->c.members_removed++;
+    replan(n);   /* also forgets recent repairs, whose peer indices moved */
+    return 0;
+}
+
+int fcp_mesh_member_set_addr(fcp_mesh_node *n, const char *node_id, const fcp_mesh_addr *addr)
+{
+    size_t pi = node_id ? peer_by_id(n, node_id) : SIZE_MAX;
+    if (pi == SIZE_MAX)
+        return FCP_EMESH_UNKNOWN_PEER;
+    if (!addr || addr->len > FCP_MESH_ADDR_MAX)
+        return FCP_EMESH_CONFIG;
+    mesh_peer *p = &n->peers[pi];
+    if (p->addr.len == addr->len && memcmp(p->addr.bytes, addr->bytes, addr->len) == 0)
+        return 0;
+    raw_drop_to(n, &p->addr);
+    memset(&p->addr, 0, sizeof p->addr);
+    p->addr.len = addr->len;
+    memcpy(p->addr.bytes, addr->bytes, addr->len);
+    if (p->up)
+        peer_teardown(n, pi, FCP_EMESH_PEER_MOVED);
+    n->c.members_moved++;
+    /* a handshake to the new address at once, from either side: the peer,
+     * whose session with us looked up, takes it as our restart (D-MESH-8) */
+    uint64_t now = mesh_now(n);
+    fcp_session_out *out = &n->hs_out;
+    memset(out, 0, sizeof *out);
+    if (fcp_session_initiator_start(&p->ini, n->clk, n->rng, out) == 0) {
+        p->hs_running = 1;
+        p->hs_rekey = 0;
+        raw_push(n, &p->addr, out->msg, out->msg_len);
+    } else {
+        p->hs_running = 0;
+        p->next_hs_ns = now;
+    }
+    fcp_memzero(out, sizeof *out);
+    return 0;
+}
+
+int fcp_mesh_member_set_zones(fcp_mesh_node *n, const char *node_id,
+                              const char (*zones)[FCP_ZONE_ID_MAX + 1], size_t n_zones)
+{
+    size_t pi = node_id ? peer_by_id(n, node_id) : SIZE_MAX;
+    if (pi == SIZE_MAX)
+        return FCP_EMESH_UNKNOWN_PEER;
+    uint32_t mask;
+    int rc = zone_mask(n, zones, n_zones, &mask);
+    if (rc < 0)
+        return rc;
+    mesh_peer *p = &n->peers[pi];
+    if (mask == p->zmask)
+        return 0;
+    uint32_t left = p->zmask & ~mask;
+    p->zmask = mask;
+    for (size_t z = 0; z < n->n_zones; z++)
+        if ((left >> z) & 1u) {
+            p->view[z].n = 0;
+            p->view[z].complete = 0;
+            p->gossip_has_cursor[z] = 0;
+        }
+    /* symbols of zones it left, queued toward it, are not sent */
+    mesh_tx **pp = &p->q_head, *prev = NULL;
+    while (*pp) {
+        mesh_tx *t = *pp;
+        if (t->kind == MESH_TX_SYMBOL && ((left >> t->zone) & 1u)) {
+            *pp = t->next;
+            p->q_bytes -= sizeof *t + t->len;
+            n->tx_bytes -= sizeof *t + t->len;
+            if (t->fcps_flags & FCP_FCPS_FLAG_RESPONSE)
+                p->q_serves--;
+            free(t);
+            continue;
+        }
+        prev = t;
+        pp = &t->next;
+    }
+    p->q_tail = prev;
+    p->gossip_next_ns = mesh_now(n);   /* digests of its new zones at once */
+    replan(n);
+    return 0;
+}
+
 int fcp_mesh_on_tick(fcp_mesh_node *n)
 {
     int rc;
@@ -982,6 +1218,7 @@ int fcp_mesh_peer_info_get(const fcp_mesh_node *n, size_t i, fcp_mesh_peer_info 
     pi->last_rx_ms_ago = p->last_rx_ns ? (now - p->last_rx_ns) / MESH_NS_PER_MS : UINT64_MAX;
     pi->datagrams_in = p->dgrams_in;
     pi->datagrams_out = p->dgrams_out;
+    pi->zones = p->zmask;
     return 0;
 }
 

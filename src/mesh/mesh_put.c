@@ -7,7 +7,8 @@
  * canonical bytes ("FCP2-OBJECT-V1" || header || body) are one RaptorQ
  * source block (D-RQ-1).
  *
- * Placement (D-MESH-1): members sorted by node id, n of them; member j gets
+ * Placement (D-MESH-1, D-MESH-9): the zone's members (us and the peers that
+ * serve the zone) sorted by node id, n of them; member j gets
  * ESIs j, j + n, j + 2n, ... (share of them, mesh_share), so shares are
  * disjoint and any n - 1 members hold (n - 1) * share >= K + overhead
  * distinct symbols.  Our share goes to the store, the others' into their
@@ -44,8 +45,8 @@ int mesh_encode_and_place(fcp_mesh_node *n, size_t zone, const uint8_t id[32], c
         goto out;
     if ((rc = fcp_rq_encoder_new(&enc, block, K, T, NULL)) < 0)
         goto out;
-    uint32_t share = mesh_share(n, K);
-    size_t nm = n->n_members;
+    uint32_t share = mesh_share(n, zone, K);
+    size_t nm = n->zn[zone];
     fcp_mesh_obj_meta m;
     memset(&m, 0, sizeof m);
     memcpy(m.object_id, id, 32);
@@ -54,7 +55,7 @@ int mesh_encode_and_place(fcp_mesh_node *n, size_t zone, const uint8_t id[32], c
     m.symbol_size = T;
     m.flags = flags;
     for (size_t mem = 0; mem < nm; mem++) {
-        size_t pi = mesh_member_peer(n, mem);
+        size_t pi = mesh_member_peer(n, zone, mem);
         if (only_peer >= 0 && pi != (size_t)only_peer)
             continue;
         if (pi != SIZE_MAX && !n->peers[pi].up)

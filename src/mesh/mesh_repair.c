@@ -137,6 +137,10 @@ int mesh_on_gossip(fcp_mesh_node *n, size_t pi, const uint8_t *body, size_t len)
         n->c.drop_zone++;
         return 0;
     }
+    if (!mesh_serves(&n->peers[pi], zi)) {
+        n->c.drop_not_member++;   /* views are kept for a zone's members only (D-MESH-9) */
+        return 0;
+    }
     n->c.gossip_received++;
     int rc = view_apply(n, &n->peers[pi].view[zi], &g);
     if (rc < 0)
@@ -161,6 +165,8 @@ int mesh_gossip_tick(fcp_mesh_node *n)
             continue;
         p->gossip_next_ns = now + (uint64_t)n->lim.gossip_interval_ms * MESH_NS_PER_MS;
         for (size_t z = 0; z < n->n_zones; z++) {
+            if (!mesh_serves(p, z))
+                continue;   /* digests are per zone, to its members (D-MESH-9) */
             for (uint32_t page = 0; page < n->lim.gossip_max_pages; page++) {
                 mesh_gossip g;
                 size_t got;
@@ -215,7 +221,8 @@ static void status_of(fcp_mesh_node *n, const uint8_t id[32], size_t zi, uint32_
     size_t holders = local > 0;
     counts[0] = local;
     for (size_t pi = 0; pi < n->n_peers; pi++) {
-        const mesh_view_entry *e = n->peers[pi].up ? mesh_view_find(&n->peers[pi].view[zi], id) : NULL;
+        const mesh_view_entry *e = n->peers[pi].up && mesh_serves(&n->peers[pi], zi)
+                                       ? mesh_view_find(&n->peers[pi].view[zi], id) : NULL;
         counts[pi + 1] = e ? e->count : 0;
         total += counts[pi + 1];
         holders += counts[pi + 1] > 0;
@@ -328,6 +335,8 @@ int fcp_mesh_zone_coverage(fcp_mesh_node *n, const char *zone, fcp_mesh_coverage
             break;
     }
     for (size_t pi = 0; pi < n->n_peers; pi++) {
+        if (!mesh_serves(&n->peers[pi], zi))
+            continue;   /* only the zone's members count */
         c->peers_down += !n->peers[pi].up;
         c->views_pending += n->peers[pi].up && !n->peers[pi].view[zi].complete;
     }
@@ -373,10 +382,12 @@ static uint32_t pending_k(const fcp_mesh_node *n, const mesh_pending *pe)
  * the up members >= 1); 0: only the cache makes it whole. */
 static int pending_state(fcp_mesh_node *n, const mesh_pending *pe)
 {
-    uint32_t k = pending_k(n, pe), share = mesh_share(n, k);
+    uint32_t k = pending_k(n, pe), share = mesh_share(n, pe->zone, k);
     int all = 1;
     for (size_t pi = 0; pi < n->n_peers && all; pi++) {
         const mesh_peer *p = &n->peers[pi];
+        if (!mesh_serves(p, pe->zone))
+            continue;
         const mesh_view_entry *e = p->up && p->view[pe->zone].complete
                                        ? mesh_view_find(&p->view[pe->zone], pe->id) : NULL;
         all = e && e->count >= share;
@@ -513,7 +524,8 @@ static int we_repair(const fcp_mesh_node *n, const uint8_t id[32], size_t zi, si
 {
     for (size_t pi = 0; pi < n->n_peers; pi++) {
         const mesh_peer *p = &n->peers[pi];
-        if (pi == target || !p->up || !p->view[zi].complete || p->member >= n->self_member)
+        if (pi == target || !p->up || !mesh_serves(p, zi) || !p->view[zi].complete ||
+            p->zmember[zi] >= n->zself[zi])
             continue;
         const mesh_view_entry *e = mesh_view_find(&p->view[zi], id);
         if (e && e->count > 0)
@@ -546,10 +558,10 @@ int mesh_repair_tick(fcp_mesh_node *n)
                 return rc;
             for (size_t i = 0; i < got; i++) {
                 budget--;
-                uint32_t share = metas[i].n_symbols ? mesh_share(n, metas[i].k) : 0;
+                uint32_t share = metas[i].n_symbols ? mesh_share(n, z, metas[i].k) : 0;
                 for (size_t pi = 0; pi < n->n_peers && share; pi++) {
                     const mesh_peer *p = &n->peers[pi];
-                    if (!p->up || !p->view[z].complete || now - p->up_since_ns < grace)
+                    if (!p->up || !mesh_serves(p, z) || !p->view[z].complete || now - p->up_since_ns < grace)
                         continue;
                     const mesh_view_entry *e = mesh_view_find(&p->view[z], metas[i].object_id);
                     if (e && e->count >= share)

@@ -21,6 +21,7 @@ typedef struct sim_node {
     fcp_mesh_store       store;
     fcp_mesh_node       *node;
     uint32_t             incarnation;
+    fcp_mesh_addr        addr;
 } sim_node;
 
 struct mesh_sim {
@@ -28,6 +29,7 @@ struct mesh_sim {
     fcp_clock_manual     clk;
     uint8_t              owner_pk[32], owner_sk[64];
     fcp_mesh_zone_config zone;
+    fcp_mesh_zone_config zones[2];
     sim_node             nodes[MESH_SIM_MAX_NODES];
     uint64_t             delivered, dropped;
     uint8_t              buf[FCP_MESH_MAX_DATAGRAM];
@@ -59,18 +61,34 @@ static void seed_bytes(uint8_t out[32], uint64_t seed, const char *label)
     fcp_blake3(out, in, sizeof in);
 }
 
+void mesh_sim_peer_config(const mesh_sim *s, size_t j, fcp_mesh_peer_config *out)
+{
+    memset(out, 0, sizeof *out);
+    strcpy(out->node_id, s->nodes[j].id);
+    out->addr = s->nodes[j].addr;
+    out->attestation = s->nodes[j].att;
+    if (s->o.zone_b) {
+        strcpy(out->zones[out->n_zones++], MESH_SIM_ZONE);
+        if ((s->o.zone_b >> j) & 1u)
+            strcpy(out->zones[out->n_zones++], MESH_SIM_ZONE_B);
+    }
+}
+
+void mesh_sim_set_addr(mesh_sim *s, size_t i, const fcp_mesh_addr *a)
+{
+    if (i < s->o.n_nodes)
+        s->nodes[i].addr = *a;
+}
+
 static int node_start(mesh_sim *s, size_t i)
 {
     sim_node *sn = &s->nodes[i];
-    fcp_mesh_peer_config peers[MESH_SIM_MAX_NODES];
+    static fcp_mesh_peer_config peers[MESH_SIM_MAX_NODES];
     size_t np = 0;
     for (size_t j = 0; j < s->o.n_nodes; j++) {
-        if (j == i)
+        if (j == i || ((s->o.detached >> i) & 1u) || ((s->o.detached >> j) & 1u))
             continue;
-        memset(&peers[np], 0, sizeof peers[np]);
-        strcpy(peers[np].node_id, s->nodes[j].id);
-        peers[np].addr = mesh_sim_addr(j);
-        peers[np].attestation = s->nodes[j].att;
+        mesh_sim_peer_config(s, j, &peers[np]);
         np++;
     }
     int rc = fcp_mesh_memstore_new(&sn->store, s->o.store_max);
@@ -84,8 +102,8 @@ static int node_start(mesh_sim *s, size_t i)
     cfg.owner_pk = s->owner_pk;
     cfg.peers = peers;
     cfg.n_peers = np;
-    cfg.zones = &s->zone;
-    cfg.n_zones = 1;
+    cfg.zones = s->zones;
+    cfg.n_zones = ((s->o.zone_b >> i) & 1u) ? 2 : 1;
     cfg.store = sn->store;
     cfg.clock = &s->clk.clock;
     cfg.rng = &sn->rng.rng;
@@ -117,11 +135,18 @@ int mesh_sim_new(mesh_sim **out, const mesh_sim_opts *o)
     uint8_t kid[32];
     seed_bytes(kid, o->seed, "zone key id");
     memcpy(s->zone.zone_key_id, kid, 8);
+    s->zones[0] = s->zone;
+    strcpy(s->zones[1].zone_id, MESH_SIM_ZONE_B);
+    seed_bytes(s->zones[1].zone_key, o->seed, "zone b key");
+    seed_bytes(s->zones[1].oid_key.bytes, o->seed, "zone b object id key");
+    seed_bytes(kid, o->seed, "zone b key id");
+    memcpy(s->zones[1].zone_key_id, kid, 8);
     uint64_t now = fcp_clock_unix_secs(&s->clk.clock);
     for (size_t i = 0; i < o->n_nodes; i++) {
         sim_node *sn = &s->nodes[i];
         uint8_t pk[32], x[32];
         strcpy(sn->id, NAMES[i]);
+        sn->addr = mesh_sim_addr(i);
         seed_bytes(seed, o->seed + i + 1, "node key");
         if ((rc = fcp_ed25519_keypair_from_seed(pk, sn->sk, seed)) < 0)
             goto fail;
@@ -203,11 +228,15 @@ long mesh_sim_step(mesh_sim *s, uint64_t ms)
         long pass = 0;
         for (size_t i = 0; i < s->o.n_nodes; i++) {
             fcp_mesh_node *src = s->nodes[i].node;
-            fcp_mesh_addr to, from = mesh_sim_addr(i);
+            fcp_mesh_addr to, from = s->nodes[i].addr;
             size_t len;
             rc = 0;
             while (src && (rc = fcp_mesh_poll_tx(src, &to, s->buf, sizeof s->buf, &len)) == 1) {
-                size_t d = to.len == 1 ? to.bytes[0] : SIZE_MAX;
+                size_t d = SIZE_MAX;
+                for (size_t j = 0; j < s->o.n_nodes && d == SIZE_MAX; j++)
+                    if (s->nodes[j].addr.len == to.len &&
+                        memcmp(s->nodes[j].addr.bytes, to.bytes, to.len) == 0)
+                        d = j;
                 if (d >= s->o.n_nodes || !s->nodes[d].node) {
                     s->dropped++;
                     continue;

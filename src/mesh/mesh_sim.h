@@ -19,6 +19,7 @@
 
 #define MESH_SIM_MAX_NODES 8u
 #define MESH_SIM_ZONE      "z:private"
+#define MESH_SIM_ZONE_B    "z:work"    /* second zone, served by zone_b nodes only */
 
 typedef struct mesh_sim mesh_sim;
 
@@ -27,6 +28,9 @@ typedef struct mesh_sim_opts {
     uint64_t        seed;
     fcp_mesh_limits limits;     /* zero fields: defaults */
     uint64_t        store_max;  /* per-node memstore cap, 0 = none */
+    uint32_t        zone_b;     /* bit i: node i also serves MESH_SIM_ZONE_B (0: one zone) */
+    uint32_t        detached;   /* bit i: node i starts outside the mesh (no peers, nobody's
+                                 * peer) until a test adds it (fcp_mesh_member_add) */
 } mesh_sim_opts;
 
 /* 0, FCP_EINVAL, FCP_ENOMEM, node construction errors. */
@@ -39,8 +43,14 @@ fcp_mesh_node *mesh_sim_node(mesh_sim *s, size_t i);
 const char *mesh_sim_node_id(const mesh_sim *s, size_t i);
 const fcp_mesh_store *mesh_sim_store(const mesh_sim *s, size_t i);
 const fcp_clock *mesh_sim_clock(mesh_sim *s);
-/* The address token of node i. */
+/* The address token node i starts with. */
 fcp_mesh_addr mesh_sim_addr(size_t i);
+/* Node i's peer config as the others see it (id, current address,
+ * attestation, zones). */
+void mesh_sim_peer_config(const mesh_sim *s, size_t i, fcp_mesh_peer_config *out);
+/* Node i moves to address token a: it sends from a, datagrams to a reach it,
+ * its old address reaches nobody. */
+void mesh_sim_set_addr(mesh_sim *s, size_t i, const fcp_mesh_addr *a);
 /* Zone keys every node serves (to build a forged-but-keyed peer in tests). */
 const fcp_mesh_zone_config *mesh_sim_zone(const mesh_sim *s);
 
