@@ -151,6 +151,8 @@ static void conn_dead_status(rt_connector *c, rt_job *j)
     pthread_mutex_unlock(&c->mu);
 }
 
+static pthread_mutex_t spawn_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void do_start(rt_connector *c, rt_job *j)
 {
     if (c->alive) {
@@ -163,7 +165,11 @@ static void do_start(rt_connector *c, rt_job *j)
     o.state_dir = c->state_dir;
     o.sandbox = (const fcp_manifest_sandbox *)j->out.data; /* copied sandbox */
     j->t_start_ns = fcpd_now_ns();
+    /* one fork at a time: a child forked while another worker is inside
+     * its own fork/exec sequence inherits fewer held locks */
+    pthread_mutex_lock(&spawn_mu);
     int rc = fcp_host_spawn(&c->conn, &o);
+    pthread_mutex_unlock(&spawn_mu);
     if (rc < 0) {
         (void)!snprintf(j->why, sizeof j->why, "spawn: %.200s", c->conn.why[0] ? c->conn.why : fcp_strerror(rc));
         j->status = rc;
