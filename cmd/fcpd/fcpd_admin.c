@@ -593,6 +593,21 @@ static void handle(fcpd_admin_conn *a, uint64_t seq, const uint8_t *p, size_t n)
         d->stopping = 1;
         break;
     }
+    case FCP_ADMIN_OP_PEERS_RELOAD: {   /* fcpd_mesh.c (D-MESH-9) */
+        size_t added = 0, updated = 0;
+        char det[FCP_ADMIN_DETAIL_MAX + 1] = "";
+        if ((rc = fcpd_mesh_peers_reload(d, &added, &updated, det, sizeof det)) < 0) {
+            send_error(a, seq, rc, det);
+            break;
+        }
+        fcp_cbor_enc e;
+        fcp_buf pl;
+        resp_begin(&e, &pl);
+        kv_uint(&e, "added", added);
+        kv_uint(&e, "updated", updated);
+        resp_end(a, seq, &e, &pl);
+        break;
+    }
     case FCP_ADMIN_OP_REVOKE:
     case FCP_ADMIN_OP_REVOCATIONS: {   /* fcpd_authority.c */
         fcp_buf pl;

@@ -73,6 +73,7 @@ enum fcp_admin_op {
     FCP_ADMIN_OP_CONNECTOR_ACTIVATE,  /* connector */
     FCP_ADMIN_OP_CONNECTOR_STOP,      /* connector */
     FCP_ADMIN_OP_CONNECTOR_ROLLBACK,  /* connector */
+    FCP_ADMIN_OP_PEERS_RELOAD,        /* re-read [[peers]]: add / update at runtime (D-MESH-9) */
     FCP_ADMIN_OP_COUNT_
 };
 

@@ -29,6 +29,7 @@ static const char *const op_names[FCP_ADMIN_OP_COUNT_] = {
     [FCP_ADMIN_OP_CONNECTOR_ACTIVATE] = "connector_activate",
     [FCP_ADMIN_OP_CONNECTOR_STOP] = "connector_stop",
     [FCP_ADMIN_OP_CONNECTOR_ROLLBACK] = "connector_rollback",
+    [FCP_ADMIN_OP_PEERS_RELOAD] = "peers_reload",
 };
 
 /* Which optional fields each op takes (bit 0 zone, 1 id, 2 size, 3 data)
@@ -67,6 +68,7 @@ static const struct { unsigned allowed, required; } op_fields[FCP_ADMIN_OP_COUNT
     [FCP_ADMIN_OP_CONNECTOR_ACTIVATE] = { F_CONNECTOR, F_CONNECTOR },
     [FCP_ADMIN_OP_CONNECTOR_STOP] = { F_CONNECTOR, F_CONNECTOR },
     [FCP_ADMIN_OP_CONNECTOR_ROLLBACK] = { F_CONNECTOR, F_CONNECTOR },
+    [FCP_ADMIN_OP_PEERS_RELOAD] = { 0, 0 },
 };
 
 /* Admin payloads are small maps: tight decoder limits. */
