@@ -1,8 +1,10 @@
 /*
  * cmd_node.c - `fcp node`: node administration.
- *   fcp node add-peer --id ID --address HOST:PORT --attestation FILE [--home DIR]
+ *   fcp node add-peer --id ID --address HOST:PORT --attestation FILE [--zones Z,...]
+ *                     [--home DIR] [--socket PATH]
  *       check FILE is an attestation of ID signed by this home's owner, copy
- *       it to <home>/nodes/ID.attest and append a [[peers]] entry to fcpd.toml
+ *       it to <home>/nodes/ID.attest, append a [[peers]] entry to fcpd.toml
+ *       and ask a running fcpd to apply it now (admin op peers_reload)
  *   fcp node stop [--socket PATH]
  *       ask the local fcpd to shut down cleanly
  *   fcp node enroll | join | remove   device enrollment and removal
@@ -22,7 +24,8 @@
 
 static void node_usage(void)
 {
-    printf("usage: fcp node add-peer --id ID --address HOST:PORT --attestation FILE [--home DIR]\n"
+    printf("usage: fcp node add-peer --id ID --address HOST:PORT --attestation FILE [--zones Z,...]\n"
+           "                         [--home DIR] [--socket PATH]\n"
            "       fcp node stop [--socket PATH]\n"
            "       fcp node enroll --attestation FILE -o DIR [--home DIR]\n"
            "       fcp node enroll NODE_ID --pubkey HEX --enc-pubkey HEX --iss-pubkey HEX -o DIR\n"
@@ -31,7 +34,10 @@ static void node_usage(void)
            "add-peer  make another node of the same owner a peer of this one: FILE is\n"
            "          that node's node.attest (checked against this home's owner.pub);\n"
            "          it is copied to <home>/nodes/ID.attest and a [[peers]] entry is\n"
-           "          appended to <home>/fcpd.toml.  Restart fcpd to use it.\n"
+           "          appended to <home>/fcpd.toml (with zones = [...] when --zones is\n"
+           "          given: the zones the peer serves; default every zone).  A running\n"
+           "          fcpd applies it at once (peers_reload); repair gives the new peer\n"
+           "          its share of every object.  An entry already there is updated.\n"
            "stop      ask the local fcpd to shut down cleanly (as SIGTERM does).\n"
            "enroll    (owner's home) sign a new node's attestation (FILE: its node.request\n"
            "          from 'fcp init --join', or its public keys) and write the bundle DIR:\n"
@@ -48,7 +54,8 @@ static void node_usage(void)
 
 static int add_peer(int argc, char **argv)
 {
-    const char *id = NULL, *addr = NULL, *afile = NULL, *home = getenv("FCP_HOME");
+    const char *id = NULL, *addr = NULL, *afile = NULL, *home = getenv("FCP_HOME"), *zones = NULL;
+    const char *sockopt = NULL;
     char defhome[4096];
     for (int i = 2; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -56,6 +63,8 @@ static int add_peer(int argc, char **argv)
         else if (v && !strcmp(argv[i], "--address")) { addr = v; i++; }
         else if (v && !strcmp(argv[i], "--attestation")) { afile = v; i++; }
         else if (v && !strcmp(argv[i], "--home")) { home = v; i++; }
+        else if (v && !strcmp(argv[i], "--zones")) { zones = v; i++; }
+        else if (v && !strcmp(argv[i], "--socket")) { sockopt = v; i++; }
         else {
             fprintf(stderr, "fcp node add-peer: unknown or incomplete option '%s'\n", argv[i]);
             return 2;
@@ -84,6 +93,14 @@ static int add_peer(int argc, char **argv)
         fprintf(stderr, "fcp node add-peer: address '%s': %s (FCP-%04d)\n", addr, why ? why : "invalid",
                 -FCP_ECONFIG_ADDRESS);
         return 2;
+    }
+    for (const char *z = zones; z && *z;) {
+        size_t l = strcspn(z, ",");
+        if (fcp_zone_id_validate(z, l) < 0) {
+            fprintf(stderr, "fcp node add-peer: --zones: '%.*s' is not a zone id\n", (int)l, z);
+            return 2;
+        }
+        z += l + (z[l] == ',');
     }
     char path[4200], pub[256];
     snprintf(path, sizeof path, "%s/owner.pub", home);
@@ -128,8 +145,33 @@ static int add_peer(int argc, char **argv)
         return 1;
     }
     fprintf(f, "\n[[peers]]\nid = \"%s\"\naddress = \"%s\"\n", id, addr);
+    if (zones) {
+        fprintf(f, "zones = [");
+        const char *z = zones;
+        for (int k = 0; *z; k++) {
+            size_t l = strcspn(z, ",");
+            fprintf(f, "%s\"%.*s\"", k ? ", " : "", (int)l, z);
+            z += l + (z[l] == ',');
+        }
+        fprintf(f, "]\n");
+    }
     fclose(f);
     printf("peer %s at %s added to %s\n", id, addr, path);
+    /* a running fcpd applies it now (D-MESH-9) */
+    char sock[4200], detail[256] = "";
+    fcp_admin_request r = { .op = FCP_ADMIN_OP_PEERS_RELOAD };
+    fcp_buf resp;
+    fcp_buf_init(&resp);
+    if (fcp_admin_socket_path(sock, sizeof sock, sockopt, home, getenv("HOME")) < 0 ||
+        (rc = fcp_admin_client_simple(sock, &r, &resp, detail, sizeof detail)) < 0) {
+        if (rc == FCP_ENET_SOCKET || rc == FCP_ENET_ADDRESS || rc == 0 || !detail[0])
+            printf("fcpd is not running here: the peer is used when it starts\n");
+        else
+            fprintf(stderr, "fcp node add-peer: fcpd did not apply it: %s (FCP-%04d)\n", detail, -rc);
+    } else {
+        printf("fcpd applied it (running mesh)\n");
+    }
+    fcp_buf_free(&resp);
     return 0;
 }
 

@@ -9,10 +9,15 @@
  * the daemon (fail closed: a revocation is never silently forgotten).
  *
  * Removed nodes (scope NodeAttestation over the node's signing key): their
- * peers are left out of the mesh engine at start, and while the daemon runs
- * every datagram from a removed peer's configured address is dropped before
+ * peers are left out of the mesh engine at start; when the revocation
+ * arrives while the daemon runs, the peer is taken out of the running engine
+ * (fcp_mesh_member_remove: session closed, its attestation out of the trust
+ * store) and every datagram from its configured address is dropped before
  * the engine sees it (fcpd_authority_gate; counted, logged FCP-6356), so a
- * removed node gets no new session.  Decision D-ENROLL-2.
+ * removed node gets no new session; a revocation applied while the engine
+ * runs also removes the node from it at once (fcpd_mesh_drop_revoked:
+ * session closed, its symbols re-spread by repair, D-MESH-9).  Decision
+ * D-ENROLL-2.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -38,6 +43,7 @@ struct fcpd_authority {
     uint64_t      applied;             /* events applied since start */
     uint64_t      refused_datagrams;   /* dropped by the gate */
     uint64_t      refused_peers;       /* configured peers left out at start */
+    uint64_t      removed_live;        /* peers taken out of the running engine */
     size_t        n_blocked;
     fcp_mesh_addr blocked[AUTH_MAX_BLOCKED];
     char          blocked_id[AUTH_MAX_BLOCKED][FCP_NODE_ID_MAX + 1];
@@ -163,6 +169,14 @@ static void refresh_blocked(fcpd *d)
         snprintf(au->blocked_id[au->n_blocked], sizeof au->blocked_id[0], "%s", d->cfg.peers[i].id);
         au->last_log_ns[au->n_blocked] = 0;
         au->n_blocked++;
+        /* a running engine drops it now: session closed, queues and repairs
+         * toward it dropped, its attestation out of the trust store */
+        if (d->mesh && fcp_mesh_member_remove(d->mesh, d->cfg.peers[i].id) == 0) {
+            au->removed_live++;
+            fcp_log_field f[] = { FCP_LF_STR("peer", d->cfg.peers[i].id),
+                                  FCP_LF_STR("why", "node attestation revoked (removed)") };
+            fcpd_log(d, FCP_LOG_WARN, "peer.removed", FCP_EDAEMON_PEER_REVOKED, f, 2);
+        }
     }
 }
 
@@ -190,8 +204,10 @@ static int apply_pair(fcpd *d, const uint8_t *p, size_t n, int persist, char *de
         snprintf(det, dl, "applying the revocation");
         return rc;
     }
-    if (obj.scope == FCP_REV_NODE_ATTESTATION)
+    if (obj.scope == FCP_REV_NODE_ATTESTATION) {
         refresh_blocked(d);
+        fcpd_mesh_drop_revoked(d);   /* a running engine forgets it now (D-MESH-9) */
+    }
     if (ev_out)
         *ev_out = ev;
     fcp_log_field f[] = { FCP_LF_UINT("seq", ev.seq), FCP_LF_STR("scope", fcp_rev_scope_name(obj.scope)),
@@ -351,6 +367,8 @@ static void state_map(fcpd *d, fcp_cbor_enc *e)
     fcp_cbor_put_uint(e, au->refused_datagrams);
     fcp_cbor_put_cstr(e, "refused_peers");
     fcp_cbor_put_uint(e, au->refused_peers);
+    fcp_cbor_put_cstr(e, "removed_live");
+    fcp_cbor_put_uint(e, au->removed_live);
 }
 
 int fcpd_authority_admin(fcpd *d, const fcp_admin_request *r, fcp_buf *resp, char *det, size_t dl)

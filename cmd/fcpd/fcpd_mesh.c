@@ -8,6 +8,13 @@
  * When a socket's send buffer is full the datagram is held (one per socket)
  * and the engine is not drained further until the socket is writable again:
  * back-pressure instead of silent loss.
+ *
+ * Membership at runtime (D-MESH-9): fcpd_mesh_peer_upsert adds a peer to
+ * the running engine (or moves it / changes its zones), fcpd_mesh_peer_drop
+ * removes it; d->cfg.peers follows, so the revocation gate and later
+ * reloads see the same list.  Callers: the admin op peers_reload (`fcp node
+ * add-peer`), Tailscale polls, and revocations (a removed node leaves the
+ * engine at once).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -165,6 +172,11 @@ int fcpd_mesh_start(fcpd *d)
             return rc;
         }
         fcpd_addr_to_token(&a, &p->addr);
+        p->n_zones = d->cfg.peers[i].n_zones;   /* 0: every zone we serve (D-MESH-9) */
+        for (size_t z = 0; z < p->n_zones && z < FCP_MESH_MAX_ZONES; z++)
+            memcpy(p->zones[z], d->cfg.peers[i].zones[z], FCP_ZONE_ID_MAX + 1);
+        if (p->n_zones > FCP_MESH_MAX_ZONES)
+            p->n_zones = FCP_MESH_MAX_ZONES;
         if ((rc = fcpd_peer_attestation(&p->attestation, d->home, p->node_id)) < 0) {
             fcp_log_field f[] = { FCP_LF_STR("peer", p->node_id),
                                   FCP_LF_STR("hint", "copy the peer's node.attest to FCP_HOME/nodes/<id>.attest") };
@@ -217,6 +229,147 @@ int fcpd_mesh_start(fcpd *d)
                           FCP_LF_UINT("zones", nz) };
     fcpd_log(d, FCP_LOG_INFO, "mesh.start", 0, f, 3);
     return 0;
+}
+
+/* ---- runtime membership ------------------------------------------------------ */
+
+static int engine_has(const fcpd *d, const char *id)
+{
+    size_t np = fcp_mesh_peer_count(d->mesh);
+    for (size_t i = 0; i < np; i++) {
+        fcp_mesh_peer_info pi;
+        if (fcp_mesh_peer_info_get(d->mesh, i, &pi) == 0 && !strcmp(pi.node_id, id))
+            return 1;
+    }
+    return 0;
+}
+
+static size_t cfg_peer(const fcpd *d, const char *id)
+{
+    for (size_t i = 0; i < d->cfg.n_peers; i++)
+        if (!strcmp(d->cfg.peers[i].id, id))
+            return i;
+    return SIZE_MAX;
+}
+
+int fcpd_mesh_peer_upsert(fcpd *d, const fcp_config_peer *cp, const char *why)
+{
+    if (!d->mesh)
+        return FCP_EMESH_CONFIG;
+    static fcp_mesh_peer_config pc;
+    memset(&pc, 0, sizeof pc);
+    snprintf(pc.node_id, sizeof pc.node_id, "%s", cp->id);
+    fcp_net_addr a;
+    int rc = fcp_net_addr_resolve(&a, cp->addr.host, cp->addr.port);
+    if (rc < 0)
+        goto out;
+    fcpd_addr_to_token(&a, &pc.addr);
+    pc.n_zones = cp->n_zones < FCP_MESH_MAX_ZONES ? cp->n_zones : FCP_MESH_MAX_ZONES;
+    for (size_t z = 0; z < pc.n_zones; z++)
+        memcpy(pc.zones[z], cp->zones[z], FCP_ZONE_ID_MAX + 1);
+    const char *what;
+    if (engine_has(d, pc.node_id)) {
+        if ((rc = fcp_mesh_member_set_addr(d->mesh, pc.node_id, &pc.addr)) < 0 ||
+            (rc = fcp_mesh_member_set_zones(d->mesh, pc.node_id,
+                                            (const char (*)[FCP_ZONE_ID_MAX + 1])pc.zones, pc.n_zones)) < 0)
+            goto out;
+        what = "peer.updated";
+    } else {
+        if ((rc = fcpd_peer_attestation(&pc.attestation, d->home, pc.node_id)) < 0)
+            goto out;
+        if (fcpd_authority_skip_peer(d, &pc.attestation)) {
+            rc = FCP_EDAEMON_PEER_REVOKED;
+            goto out;
+        }
+        if ((rc = fcp_mesh_member_add(d->mesh, &pc)) < 0)
+            goto out;
+        what = "peer.added";
+    }
+    size_t ci = cfg_peer(d, cp->id);
+    if (ci == SIZE_MAX && d->cfg.n_peers < FCP_CONFIG_MAX_PEERS)
+        ci = d->cfg.n_peers++;
+    if (ci != SIZE_MAX && &d->cfg.peers[ci] != cp)
+        d->cfg.peers[ci] = *cp;
+    char at[FCP_CONFIG_ADDR_MAX + 1];
+    fcp_config_format_addr(&cp->addr, at, sizeof at);
+    fcp_log_field f[] = { FCP_LF_STR("peer", cp->id), FCP_LF_STR("address", at),
+                          FCP_LF_UINT("zones", cp->n_zones), FCP_LF_STR("by", why) };
+    fcpd_log(d, FCP_LOG_INFO, what, 0, f, 4);
+out:
+    if (rc < 0) {
+        fcp_log_field lf[] = { FCP_LF_STR("peer", cp->id), FCP_LF_STR("by", why) };
+        fcpd_log(d, FCP_LOG_WARN, "peer.add", rc, lf, 2);
+    }
+    fcp_memzero(&pc, sizeof pc);
+    return rc;
+}
+
+int fcpd_mesh_peer_drop(fcpd *d, const char *id, const char *why)
+{
+    if (!d->mesh)
+        return FCP_EMESH_CONFIG;
+    int rc = fcp_mesh_member_remove(d->mesh, id);
+    size_t ci = cfg_peer(d, id);
+    if (ci != SIZE_MAX) {
+        memmove(&d->cfg.peers[ci], &d->cfg.peers[ci + 1], (d->cfg.n_peers - ci - 1) * sizeof d->cfg.peers[0]);
+        d->cfg.n_peers--;
+    }
+    fcp_log_field f[] = { FCP_LF_STR("peer", id), FCP_LF_STR("by", why) };
+    fcpd_log(d, rc < 0 ? FCP_LOG_WARN : FCP_LOG_INFO, "peer.removed", rc, f, 2);
+    return rc;
+}
+
+int fcpd_mesh_peers_reload(fcpd *d, size_t *added, size_t *updated, char *det, size_t dl)
+{
+    *added = *updated = 0;
+    static fcp_config nc;
+    fcp_toml_error terr;
+    memset(&terr, 0, sizeof terr);
+    fcp_config_defaults(&nc, d->cfg.data_dir);
+    int rc = fcp_config_load(&nc, d->config_path, &terr);
+    if (rc < 0) {
+        snprintf(det, dl, "%s does not load", d->config_path);
+        return rc;
+    }
+    int first = 0;
+    for (size_t i = 0; i < nc.n_peers; i++) {
+        size_t ci = cfg_peer(d, nc.peers[i].id);
+        if (ci != SIZE_MAX && !memcmp(&d->cfg.peers[ci], &nc.peers[i], sizeof nc.peers[i]) &&
+            engine_has(d, nc.peers[i].id))
+            continue;   /* unchanged */
+        int was = engine_has(d, nc.peers[i].id);
+        rc = fcpd_mesh_peer_upsert(d, &nc.peers[i], "reload");
+        if (rc < 0) {
+            if (!first)
+                snprintf(det, dl, "peer %s: %s", nc.peers[i].id, fcp_strerror(rc));
+            first = first ? first : rc;
+            continue;
+        }
+        if (was)
+            (*updated)++;
+        else
+            (*added)++;
+    }
+    return first;
+}
+
+void fcpd_mesh_drop_revoked(fcpd *d)
+{
+    if (!d->mesh)
+        return;
+    for (size_t i = 0; i < fcp_mesh_peer_count(d->mesh);) {
+        fcp_mesh_peer_info pi;
+        fcp_node_attestation at;
+        if (fcp_mesh_peer_info_get(d->mesh, i, &pi) == 0 &&
+            fcpd_peer_attestation(&at, d->home, pi.node_id) == 0 &&
+            fcpd_node_revoked(d, at.node_id, at.node_sig_pubkey)) {
+            (void)fcp_mesh_member_remove(d->mesh, pi.node_id);   /* peers after it move down */
+            fcp_log_field f[] = { FCP_LF_STR("peer", pi.node_id), FCP_LF_STR("by", "revocation") };
+            fcpd_log(d, FCP_LOG_INFO, "peer.removed", 0, f, 2);
+            continue;
+        }
+        i++;
+    }
 }
 
 void fcpd_mesh_stop(fcpd *d)

@@ -16,10 +16,13 @@
  *
  * Afterwards the status is polled every poll_secs without blocking the loop
  * (a non-blocking unix socket stepped once per loop pass, 5 s deadline).
- * The engine's member set is fixed for the life of the process (placement
- * is computed over it, D-MESH-1), so a poll only logs what changed
- * (tailscale.peer.new / .moved / .gone: "applies at restart").  tailscaled
- * absent or failing never stops fcpd: it runs with its static peers.
+ * What changed is logged (tailscale.peer.new / .moved / .gone) and applied
+ * to the running engine (D-MESH-9, D-TS-3 as amended): a new candidate is
+ * added, a moved one gets its new address (its session is re-established),
+ * one that is gone - only if discovery added it, never a [[peers]] entry -
+ * is removed; placement is recomputed and repair moves the shares.
+ * tailscaled absent or failing never stops fcpd: it runs with its static
+ * peers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +49,7 @@ typedef struct ts_seen {
 } ts_seen;
 
 struct fcpd_tailscale {
-    /* peers added at startup (what the engine runs with) and the last poll */
+    /* peers discovery added (what the engine runs with) and the last poll */
     size_t   n_added;
     ts_seen  added[TS_MAX_SEEN];
     size_t   n_last;
@@ -244,7 +247,40 @@ static const ts_seen *find(const ts_seen *v, size_t n, const char *id)
     return NULL;
 }
 
-/* Compare a poll's candidates with the previous poll's; log the changes. */
+/* A new or moved candidate of a poll, applied to the running engine: a
+ * [[peers]] entry keeps its configured address (static config wins);
+ * otherwise the peer is added or moved (fcpd_mesh_peer_upsert). */
+static void apply_candidate(fcpd *d, const fcp_ts_candidate *c, ts_seen *run)
+{
+    struct fcpd_tailscale *t = d->ts;
+    if (!d->mesh || (!run && is_static(d, d->cfg.n_peers, c->node_id)))
+        return;
+    if (!run && t->n_added >= TS_MAX_SEEN)
+        return;
+    size_t limit = d->cfg.max_peers < FCP_MESH_MAX_PEERS ? d->cfg.max_peers : FCP_MESH_MAX_PEERS;
+    if (!run && fcp_mesh_peer_count(d->mesh) >= limit) {
+        fcp_log_field f[] = { FCP_LF_STR("peer", c->node_id), FCP_LF_UINT("max_peers", limit) };
+        fcpd_log(d, FCP_LOG_WARN, "tailscale.peer.limit", FCP_ELIMIT, f, 2);
+        return;
+    }
+    static fcp_config_peer p;
+    memset(&p, 0, sizeof p);
+    memcpy(p.id, c->node_id, sizeof c->node_id);
+    memcpy(p.addr.host, c->ip, sizeof c->ip);
+    p.addr.port = fcp_port(d);
+    p.addr.is_ipv6 = strchr(c->ip, ':') != NULL;
+    for (size_t z = 0; z < c->n_zones && p.n_zones < FCP_CONFIG_MAX_PEER_ZONES; z++)
+        memcpy(p.zones[p.n_zones++], c->zones[z], FCP_ZONE_ID_MAX + 1);
+    if (fcpd_mesh_peer_upsert(d, &p, "tailscale") < 0)
+        return;
+    if (!run)
+        run = &t->added[t->n_added++];
+    memcpy(run->id, c->node_id, sizeof run->id);
+    memcpy(run->ip, c->ip, sizeof run->ip);
+}
+
+/* Compare a poll's candidates with the previous poll's; log the changes and
+ * apply them to the running engine. */
 static void poll_done(fcpd *d, const fcp_ts_status *st)
 {
     struct fcpd_tailscale *t = d->ts;
@@ -260,17 +296,26 @@ static void poll_done(fcpd *d, const fcp_ts_status *st)
         if (!ev)
             continue;
         d->ts_counters.changes++;
-        const ts_seen *run = find(t->added, t->n_added, now[nn].id);
+        ts_seen *run = (ts_seen *)find(t->added, t->n_added, now[nn].id);
         fcp_log_field f[] = { FCP_LF_STR("peer", now[nn].id), FCP_LF_STR("ip", now[nn].ip),
                               FCP_LF_STR("engine_ip", run ? run->ip : ""),
-                              FCP_LF_STR("hint", "the engine's peers are fixed per process: applies at restart") };
+                              FCP_LF_STR("hint", "applied to the running engine") };
         fcpd_log(d, FCP_LOG_INFO, ev, 0, f, 4);
+        apply_candidate(d, &c[i], run);
     }
     for (size_t i = 0; i < t->n_last; i++)
         if (!find(now, nn, t->last[i].id)) {
             d->ts_counters.changes++;
             fcp_log_field f[] = { FCP_LF_STR("peer", t->last[i].id), FCP_LF_STR("ip", t->last[i].ip) };
             fcpd_log(d, FCP_LOG_INFO, "tailscale.peer.gone", 0, f, 2);
+            /* only what discovery added leaves the engine; [[peers]] entries stay */
+            const ts_seen *run = find(t->added, t->n_added, t->last[i].id);
+            if (run && d->mesh) {
+                size_t k = (size_t)(run - t->added);
+                (void)fcpd_mesh_peer_drop(d, t->last[i].id, "tailscale");
+                memmove(&t->added[k], &t->added[k + 1], (t->n_added - k - 1) * sizeof t->added[0]);
+                t->n_added--;
+            }
         }
     memcpy(t->last, now, nn * sizeof now[0]);
     t->n_last = nn;
