@@ -186,11 +186,10 @@ void fcpd_mesh_pump(fcpd *d);                /* tick if due, send, handle events
 /* Runtime membership (D-MESH-9): add a peer to the running engine, or move
  * it / change its zones if it is one (by: who asks, for the log); remove
  * one; re-read the [[peers]] of the config file and apply added or changed
- * entries (not removals); drop peers whose attestation is now revoked. */
+ * entries (not removals). */
 int  fcpd_mesh_peer_upsert(fcpd *d, const fcp_config_peer *cp, const char *by);
 int  fcpd_mesh_peer_drop(fcpd *d, const char *id, const char *by);
 int  fcpd_mesh_peers_reload(fcpd *d, size_t *added, size_t *updated, char *det, size_t dl);
-void fcpd_mesh_drop_revoked(fcpd *d);
 /* Address token <-> socket address (the token is the sockaddr's bytes). */
 void fcpd_addr_to_token(const fcp_net_addr *a, fcp_mesh_addr *t);
 int  fcpd_token_to_addr(const fcp_mesh_addr *t, fcp_net_addr *a);

@@ -14,10 +14,7 @@
  * (fcp_mesh_member_remove: session closed, its attestation out of the trust
  * store) and every datagram from its configured address is dropped before
  * the engine sees it (fcpd_authority_gate; counted, logged FCP-6356), so a
- * removed node gets no new session; a revocation applied while the engine
- * runs also removes the node from it at once (fcpd_mesh_drop_revoked:
- * session closed, its symbols re-spread by repair, D-MESH-9).  Decision
- * D-ENROLL-2.
+ * removed node gets no new session.  Decision D-ENROLL-2.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -204,10 +201,8 @@ static int apply_pair(fcpd *d, const uint8_t *p, size_t n, int persist, char *de
         snprintf(det, dl, "applying the revocation");
         return rc;
     }
-    if (obj.scope == FCP_REV_NODE_ATTESTATION) {
+    if (obj.scope == FCP_REV_NODE_ATTESTATION)
         refresh_blocked(d);
-        fcpd_mesh_drop_revoked(d);   /* a running engine forgets it now (D-MESH-9) */
-    }
     if (ev_out)
         *ev_out = ev;
     fcp_log_field f[] = { FCP_LF_UINT("seq", ev.seq), FCP_LF_STR("scope", fcp_rev_scope_name(obj.scope)),

@@ -13,8 +13,8 @@
  * the running engine (or moves it / changes its zones), fcpd_mesh_peer_drop
  * removes it; d->cfg.peers follows, so the revocation gate and later
  * reloads see the same list.  Callers: the admin op peers_reload (`fcp node
- * add-peer`), Tailscale polls, and revocations (a removed node leaves the
- * engine at once).
+ * add-peer`) and Tailscale polls; revocations remove a node through
+ * fcp_mesh_member_remove themselves (fcpd_authority.c).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -339,6 +339,8 @@ int fcpd_mesh_peers_reload(fcpd *d, size_t *added, size_t *updated, char *det, s
             continue;   /* unchanged */
         int was = engine_has(d, nc.peers[i].id);
         rc = fcpd_mesh_peer_upsert(d, &nc.peers[i], "reload");
+        if (rc == FCP_EDAEMON_PEER_REVOKED)
+            continue;   /* a removed node stays out (logged) */
         if (rc < 0) {
             if (!first)
                 snprintf(det, dl, "peer %s: %s", nc.peers[i].id, fcp_strerror(rc));
@@ -351,25 +353,6 @@ int fcpd_mesh_peers_reload(fcpd *d, size_t *added, size_t *updated, char *det, s
             (*added)++;
     }
     return first;
-}
-
-void fcpd_mesh_drop_revoked(fcpd *d)
-{
-    if (!d->mesh)
-        return;
-    for (size_t i = 0; i < fcp_mesh_peer_count(d->mesh);) {
-        fcp_mesh_peer_info pi;
-        fcp_node_attestation at;
-        if (fcp_mesh_peer_info_get(d->mesh, i, &pi) == 0 &&
-            fcpd_peer_attestation(&at, d->home, pi.node_id) == 0 &&
-            fcpd_node_revoked(d, at.node_id, at.node_sig_pubkey)) {
-            (void)fcp_mesh_member_remove(d->mesh, pi.node_id);   /* peers after it move down */
-            fcp_log_field f[] = { FCP_LF_STR("peer", pi.node_id), FCP_LF_STR("by", "revocation") };
-            fcpd_log(d, FCP_LOG_INFO, "peer.removed", 0, f, 2);
-            continue;
-        }
-        i++;
-    }
 }
 
 void fcpd_mesh_stop(fcpd *d)
