@@ -89,6 +89,11 @@ done
 command -v python3 >/dev/null || die "needs python3"
 command -v openssl >/dev/null || die "needs openssl"
 python3 -c "import ssl, http.server" 2>/dev/null || die "needs python3 with ssl"
+# run copies: a rebuild of $B while the demo runs cannot mix versions
+mkdir -p "$T/bin" && cp "$FCP" "$FCPD" "$B/connector-http" "$T/bin/" || die "copying the binaries"
+FCP=$T/bin/fcp
+FCPD=$T/bin/fcpd
+CONNECTOR=$T/bin/connector-http
 
 # the owner's grant and token minting (what `fcp token mint` does not do yet:
 # grant objects, network constraints, aud_binary, holder, checkpoint)
@@ -209,10 +214,10 @@ say "   install the http connector at runtime: fcp connector install (publisher-
 # the reference connectors' TEST publisher key (seed a0 a1 .. bf); a real
 # publisher ships this signature with its connector
 python3 -c "print(''.join('%02x'%(0xa0+i) for i in range(32)))" >"$T/publisher.seed"
-SIG=$("$FCP" connector sign --manifest connectors/http/manifest.toml --binary "$B/connector-http" \
+SIG=$("$FCP" connector sign --manifest connectors/http/manifest.toml --binary "$CONNECTOR" \
     --key "$T/publisher.seed") || die "fcp connector sign"
 note "publisher signature ${SIG:0:32}..."
-"$FCP" connector install --manifest connectors/http/manifest.toml --binary "$B/connector-http" \
+"$FCP" connector install --manifest connectors/http/manifest.toml --binary "$CONNECTOR" \
     --signature "$SIG" | ind || die "fcp connector install"
 conn() { "$FCP" connector show fcp.http --json 2>/dev/null | jget "d['connectors'][0]$1"; }
 is_active() { [ "$(conn "['state']")" = active ]; }

@@ -125,7 +125,8 @@ import json,re,sys
 t=sys.stdin.read().split('\ncanonical:')[0]
 print(json.loads(re.sub(r\"h'([0-9a-f]*)'\", r'\"\1\"', t)).get(sys.argv[1],''))" "$2"
 }
-check "event 0 is invoke.complete of fcp.http/http_request" test "$(ev 0 event_type) $(ev 0 connector_id) $(ev 0 operation)" = "invoke.complete fcp.http http_request"
+E0="$(ev 0 event_type) $(ev 0 connector_id) $(ev 0 operation)"
+check "event 0 is invoke.complete of fcp.http/http_request (got '$E0')" test "$E0" = "invoke.complete fcp.http http_request"
 check "event 0 names the receipt" test "$(ev 0 result_object_id)" = "$RECEIPT"
 check "event 0 is signed by the demo node" test "$(ev 0 signer)" = demo-node
 check "event 1 is the MCP call's invoke.complete" test "$(ev 1 event_type)" = invoke.complete
