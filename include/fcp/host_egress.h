@@ -187,7 +187,11 @@ typedef int (*fcp_egress_resolve_fn)(void *ctx, const char *host, fcp_egress_add
 typedef const fcp_credential_object *(*fcp_egress_credential_fn)(void *ctx, const char *credential_id);
 
 /* Materialise the secret named secret_id into out (a heap fcp_buf the proxy
- * owns and wipes with fcp_buf_free_secret).  0 or a negative error. */
+ * owns and wipes with fcp_buf_free_secret).  out already has
+ * FCP_EGRESS_HEADER_VALUE_MAX bytes reserved and that as its max, so
+ * appending never moves (and leaves behind) secret bytes; a longer secret
+ * fails.  Keep any copy the provider makes itself wiped.  0 or a negative
+ * error. */
 typedef int (*fcp_egress_secret_fn)(void *ctx, const char *secret_id, fcp_buf *out);
 
 /* ---- plan: the one transfer the engine allows ------------------------------ */

@@ -284,9 +284,20 @@ static int materialise(fcp_egress_proxy *px, const fcp_credential_object *cred, 
     int rc;
     if (!px->secret)
         return FCP_EEGRESS_CONFIG;
+    /* No buffer that holds secret bytes may ever be moved by realloc (the old
+     * block would be freed unwiped): each is given its full size before the
+     * first secret byte is written (D-EGRESS-7).  The provider's buffer is
+     * capped at a header value's limit, with that capacity reserved. */
+    if (fcp_buf_reserve(&p->secret, FCP_EGRESS_HEADER_VALUE_MAX) < 0)
+        return FCP_ENOMEM;
+    p->secret.max = FCP_EGRESS_HEADER_VALUE_MAX;
     if (px->secret(px->secret_ctx, cred->secret_id, &p->secret) < 0 || p->secret.err || p->secret.len == 0)
         return FCP_EEGRESS_SECRET;
     fcp_buf_init(&rendered);
+    if (fcp_buf_reserve(&rendered, strlen(cred->prefix) + p->secret.len) < 0) {
+        fcp_buf_free_secret(&rendered);
+        return FCP_ENOMEM;
+    }
     rc = fcp_credential_render(cred, p->secret.data, p->secret.len, &rendered);
     if (rc < 0 || rendered.err) {
         fcp_buf_free_secret(&rendered);
@@ -298,11 +309,13 @@ static int materialise(fcp_egress_proxy *px, const fcp_credential_object *cred, 
                 fcp_buf_free_secret(&rendered);
                 return FCP_EEGRESS_SECRET;   /* never a control byte in a header */
             }
-        append_header_line(&p->headers, cred->name, strlen(cred->name), (const char *)rendered.data,
-                           rendered.len);
+        if (fcp_buf_reserve(&p->headers, strlen(cred->name) + 2 + rendered.len + 1) == 0)
+            append_header_line(&p->headers, cred->name, strlen(cred->name), (const char *)rendered.data,
+                               rendered.len);
         p->n_header_lines++;
     } else {
         p->url_text.len--;                   /* drop the NUL, append the parameter */
+        fcp_buf_reserve(&p->url_text, 1 + 3 * strlen(cred->name) + 1 + 3 * rendered.len + 1);
         fcp_buf_append(&p->url_text, strchr(p->url.target, '?') ? "&" : "?", 1);
         pct_append(&p->url_text, (const uint8_t *)cred->name, strlen(cred->name));
         fcp_buf_append(&p->url_text, "=", 1);
