@@ -164,7 +164,7 @@ static int add_peer(int argc, char **argv)
     fcp_buf_init(&resp);
     if (fcp_admin_socket_path(sock, sizeof sock, sockopt, home, getenv("HOME")) < 0 ||
         (rc = fcp_admin_client_simple(sock, &r, &resp, detail, sizeof detail)) < 0) {
-        if (rc == FCP_ENET_SOCKET || rc == FCP_ENET_ADDRESS || rc == 0 || !detail[0])
+        if (rc == FCP_EADMIN_CONNECT || rc == 0)
             printf("fcpd is not running here: the peer is used when it starts\n");
         else
             fprintf(stderr, "fcp node add-peer: fcpd did not apply it: %s (FCP-%04d)\n", detail, -rc);
