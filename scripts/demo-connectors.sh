@@ -19,7 +19,8 @@
 # turns colours off; DEMO_KEEP=DIR copies FCP_HOME, the data dir, the
 # server's request log and the throwaway secret there at the end (for
 # tests/e2e/demo_connectors.sh); DEMO_TIMEOUT (default 15) is how many
-# seconds any single wait may take.  The owner's grant and the agent's token
+# seconds any single wait may take; DEMO_NO_CA=1 leaves FCPD_EGRESS_CA_FILE
+# unset (the call then fails certificate verification, FCP-4336).  The owner's grant and the agent's token
 # are made by scripts/demo-connectors-mint.c (built here against libfcp.a):
 # `fcp token mint` does not yet write grant objects or set network
 # constraints, aud_binary, holder_node and the revocation checkpoint that a
@@ -205,10 +206,10 @@ EOF
 sed -n '/^\[\[credential\]\]/,$p' "$H/fcpd.toml" | ind
 note "secret fingerprint (sha256 of 'Bearer <secret>', 16 hex): $(fpr "Bearer $SECRET")"
 # fcpd trusts the demo certificate for egress (a private CA; docs/connectors.md)
-export FCPD_EGRESS_CA_FILE=$T/server.crt
+[ -n "${DEMO_NO_CA:-}" ] || export FCPD_EGRESS_CA_FILE=$T/server.crt
 "$FCPD" --daemon || die "fcpd did not start"
 wait_for "fcpd to answer on its admin socket" "$FCP" status
-note "fcpd is running (pid $(cat "$H/fcpd.pid")); FCPD_EGRESS_CA_FILE=$T/server.crt"
+note "fcpd is running (pid $(cat "$H/fcpd.pid")); FCPD_EGRESS_CA_FILE=${FCPD_EGRESS_CA_FILE:-(unset)}"
 
 say "   install the http connector at runtime: fcp connector install (publisher-signed)"
 # the reference connectors' TEST publisher key (seed a0 a1 .. bf); a real

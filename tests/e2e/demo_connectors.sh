@@ -13,8 +13,10 @@
 #     MCP), invoke.failed (the egress refusal, FCP-43xx), invoke.deny (the
 #     revoked token, FCP-3130 as `fcp errors` names it) and the persisted
 #     revocation names the token
-#   - nothing is left running and the temp dir is gone, also when the demo
-#     is stopped with SIGINT or SIGTERM half-way
+#   - without FCPD_EGRESS_CA_FILE (DEMO_NO_CA=1) the call fails certificate
+#     verification (FCP-4336) and the server sees no request
+#   - nothing is left running and the temp dir is gone, also when a step
+#     fails or the demo is stopped with SIGINT or SIGTERM half-way
 # Prints "demo_connectors: N passed, N failed".  FCP_BUILD (default build).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -144,6 +146,20 @@ check "the DecisionReceipt was shown: Deny with the code" grep -q 'decision Deny
 check "the revocation was persisted by fcpd" bash -c "ls '$K/data/revocations/' 2>/dev/null | grep -q ."
 check "the revoked id is the token's" grep -q "revoked 1 id (capability) $TOKEN_ID" "$W/out"
 check "simulate allowed the in-grant call" grep -q 'fcp simulate (the allowed call): simulated: allow' "$W/out"
+
+# ------------------------------------------------------------ untrusted certificate
+# Without FCPD_EGRESS_CA_FILE the demo's self-signed server is not trusted:
+# the call fails certificate verification and no request (so no secret)
+# reaches the server.
+K2=$W/keep-noca
+FCP_BUILD=$B DEMO_KEEP=$K2 DEMO_NO_CA=1 timeout 180 scripts/demo-connectors.sh >"$W/out-noca" 2>&1
+rc=$?
+check "without the CA file the demo fails (got $rc)" test $rc -ne 0
+check "the call failed TLS verification: FCP-4336" grep -q '"code":"FCP-4336"' "$W/out-noca"
+check "the untrusted server saw no HTTP request" test -f "$K2/requests.log" -a ! -s "$K2/requests.log"
+TD2=$(sed -n 's/.*FCP home (owner, node keys, zone keys) in \(\/[^;]*\);.*/\1/p' "$W/out-noca" | head -n 1)
+check "after a failed step nothing is left running" not_running "${TD2:-/nonexistent}"
+check "after a failed step the temp dir is removed" test -n "$TD2" -a ! -e "$TD2"
 
 # ------------------------------------------------------------ interrupted runs
 # Stopped with SIGINT (Ctrl-C) or SIGTERM once fcpd runs: the trap must stop
