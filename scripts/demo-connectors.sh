@@ -253,7 +253,8 @@ OUT=$("$FCP" invoke fcp.http http_request --input "$T/call.json" --token "$T/age
     { echo "$OUT" | ind; die "fcp invoke"; }
 IFS=$'\t' read -r OUTPUT RECEIPT < <(echo "$OUT" | jtab "d['output']" "d['receipt_id']")
 echo "output  $OUTPUT" | ind
-good "receipt $RECEIPT  (signed OperationReceipt, $D/receipts/$RECEIPT.cbor)"
+good "receipt $RECEIPT"
+note "(a signed OperationReceipt, stored as data/receipts/<id>.cbor)"
 "$FCP" audit verify --zone z:private | ind || die "fcp audit verify"
 LAST=$(events last seq event_type connector_id operation actor signer result_object_id) ||
     die "reading the audit chain"
@@ -270,7 +271,7 @@ else
 fi
 LEAK=$(grep -rlF -- "$SECRET" "$D" "$H" 2>/dev/null | grep -v "$T/api.token" || true)
 [ -z "$LEAK" ] || die "the secret appears in $LEAK"
-good "the secret is in no log, receipt, audit event or connector state under $D"
+good "the secret is in no log, receipt, audit event or connector state (home and data dir searched)"
 
 say "   the same call as an agent makes it: MCP over stdio (fcp mcp)"
 note "an MCP client (agent host) spawns: fcp mcp --token agent.tok  (FCP_HOME=$H)"
