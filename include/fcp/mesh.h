@@ -136,7 +136,8 @@ typedef struct fcp_mesh_peer_config {
     fcp_node_attestation attestation; /* owner-signed; checked at fcp_mesh_node_new */
     /* Zones the peer serves (D-MESH-9): 0 = every zone this node serves;
      * listed zones this node does not serve are ignored (a peer may then be
-     * a member of no zone: a session, no symbols). */
+     * a member of no zone: this node starts no session with it and sends it
+     * nothing). */
     size_t               n_zones;
     char                 zones[FCP_MESH_MAX_ZONES][FCP_ZONE_ID_MAX + 1];
 } fcp_mesh_peer_config;

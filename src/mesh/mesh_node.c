@@ -971,8 +971,8 @@ static void sessions_tick(fcp_mesh_node *n)
         mesh_peer *p = &n->peers[i];
         if (p->up && now - p->last_rx_ns > (uint64_t)n->lim.peer_dead_ms * MESH_NS_PER_MS)
             peer_down(n, i, FCP_EMESH_TIMEOUT);
-        if (!p->initiator && !p->hs_running)
-            continue;
+        if ((!p->initiator || !p->zmask) && !p->hs_running)
+            continue;   /* a peer of none of our zones gets no session from us (D-MESH-9) */
         memset(out, 0, sizeof *out);
         if (p->hs_running) {
             int rc = fcp_session_initiator_tick(&p->ini, n->clk, n->rng, out);
@@ -1128,6 +1128,10 @@ int fcp_mesh_member_set_addr(fcp_mesh_node *n, const char *node_id, const fcp_me
     /* a handshake to the new address at once, from either side: the peer,
      * whose session with us looked up, takes it as our restart (D-MESH-8) */
     uint64_t now = mesh_now(n);
+    if (p->hs_running) {
+        p->hs_rekey = 0;   /* its retransmissions go to the new address */
+        return 0;
+    }
     fcp_session_out *out = &n->hs_out;
     memset(out, 0, sizeof *out);
     if (fcp_session_initiator_start(&p->ini, n->clk, n->rng, out) == 0) {
@@ -1135,7 +1139,6 @@ int fcp_mesh_member_set_addr(fcp_mesh_node *n, const char *node_id, const fcp_me
         p->hs_rekey = 0;
         raw_push(n, &p->addr, out->msg, out->msg_len);
     } else {
-        p->hs_running = 0;
         p->next_hs_ns = now;
     }
     fcp_memzero(out, sizeof *out);
