@@ -141,7 +141,8 @@ static void check_esis(mesh_sim *s, json_t *c, const uint8_t id[32], int exact)
 /* Golden placement: z:work served by alpha, charlie, delta; z:private by
  * all four.  A put on charlie in each zone lands exactly on the golden
  * ESIs; bravo gets nothing of z:work and cannot even name the zone.  Then
- * delta is removed: alpha and charlie end up holding their new classes. */
+ * delta leaves z:work (set_zones): alpha and charlie end up holding their
+ * new classes, and delta's digests of z:work are refused. */
 static void test_golden_placement(void)
 {
     mesh_sim *s;
@@ -203,13 +204,25 @@ static void test_golden_placement(void)
         CHECK_ERR(mesh_queue_symbol(ch, bi, 1, FCP_FCPS_FLAGS_DEFAULT, id_work, 0, 10, sym, 1024),
                   FCP_EMESH_NOT_MEMBER);
 
-    /* delta leaves: removed everywhere, then gone */
+    /* delta leaves z:work in the others' view (set_zones) but keeps running
+     * and still thinks it serves z:work: its digests of z:work are refused */
     const char *did = mesh_sim_node_id(s, DELTA);
+    char only_priv[1][FCP_ZONE_ID_MAX + 1];
+    memset(only_priv, 0, sizeof only_priv);
+    strcpy(only_priv[0], MESH_SIM_ZONE);
+    CHECK_ERR(fcp_mesh_member_set_zones(ch, "node:nobody.sim.ts.net",
+                                        (const char (*)[FCP_ZONE_ID_MAX + 1])only_priv, 1),
+              FCP_EMESH_UNKNOWN_PEER);
     for (size_t i = 0; i < 3; i++)
-        CHECK_ERR(fcp_mesh_member_remove(mesh_sim_node(s, i), did), 0);
-    CHECK_ERR(mesh_sim_kill(s, DELTA), 0);
+        CHECK_ERR(fcp_mesh_member_set_zones(mesh_sim_node(s, i), did,
+                                            (const char (*)[FCP_ZONE_ID_MAX + 1])only_priv, 1), 0);
     CHECK_EQ(ch->zn[1], 2);
+    CHECK_EQ(ch->zn[0], 4);
+    fcp_mesh_get_counters(mesh_sim_node(s, ALPHA), &c);
+    uint64_t nm0 = c.drop_not_member;
     CHECK(mesh_sim_run(s, 8000, 10) > 0);
+    fcp_mesh_get_counters(mesh_sim_node(s, ALPHA), &c);
+    CHECK(c.drop_not_member > nm0);
     check_esis(s, rem, id_work, 0);
     CHECK_ERR(fcp_mesh_zone_coverage(mesh_sim_node(s, ALPHA), MESH_SIM_ZONE_B, &cov), 0);
     CHECK_EQ(cov.objects_at_risk, 0);
