@@ -224,13 +224,18 @@ int gh_build(gh_op op, const gh_config *cfg, const char *input_json, size_t inpu
     json_t *in = json_loadb(input_json, input_len, JSON_REJECT_DUPLICATES, &je);
     int rc = 0;
     if (!json_is_object(in)) {
-        rc = fail(why, why_cap, FCP_EINVALID_REQUEST, "input is not a JSON object");
+        rc = fail(why, why_cap, FCP_EINVALID_REQUEST, "input is not a JSON object%s%.120s%s", in ? "" : " (",
+                  in ? "" : je.text, in ? "" : ")");
         goto out;
     }
     const char *const *allowed = op == GH_ISSUES_LIST ? k_list : op == GH_ISSUES_CREATE ? k_create : k_comment;
     if ((rc = only_keys(in, allowed, why, why_cap)) < 0) goto out;
-    const char *owner = json_string_value(json_object_get(in, "owner"));
-    const char *repo = json_string_value(json_object_get(in, "repo"));
+    json_t *jo = json_object_get(in, "owner"), *jr = json_object_get(in, "repo");
+    const char *owner = json_string_value(jo);
+    const char *repo = json_string_value(jr);
+    /* (a "\u0000" inside would make the C string shorter than the value) */
+    if (owner && strlen(owner) != json_string_length(jo)) owner = NULL;
+    if (repo && strlen(repo) != json_string_length(jr)) repo = NULL;
     if (!owner || !owner_ok(owner)) {
         rc = fail(why, why_cap, FCP_EINVALID_REQUEST,
                   "owner must be a GitHub login: 1 to %d letters, digits or single inner '-'", GH_OWNER_MAX);

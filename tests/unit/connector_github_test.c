@@ -125,6 +125,8 @@ static const bad_in BAD_INPUTS[] = {
     {GH_ISSUES_LIST, "{\"owner\":\"a--b\",\"repo\":\"b\"}", "owner"},
     {GH_ISSUES_LIST, "{\"owner\":\"a/b\",\"repo\":\"b\"}", "owner"},
     {GH_ISSUES_LIST, "{\"owner\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"repo\":\"b\"}", "owner"},
+    {GH_ISSUES_LIST, "{\"owner\":\"a\\u0000b\",\"repo\":\"b\"}", "NUL"},
+    {GH_ISSUES_LIST, "{\"owner\":\"a\",\"repo\":\"b\\u0000/../x\"}", "NUL"},
     {GH_ISSUES_LIST, "{\"owner\":\"a\",\"repo\":\"..\"}", "repo"},
     {GH_ISSUES_LIST, "{\"owner\":\"a\",\"repo\":\"b/../../x\"}", "repo"},
     {GH_ISSUES_LIST, "{\"owner\":\"a\",\"repo\":\"b?x=1\"}", "repo"},
