@@ -537,6 +537,10 @@
     X(FCP_ERT_STOPPED,          5312, "runtime: connector stopped by the operator") \
     X(FCP_ERT_INPUT,            5313, "runtime: invoke input is not JSON object text") \
     X(FCP_ERT_LIMIT,            5314, "runtime: too many connectors or versions") \
+    /* --- connector runtime: externalised state and spawn deadline (docs/connectors.md, D-RUNTIME-8) --- */ \
+    X(FCP_ERT_STATE_MODEL,      5325, "runtime: state_get/state_put need [state] model = \"mesh\" in the manifest") \
+    X(FCP_ERT_STATE_UNAVAILABLE, 5326, "runtime: connector state not served (daemon stopping, zone not served, or store error)") \
+    X(FCP_ERT_SPAWN_TIMEOUT,    5327, "runtime: connector did not report its start in time (killed)") \
     /* --- resource --- */                                                         \
     X(FCP_ENOMEM,               6001, "out of memory")                             \
     X(FCP_ELIMIT,               6002, "resource limit reached")                    \
