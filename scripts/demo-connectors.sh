@@ -12,7 +12,8 @@
 #   egress proxy; fcp simulate -> fcp revoke the token -> the next call is
 #   denied with a DecisionReceipt -> stop.
 #
-# Runs from the repository root (make demo-connectors).  Temp dirs, free
+# Run it as make demo-connectors (it works from the repository root, where
+# it changes to; FCP_BUILD relative to it).  Temp dirs, free
 # loopback ports, nothing left running (trap, also on failure or Ctrl-C).
 # Needs python3 and openssl.  FCP_BUILD (default build) is where fcp, fcpd,
 # connector-http and libfcp.a are; NO_COLOR=1 (or a non-terminal stdout)
@@ -26,6 +27,7 @@
 # constraints, aud_binary, holder_node and the revocation checkpoint that a
 # Risky operation's token needs.
 set -u
+cd "$(dirname "$0")/.." || exit 1
 B=${FCP_BUILD:-${BUILD:-build}}
 FCP=$B/fcp
 FCPD=$B/fcpd
