@@ -5,8 +5,8 @@
  * A connector runs in an empty network namespace; its only way out is to hand
  * the node an EgressHttpRequest.  The proxy decides, with a pure policy
  * engine, whether that request may leave, and on which exact address; an
- * adapter (host_egress_curl.c, libcurl) then performs the one transfer the
- * engine planned.  The split keeps every security decision testable without
+ * adapter (host_egress_http.c over net/net_http_curl.c, libcurl) then
+ * performs the one transfer the engine planned.  The split keeps every security decision testable without
  * a network: the engine gets DNS answers from a resolver callback, secrets
  * from a secret-provider callback and responses from a transport callback.
  *
@@ -245,7 +245,7 @@ int fcp_egress_result_append_body(fcp_egress_result *r, uint64_t cap, int trunca
 
 /* Perform exactly the planned transfer, never following redirects.  0 or a
  * negative FCP_EEGRESS_* (TLS, PIN, TIMEOUT, CONNECT, TRANSFER,
- * RESPONSE_TOO_LARGE).  host_egress_curl.c provides the libcurl one. */
+ * RESPONSE_TOO_LARGE).  host_egress_http.c provides the libcurl one. */
 typedef int (*fcp_egress_transport_fn)(void *ctx, const fcp_egress_plan *plan, fcp_egress_result *res);
 
 /* ---- the proxy ---------------------------------------------------------------- */
@@ -292,7 +292,7 @@ int fcp_egress_result_view(const fcp_egress_result *res, fcp_egress_response *ou
 /* Counter of one denial code (0 for codes outside the block). */
 uint64_t fcp_egress_denied_count(const fcp_egress_proxy *px, int code);
 
-/* ---- libcurl transport (host_egress_curl.c) -------------------------------- */
+/* ---- libcurl transport (host_egress_http.c over net_http.h) ---------------- */
 
 /* Call once per process before threads (curl_global_init); 0 or FCP_EINTERNAL. */
 int fcp_egress_curl_global_init(void);
