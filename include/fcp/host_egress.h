@@ -294,7 +294,9 @@ uint64_t fcp_egress_denied_count(const fcp_egress_proxy *px, int code);
 
 /* ---- libcurl transport (host_egress_http.c over net_http.h) ---------------- */
 
-/* Call once per process before threads (curl_global_init); 0 or FCP_EINTERNAL. */
+/* Call once per process before threads and before anything else initialises
+ * libcurl or OpenSSL: installs the wiping allocators (D-EGRESS-7), then
+ * curl_global_init (fcp_http_global_init).  0 or FCP_EINTERNAL. */
 int fcp_egress_curl_global_init(void);
 void fcp_egress_curl_global_cleanup(void);
 
