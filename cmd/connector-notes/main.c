@@ -1,18 +1,19 @@
 /*
  * connector-notes - the "notes" reference connector (Storage archetype):
- * keeps short text notes as files <name>.note in its state directory
- * ($CONNECTOR_STATE).  The manifest (connectors/notes/manifest.toml) is
- * embedded in the binary's .fcp_manifest section; the SDK answers every
- * standard method from it, so this file is only the four operations.
+ * keeps short text notes as externalised state (spec §10.4, D-RUNTIME-8).
+ * The whole set of notes is one canonical JSON object {name: text, ...}
+ * (keys sorted, compact) that the host stores as a signed
+ * ConnectorStateObject in the connector's zone, a mesh object spread over
+ * the zone's devices: read with fcp_conn_state_get at configure (or first
+ * use), written with fcp_conn_state_put on every notes_put / notes_delete,
+ * each write naming the version it replaces.  Nothing is kept in
+ * $CONNECTOR_STATE: the copy in memory is a cache of the host's head.  The
+ * manifest (connectors/notes/manifest.toml) is embedded in the binary's
+ * .fcp_manifest section; the SDK answers every standard method from it.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -21,9 +22,15 @@
 
 FCP_CONNECTOR_EMBED_MANIFEST("connectors/notes/manifest.toml");
 
-#define NOTE_MAX 65536
+#define NOTE_MAX  65536
+#define STATE_MAX (256 * 1024)   /* the host's limit for one state version */
 
-/* Names are [a-z0-9_-]{1,64}: they become file names. */
+/* The cache of the host's head version. */
+static json_t *notes;            /* NULL until loaded */
+static uint8_t head[32];
+static int     have_head;
+
+/* Names are [a-z0-9_-]{1,64}. */
 static int name_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -34,8 +41,72 @@ static int name_ok(const char *s)
     return 1;
 }
 
+/* Read the host's head into the cache (again when force). */
+static int load(fcp_conn_ctx *c, int force)
+{
+    if (notes && !force) return 0;
+    fcp_buf b;
+    fcp_buf_init(&b);
+    uint8_t h[32];
+    int rc = fcp_conn_state_get(c, &b, h);
+    if (rc < 0) {
+        fcp_buf_free(&b);
+        return fcp_conn_fail(c, rc, "cannot read the notes state: %s", fcp_conn_last_error(c));
+    }
+    json_t *m;
+    if (rc == 0) {
+        m = json_object();
+    } else {
+        json_error_t je;
+        m = json_loadb((const char *)b.data, b.len, JSON_REJECT_DUPLICATES, &je);
+        if (!m || !json_is_object(m)) {
+            json_decref(m);
+            fcp_buf_free(&b);
+            return fcp_conn_fail(c, FCP_EINVALID_REQUEST, "stored notes state is not a JSON object");
+        }
+    }
+    fcp_buf_free(&b);
+    json_decref(notes);
+    notes = m;
+    have_head = rc == 1;
+    if (have_head) memcpy(head, h, 32);
+    return 0;
+}
+
+/* Write m as the next version on top of the cached head; on success m
+ * becomes the cache.  An out-of-date head (someone else wrote) reloads and
+ * reports the conflict; a fenced writer (an earlier activation) fails. */
+static int store(fcp_conn_ctx *c, json_t *m)
+{
+    char *s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!s) return fcp_conn_fail(c, FCP_ENOMEM, "out of memory");
+    size_t n = strlen(s);
+    if (n > STATE_MAX) {
+        free(s);
+        return fcp_conn_fail(c, FCP_ELIMIT, "notes would exceed %d bytes in total", STATE_MAX);
+    }
+    uint8_t nh[32];
+    int rc = fcp_conn_state_put(c, s, n, have_head ? head : (const uint8_t *)"", have_head ? 32 : 0, nh);
+    free(s);
+    if (rc < 0) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", fcp_conn_last_error(c));
+        if (rc == FCP_ESTATE_PREV || rc == FCP_ESTATE_SEQ || rc == FCP_ESTATE_GENESIS)
+            (void)load(c, 1);
+        return fcp_conn_fail(c, rc, "notes state not written: %s", why);
+    }
+    json_incref(m);
+    json_decref(notes);
+    notes = m;
+    memcpy(head, nh, 32);
+    have_head = 1;
+    return 0;
+}
+
 static int parse_input(fcp_conn_ctx *c, const char *in, size_t n, json_t **root, const char **name)
 {
+    int rc = load(c, 0);
+    if (rc < 0) return rc;
     json_error_t je;
     *root = json_loadb(in, n, JSON_REJECT_DUPLICATES, &je);
     if (!*root || !json_is_object(*root)) {
@@ -51,11 +122,6 @@ static int parse_input(fcp_conn_ctx *c, const char *in, size_t n, json_t **root,
         return fcp_conn_fail(c, FCP_EINVALID_REQUEST, "name must match [a-z0-9_-]{1,64}");
     }
     return 0;
-}
-
-static void note_path(fcp_conn_ctx *c, const char *name, char *out, size_t cap)
-{
-    snprintf(out, cap, "%s/%s.note", fcp_conn_state_dir(c), name);
 }
 
 static int dump(json_t *o, fcp_buf *out)
@@ -80,25 +146,17 @@ static int op_put(fcp_conn_ctx *c, const char *in, size_t n, fcp_buf *out)
         json_decref(root);
         return fcp_conn_fail(c, FCP_EINVALID_REQUEST, "text must be a string of at most %d bytes", NOTE_MAX);
     }
-    char path[1200], tmp[1210];
-    note_path(c, name, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
+    json_t *m = json_deep_copy(notes);
+    if (!m || json_object_set_new(m, name, json_string(text)) < 0) {
+        json_decref(m);
         json_decref(root);
-        return fcp_conn_fail(c, FCP_EIO, "cannot write note: %s", strerror(errno));
+        return fcp_conn_fail(c, FCP_ENOMEM, "out of memory");
     }
-    ssize_t w = write(fd, text, tl);
-    int ok = w == (ssize_t)tl && fsync(fd) == 0;
-    close(fd);
-    if (!ok || rename(tmp, path) < 0) {
-        unlink(tmp);
-        json_decref(root);
-        return fcp_conn_fail(c, FCP_EIO, "cannot store note");
-    }
-    json_t *o = json_pack("{s:s, s:I}", "name", name, "bytes", (json_int_t)tl);
+    rc = store(c, m);
+    json_decref(m);
+    json_t *o = rc < 0 ? NULL : json_pack("{s:s, s:I}", "name", name, "bytes", (json_int_t)tl);
     json_decref(root);
-    return dump(o, out);
+    return rc < 0 ? rc : dump(o, out);
 }
 
 static int op_get(fcp_conn_ctx *c, const char *in, size_t n, fcp_buf *out)
@@ -107,21 +165,15 @@ static int op_get(fcp_conn_ctx *c, const char *in, size_t n, fcp_buf *out)
     const char *name;
     int rc = parse_input(c, in, n, &root, &name);
     if (rc < 0) return rc;
-    char path[1200];
-    note_path(c, name, path, sizeof path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    const char *text = json_string_value(json_object_get(notes, name));
+    if (!text) {
         rc = fcp_conn_fail(c, FCP_ENOENT, "no note named '%s'", name);
         json_decref(root);
         return rc;
     }
-    static char buf[NOTE_MAX + 1];
-    size_t got = fread(buf, 1, NOTE_MAX, f);
-    fclose(f);
-    buf[got] = '\0';
-    json_t *o = json_pack("{s:s, s:s%}", "name", name, "text", buf, got);
+    json_t *o = json_pack("{s:s, s:s}", "name", name, "text", text);
     json_decref(root);
-    return o ? dump(o, out) : fcp_conn_fail(c, FCP_EINVALID_REQUEST, "stored note is not UTF-8");
+    return dump(o, out);
 }
 
 static int op_list(fcp_conn_ctx *c, const char *in, size_t n, fcp_buf *out)
@@ -130,19 +182,10 @@ static int op_list(fcp_conn_ctx *c, const char *in, size_t n, fcp_buf *out)
     int rc = parse_input(c, in, n, &root, NULL);
     if (rc < 0) return rc;
     json_decref(root);
-    DIR *d = opendir(fcp_conn_state_dir(c));
-    if (!d) return fcp_conn_fail(c, FCP_EIO, "cannot list the state directory");
     json_t *names = json_array();
-    struct dirent *e;
-    size_t count = 0;
-    while ((e = readdir(d)) != NULL && count < 10000) {
-        size_t l = strlen(e->d_name);
-        if (l > 5 && strcmp(e->d_name + l - 5, ".note") == 0) {
-            json_array_append_new(names, json_stringn(e->d_name, l - 5));
-            count++;
-        }
-    }
-    closedir(d);
+    const char *k;
+    json_t *v;
+    json_object_foreach(notes, k, v) json_array_append_new(names, json_string(k));
     return dump(json_pack("{s:o}", "names", names), out);
 }
 
@@ -152,11 +195,25 @@ static int op_delete(fcp_conn_ctx *c, const char *in, size_t n, fcp_buf *out)
     const char *name;
     int rc = parse_input(c, in, n, &root, &name);
     if (rc < 0) return rc;
-    char path[1200];
-    note_path(c, name, path, sizeof path);
-    int deleted = unlink(path) == 0;
+    int deleted = json_object_get(notes, name) != NULL;
+    if (deleted) {
+        json_t *m = json_deep_copy(notes);
+        if (!m || json_object_del(m, name) < 0) rc = fcp_conn_fail(c, FCP_ENOMEM, "out of memory");
+        else rc = store(c, m);
+        json_decref(m);
+    }
     json_decref(root);
-    return dump(json_pack("{s:b}", "deleted", deleted), out);
+    return rc < 0 ? rc : dump(json_pack("{s:b}", "deleted", deleted), out);
+}
+
+/* Read the state once the host has configured us; a failure here is
+ * retried on first use (and reported there). */
+static int configure(fcp_conn_ctx *c, const uint8_t *cbor, size_t len)
+{
+    (void)cbor;
+    (void)len;
+    (void)load(c, 1);
+    return 0;
 }
 
 static const fcp_conn_op OPS[] = {
@@ -169,6 +226,8 @@ static const fcp_conn_op OPS[] = {
 int main(void)
 {
     fcp_connector_def def = {FCP_EMBEDDED_MANIFEST, FCP_EMBEDDED_MANIFEST_LEN, OPS,
-                             sizeof OPS / sizeof OPS[0], NULL, NULL};
-    return fcp_connector_main(&def);
+                             sizeof OPS / sizeof OPS[0], configure, NULL};
+    int rc = fcp_connector_main(&def);
+    json_decref(notes);
+    return rc;
 }

@@ -49,6 +49,7 @@ typedef struct rt_job {
     uint64_t  id;
     /* START */
     uint32_t  version_slot;
+    uint64_t  state_epoch;              /* activation epoch for state writes (fcpd_conn_state.c) */
     /* INVOKE (copied: the worker never reads loop memory) */
     char      method[16];               /* "invoke" or "simulate" */
     char      operation[FCP_OPERATION_ID_MAX + 1];
@@ -110,6 +111,7 @@ typedef struct rt_connector {
     rt_job   *cur;                             /* job being run (egress reads its caps) */
     fcp_egress_proxy px;
     fcp_egress_curl  curl;
+    uint64_t  state_epoch;                     /* epoch of the running process; 0: no mesh state */
     uint64_t  next_health_ns;
 } rt_connector;
 
@@ -160,5 +162,15 @@ void rt_send_error(fcpd_admin_conn *a, uint64_t seq, int err, const char *detail
 void rt_send_payload(fcpd_admin_conn *a, uint64_t seq, const fcp_buf *pl);
 /* The admin connection waiting for job j, or NULL if it went away. */
 fcpd_admin_conn *rt_waiter(fcpd_runtime *rt, const rt_job *j);
+
+/* fcpd_conn_state.c: connector state as mesh objects (D-RUNTIME-8) */
+int  rt_state_start(fcpd_runtime *rt);
+void rt_state_closing(fcpd_runtime *rt);      /* before the workers are joined */
+void rt_state_stop(fcpd_runtime *rt);         /* after */
+/* Loop: a new activation of c (manifest m); the epoch for its START job, 0
+ * when the manifest does not declare [state] model = "mesh". */
+uint64_t rt_state_activate(rt_connector *c, const fcp_manifest *m);
+/* Worker: serve "state_get" / "state_put" from c's connector. */
+int  rt_state_on_request(rt_connector *c, const fcp_lt_msg *req, fcp_buf *reply);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * fcpd_conn_egress.c - the egress proxy a connector worker serves
- * "egress_http" requests with (host_egress.h, spec §11.2, review Change 6).
+ * "egress_http" requests with (host_egress.h, spec §11.2, review Change 6);
+ * the same dispatcher hands "state_get" / "state_put" to fcpd_conn_state.c.
  *
  * Runs on the connector's worker thread only, inside a call: the request is
  * decoded strictly, checked by the proxy against the call's constraints
@@ -189,6 +190,8 @@ int rt_egress_on_request(void *user, fcp_host_conn *hc, const fcp_lt_msg *req, f
     (void)hc;
     if (fcp_lt_msg_is(req, "event"))
         return 0;
+    if (fcp_lt_msg_is(req, "state_get") || fcp_lt_msg_is(req, "state_put"))
+        return rt_state_on_request(c, req, reply);   /* fcpd_conn_state.c */
     if (!req->body)
         return FCP_EEGRESS_REQUEST;
     fcp_egress_request er;

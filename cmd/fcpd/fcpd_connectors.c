@@ -177,6 +177,7 @@ static void do_start(rt_connector *c, rt_job *j)
         return;
     }
     c->conn.on_request = rt_egress_on_request;
+    c->state_epoch = j->state_epoch;
     c->conn.user = c;
     pthread_mutex_lock(&c->mu);
     c->pid = c->conn.pid;
@@ -481,6 +482,7 @@ static int try_start(rt_connector *c)
         return FCP_ENOMEM;
     const rt_version *v = cur_version(c);
     j->version_slot = c->lc.cur.slot;
+    j->state_epoch = rt_state_activate(c, &v->m);
     fcp_buf_append(&j->input, v->binary_path, strlen(v->binary_path) + 1);
     fcp_buf_append(&j->out, &v->m.sandbox, sizeof v->m.sandbox);
     if (j->input.err || j->out.err) {
@@ -825,7 +827,8 @@ int fcpd_connectors_start(fcpd *d)
     d->rt = rt;
     pthread_mutex_init(&rt->out_mu, NULL);
     rt->ev_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (rt->ev_fd < 0 || fcp_net_loop_add(d->loop, rt->ev_fd, FCP_NET_EV_IN, on_event, rt) < 0)
+    if (rt->ev_fd < 0 || fcp_net_loop_add(d->loop, rt->ev_fd, FCP_NET_EV_IN, on_event, rt) < 0 ||
+        rt_state_start(rt) < 0)
         return FCP_ENET_LOOP;
     /* the sandbox probe forks: run it once here, before worker threads;
      * libcurl's global init is not thread-safe: also before them (idempotent) */
@@ -890,6 +893,7 @@ void fcpd_connectors_stop(fcpd *d)
             wake(c->wake_fd);
         }
     }
+    rt_state_closing(rt);   /* a worker waiting for a state answer returns */
     for (size_t i = 0; i < RT_MAX_CONNECTORS; i++) {
         rt_connector *c = &rt->c[i];
         if (!c->used)
@@ -913,6 +917,7 @@ void fcpd_connectors_stop(fcpd *d)
         rt->out_head = j->next;
         rt_job_free(j);
     }
+    rt_state_stop(rt);
     rt_invoke_stop(rt);
     if (rt->ev_fd >= 0) {
         fcp_net_loop_del(d->loop, rt->ev_fd);

@@ -20,7 +20,7 @@
  *
  * Methods answered: handshake, describe, introspect, capabilities,
  * configure, invoke, simulate, health, shutdown, subscribe; connector ->
- * host: event, egress_http.  Bodies are documented in docs/connectors.md.
+ * host: event, egress_http, state_get, state_put.  Bodies are documented in docs/connectors.md.
  * The SDK is single-threaded and blocking: it waits for the host's next
  * request; the host enforces every deadline.
  */
@@ -108,6 +108,27 @@ int fcp_conn_emit_event(fcp_conn_ctx *ctx, const char *topic, const char *data_j
  * FCP-43xx code with the text available via fcp_conn_last_error. */
 int fcp_egress_http(fcp_conn_ctx *ctx, const fcp_egress_request *req, fcp_egress_response *resp,
                     fcp_buf *storage);
+
+/* Externalised state (spec §10.4, D-RUNTIME-8): for a connector whose
+ * manifest says [state] model = "mesh", the host keeps the state as signed
+ * ConnectorStateObjects in the connector's zone (mesh objects); local
+ * files are a cache at most.  Only inside a call or configure.
+ *
+ * fcp_conn_state_get: 1 and the state bytes appended to *state (head, when
+ * not NULL, receives the ObjectId of that version), or 0 when no state was
+ * written yet, or a negative code (FCP_ERT_STATE_MODEL when the manifest
+ * does not declare mesh state). */
+int fcp_conn_state_get(fcp_conn_ctx *ctx, fcp_buf *state, uint8_t head[32]);
+
+/* Write the next version (at most 256 KiB).  expect_head NULL: on top of
+ * whatever is current; otherwise expect_len 32 names the version this write
+ * replaces and expect_len 0 says "no state yet" — the host refuses a write
+ * whose expectation is out of date (FCP_ESTATE_PREV / FCP_ESTATE_SEQ /
+ * FCP_ESTATE_GENESIS) and a write by an earlier activation of this
+ * connector (FCP_ESTATE_FENCE_STALE).  new_head (may be NULL) receives the
+ * new version's ObjectId. */
+int fcp_conn_state_put(fcp_conn_ctx *ctx, const void *state, size_t len, const uint8_t *expect_head,
+                       size_t expect_len, uint8_t new_head[32]);
 
 /* Text of the last error the host sent back to this connector. */
 const char *fcp_conn_last_error(fcp_conn_ctx *ctx);

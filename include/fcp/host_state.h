@@ -28,41 +28,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fcp/authz_lease.h"
 #include "fcp/buf.h"
-#include "fcp/model_lease.h"
 
-#define FCP_STATE_LEASE_SECS (10ull * 365 * 86400)  /* implicit lease lifetime */
+/* The slot is opaque: its fence and chain types (authz_lease.h) cannot share
+ * a translation unit with host_manifest.h's safety tiers. */
+#define FCP_HOST_STATE_MAX     (256 * 1024)          /* = FCP_STATE_MAX_BYTES */
+#define FCP_HOST_STATE_ENC_MAX (FCP_HOST_STATE_MAX + 64 * 1024 + 4096) /* = FCP_STATE_MAX_ENCODED */
+#define FCP_STATE_LEASE_SECS   (10ull * 365 * 86400)  /* implicit lease lifetime */
 
-typedef struct fcp_state_slot {
-    char     zone[FCP_ZONE_ID_MAX + 1];
-    char     connector_id[FCP_STATE_ID_MAX + 1];
-    char     instance_id[FCP_STATE_ID_MAX + 1];
-    char     node_id[FCP_NODE_ID_MAX + 1];
-    uint8_t  node_pk[32];                 /* verifies the versions this node signs */
-    fcp_object_id_key oid_key;            /* the zone's ObjectIdKey */
-    uint8_t  state_root[FCP_OBJECT_ID_BYTES];
-    uint64_t epoch;                       /* highest activation (0: none yet) */
-    uint8_t  lease_id[FCP_OBJECT_ID_BYTES]; /* ObjectId of the lease of `epoch` */
-    fcp_lease_fence fence;
-    fcp_state_head  head;
-    fcp_buf  head_obj;                    /* canonical CBOR of the head version */
-} fcp_state_slot;
+typedef struct fcp_state_slot fcp_state_slot;
+struct fcp_object_id_key;
 
 /* The state root of (zone, connector, instance). */
-void fcp_state_root_derive(uint8_t out[FCP_OBJECT_ID_BYTES], const char *zone, const char *connector_id,
+void fcp_state_root_derive(uint8_t out[32], const char *zone, const char *connector_id,
                            const char *instance_id);
 
-/* Set up an empty slot (no epoch, no head).  FCP_EINVAL for ids that are
- * empty or too long. */
-int fcp_state_slot_init(fcp_state_slot *s, const char *zone, const char *connector_id, const char *instance_id,
-                        const char *node_id, const uint8_t node_pk[32], const fcp_object_id_key *oid_key);
-void fcp_state_slot_free(fcp_state_slot *s);
+/* A new empty slot (no epoch, no head), or NULL with *err = FCP_EINVAL
+ * (ids empty or too long) or FCP_ENOMEM.  oid_key: the zone's ObjectIdKey. */
+fcp_state_slot *fcp_state_slot_new(const char *zone, const char *connector_id, const char *instance_id,
+                                   const char *node_id, const uint8_t node_pk[32],
+                                   const struct fcp_object_id_key *oid_key, int *err);
+void fcp_state_slot_free(fcp_state_slot *s);   /* NULL allowed */
 
-/* Restore a persisted slot: the last epoch and (enc may be NULL / 0) the head
- * version's encoding, which must decode, verify with node_pk and belong to
- * this instance (FCP_ESTATE_INSTANCE).  The fence stays empty until the next
- * fcp_state_activate. */
+/* The highest activation epoch (0: none). */
+uint64_t fcp_state_slot_epoch(const fcp_state_slot *s);
+/* 1 when a head exists, with its state_seq, ObjectId, state bytes and full
+ * encoding (pointers into the slot, valid until the next change; any output
+ * may be NULL); 0 when there is none yet. */
+int fcp_state_slot_head(const fcp_state_slot *s, uint64_t *seq, uint8_t id[32], const uint8_t **state,
+                        size_t *state_len, const uint8_t **enc, size_t *enc_len);
+
+/* Restore a persisted slot: the last epoch and (enc may be NULL / 0: no
+ * head) the head version's encoding, which must decode, verify with node_pk
+ * and belong to this instance (FCP_ESTATE_INSTANCE); on error the slot is
+ * unchanged.  The fence is kept (after a restart it is empty until the next
+ * fcp_state_activate); also used to roll a slot back to a saved head. */
 int fcp_state_slot_restore(fcp_state_slot *s, uint64_t epoch, const uint8_t *enc, size_t len);
 
 /* A new activation at time now: epoch = previous + 1, its implicit lease
@@ -82,6 +82,6 @@ int fcp_state_activate(fcp_state_slot *s, uint64_t now, uint64_t *epoch_out);
  * changes. */
 int fcp_state_slot_write(fcp_state_slot *s, uint64_t epoch, const uint8_t *expect_prev, size_t expect_prev_len,
                     const uint8_t *state, size_t state_len, uint64_t now, const uint8_t node_sk[64],
-                    fcp_buf *enc, uint8_t id[FCP_OBJECT_ID_BYTES]);
+                    fcp_buf *enc, uint8_t id[32]);
 
 #endif

@@ -422,3 +422,77 @@ int fcp_egress_http(fcp_conn_ctx *ctx, const fcp_egress_request *req, fcp_egress
     if (rc == 0) rc = fcp_egress_response_decode(resp, storage->data, storage->len);
     return rc;
 }
+
+/* A bytes field of a CBOR map body: 1 and the value in v, n; 0 when absent. */
+static int body_bytes(const fcp_buf *b, const char *key, const uint8_t **v, size_t *n)
+{
+    fcp_cbor_dec d;
+    fcp_cbor_dec_init(&d, b->data, b->len, NULL);
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    int rc = fcp_cbor_map_begin(&d, &it);
+    while (rc >= 0 && (rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
+        if (fcp_cbor_key_is(k, kl, key)) return fcp_cbor_get_bytes(&d, v, n) < 0 ? FCP_EHOST_UNEXPECTED : 1;
+        rc = fcp_cbor_skip(&d);
+    }
+    return rc < 0 ? FCP_EHOST_UNEXPECTED : 0;
+}
+
+int fcp_conn_state_get(fcp_conn_ctx *ctx, fcp_buf *state, uint8_t head[32])
+{
+    static const uint8_t empty_map = 0xa0;
+    fcp_buf req, body;
+    fcp_buf_init(&req);
+    fcp_buf_init(&body);
+    int rc = fcp_buf_append(&req, &empty_map, 1);
+    if (rc == 0) rc = request(ctx, "state_get", &req, &body);
+    const uint8_t *v = NULL, *h = NULL;
+    size_t n = 0, hn = 0;
+    if (rc == 0) rc = body_bytes(&body, "state", &v, &n);
+    if (rc == 1) {
+        if (body_bytes(&body, "head", &h, &hn) != 1 || hn != 32)
+            rc = fcp_conn_fail(ctx, FCP_EHOST_UNEXPECTED, "state_get answer without a head");
+        else if (fcp_buf_append(state, v, n) < 0)
+            rc = FCP_ENOMEM;
+        else if (head)
+            memcpy(head, h, 32);
+    }
+    fcp_buf_free(&req);
+    fcp_buf_free(&body);
+    return rc;
+}
+
+int fcp_conn_state_put(fcp_conn_ctx *ctx, const void *state, size_t len, const uint8_t *expect_head,
+                       size_t expect_len, uint8_t new_head[32])
+{
+    if (expect_head && expect_len != 0 && expect_len != 32)
+        return fcp_conn_fail(ctx, FCP_EINVAL, "expect_len must be 0 or 32");
+    fcp_buf b, body;
+    fcp_buf_init(&b);
+    fcp_buf_init(&body);
+    fcp_cbor_enc e;
+    fcp_cbor_enc_init(&e, &b);
+    fcp_cbor_map_open(&e);
+    fcp_cbor_put_cstr(&e, "state");
+    fcp_cbor_put_bytes(&e, state, len);
+    if (expect_head) {
+        fcp_cbor_put_cstr(&e, "prev");
+        fcp_cbor_put_bytes(&e, expect_head, expect_len);
+    }
+    fcp_cbor_map_close(&e);
+    int rc = fcp_cbor_enc_finish(&e);
+    fcp_cbor_enc_free(&e);
+    if (rc == 0) rc = request(ctx, "state_put", &b, &body);
+    if (rc == 0) {
+        const uint8_t *h;
+        size_t hn;
+        if (body_bytes(&body, "head", &h, &hn) != 1 || hn != 32)
+            rc = fcp_conn_fail(ctx, FCP_EHOST_UNEXPECTED, "state_put answer without a head");
+        else if (new_head)
+            memcpy(new_head, h, 32);
+    }
+    fcp_buf_free(&b);
+    fcp_buf_free(&body);
+    return rc;
+}

@@ -5,10 +5,31 @@
  */
 #include "fcp/host_state.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "fcp/authz_lease.h"
 #include "fcp/crypto.h"
 #include "fcp/error.h"
+#include "fcp/model_lease.h"
+
+_Static_assert(FCP_HOST_STATE_MAX == FCP_STATE_MAX_BYTES, "state size limits differ");
+_Static_assert(FCP_HOST_STATE_ENC_MAX >= FCP_STATE_MAX_ENCODED, "state encoding limit too small");
+
+struct fcp_state_slot {
+    char     zone[FCP_ZONE_ID_MAX + 1];
+    char     connector_id[FCP_STATE_ID_MAX + 1];
+    char     instance_id[FCP_STATE_ID_MAX + 1];
+    char     node_id[FCP_NODE_ID_MAX + 1];
+    uint8_t  node_pk[32];                   /* verifies the versions this node signs */
+    fcp_object_id_key oid_key;              /* the zone's ObjectIdKey */
+    uint8_t  state_root[FCP_OBJECT_ID_BYTES];
+    uint64_t epoch;                         /* highest activation (0: none yet) */
+    uint8_t  lease_id[FCP_OBJECT_ID_BYTES]; /* ObjectId of the lease of `epoch` */
+    fcp_lease_fence fence;
+    fcp_state_head  head;
+    fcp_buf  head_obj;                      /* canonical CBOR of the head version */
+};
 
 static void put_lv(fcp_blake3_hasher *h, const char *s)
 {
@@ -40,26 +61,65 @@ static int copy_id(char *dst, size_t cap, const char *src)
     return 0;
 }
 
-int fcp_state_slot_init(fcp_state_slot *s, const char *zone, const char *connector_id, const char *instance_id,
-                        const char *node_id, const uint8_t node_pk[32], const fcp_object_id_key *oid_key)
+fcp_state_slot *fcp_state_slot_new(const char *zone, const char *connector_id, const char *instance_id,
+                                   const char *node_id, const uint8_t node_pk[32],
+                                   const struct fcp_object_id_key *oid_key, int *err)
 {
-    memset(s, 0, sizeof *s);
+    fcp_state_slot *s = calloc(1, sizeof *s);
+    if (!s) {
+        *err = FCP_ENOMEM;
+        return NULL;
+    }
     fcp_buf_init(&s->head_obj);
     if (copy_id(s->zone, sizeof s->zone, zone) < 0 ||
         copy_id(s->connector_id, sizeof s->connector_id, connector_id) < 0 ||
         copy_id(s->instance_id, sizeof s->instance_id, instance_id) < 0 ||
-        copy_id(s->node_id, sizeof s->node_id, node_id) < 0)
-        return FCP_EINVAL;
+        copy_id(s->node_id, sizeof s->node_id, node_id) < 0) {
+        free(s);
+        *err = FCP_EINVAL;
+        return NULL;
+    }
     memcpy(s->node_pk, node_pk, 32);
     s->oid_key = *oid_key;
     fcp_state_root_derive(s->state_root, zone, connector_id, instance_id);
-    return 0;
+    *err = 0;
+    return s;
 }
 
 void fcp_state_slot_free(fcp_state_slot *s)
 {
+    if (!s)
+        return;
     fcp_buf_free(&s->head_obj);
-    fcp_memzero(&s->oid_key, sizeof s->oid_key);
+    fcp_memzero(s, sizeof *s);
+    free(s);
+}
+
+uint64_t fcp_state_slot_epoch(const fcp_state_slot *s) { return s->epoch; }
+
+int fcp_state_slot_head(const fcp_state_slot *s, uint64_t *seq, uint8_t id[32], const uint8_t **state,
+                        size_t *state_len, const uint8_t **enc, size_t *enc_len)
+{
+    if (!s->head.have)
+        return 0;
+    if (seq)
+        *seq = s->head.state_seq;
+    if (id)
+        memcpy(id, s->head.id, 32);
+    if (enc)
+        *enc = s->head_obj.data;
+    if (enc_len)
+        *enc_len = s->head_obj.len;
+    if (state || state_len) {
+        fcp_connector_state st;
+        if (fcp_connector_state_decode(&st, s->head_obj.data, s->head_obj.len) < 0)
+            return FCP_ESTATE_OBJECT;
+        if (state)
+            *state = st.state;
+        if (state_len)
+            *state_len = st.state_len;
+    }
+    return 1;
 }
 
 static int lookup(void *ctx, const uint8_t *node, size_t n, uint8_t pk[32])
@@ -93,9 +153,13 @@ static int set_head(fcp_state_slot *s, const fcp_connector_state *st, const uint
 
 int fcp_state_slot_restore(fcp_state_slot *s, uint64_t epoch, const uint8_t *enc, size_t len)
 {
-    s->epoch = epoch;
-    if (!enc || !len)
+    if (!enc || !len) {
+        s->epoch = epoch;
+        memset(&s->head, 0, sizeof s->head);
+        fcp_buf_free(&s->head_obj);
+        fcp_buf_init(&s->head_obj);
         return 0;
+    }
     fcp_connector_state st;
     int rc = fcp_connector_state_decode(&st, enc, len);
     if (rc < 0)
@@ -108,7 +172,9 @@ int fcp_state_slot_restore(fcp_state_slot *s, uint64_t epoch, const uint8_t *enc
     uint8_t id[32];
     if ((rc = fcp_connector_state_id(id, &st, &s->oid_key)) < 0)
         return rc;
-    return set_head(s, &st, id, enc, len);
+    if ((rc = set_head(s, &st, id, enc, len)) == 0)
+        s->epoch = epoch;
+    return rc;
 }
 
 int fcp_state_activate(fcp_state_slot *s, uint64_t now, uint64_t *epoch_out)

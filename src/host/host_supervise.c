@@ -163,11 +163,13 @@ static int send_msg(fcp_host_conn *c, const char *type, uint64_t id, const uint8
     return rc;
 }
 
-/* A request from the connector while we wait (egress_http, event). */
+/* A request from the connector while we wait (egress_http, state_get,
+ * state_put, event). */
 static int serve_request(fcp_host_conn *c, const fcp_lt_msg *req, int64_t deadline)
 {
     int is_event = fcp_lt_msg_is(req, "event");
-    if (!is_event && !fcp_lt_msg_is(req, "egress_http"))
+    if (!is_event && !fcp_lt_msg_is(req, "egress_http") && !fcp_lt_msg_is(req, "state_get") &&
+        !fcp_lt_msg_is(req, "state_put"))
         return fcp_host_kill(c, FCP_EHOST_UNEXPECTED, "connector sent an unexpected message type");
     fcp_buf reply;
     fcp_buf_init(&reply);

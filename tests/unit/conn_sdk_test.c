@@ -60,8 +60,80 @@ static void rm_state(const char *dir)
     if (system(cmd) != 0) fprintf(stderr, "  could not remove %s\n", dir);
 }
 
+/* A host-side stand-in for fcpd's state_get / state_put (the notes
+ * connector keeps its notes as externalised state, D-RUNTIME-8): one
+ * in-memory version whose head id is its counter; a put naming another head
+ * is refused with FCP_ESTATE_PREV, like fcpd does. */
+typedef struct mem_state {
+    fcp_buf  state;
+    uint8_t  head[32];
+    int      have;
+    unsigned puts, gets, refused;
+} mem_state;
+
+static int mem_state_request(void *user, fcp_host_conn *hc, const fcp_lt_msg *req, fcp_buf *reply)
+{
+    mem_state *ms = user;
+    (void)hc;
+    fcp_cbor_enc e;
+    fcp_cbor_enc_init(&e, reply);
+    if (fcp_lt_msg_is(req, "state_get")) {
+        ms->gets++;
+        fcp_cbor_map_open(&e);
+        if (ms->have) {
+            fcp_cbor_put_cstr(&e, "head");
+            fcp_cbor_put_bytes(&e, ms->head, 32);
+            fcp_cbor_put_cstr(&e, "state");
+            fcp_cbor_put_bytes(&e, ms->state.data, ms->state.len);
+        }
+        fcp_cbor_map_close(&e);
+    } else if (fcp_lt_msg_is(req, "state_put")) {
+        const uint8_t *st = NULL, *prev = NULL;
+        size_t sl = 0, pl = 0;
+        int has_prev = 0;
+        fcp_cbor_dec d;
+        fcp_cbor_dec_init(&d, req->body, req->body_len, NULL);
+        fcp_cbor_map_iter it;
+        const char *k;
+        size_t kl;
+        int rc = fcp_cbor_map_begin(&d, &it);
+        while (rc >= 0 && (rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
+            if (fcp_cbor_key_is(k, kl, "state")) rc = fcp_cbor_get_bytes(&d, &st, &sl);
+            else if (fcp_cbor_key_is(k, kl, "prev")) rc = fcp_cbor_get_bytes(&d, &prev, &pl), has_prev = 1;
+            else rc = fcp_cbor_skip(&d);
+        }
+        if (rc < 0 || !st) {
+            fcp_cbor_enc_free(&e);
+            return FCP_EINVALID_REQUEST;
+        }
+        if (has_prev && (ms->have ? pl != 32 || memcmp(prev, ms->head, 32) : pl != 0)) {
+            ms->refused++;
+            fcp_cbor_enc_free(&e);
+            return FCP_ESTATE_PREV;
+        }
+        fcp_buf_reset(&ms->state);
+        fcp_buf_append(&ms->state, st, sl);
+        ms->head[0]++;
+        ms->have = 1;
+        ms->puts++;
+        fcp_cbor_map_open(&e);
+        fcp_cbor_put_cstr(&e, "head");
+        fcp_cbor_put_bytes(&e, ms->head, 32);
+        fcp_cbor_map_close(&e);
+    } else {
+        fcp_cbor_enc_free(&e);
+        return fcp_lt_msg_is(req, "event") ? 0 : FCP_EHOST_UNEXPECTED;
+    }
+    int rc = fcp_cbor_enc_finish(&e);
+    fcp_cbor_enc_free(&e);
+    return rc;
+}
+
 static void notes_session(const fcp_manifest_sandbox *sb, const char *label)
 {
+    mem_state ms;
+    memset(&ms, 0, sizeof ms);
+    fcp_buf_init(&ms.state);
     char state[256];
     snprintf(state, sizeof state, "/tmp/fcp-conn-sdk-test-%d-%s", (int)getpid(), label);
     fcp_host_spawn_opts o = {g_exe, NULL, state, sb, 0};
@@ -72,6 +144,8 @@ static void notes_session(const fcp_manifest_sandbox *sb, const char *label)
         rm_state(state);
         return;
     }
+    c.on_request = mem_state_request;
+    c.user = &ms;
     fcp_buf r;
     fcp_buf_init(&r);
     /* before the handshake only health/shutdown are answered */
@@ -106,6 +180,22 @@ static void notes_session(const fcp_manifest_sandbox *sb, const char *label)
     fcp_buf_reset(&r);
     CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_delete", "{\"name\":\"groceries\"}", 3000, &r), 0);
     CHECK(has_text(&r, "\"deleted\":true"));
+    /* the notes live in the host's state, not in the state dir: read at
+     * configure, one write per put and per delete */
+    CHECK_EQ(ms.gets, 1);
+    CHECK_EQ(ms.puts, 2);
+    CHECK(ms.state.len == 2 && !memcmp(ms.state.data, "{}", 2));
+    /* a head changed behind the connector's back: its write is refused and it
+     * reloads, so the next write succeeds and sees the other note */
+    fcp_buf_reset(&ms.state);
+    fcp_buf_append(&ms.state, "{\"other\":\"x\"}", 13);
+    ms.head[1]++;
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_put", "{\"name\":\"a\",\"text\":\"1\"}", 3000, &r), FCP_ESTATE_PREV);
+    CHECK_EQ(ms.refused, 1);
+    fcp_buf_reset(&r);
+    CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_put", "{\"name\":\"a\",\"text\":\"1\"}", 3000, &r), 0);
+    CHECK(ms.state.len == 21 && !memcmp(ms.state.data, "{\"a\":\"1\",\"other\":\"x\"}", 21));
     fcp_buf_reset(&r);
     CHECK_EQ(fcp_host_invoke(&c, NULL, "notes_get", "{\"name\":\"groceries\"}", 3000, &r), FCP_ENOENT);
     CHECK(strstr(c.why, "groceries") != NULL);
@@ -121,6 +211,7 @@ static void notes_session(const fcp_manifest_sandbox *sb, const char *label)
     CHECK_EQ(c.pid, 0);
     /* clean shutdown: exit status 0 */
     CHECK(c.exit_status == 0);
+    fcp_buf_free(&ms.state);
     rm_state(state);
 }
 
