@@ -15,6 +15,11 @@
  * Nothing on this path allocates before the datagram authenticated, and
  * every refusal increments exactly one counter.
  *
+ * Membership (D-MESH-9): each peer serves a set of zones (zmask); every zone
+ * has its own sorted member list (mesh_members_compute).  Peers are added,
+ * removed, moved and re-zoned at runtime (fcp_mesh_member_*): the member
+ * lists are recomputed and the repair scan restarts at once.
+ *
  * Sessions (D-MESH-5): for each pair the node whose id sorts first initiates
  * (so a pair never races two handshakes); a peer is up from the handshake
  * until peer_dead_ms without an authentic datagram.  Gossip every

@@ -3,6 +3,10 @@
  * that keeps every object decodable after a node is lost (spec §8 gossip,
  * §21.3 repair).
  *
+ * Everything here is per zone and over that zone's members only (D-MESH-9):
+ * digests of a zone go to and come from its members, coverage counts them,
+ * repair targets and repairers are members of the object's zone.
+ *
  * Gossip (D-MESH-2): every gossip_interval_ms each up peer gets, per zone,
  * digest pages of (object id, symbols held, K, flags) for the objects in our
  * store, in id order, at most gossip_max_pages pages per round (a larger
