@@ -636,6 +636,11 @@
     X(FCP_EDAEMON_OWNER_KEY,    6357, "fcp: the owner secret key (owner.key) is not in this FCP_HOME") \
     X(FCP_EDAEMON_ENROLL,       6358, "fcp: enrollment request or bundle invalid (keys do not match this node, or unsigned)") \
     X(FCP_EDAEMON_LEGACY_ZONE_KEY, 6359, "fcp: zones.key key id is not derived from the key (older fcp init): it cannot travel in a ZoneKeyManifest") \
+    /* fcp grant / token mint bindings, revocations over the mesh (cmd_grant.c, cmd_token.c, fcpd_authority.c) */ \
+    X(FCP_ECLI_GRANT_NOT_FOUND, 6361, "fcp: --grant names no file and no grant in FCP_HOME/grants") \
+    X(FCP_ECLI_BINDING,         6362, "fcp token mint: the connector binary id or revocation checkpoint could not be obtained from fcpd (give --aud-binary / --checkpoint)") \
+    X(FCP_ECLI_CHECKPOINT,      6363, "fcp token mint: --checkpoint wants SEQ:HEX (64 hex digits; seq 0 with zeros for an empty chain)") \
+    X(FCP_EDAEMON_REV_MESH,     6364, "fcpd: a revocation object from the mesh does not verify (owner signature, object/event pair) and was dropped") \
     X(FCP_EDAEMON_AUDIT_FILE,   6360, "fcp: audit chain file is unreadable or holds a truncated CBOR item") \
     /* --- net QUIC: the QUIC carrier (net/net_quic*.c, docs/quic.md) --- */          \
     X(FCP_EQUIC_TLS,            6400, "QUIC: TLS session setup failed (GnuTLS)")   \
