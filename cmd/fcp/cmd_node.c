@@ -5,6 +5,8 @@
  *       check FILE is an attestation of ID signed by this home's owner, copy
  *       it to <home>/nodes/ID.attest, append a [[peers]] entry to fcpd.toml
  *       and ask a running fcpd to apply it now (admin op peers_reload)
+ *   fcp node reload-peers [--socket PATH]
+ *       ask the local fcpd to apply fcpd.toml's [[peers]] now (after an edit)
  *   fcp node stop [--socket PATH]
  *       ask the local fcpd to shut down cleanly
  *   fcp node enroll | join | remove   device enrollment and removal
@@ -26,6 +28,7 @@ static void node_usage(void)
 {
     printf("usage: fcp node add-peer --id ID --address HOST:PORT --attestation FILE [--zones Z,...]\n"
            "                         [--home DIR] [--socket PATH]\n"
+           "       fcp node reload-peers [--socket PATH] [--json]\n"
            "       fcp node stop [--socket PATH]\n"
            "       fcp node enroll --attestation FILE -o DIR [--home DIR]\n"
            "       fcp node enroll NODE_ID --pubkey HEX --enc-pubkey HEX --iss-pubkey HEX -o DIR\n"
@@ -37,7 +40,10 @@ static void node_usage(void)
            "          appended to <home>/fcpd.toml (with zones = [...] when --zones is\n"
            "          given: the zones the peer serves; default every zone).  A running\n"
            "          fcpd applies it at once (peers_reload); repair gives the new peer\n"
-           "          its share of every object.  An entry already there is updated.\n"
+           "          its share of every object.  An id already in fcpd.toml is refused:\n"
+           "          edit its entry (address, zones) and run reload-peers.\n"
+           "reload-peers  ask the local fcpd to apply added or changed [[peers]] entries\n"
+           "          of fcpd.toml now (a changed address re-establishes the session).\n"
            "stop      ask the local fcpd to shut down cleanly (as SIGTERM does).\n"
            "enroll    (owner's home) sign a new node's attestation (FILE: its node.request\n"
            "          from 'fcp init --join', or its public keys) and write the bundle DIR:\n"
@@ -127,6 +133,22 @@ static int add_peer(int argc, char **argv)
         cmd_error("node add-peer", rc, afile);
         return 1;
     }
+    /* an id already listed would make fcpd.toml invalid (duplicate peer) */
+    {
+        static fcp_config cur;
+        fcp_toml_error terr;
+        memset(&terr, 0, sizeof terr);
+        fcp_config_defaults(&cur, NULL);
+        snprintf(path, sizeof path, "%s/fcpd.toml", home);
+        if (fcp_config_load(&cur, path, &terr) == 0)
+            for (size_t k = 0; k < cur.n_peers; k++)
+                if (!strcmp(cur.peers[k].id, id)) {
+                    free(ab);
+                    fprintf(stderr, "fcp node add-peer: %s is already a [[peers]] entry of %s: edit it, then "
+                            "run fcp node reload-peers (FCP-%04d)\n", id, path, -FCP_EMESH_MEMBER_EXISTS);
+                    return 1;
+                }
+    }
     snprintf(path, sizeof path, "%s/nodes/%s.attest", home, id);
     f = fopen(path, "wb");
     if (!f || fwrite(ab, 1, alen, f) != alen) {
@@ -175,6 +197,32 @@ static int add_peer(int argc, char **argv)
     return 0;
 }
 
+static int reload_peers(int argc, char **argv)
+{
+    const char *sockopt = NULL;
+    int json = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--socket") && i + 1 < argc) sockopt = argv[++i];
+        else if (!strcmp(argv[i], "--json")) json = 1;
+        else {
+            fprintf(stderr, "fcp node reload-peers: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    fcp_admin_request r = { .op = FCP_ADMIN_OP_PEERS_RELOAD };
+    fcp_buf resp;
+    fcp_buf_init(&resp);
+    int rc = cmd_admin_call("node reload-peers", sockopt, &r, &resp);
+    if (rc == 0) {
+        if (json)
+            cmd_print_json(&resp);
+        else
+            printf("fcpd applied fcpd.toml's [[peers]]\n");
+    }
+    fcp_buf_free(&resp);
+    return rc;
+}
+
 static int stop(int argc, char **argv)
 {
     const char *sockopt = NULL;
@@ -210,6 +258,8 @@ int cmd_node(int argc, char **argv)
         return add_peer(argc, argv);
     if (!strcmp(argv[1], "stop"))
         return stop(argc, argv);
+    if (!strcmp(argv[1], "reload-peers"))
+        return reload_peers(argc, argv);
     if (!strcmp(argv[1], "enroll"))
         return cmd_node_enroll(argc, argv);
     if (!strcmp(argv[1], "join"))

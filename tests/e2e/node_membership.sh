@@ -3,7 +3,8 @@
 #   node-1 and node-2 run a mesh and hold a put; node-3 starts knowing them,
 #   and they learn of it at runtime with `fcp node add-peer` (admin op
 #   peers_reload: no restart); repair gives node-3 its share (coverage over
-#   3 members in `fcp status --json`); `fcp node remove node-2` takes node-2
+#   3 members in `fcp status --json`); node-3 moves to another port and the
+#   others follow with `fcp node reload-peers`; `fcp node remove node-2` takes node-2
 #   out of both running engines; coverage is restored over node-1 and node-3
 #   (no object at risk of one more loss), proven by losing node-1 and
 #   getting the object byte-identical from node-3, which joined late.
@@ -62,10 +63,28 @@ grep -q '"event":"peer.added".*"peer":"node-3"' "$W/n1/fcpd.log" 2>/dev/null || 
     grep -rqs '"event":"peer.added".*"peer":"node-3"' "$W/n1" 2>/dev/null
 check "node-1 logged peer.added" test $? = 0
 
-# a second add-peer of the same entry changes nothing
+# a second add-peer of the same id is refused (fcpd.toml stays valid)
 out=$("$FCP" node add-peer --home "$W/n1" --id node-3 --address "127.0.0.1:${P[3]}" \
     --attestation "$W/n3/node.attest" 2>&1)
-check "repeated add-peer still 2 peers" test "$(peers 1)" = 2
+check "repeated add-peer refused with FCP-6218" bash -c "[[ '$out' == *FCP-6218* ]]"
+check "repeated add-peer: still 2 peers" test "$(peers 1)" = 2
+
+# node-3 moves to another port: node-1 and node-2 learn it from their edited
+# fcpd.toml (fcp node reload-peers), without a restart of their own
+P3B=$(free_port)
+node_kill 3
+for i in 1 2 3; do sed -i "s/127.0.0.1:${P[3]}\"/127.0.0.1:$P3B\"/" "$W/n$i/fcpd.toml"; done
+check "node-3's port changed in node-1's fcpd.toml" grep -q "127.0.0.1:$P3B" "$W/n1/fcpd.toml"
+for i in 1 2; do
+    out=$(fcpn "$i" node reload-peers --json 2>&1)
+    check "reload-peers on node-$i updates node-3" bash -c "[[ '$out' == *'\"updated\":1'* ]]"
+done
+node_start 3 || bad "restart node-3 at its new port"
+check "sessions to node-3 up again at the new address" wait_up 20
+check "node-1 is still the same process" test "$(node_pid 1)" = "$pid1"
+check "node-1's peers list node-3 at the new port" bash -c \
+    "FCP_HOME='$W/n1' '$FCP' peers --json | grep -q '127.0.0.1:$P3B'"
+check "still no object at risk" wait_for 40 risk0 1 2 3
 
 # runtime removal of node-2 on node-1 and node-3
 fcpn 1 node remove node-2 -o "$W/rot" --home "$W/n1" --socket "$W/n1/fcpd.sock" \
