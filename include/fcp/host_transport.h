@@ -146,14 +146,24 @@ typedef struct fcp_host_spawn_opts {
     uint32_t     max_payload;     /* 0 = FCP_LT_DEFAULT_MAX */
 } fcp_host_spawn_opts;
 
+#define FCP_HOST_SPAWN_REPORT_MS 5000u
+
 /* Start a connector: socketpair, fork, the child gets its end as fd 3
  * (FCP_LT_CONNECTOR_FD, env FCP_TRANSPORT_FD=3, CONNECTOR_STATE=state_dir),
  * its own process group, the sandbox (host_sandbox.h), then exec.  The
  * child reports sandbox/exec failures over a close-on-exec pipe, so a
  * failure to start is returned here (FCP_EHOST_SPAWN, or
  * FCP_EHOST_SANDBOX_UNAVAILABLE / FCP_EHOST_SANDBOX with c->why saying which
- * feature) rather than seen later as a dead connection. */
+ * feature) rather than seen later as a dead connection.  The report is
+ * awaited at most fcp_host_spawn_report_timeout() ms (default
+ * FCP_HOST_SPAWN_REPORT_MS): a child that has neither reported nor exec'd by
+ * then is killed with its group and reaped (FCP_ERT_SPAWN_TIMEOUT, c->why
+ * says so). */
 int fcp_host_spawn(fcp_host_conn *c, const fcp_host_spawn_opts *o);
+/* Process-wide report deadline of fcp_host_spawn (0 restores the default);
+ * set it before spawning from several threads. */
+void     fcp_host_spawn_set_report_timeout(uint32_t ms);
+uint32_t fcp_host_spawn_report_timeout(void);
 
 /* Wrap an already connected fd (made non-blocking) and an optional process
  * (pid 0: none).  Used by tests and by callers that fork themselves. */

@@ -362,7 +362,7 @@ static void child_fail(int rfd, int code, const char *why)
     _exit(127);
 }
 
-static void child_main(const fcp_host_spawn_opts *o, int sfd, int rfd)
+static void child_main(const fcp_host_spawn_opts *o, int sfd, int rfd, unsigned stall_ms)
 {
     char why[200] = "";
     setpgid(0, 0);
@@ -401,9 +401,22 @@ static void child_main(const fcp_host_spawn_opts *o, int sfd, int rfd)
     static char asan_opts[] = "ASAN_OPTIONS=detect_leaks=0";
     envp[ne++] = asan_opts;
     envp[ne] = NULL;
+    if (stall_ms) {   /* test hook: a child that hangs before exec */
+        struct timespec ts = {stall_ms / 1000, (long)(stall_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
+    }
     execve(o->path, o->argv ? o->argv : argv0, envp);
     child_fail(rfd, FCP_EHOST_SPAWN, "execve failed");
 }
+
+static uint32_t report_timeout_ms = FCP_HOST_SPAWN_REPORT_MS;
+
+void fcp_host_spawn_set_report_timeout(uint32_t ms)
+{
+    report_timeout_ms = ms ? ms : FCP_HOST_SPAWN_REPORT_MS;
+}
+
+uint32_t fcp_host_spawn_report_timeout(void) { return report_timeout_ms; }
 
 int fcp_host_spawn(fcp_host_conn *c, const fcp_host_spawn_opts *o)
 {
@@ -436,6 +449,10 @@ int fcp_host_spawn(fcp_host_conn *c, const fcp_host_spawn_opts *o)
         close(sv[1]);
         return FCP_EHOST_SPAWN;
     }
+    /* FCP_HOST_TEST_SPAWN_STALL_MS: tests only, makes the child sleep before
+     * exec so the report deadline can be exercised (read before fork). */
+    const char *stall_env = getenv("FCP_HOST_TEST_SPAWN_STALL_MS");
+    unsigned stall_ms = stall_env ? (unsigned)strtoul(stall_env, NULL, 10) : 0;
     pid_t pid = fork();
     if (pid < 0) {
         close(sv[0]);
@@ -447,16 +464,44 @@ int fcp_host_spawn(fcp_host_conn *c, const fcp_host_spawn_opts *o)
     if (pid == 0) {
         close(sv[0]);
         close(rp[0]);
-        child_main(o, sv[1], rp[1]);
+        child_main(o, sv[1], rp[1], stall_ms);
     }
     setpgid(pid, pid); /* also in the child: whichever runs first wins */
     close(sv[1]);
     close(rp[1]);
+    /* the report (or EOF at exec), bounded: a child stuck before exec is killed */
+    uint32_t tmo = fcp_host_spawn_report_timeout();
+    int64_t deadline = now_ms() + tmo;
     spawn_report r;
-    ssize_t n;
-    do n = read(rp[0], &r, sizeof r);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = -1;
+    int timed_out = 0;
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        if (left <= 0) {
+            timed_out = 1;
+            break;
+        }
+        struct pollfd pf = {rp[0], POLLIN, 0};
+        int pr = poll(&pf, 1, (int)left);
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr == 0) {
+            timed_out = 1;
+            break;
+        }
+        if (pr < 0) break;   /* n stays -1: treated as started; the handshake decides */
+        n = read(rp[0], &r, sizeof r);
+        if (n < 0 && errno == EINTR) continue;
+        break;
+    }
     close(rp[0]);
+    if (timed_out) {
+        close(sv[0]);
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+        snprintf(c->why, sizeof c->why, "no start report within %u ms (child killed before exec)", (unsigned)tmo);
+        return FCP_ERT_SPAWN_TIMEOUT;
+    }
     int rc = fcp_host_attach(c, sv[0], pid, o->max_payload);
     if (rc < 0) {
         close(sv[0]);
