@@ -31,6 +31,7 @@ int cmd_connector(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_zone(int argc, char **argv);
+int cmd_grant(int argc, char **argv);
 /* fcp node enroll / join / remove (cmd_enroll.c; argv[1] is the subcommand). */
 int cmd_node_enroll(int argc, char **argv);
 int cmd_node_join(int argc, char **argv);
@@ -101,6 +102,18 @@ int cmd_new_zone_key(cmd_zone_key *z, const char *zone);
 int cmd_parse_duration(const char *s, uint64_t *secs);
 /* A JSON string literal of s. */
 void cmd_json_str(FILE *f, const char *s);
+
+/* An owner-signed CapabilityObject (cmd_grant.c): grantee the zone, or
+ * principal when set; valid from a minute ago for valid_secs.  Written to
+ * out, or to FCP_HOME/grants/<zone>-<cap>-<id16>.cap when out is NULL; path
+ * receives where; id the grant's ObjectId under the zone's ObjectIdKey. */
+typedef struct cmd_grant_spec {
+    const char          *zone, *capability, *principal;
+    uint64_t             valid_secs;
+    fcp_cap_constraints  constraints;
+} cmd_grant_spec;
+int cmd_grant_make(const char *home, const cmd_grant_spec *g, const char *out, char *path, size_t path_cap,
+                   uint8_t id[32]);
 
 /* Build, owner-sign and send one revocation (RevocationObject of ids in
  * scope + the RevocationEvent chaining it after the daemon's head) to the

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cmd.h"
 #include "fcp/admin.h"
+#include "fcp/cbor.h"
 #include "fcp/authz_token.h"
 #include "fcp/clock.h"
 #include "fcp/crypto.h"
@@ -32,9 +35,20 @@ static void usage(void)
            "  --capability CAP    capability_id\n"
            "  --operation OP      granted operation (repeatable; none = the whole capability)\n"
            "  --ttl DUR           lifetime (default 300s; e.g. 90s, 15m, 1h)\n"
-           "  --subject P         principal (sub and principal_id)\n"
-           "  --grant FILE        an owner-signed CapabilityObject whose id the token lists\n"
-           "                      (grant_object_ids; its ObjectId under the zone's key)\n"
+           "  --subject P         principal (sub and principal_id; default \"agent\")\n"
+           "  --grant FILE|NAME   an owner-signed CapabilityObject whose id the token lists\n"
+           "                      (grant_object_ids; a file, or NAME[.cap] in FCP_HOME/grants);\n"
+           "                      none: `fcp grant create` is run for zone + capability (needs\n"
+           "                      owner.key; said on stderr)\n"
+           "  --no-grant          list no grant object (the token is then refused by fcpd)\n"
+           "  --aud-binary HEX    aud_binary: the connector's runtime binary_id (64 hex)\n"
+           "  --connector-binary-from-daemon  ask fcpd for it (admin op connectors; an\n"
+           "                      error if fcpd cannot say).  Default: asked when fcpd runs\n"
+           "  --holder NODE_ID    holder_node (default this node; 'none' leaves it out)\n"
+           "  --checkpoint SEQ:HEX  chk_seq / chk_id (revocation head; 0:000..0 = empty chain).\n"
+           "                      Default: fcpd's current revocation head when fcpd runs\n"
+           "  --offline           ask fcpd nothing (only what options give is bound)\n"
+           "  --socket PATH       the fcpd to ask (default FCP_HOME/fcpd.sock)\n"
            "  -o FILE             write the token there (default stdout, binary)\n"
            "inspect: decode FILE (- = stdin) and check it: envelope, issuer attestation\n"
            "found by kid in FCP_HOME (node.attest, nodes/*.attest) and signed by the\n"
@@ -46,13 +60,120 @@ static void usage(void)
            "  --json              print the result as JSON\n");
 }
 
+/* The grant's ObjectId: arg is a file, or NAME / NAME.cap in FCP_HOME/grants. */
+static int grant_id(const char *home, const char *arg, uint8_t id[32], char *path, size_t pcap)
+{
+    FILE *f = fopen(arg, "rb");
+    if (f)
+        snprintf(path, pcap, "%s", arg);
+    else {
+        size_t l = strlen(arg);
+        snprintf(path, pcap, "%s/grants/%s%s", home, arg, l > 4 && !strcmp(arg + l - 4, ".cap") ? "" : ".cap");
+        if (strchr(arg, '/') || !(f = fopen(path, "rb")))
+            return FCP_ECLI_GRANT_NOT_FOUND;
+    }
+    static uint8_t g[FCP_CAP_MAX_ENCODED + 1];
+    size_t gl = fread(g, 1, sizeof g, f);
+    fclose(f);
+    static fcp_cap_object co;
+    static cmd_zone_key zk[CMD_ZONES_MAX];
+    size_t nz = 0;
+    const cmd_zone_key *z = NULL;
+    int rc = fcp_cap_object_decode(&co, g, gl);
+    if (rc == 0 && ((rc = cmd_load_zone_keys(home, zk, CMD_ZONES_MAX, &nz)) < 0 ||
+                    !(z = cmd_find_zone_key(zk, nz, co.header.zone_id))))
+        rc = rc < 0 ? rc : FCP_EDAEMON_KEY;
+    if (rc == 0)
+        rc = fcp_cap_object_id(id, &co, &z->oid_key);
+    fcp_memzero(zk, sizeof zk);
+    return rc;
+}
+
+/* Does the admin socket exist?  (Default bindings ask fcpd only when it runs.) */
+static int daemon_socket_exists(const char *sock)
+{
+    char p[4200];
+    if (sock)
+        snprintf(p, sizeof p, "%s", sock);
+    else if (getenv("FCP_HOME"))
+        snprintf(p, sizeof p, "%s/fcpd.sock", getenv("FCP_HOME"));
+    else
+        return 1;   /* let cmd_admin_call resolve it */
+    FILE *f = fopen(p, "r");
+    if (f) {
+        fclose(f);
+        return 1;
+    }
+    return access(p, F_OK) == 0;
+}
+
+/* fcpd's runtime binary_id of connector aud (admin op connectors). */
+static int daemon_binary_id(const char *sock, const char *aud, uint8_t out[32], int quiet)
+{
+    if (quiet && !daemon_socket_exists(sock))
+        return FCP_EADMIN_CONNECT;
+    fcp_admin_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.op = FCP_ADMIN_OP_CONNECTORS;
+    rq.has_connector = 1;
+    snprintf(rq.connector, sizeof rq.connector, "%s", aud);
+    fcp_buf resp;
+    fcp_buf_init(&resp);
+    int rc = cmd_admin_call("token", sock, &rq, &resp) ? FCP_EADMIN_CONNECT : FCP_EADMIN_RESPONSE;
+    const uint8_t *arr, *cv, *rtv;
+    size_t al, cl, rtl;
+    if (rc == FCP_EADMIN_RESPONSE && fcp_admin_resp_raw(resp.data, resp.len, "connectors", &arr, &al) == 1) {
+        fcp_cbor_dec d;
+        fcp_cbor_dec_init(&d, arr, al, NULL);
+        uint64_t n;
+        const char *h;
+        size_t hl;
+        if (fcp_cbor_get_array(&d, &n) == 0 && n >= 1 && fcp_cbor_get_raw(&d, &cv, &cl) == 0 &&
+            fcp_admin_resp_raw(cv, cl, "runtime", &rtv, &rtl) == 1 &&
+            fcp_admin_resp_text(rtv, rtl, "binary_id", &h, &hl) == 1 && hl == 64) {
+            char hx[65];
+            memcpy(hx, h, 64);
+            hx[64] = 0;
+            if (fcp_hex_decode_exact(out, 32, hx) == 0)
+                rc = 0;
+        }
+    }
+    fcp_buf_free(&resp);
+    return rc;
+}
+
+/* fcpd's revocation head: seq and the head event id (32 zero bytes at seq 0). */
+static int daemon_checkpoint(const char *sock, uint64_t *seq, uint8_t id[32])
+{
+    if (!daemon_socket_exists(sock))
+        return FCP_EADMIN_CONNECT;
+    fcp_admin_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.op = FCP_ADMIN_OP_REVOCATIONS;
+    fcp_buf resp;
+    fcp_buf_init(&resp);
+    int rc = cmd_admin_call("token", sock, &rq, &resp) ? FCP_EADMIN_CONNECT : 0;
+    const uint8_t *h;
+    size_t hl;
+    if (rc == 0 && fcp_admin_resp_uint(resp.data, resp.len, "seq", seq) != 1)
+        rc = FCP_EADMIN_RESPONSE;
+    if (rc == 0 && *seq == 0)
+        memset(id, 0, 32);
+    else if (rc == 0 && (fcp_admin_resp_bytes(resp.data, resp.len, "head", &h, &hl) != 1 || hl != 32))
+        rc = FCP_EADMIN_RESPONSE;
+    else if (rc == 0)
+        memcpy(id, h, 32);
+    fcp_buf_free(&resp);
+    return rc;
+}
+
 static int mint(int argc, char **argv)
 {
     const char *homeopt = NULL, *zone = NULL, *aud = NULL, *cap = NULL, *subject = NULL, *out = NULL;
-    const char *grant = NULL, *ops[FCP_TOKEN_MAX_OPS];
+    const char *grant = NULL, *ops[FCP_TOKEN_MAX_OPS], *aud_bin = NULL, *holder = NULL, *chk = NULL, *sock = NULL;
     size_t n_ops = 0;
     uint64_t ttl = FCP_TOKEN_DEFAULT_TTL;
-    int json = 0;
+    int json = 0, no_grant = 0, offline = 0, bin_from_daemon = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--json")) json = 1;
@@ -62,6 +183,13 @@ static int mint(int argc, char **argv)
         else if (v && !strcmp(a, "--capability")) { cap = v; i++; }
         else if (v && !strcmp(a, "--subject")) { subject = v; i++; }
         else if (v && !strcmp(a, "--grant")) { grant = v; i++; }
+        else if (!strcmp(a, "--no-grant")) no_grant = 1;
+        else if (!strcmp(a, "--offline")) offline = 1;
+        else if (!strcmp(a, "--connector-binary-from-daemon")) bin_from_daemon = 1;
+        else if (v && !strcmp(a, "--aud-binary")) { aud_bin = v; i++; }
+        else if (v && !strcmp(a, "--holder")) { holder = v; i++; }
+        else if (v && !strcmp(a, "--checkpoint")) { chk = v; i++; }
+        else if (v && !strcmp(a, "--socket")) { sock = v; i++; }
         else if (v && !strcmp(a, "-o")) { out = v; i++; }
         else if (v && !strcmp(a, "--operation") && n_ops < FCP_TOKEN_MAX_OPS) { ops[n_ops++] = v; i++; }
         else if (v && !strcmp(a, "--ttl")) {
@@ -107,8 +235,13 @@ static int mint(int argc, char **argv)
     if (!rc) rc = fcp_zone_id_validate(zone, strlen(zone));
     if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_ZONE_ID, zone);
     if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_CAPABILITY_ID, cap);
-    if (!rc && subject) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_SUB, subject);
-    if (!rc && subject) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_PRINCIPAL_ID, subject);
+    if (!subject)
+        subject = "agent";
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_SUB, subject);
+    if (!rc) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_PRINCIPAL_ID, subject);
+    if (!holder)
+        holder = at.node_id;
+    if (!rc && strcmp(holder, "none")) rc = fcp_token_claims_set_text(&c, FCP_CLAIM_HOLDER_NODE, holder);
     for (size_t i = 0; !rc && i < n_ops; i++)
         rc = fcp_token_claims_add_operation(&c, ops[i]);
     if (rc < 0) {
@@ -125,29 +258,90 @@ static int mint(int argc, char **argv)
         fcp_memzero(iss_sk, sizeof iss_sk);
         return 1;
     }
-    if (grant) {
-        size_t gl;
-        uint8_t *g = cmd_read_input(grant, &gl, FCP_CAP_MAX_ENCODED + 1);
-        static fcp_cap_object co;
-        static cmd_zone_key zk[CMD_ZONES_MAX];
-        size_t nz = 0;
-        const cmd_zone_key *z = NULL;
-        rc = g ? fcp_cap_object_decode(&co, g, gl) : FCP_EIO;
-        free(g);
-        if (rc == 0 && ((rc = cmd_load_zone_keys(home, zk, CMD_ZONES_MAX, &nz)) < 0 ||
-                        !(z = cmd_find_zone_key(zk, nz, co.header.zone_id))))
-            rc = rc < 0 ? rc : FCP_EDAEMON_KEY;
-        if (rc == 0)
-            rc = fcp_cap_object_id(c.grant_object_ids[0], &co, &z->oid_key);
-        fcp_memzero(zk, sizeof zk);
-        if (rc < 0) {
-            fcp_memzero(iss_sk, sizeof iss_sk);
-            cmd_error("token", rc, grant);
-            return 1;
+    char gpath[4400] = "";
+    int auto_grant = 0;
+    if (!grant && !no_grant) {
+        static cmd_grant_spec gs;
+        memset(&gs, 0, sizeof gs);
+        gs.zone = zone;
+        gs.capability = cap;
+        gs.valid_secs = ttl + 86400;   /* outlives the token */
+        if ((rc = cmd_grant_make(home, &gs, NULL, gpath, sizeof gpath, c.grant_object_ids[0])) < 0) {
+            /* a member node without owner.key: the token lists no grant (fcpd refuses it) */
+            char code[16];
+            fprintf(stderr, "fcp token mint: note: no --grant and no grant object could be created (%s %s): "
+                            "the token lists none\n", fcp_error_code(rc, code, sizeof code), fcp_strerror(rc));
+            gpath[0] = 0;
+            rc = 0;
+        } else {
+            auto_grant = 1;
+            c.n_grant_object_ids = 1;
+            c.present |= FCP_TC_GRANT_IDS;
+            fprintf(stderr, "fcp token mint: no --grant given: created grant object %s\n", gpath);
         }
+    } else if (grant && (rc = grant_id(home, grant, c.grant_object_ids[0], gpath, sizeof gpath)) < 0) {
+        fcp_memzero(iss_sk, sizeof iss_sk);
+        cmd_error("token", rc, grant);
+        return 1;
+    } else if (grant) {
         c.n_grant_object_ids = 1;
         c.present |= FCP_TC_GRANT_IDS;
+        /* fcpd finds grant objects only in FCP_HOME/grants (D-RUNTIME-5) */
+        char gdir[4200], *rp = realpath(gpath, NULL), *rd;
+        snprintf(gdir, sizeof gdir, "%s/grants", home);
+        rd = realpath(gdir, NULL);
+        size_t rdl = rd ? strlen(rd) : 0;
+        if (!rp || !rd || strncmp(rp, rd, rdl) || rp[rdl] != '/' || strchr(rp + rdl + 1, '/'))
+            fprintf(stderr, "fcp token mint: note: grant %s is not in %s/grants: fcpd will not find it there "
+                            "(copy it in)\n", gpath, home);
+        free(rp);
+        free(rd);
     }
+    /* aud_binary and the checkpoint (D-RUNTIME-7): options first, then fcpd */
+    const char *bound_bin = "none", *bound_chk = "none";
+    if (aud_bin) {
+        if (fcp_hex_decode_exact(c.aud_binary, 32, aud_bin) < 0) {
+            fcp_memzero(iss_sk, sizeof iss_sk);
+            fprintf(stderr, "fcp token mint: --aud-binary wants 64 hex digits\n");
+            return 2;
+        }
+        c.present |= FCP_TC_AUD_BINARY;
+        bound_bin = "option";
+    } else if (bin_from_daemon || !offline) {
+        rc = daemon_binary_id(sock, aud, c.aud_binary, !bin_from_daemon);
+        if (rc == 0) {
+            c.present |= FCP_TC_AUD_BINARY;
+            bound_bin = "fcpd";
+        } else if (bin_from_daemon) {
+            fcp_memzero(iss_sk, sizeof iss_sk);
+            cmd_error("token", FCP_ECLI_BINDING, "asking fcpd for the connector's binary_id");
+            return 1;
+        }
+    }
+    if (chk) {
+        unsigned long long sq;
+        char hx[80];
+        if (sscanf(chk, "%llu:%70s", &sq, hx) != 2 || fcp_hex_decode_exact(c.chk_id, 32, hx) < 0) {
+            fcp_memzero(iss_sk, sizeof iss_sk);
+            cmd_error("token", FCP_ECLI_CHECKPOINT, chk);
+            return 2;
+        }
+        c.chk_seq = sq;
+        c.chk_id_len = 32;
+        c.present |= FCP_TC_CHK_ID | FCP_TC_CHK_SEQ;
+        bound_chk = "option";
+    } else if (!offline) {
+        if (daemon_checkpoint(sock, &c.chk_seq, c.chk_id) == 0) {
+            c.chk_id_len = 32;
+            c.present |= FCP_TC_CHK_ID | FCP_TC_CHK_SEQ;
+            bound_chk = "fcpd";
+        }
+    }
+    if (!offline && (strcmp(bound_bin, "none") == 0 || strcmp(bound_chk, "none") == 0))
+        fprintf(stderr, "fcp token mint: note: fcpd gave no %s%s%s; the token is good for Safe operations only "
+                        "(give --aud-binary / --checkpoint, or start fcpd)\n",
+                strcmp(bound_bin, "none") ? "" : "connector binary_id", strcmp(bound_bin, "none") ||
+                strcmp(bound_chk, "none") ? "" : " or ", strcmp(bound_chk, "none") ? "" : "revocation head");
     fcp_buf tok;
     fcp_buf_init(&tok);
     rc = fcp_token_mint(&c, iss_sk, &tok);
@@ -172,12 +366,19 @@ static int mint(int argc, char **argv)
             return 1;
         }
         if (json)
-            printf("{\"file\":\"%s\",\"token_id\":\"%s\",\"cti\":\"%s\",\"bytes\":%zu,\"exp\":%llu}\n", out, tidh,
-                   ctih, tok.len, (unsigned long long)c.exp);
+            printf("{\"file\":\"%s\",\"token_id\":\"%s\",\"cti\":\"%s\",\"bytes\":%zu,\"exp\":%llu,"
+                   "\"grant\":\"%s\",\"grant_created\":%s,\"aud_binary\":\"%s\",\"checkpoint\":\"%s\","
+                   "\"chk_seq\":%llu}\n",
+                   out, tidh, ctih, tok.len, (unsigned long long)c.exp, gpath, auto_grant ? "true" : "false",
+                   bound_bin, bound_chk, (unsigned long long)c.chk_seq);
         else
             printf("minted %s (%zu bytes)\n  token id %s\n  issuer %s  zone %s  aud %s  cap %s\n  expires %llu (in %llus)\n",
                    out, tok.len, tidh, at.node_id, zone, aud, cap, (unsigned long long)c.exp,
                    (unsigned long long)ttl);
+        if (!json)
+            printf("  grant %s%s\n  holder %s  aud_binary from %s  checkpoint from %s (seq %llu)\n",
+                   gpath[0] ? gpath : "(none)", auto_grant ? " (created)" : "", holder, bound_bin, bound_chk,
+                   (unsigned long long)c.chk_seq);
     } else {
         fwrite(tok.data, 1, tok.len, stdout);
     }

@@ -28,6 +28,7 @@ static const struct verb {
     { "rm", cmd_rm, "remove an object from the local node" },
     { "mcp", cmd_mcp, "serve MCP on stdio: connector operations as tools, calls through fcpd" },
     { "node", cmd_node, "node administration: add-peer, stop, enroll, join, remove" },
+    { "grant", cmd_grant, "owner-signed grant objects (CapabilityObjects) fcpd checks tokens against" },
     { "token", cmd_token, "mint and inspect capability tokens (this node's issuance key)" },
     { "invoke", cmd_invoke, "run a connector operation through fcpd (token, policy, receipt)" },
     { "simulate", cmd_simulate, "ask fcpd whether a connector operation would be allowed" },

@@ -247,6 +247,10 @@ int  fcpd_node_revoked(const fcpd *d, const char *node_id, const uint8_t node_si
 int  fcpd_authority_admin(fcpd *d, const fcp_admin_request *r, fcp_buf *resp, char *det, size_t dl);
 /* 1 if a datagram from `from` comes from a removed peer (dropped, counted). */
 int  fcpd_authority_gate(fcpd *d, const fcp_mesh_addr *from);
+/* Revocations over the mesh (z:owner, D-CLI-5): fetch and apply new ones
+ * (call every loop turn); Prometheus lines of the revocation state. */
+void fcpd_authority_pump(fcpd *d);
+void fcpd_authority_metrics(fcpd *d, fcp_buf *o);
 /* 1 if the configured peer with attestation at is removed: leave it out of
  * the engine (logged FCP-6356). */
 int  fcpd_authority_skip_peer(fcpd *d, const fcp_node_attestation *at);

@@ -32,6 +32,10 @@
 #include "fcpd.h"
 
 #define AUTH_MAX_BLOCKED FCP_CONFIG_MAX_PEERS
+#define AUTH_MESH_ZONE   "z:owner"          /* where revocations travel (D-CLI-5) */
+#define AUTH_SEEN_MAX    4096
+#define AUTH_PUMP_NS     (250ull * 1000000ull)
+#define AUTH_GET_TIMEOUT_NS (5ull * 1000000000ull)
 
 struct fcpd_authority {
     fcp_revset    set;
@@ -41,6 +45,21 @@ struct fcpd_authority {
     uint64_t      refused_datagrams;   /* dropped by the gate */
     uint64_t      refused_peers;       /* configured peers left out at start */
     uint64_t      removed_live;        /* peers taken out of the running engine */
+    /* revocations over the mesh (D-CLI-5) */
+    char          mesh_dir[FCP_CONFIG_PATH_MAX + 24];
+    uint64_t      mesh_put;            /* accepted revocations put into z:owner */
+    uint64_t      mesh_put_failed;
+    uint64_t      mesh_applied;        /* learned from the mesh and applied */
+    uint64_t      mesh_loaded;         /* reloaded from revocations/mesh at start */
+    uint64_t      mesh_rejected;       /* fetched, looked like a revocation, did not verify */
+    uint64_t      mesh_known;          /* fetched, already applied here */
+    uint64_t      mesh_fetch_failed;
+    uint64_t      last_pump_ns;
+    int           get_active;
+    uint64_t      get_op, get_started_ns;
+    uint8_t       get_id[32];
+    size_t        n_seen, seen_next;
+    uint8_t       (*seen)[32];          /* z:owner object ids already looked at (ring) */
     size_t        n_blocked;
     fcp_mesh_addr blocked[AUTH_MAX_BLOCKED];
     char          blocked_id[AUTH_MAX_BLOCKED][FCP_NODE_ID_MAX + 1];
@@ -117,11 +136,11 @@ static int chain_check(const fcp_revset *s, const fcp_revocation_event *e)
     return 0;
 }
 
-static int write_atomic(const char *dir, uint64_t seq, const uint8_t *p, size_t n)
+static int write_named(const char *dir, const char *name, const uint8_t *p, size_t n)
 {
-    char tmp[FCP_CONFIG_PATH_MAX + 64], fin[FCP_CONFIG_PATH_MAX + 64];
-    snprintf(tmp, sizeof tmp, "%s/.%020llu.tmp", dir, (unsigned long long)seq);
-    snprintf(fin, sizeof fin, "%s/%020llu.rev", dir, (unsigned long long)seq);
+    char tmp[FCP_CONFIG_PATH_MAX + 128], fin[FCP_CONFIG_PATH_MAX + 128];
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    snprintf(fin, sizeof fin, "%s/%s", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return FCP_EDAEMON_REV_STORE;
@@ -145,6 +164,13 @@ static int write_atomic(const char *dir, uint64_t seq, const uint8_t *p, size_t 
         close(dfd);
     }
     return 0;
+}
+
+static int write_atomic(const char *dir, uint64_t seq, const uint8_t *p, size_t n)
+{
+    char name[32];
+    snprintf(name, sizeof name, "%020llu.rev", (unsigned long long)seq);
+    return write_named(dir, name, p, n);
 }
 
 /* Which configured peers are removed now; their address tokens are gated. */
@@ -253,6 +279,253 @@ static int load_all(fcpd *d)
     return rc;
 }
 
+/* ---- revocations over the mesh (D-CLI-5) ----------------------------------
+ * An accepted admin revocation ([obj, event] bytes) is put as an object into
+ * z:owner.  Every node lists its z:owner objects every AUTH_PUMP_NS, fetches
+ * each one it has not looked at (one at a time), and when the bytes are a
+ * revocation pair that verifies exactly as the admin path verifies it (owner
+ * signature on object and event, the event names the object) applies the
+ * RevocationObject to its set outside its own chain (the chain, seq and
+ * checkpoint stay the node's own: no fork with revocations sent to this
+ * node's admin socket), after writing it to revocations/mesh/<event id>.rev,
+ * which start reloads and re-verifies (fail closed like the chain). */
+
+static int seen(const struct fcpd_authority *au, const uint8_t id[32])
+{
+    for (size_t i = 0; i < au->n_seen; i++)
+        if (!memcmp(au->seen[i], id, 32))
+            return 1;
+    return 0;
+}
+
+static void mark_seen(struct fcpd_authority *au, const uint8_t id[32])
+{
+    if (!au->seen || seen(au, id))
+        return;
+    memcpy(au->seen[au->seen_next], id, 32);
+    au->seen_next = (au->seen_next + 1) % AUTH_SEEN_MAX;
+    if (au->n_seen < AUTH_SEEN_MAX)
+        au->n_seen++;
+}
+
+static void evid_name(char *name, size_t cap, const uint8_t evid[32])
+{
+    static const char hx[] = "0123456789abcdef";
+    size_t j = 0;
+    for (size_t i = 0; i < 32 && j + 3 < cap; i++) {
+        name[j++] = hx[evid[i] >> 4];
+        name[j++] = hx[evid[i] & 15];
+    }
+    snprintf(name + j, cap - j, ".rev");
+}
+
+/* Apply a verified pair outside the chain; persist first when persist. */
+static int apply_mesh_pair(fcpd *d, const uint8_t *p, size_t n, int persist, char *det, size_t dl)
+{
+    struct fcpd_authority *au = d->auth;
+    static fcp_revocation_object obj;
+    fcp_revocation_event ev;
+    uint8_t evid[32];
+    int rc = decode_pair(d, p, n, &obj, &ev, evid, det, dl);
+    if (rc < 0)
+        return rc;
+    char name[80], path[FCP_CONFIG_PATH_MAX + 128];
+    evid_name(name, sizeof name, evid);
+    snprintf(path, sizeof path, "%s/%s", au->mesh_dir, name);
+    if (persist) {
+        /* already here: our own chain's head, or learned before */
+        if ((au->set.seq && !memcmp(evid, au->set.head_event, 32)) || access(path, F_OK) == 0)
+            return 1;
+        if ((rc = write_named(au->mesh_dir, name, p, n)) < 0) {
+            snprintf(det, dl, "cannot write revocations/mesh/%.68s: %s", name, strerror(errno));
+            return rc;
+        }
+    }
+    if ((rc = fcp_revset_apply_object(&au->set, &obj)) < 0) {
+        snprintf(det, dl, "applying the revocation");
+        return rc;
+    }
+    if (obj.scope == FCP_REV_NODE_ATTESTATION)
+        refresh_blocked(d);
+    fcp_log_field f[] = { FCP_LF_UINT("origin_seq", ev.seq), FCP_LF_STR("scope", fcp_rev_scope_name(obj.scope)),
+                          FCP_LF_UINT("ids", obj.n_revoked), FCP_LF_STR("reason", obj.reason),
+                          FCP_LF_BOOL("reloaded", !persist) };
+    fcpd_log(d, persist ? FCP_LOG_INFO : FCP_LOG_DEBUG, "revocation.mesh_applied", 0, f, 5);
+    return 0;
+}
+
+static int load_mesh(fcpd *d)
+{
+    struct fcpd_authority *au = d->auth;
+    DIR *dir = opendir(au->mesh_dir);
+    if (!dir)
+        return FCP_EDAEMON_REV_STORE;
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(dir))) {
+        size_t l = strlen(e->d_name);
+        if (l != 68 || strcmp(e->d_name + 64, ".rev"))
+            continue;
+        char path[FCP_CONFIG_PATH_MAX + 128];
+        snprintf(path, sizeof path, "%s/%s", au->mesh_dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        uint8_t *buf = malloc(2 * FCP_REV_MAX_ENCODED + 64);
+        size_t n = buf ? fread(buf, 1, 2 * FCP_REV_MAX_ENCODED + 64, f) : 0;
+        fclose(f);
+        char det[256] = "";
+        rc = buf ? apply_mesh_pair(d, buf, n, 0, det, sizeof det) : FCP_ENOMEM;
+        free(buf);
+        if (rc < 0) {
+            fcp_log_field lf[] = { FCP_LF_STR("path", path), FCP_LF_STR("detail", det) };
+            fcpd_log(d, FCP_LOG_ERROR, "revocation.reload", rc, lf, 2);
+            rc = FCP_EDAEMON_REV_STORE;
+        } else {
+            au->mesh_loaded++;
+        }
+    }
+    closedir(dir);
+    return rc;
+}
+
+static int mesh_zone_served(const fcpd *d)
+{
+    if (!d->mesh || !zone_oid_key(d, AUTH_MESH_ZONE))
+        return 0;
+    for (size_t i = 0; i < d->cfg.n_zones; i++)
+        if (!strcmp(d->cfg.zones[i], AUTH_MESH_ZONE))
+            return 1;
+    return 0;
+}
+
+/* Put an accepted admin revocation into z:owner for the other nodes. */
+static void mesh_publish(fcpd *d, const uint8_t *p, size_t n)
+{
+    struct fcpd_authority *au = d->auth;
+    if (!mesh_zone_served(d))
+        return;
+    uint8_t id[32];
+    int rc = fcp_mesh_put(d->mesh, AUTH_MESH_ZONE, p, n, id, NULL);
+    if (rc == 0) {
+        au->mesh_put++;
+        mark_seen(au, id);
+    } else {
+        au->mesh_put_failed++;
+    }
+    fcp_log_field f[] = { FCP_LF_STR("zone", AUTH_MESH_ZONE), FCP_LF_UINT("bytes", n) };
+    fcpd_log(d, rc == 0 ? FCP_LOG_INFO : FCP_LOG_WARN, "revocation.published", rc < 0 ? rc : 0, f, 2);
+}
+
+static void mesh_got(fcpd *d, const uint8_t *p, size_t n)
+{
+    struct fcpd_authority *au = d->auth;
+    const uint8_t *ob, *eb;
+    size_t ol, el;
+    if (fcp_admin_revoke_decode(p, n, &ob, &ol, &eb, &el) < 0)
+        return;   /* another z:owner object */
+    char det[256] = "";
+    int rc = apply_mesh_pair(d, p, n, 1, det, sizeof det);
+    if (rc == 1) {
+        au->mesh_known++;
+    } else if (rc == 0) {
+        au->mesh_applied++;
+    } else {
+        au->mesh_rejected++;
+        fcp_log_field f[] = { FCP_LF_HEX("object_id", au->get_id, 32), FCP_LF_STR("detail", det),
+                              FCP_LF_INT("cause", rc) };
+        fcpd_log(d, FCP_LOG_WARN, "revocation.mesh_rejected", FCP_EDAEMON_REV_MESH, f, 3);
+    }
+}
+
+void fcpd_authority_pump(fcpd *d)
+{
+    struct fcpd_authority *au = d->auth;
+    if (!au || !au->seen || !mesh_zone_served(d))
+        return;
+    uint64_t now = fcpd_now_ns();
+    if (au->get_active) {
+        const uint8_t *data;
+        size_t len;
+        int rc = fcp_mesh_get_result(d->mesh, au->get_op, &data, &len);
+        if (rc == FCP_ERQ_NEED_MORE && now - au->get_started_ns < AUTH_GET_TIMEOUT_NS)
+            return;
+        if (rc == 0) {
+            mark_seen(au, au->get_id);
+            mesh_got(d, data, len);
+        } else {
+            au->mesh_fetch_failed++;   /* not marked seen: tried again later */
+        }
+        fcp_mesh_op_release(d->mesh, au->get_op);
+        au->get_active = 0;
+    }
+    if (now - au->last_pump_ns < AUTH_PUMP_NS)
+        return;
+    au->last_pump_ns = now;
+    static fcp_mesh_obj_status st[64];
+    uint8_t after[32];
+    int have_after = 0;
+    for (int page = 0; page < 64; page++) {
+        size_t cnt = 0;
+        if (fcp_mesh_list(d->mesh, AUTH_MESH_ZONE, have_after ? after : NULL, 1, st, 64, &cnt) < 0 || !cnt)
+            return;
+        for (size_t i = 0; i < cnt; i++) {
+            if (seen(au, st[i].object_id))
+                continue;
+            if (fcp_mesh_get_start(d->mesh, st[i].object_id, AUTH_MESH_ZONE, &au->get_op) == 0) {
+                au->get_active = 1;
+                au->get_started_ns = now;
+                memcpy(au->get_id, st[i].object_id, 32);
+            }
+            return;
+        }
+        memcpy(after, st[cnt - 1].object_id, 32);
+        have_after = 1;
+        if (cnt < 64)
+            return;
+    }
+}
+
+void fcpd_authority_metrics(fcpd *d, fcp_buf *o)
+{
+    struct fcpd_authority *au = d->auth;
+    if (!au)
+        return;
+    char line[2048];
+    int n = snprintf(line, sizeof line,
+        "# HELP fcp_revocations_total Revocations applied (chain events reloaded + applied, and learned from the mesh)\n"
+        "# TYPE fcp_revocations_total counter\nfcp_revocations_total %llu\n"
+        "# HELP fcp_revocation_seq Sequence number of this node's revocation chain head\n"
+        "# TYPE fcp_revocation_seq gauge\nfcp_revocation_seq %llu\n"
+        "# HELP fcp_revoked_ids Ids in the revocation set\n"
+        "# TYPE fcp_revoked_ids gauge\nfcp_revoked_ids %llu\n"
+        "# HELP fcp_revocation_removed_peers Configured peers whose attestation is revoked\n"
+        "# TYPE fcp_revocation_removed_peers gauge\nfcp_revocation_removed_peers %llu\n"
+        "# HELP fcp_revocation_refused_datagrams_total Datagrams from removed nodes dropped\n"
+        "# TYPE fcp_revocation_refused_datagrams_total counter\nfcp_revocation_refused_datagrams_total %llu\n"
+        "# HELP fcp_revocation_refused_peers_total Configured peers left out at start (revoked)\n"
+        "# TYPE fcp_revocation_refused_peers_total counter\nfcp_revocation_refused_peers_total %llu\n"
+        "# HELP fcp_revocation_removed_live_total Peers taken out of the running engine\n"
+        "# TYPE fcp_revocation_removed_live_total counter\nfcp_revocation_removed_live_total %llu\n"
+        "# HELP fcp_revocation_mesh_total Revocations over the mesh (z:owner), by outcome\n"
+        "# TYPE fcp_revocation_mesh_total counter\n"
+        "fcp_revocation_mesh_total{outcome=\"published\"} %llu\n"
+        "fcp_revocation_mesh_total{outcome=\"publish_failed\"} %llu\n"
+        "fcp_revocation_mesh_total{outcome=\"applied\"} %llu\n"
+        "fcp_revocation_mesh_total{outcome=\"already_known\"} %llu\n"
+        "fcp_revocation_mesh_total{outcome=\"rejected\"} %llu\n"
+        "fcp_revocation_mesh_total{outcome=\"fetch_failed\"} %llu\n",
+        (unsigned long long)(au->loaded + au->applied + au->mesh_loaded + au->mesh_applied),
+        (unsigned long long)au->set.seq, (unsigned long long)au->set.n, (unsigned long long)au->n_blocked,
+        (unsigned long long)au->refused_datagrams, (unsigned long long)au->refused_peers,
+        (unsigned long long)au->removed_live, (unsigned long long)au->mesh_put,
+        (unsigned long long)au->mesh_put_failed, (unsigned long long)au->mesh_applied,
+        (unsigned long long)au->mesh_known, (unsigned long long)au->mesh_rejected,
+        (unsigned long long)au->mesh_fetch_failed);
+    if (n > 0)
+        fcp_buf_append(o, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
 int fcpd_authority_start(fcpd *d)
 {
     struct fcpd_authority *au = calloc(1, sizeof *au);
@@ -272,6 +545,14 @@ int fcpd_authority_start(fcpd *d)
     }
     if ((rc = load_all(d)) < 0)
         return rc;
+    snprintf(au->mesh_dir, sizeof au->mesh_dir, "%s/mesh", au->dir);
+    if (mkdir(au->mesh_dir, 0700) < 0 && errno != EEXIST)
+        return FCP_EDAEMON_REV_STORE;
+    if ((rc = load_mesh(d)) < 0)
+        return rc;
+    au->seen = calloc(AUTH_SEEN_MAX, 32);
+    if (!au->seen)
+        return FCP_ENOMEM;
     if (!au->set.last_updated)
         au->set.last_updated = unix_now();   /* the local chain is as fresh as its load */
     refresh_blocked(d);
@@ -285,6 +566,9 @@ void fcpd_authority_stop(fcpd *d)
 {
     if (!d->auth)
         return;
+    if (d->auth->get_active && d->mesh)
+        fcp_mesh_op_release(d->mesh, d->auth->get_op);
+    free(d->auth->seen);
     fcp_revset_free(&d->auth->set);
     free(d->auth);
     d->auth = NULL;
@@ -378,6 +662,7 @@ int fcpd_authority_admin(fcpd *d, const fcp_admin_request *r, fcp_buf *resp, cha
         if (rc < 0)
             return rc;
         d->auth->applied++;
+        mesh_publish(d, r->data, r->data_len);
     } else if (r->op != FCP_ADMIN_OP_REVOCATIONS) {
         return FCP_EADMIN_UNKNOWN_OP;
     }

@@ -152,6 +152,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
         fcpd_tailscale_pump(d);
         fcpd_quic_pump(d);
         fcpd_connectors_pump(d);
+        fcpd_authority_pump(d);
         uint64_t now = fcpd_now_ns();
         if (now - last_sweep > 1000000000ull) {
             last_sweep = now;

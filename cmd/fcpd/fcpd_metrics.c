@@ -87,6 +87,7 @@ int fcpd_metrics_render(fcpd *d, fcp_buf *o)
              (unsigned long long)drops[i].v);
     fcpd_connectors_metrics(d, o);
     fcpd_quic_metrics(d, o);
+    fcpd_authority_metrics(d, o);
     counter(o, "fcp_sessions_established_total", "Mesh sessions established", m.sessions_established);
     counter(o, "fcp_sessions_down_total", "Mesh sessions lost", d->n.sessions_down);
     size_t np = d->mesh ? fcp_mesh_peer_count(d->mesh) : 0, up = 0;
