@@ -157,6 +157,14 @@ int fcp_cbor_put_map(fcp_cbor_enc *enc, uint64_t n);
  * example a value returned by fcp_cbor_get_raw).  Not checked. */
 int fcp_cbor_put_raw(fcp_cbor_enc *enc, const void *p, size_t n);
 
+/* One map entry with a text key: key then value.  Like every put, an
+ * error is sticky, so callers may ignore these and check at the end. */
+int fcp_cbor_put_kv_text(fcp_cbor_enc *enc, const char *key, const char *v);
+int fcp_cbor_put_kv_uint(fcp_cbor_enc *enc, const char *key, uint64_t v);
+int fcp_cbor_put_kv_bytes(fcp_cbor_enc *enc, const char *key, const void *p, size_t n);
+/* fcp_cbor_enc_finish then fcp_cbor_enc_free; returns the finish result. */
+int fcp_cbor_enc_done(fcp_cbor_enc *enc);
+
 /* Sorting map builder.  After map_open, put key, value, key, value, ... in
  * any order (values may be nested sorting maps); map_close writes the head
  * with the entry count and reorders the entries bytewise by encoded key
@@ -271,6 +279,24 @@ int fcp_cbor_expect_key(fcp_cbor_dec *dec, fcp_cbor_map_iter *it, const char *na
 int fcp_cbor_opt_key(fcp_cbor_dec *dec, fcp_cbor_map_iter *it, const char *name);
 /* 1 if text (k, klen) equals the NUL-terminated s, else 0. */
 int fcp_cbor_key_is(const char *k, size_t klen, const char *s);
+
+/* Index of text (k, klen) among names[0..n), or -1. */
+int fcp_cbor_key_index(const char *k, size_t klen, const char *const *names, int n);
+
+/* A text-keyed map read entry by entry, for structs whose keys may be
+ * absent (the decoder enforces canonical order and refuses duplicates).
+ * Opens the map at dec; for each entry finds its key among names[0..n)
+ * (n <= 32) and calls field(obj, dec, i), which must read the value of
+ * names[i].  A key not in names is FCP_EUNKNOWN_FIELD; a field error is
+ * returned as is.  *seen gets bit i for every names[i] present (it is not
+ * cleared first), so the caller can then check its required keys. */
+typedef int (*fcp_cbor_field_fn)(void *obj, fcp_cbor_dec *dec, int i);
+int fcp_cbor_read_fields(fcp_cbor_dec *dec, const char *const *names, int n,
+                         fcp_cbor_field_fn field, void *obj, unsigned *seen);
+
+/* A byte string of exactly n bytes, copied to out; another length is
+ * len_err (the caller's error space), another type FCP_ECBOR_TYPE. */
+int fcp_cbor_get_fixed(fcp_cbor_dec *dec, void *out, size_t n, int len_err);
 
 /* One whole item in p[0..n), strictly canonical under lim (NULL = defaults),
  * nothing trailing.  fcp_cbor_validate_ex also reports the byte offset where

@@ -1,8 +1,10 @@
 /*
  * cbor_util.c - pieces shared by the CBOR encoder, strict decoder and
- * diagnostics: UTF-8 validation, IEEE half/single decoding, and a lenient
+ * diagnostics: UTF-8 validation, IEEE half/single decoding, a lenient
  * non-recursive well-formedness skip (RFC 8949 §3, Appendix C) used by the
- * map builder to find entry boundaries and by the tree parser.
+ * map builder to find entry boundaries and by the tree parser; and the
+ * small field helpers every struct codec built on this module repeats
+ * (key/value puts, fixed-size byte strings, text-keyed map walks).
  */
 #include "fcp/cbor.h"
 #include "fcp/error.h"
@@ -231,4 +233,72 @@ const uint8_t *fcp_cbor__wf_skip(const uint8_t *p, const uint8_t *end, int *err,
             break;
         }
     }
+}
+
+/* ---- struct codec helpers ------------------------------------------------ */
+
+int fcp_cbor_put_kv_text(fcp_cbor_enc *enc, const char *key, const char *v)
+{
+    fcp_cbor_put_cstr(enc, key);
+    return fcp_cbor_put_cstr(enc, v);
+}
+
+int fcp_cbor_put_kv_uint(fcp_cbor_enc *enc, const char *key, uint64_t v)
+{
+    fcp_cbor_put_cstr(enc, key);
+    return fcp_cbor_put_uint(enc, v);
+}
+
+int fcp_cbor_put_kv_bytes(fcp_cbor_enc *enc, const char *key, const void *p, size_t n)
+{
+    fcp_cbor_put_cstr(enc, key);
+    return fcp_cbor_put_bytes(enc, p, n);
+}
+
+int fcp_cbor_enc_done(fcp_cbor_enc *enc)
+{
+    int rc = fcp_cbor_enc_finish(enc);
+    fcp_cbor_enc_free(enc);
+    return rc;
+}
+
+int fcp_cbor_get_fixed(fcp_cbor_dec *dec, void *out, size_t n, int len_err)
+{
+    const uint8_t *p;
+    size_t len;
+    int rc = fcp_cbor_get_bytes(dec, &p, &len);
+    if (rc < 0)
+        return rc;
+    if (len != n)
+        return len_err;
+    memcpy(out, p, n);
+    return 0;
+}
+
+int fcp_cbor_key_index(const char *k, size_t klen, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (fcp_cbor_key_is(k, klen, names[i]))
+            return i;
+    return -1;
+}
+
+int fcp_cbor_read_fields(fcp_cbor_dec *dec, const char *const *names, int n,
+                         fcp_cbor_field_fn field, void *obj, unsigned *seen)
+{
+    fcp_cbor_map_iter it;
+    const char *k;
+    size_t kl;
+    int rc = fcp_cbor_map_begin(dec, &it);
+    if (rc < 0)
+        return rc;
+    while ((rc = fcp_cbor_map_next_text_key(dec, &it, &k, &kl)) > 0) {
+        int i = fcp_cbor_key_index(k, kl, names, n);
+        if (i < 0)
+            return FCP_EUNKNOWN_FIELD;
+        *seen |= 1u << i;
+        if ((rc = field(obj, dec, i)) < 0)
+            return rc;
+    }
+    return rc;
 }

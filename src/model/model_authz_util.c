@@ -1,7 +1,8 @@
 /*
  * model_authz_util.c - helpers shared by the authority object codecs: header
  * ownership checks, sign/verify over an unsigned encoding, ObjectIds of
- * header-carrying objects (D-ZONE-1) and inline quorum-signature arrays.
+ * header-carrying objects (D-ZONE-1), inline quorum-signature arrays, and
+ * the decoder start / encoder frame every one of these objects repeats.
  */
 #include "model_authz_internal.h"
 
@@ -21,26 +22,30 @@ int fcp_ma_check_header(const fcp_object_header *h, const fcp_schema_id *schema,
     return 0;
 }
 
-int fcp_ma_sign(const void *obj, fcp_ma_encode_fn enc_unsigned, const fcp_schema_id *schema,
+int fcp_ma_sign(const void *obj, fcp_ma_encode_fn enc_unsigned, void (*schema)(fcp_schema_id *),
                 const uint8_t sk[64], uint8_t sig[64])
 {
     fcp_buf b;
+    fcp_schema_id s;
     fcp_buf_init(&b);
+    schema(&s);
     int rc = enc_unsigned(obj, &b);
     if (rc == 0)
-        rc = fcp_object_sign(sig, schema, b.data, b.len, sk);
+        rc = fcp_object_sign(sig, &s, b.data, b.len, sk);
     fcp_buf_free(&b);
     return rc;
 }
 
-int fcp_ma_verify(const void *obj, fcp_ma_encode_fn enc_unsigned, const fcp_schema_id *schema,
+int fcp_ma_verify(const void *obj, fcp_ma_encode_fn enc_unsigned, void (*schema)(fcp_schema_id *),
                   const uint8_t pk[32], const uint8_t sig[64])
 {
     fcp_buf b;
+    fcp_schema_id s;
     fcp_buf_init(&b);
+    schema(&s);
     int rc = enc_unsigned(obj, &b);
     if (rc == 0)
-        rc = fcp_object_verify(sig, schema, b.data, b.len, pk);
+        rc = fcp_object_verify(sig, &s, b.data, b.len, pk);
     fcp_buf_free(&b);
     return rc;
 }
@@ -61,14 +66,6 @@ int fcp_ma_object_id(uint8_t out[32], const void *obj, fcp_ma_encode_fn enc_full
     return rc;
 }
 
-int fcp_ma_key_index(const char *k, size_t kl, const char *const *names, int n)
-{
-    for (int j = 0; j < n; j++)
-        if (fcp_cbor_key_is(k, kl, names[j]))
-            return j;
-    return -1;
-}
-
 static int node_ok(const char *s, size_t n)
 {
     return fcp_node_id_validate(s, n);
@@ -77,24 +74,6 @@ static int node_ok(const char *s, size_t n)
 int fcp_ma_get_node(fcp_cbor_dec *d, char *out)
 {
     return fcp_m_get_text(d, out, FCP_NODE_ID_MAX, node_ok, FCP_ENODE_ID);
-}
-
-int fcp_ma_put_kv_text(fcp_cbor_enc *e, const char *k, const char *v)
-{
-    fcp_m_text_key(e, k);
-    return fcp_cbor_put_text(e, v, strlen(v));
-}
-
-int fcp_ma_put_kv_uint(fcp_cbor_enc *e, const char *k, uint64_t v)
-{
-    fcp_m_text_key(e, k);
-    return fcp_cbor_put_uint(e, v);
-}
-
-int fcp_ma_put_kv_bytes(fcp_cbor_enc *e, const char *k, const uint8_t *p, size_t n)
-{
-    fcp_m_text_key(e, k);
-    return fcp_cbor_put_bytes(e, p, n);
 }
 
 void fcp_ma_sigs_view(const fcp_zone_sig *s, size_t n, fcp_quorum_sig *q)
@@ -170,4 +149,38 @@ void fcp_ma_limits(fcp_cbor_limits *lim)
     lim->allow = FCP_CBOR_ALLOW_FLOAT;
     lim->max_depth = 12;
     lim->max_items = 4096;
+}
+
+int fcp_ma_dec_init(fcp_cbor_dec *d, const uint8_t *p, size_t n, size_t max)
+{
+    fcp_cbor_limits lim;
+    if (n > max)
+        return FCP_ETOO_LARGE;
+    fcp_ma_limits(&lim);
+    fcp_cbor_dec_init(d, p, n, &lim);
+    return 0;
+}
+
+int fcp_ma_put_header(fcp_cbor_enc *e, const fcp_object_header *h)
+{
+    fcp_m_text_key(e, "header");
+    return fcp_object_header_encode_to(h, e);
+}
+
+int fcp_ma_enc_close(fcp_cbor_enc *e, int rc)
+{
+    fcp_cbor_map_close(e);
+    if (rc == 0)
+        rc = fcp_cbor_enc_finish(e);
+    fcp_cbor_enc_free(e);
+    return rc;
+}
+
+int fcp_ma_add_signature(const void *obj, fcp_ma_encode_fn enc_unsigned,
+                         void (*schema)(fcp_schema_id *), fcp_zone_sig *s, size_t *n,
+                         const char *node, size_t len, const uint8_t sk[64])
+{
+    uint8_t sig[FCP_SIG_BYTES];
+    FCP_MA_TRY(fcp_ma_sign(obj, enc_unsigned, schema, sk, sig));
+    return fcp_ma_sigs_insert(s, n, node, len, sig);
 }

@@ -60,27 +60,22 @@ static int encode(const fcp_lease *l, fcp_buf *out, int with_sig)
     TRY(fcp_lease_validate(l));
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    fcp_m_text_key(&e, "header");
-    rc = fcp_object_header_encode_to(&l->header, &e);
-    fcp_ma_put_kv_bytes(&e, "subject_object_id", l->subject_object_id, 32);
-    fcp_ma_put_kv_text(&e, "purpose", purpose_names[l->purpose]);
-    fcp_ma_put_kv_uint(&e, "lease_seq", l->lease_seq);
-    fcp_ma_put_kv_text(&e, "owner_node", l->owner_node);
-    fcp_ma_put_kv_text(&e, "coordinator", l->coordinator);
-    fcp_ma_put_kv_uint(&e, "iat", l->iat);
-    fcp_ma_put_kv_uint(&e, "exp", l->exp);
-    fcp_ma_put_kv_text(&e, "safety_tier", tier_names[l->safety_tier]);
+    rc = fcp_ma_put_header(&e, &l->header);
+    fcp_cbor_put_kv_bytes(&e, "subject_object_id", l->subject_object_id, 32);
+    fcp_cbor_put_kv_text(&e, "purpose", purpose_names[l->purpose]);
+    fcp_cbor_put_kv_uint(&e, "lease_seq", l->lease_seq);
+    fcp_cbor_put_kv_text(&e, "owner_node", l->owner_node);
+    fcp_cbor_put_kv_text(&e, "coordinator", l->coordinator);
+    fcp_cbor_put_kv_uint(&e, "iat", l->iat);
+    fcp_cbor_put_kv_uint(&e, "exp", l->exp);
+    fcp_cbor_put_kv_text(&e, "safety_tier", tier_names[l->safety_tier]);
     if (with_sig) {
         fcp_m_text_key(&e, "quorum_signatures");
         int r = fcp_ma_sigs_encode(&e, l->sigs, l->n_sigs);
         if (r && !rc)
             rc = r;
     }
-    fcp_cbor_map_close(&e);
-    if (rc == 0)
-        rc = fcp_cbor_enc_finish(&e);
-    fcp_cbor_enc_free(&e);
-    return rc;
+    return fcp_ma_enc_close(&e, rc);
 }
 
 int fcp_lease_encode(const fcp_lease *l, fcp_buf *out)
@@ -111,72 +106,47 @@ static int get_enum(fcp_cbor_dec *d, const char *const *names, int n, int *out, 
     return err;
 }
 
-static int decode(fcp_lease *l, const uint8_t *p, size_t n)
+static const char *const lease_keys[] = { "exp", "iat", "header", "purpose", "lease_seq",
+                                          "owner_node", "coordinator", "safety_tier",
+                                          "quorum_signatures", "subject_object_id" };
+
+static int lease_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = { "exp", "iat", "header", "purpose", "lease_seq",
-                                         "owner_node", "coordinator", "safety_tier",
-                                         "quorum_signatures", "subject_object_id" };
-    fcp_cbor_limits lim;
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    int rc;
-    if (n > FCP_LEASE_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_ma_limits(&lim);
-    fcp_cbor_dec_init(&d, p, n, &lim);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, names, 10);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_cbor_get_uint(&d, &l->exp)); break;
-        case 1: TRY(fcp_cbor_get_uint(&d, &l->iat)); break;
-        case 2: TRY(fcp_object_header_decode_from(&l->header, &d)); break;
-        case 3: TRY(get_enum(&d, purpose_names, 3, &l->purpose, FCP_ELEASE_PURPOSE)); break;
-        case 4: TRY(fcp_cbor_get_uint(&d, &l->lease_seq)); break;
-        case 5: TRY(fcp_ma_get_node(&d, l->owner_node)); break;
-        case 6: TRY(fcp_ma_get_node(&d, l->coordinator)); break;
-        case 7: TRY(get_enum(&d, tier_names, 3, &l->safety_tier, FCP_ELEASE_TIER)); break;
-        case 8: TRY(fcp_ma_sigs_decode(&d, l->sigs, &l->n_sigs)); break;
-        default: TRY(fcp_m_get_fixed(&d, l->subject_object_id, 32)); break;
-        }
+    fcp_lease *l = obj;
+    switch (i) {
+    case 0: return fcp_cbor_get_uint(d, &l->exp);
+    case 1: return fcp_cbor_get_uint(d, &l->iat);
+    case 2: return fcp_object_header_decode_from(&l->header, d);
+    case 3: return get_enum(d, purpose_names, 3, &l->purpose, FCP_ELEASE_PURPOSE);
+    case 4: return fcp_cbor_get_uint(d, &l->lease_seq);
+    case 5: return fcp_ma_get_node(d, l->owner_node);
+    case 6: return fcp_ma_get_node(d, l->coordinator);
+    case 7: return get_enum(d, tier_names, 3, &l->safety_tier, FCP_ELEASE_TIER);
+    case 8: return fcp_ma_sigs_decode(d, l->sigs, &l->n_sigs);
+    default: return fcp_m_get_fixed(d, l->subject_object_id, 32);
     }
-    TRY(rc);
+}
+
+static int decode(void *obj, const uint8_t *p, size_t n)
+{
+    fcp_cbor_dec d;
+    unsigned seen = 0;
+    TRY(fcp_ma_dec_init(&d, p, n, FCP_LEASE_MAX_ENCODED));
+    TRY(fcp_cbor_read_fields(&d, lease_keys, 10, lease_field, obj, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if (seen != 0x3ffu)
         return FCP_EMISSING_FIELD;
-    return fcp_lease_validate(l);
+    return fcp_lease_validate(obj);
 }
 
 int fcp_lease_decode(fcp_lease *l, const uint8_t *p, size_t n)
 {
-    memset(l, 0, sizeof *l);
-    int rc = decode(l, p, n);
-    if (rc)
-        memset(l, 0, sizeof *l);
-    return rc;
+    return fcp_m_decode_zeroed(l, sizeof *l, p, n, decode);
 }
 
 int fcp_lease_add_signature(fcp_lease *l, const char *node_id, size_t len, const uint8_t node_sk[64])
 {
-    fcp_schema_id s;
-    fcp_buf b;
-    uint8_t sig[FCP_SIG_BYTES];
-    int rc;
-    fcp_lease_schema(&s);
-    fcp_buf_init(&b);
-    rc = encode(l, &b, 0);
-    if (rc == 0)
-        rc = fcp_object_sign(sig, &s, b.data, b.len, node_sk);
-    fcp_buf_free(&b);
-    if (rc == 0)
-        rc = fcp_ma_sigs_insert(l->sigs, &l->n_sigs, node_id, len, sig);
-    return rc;
+    return fcp_ma_add_signature(l, id_fn, fcp_lease_schema, l->sigs, &l->n_sigs, node_id, len, node_sk);
 }
 
 int fcp_lease_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_lease *l,
@@ -222,27 +192,22 @@ static int state_encode(const fcp_connector_state *s, fcp_buf *out, int with_sig
     TRY(fcp_connector_state_validate(s));
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    fcp_m_text_key(&e, "header");
-    rc = fcp_object_header_encode_to(&s->header, &e);
-    fcp_ma_put_kv_text(&e, "connector_id", s->connector_id);
-    fcp_ma_put_kv_text(&e, "instance_id", s->instance_id);
-    fcp_ma_put_kv_bytes(&e, "state_root", s->state_root, FCP_OBJECT_ID_BYTES);
-    fcp_ma_put_kv_text(&e, "writer", s->writer);
-    fcp_ma_put_kv_uint(&e, "lease_seq", s->lease_seq);
-    fcp_ma_put_kv_bytes(&e, "lease_object_id", s->lease_object_id, FCP_OBJECT_ID_BYTES);
-    fcp_ma_put_kv_uint(&e, "state_seq", s->state_seq);
+    rc = fcp_ma_put_header(&e, &s->header);
+    fcp_cbor_put_kv_text(&e, "connector_id", s->connector_id);
+    fcp_cbor_put_kv_text(&e, "instance_id", s->instance_id);
+    fcp_cbor_put_kv_bytes(&e, "state_root", s->state_root, FCP_OBJECT_ID_BYTES);
+    fcp_cbor_put_kv_text(&e, "writer", s->writer);
+    fcp_cbor_put_kv_uint(&e, "lease_seq", s->lease_seq);
+    fcp_cbor_put_kv_bytes(&e, "lease_object_id", s->lease_object_id, FCP_OBJECT_ID_BYTES);
+    fcp_cbor_put_kv_uint(&e, "state_seq", s->state_seq);
     if (s->has_prev)
-        fcp_ma_put_kv_bytes(&e, "prev", s->prev, FCP_OBJECT_ID_BYTES);
+        fcp_cbor_put_kv_bytes(&e, "prev", s->prev, FCP_OBJECT_ID_BYTES);
     fcp_m_text_key(&e, "state");
     fcp_cbor_put_bytes(&e, s->state_len ? s->state : (const uint8_t *)"", s->state_len);
-    fcp_ma_put_kv_uint(&e, "updated_at", s->updated_at);
+    fcp_cbor_put_kv_uint(&e, "updated_at", s->updated_at);
     if (with_sig)
-        fcp_ma_put_kv_bytes(&e, "signature", s->signature, FCP_SIG_BYTES);
-    fcp_cbor_map_close(&e);
-    if (rc == 0)
-        rc = fcp_cbor_enc_finish(&e);
-    fcp_cbor_enc_free(&e);
-    return rc;
+        fcp_cbor_put_kv_bytes(&e, "signature", s->signature, FCP_SIG_BYTES);
+    return fcp_ma_enc_close(&e, rc);
 }
 
 int fcp_connector_state_encode(const fcp_connector_state *s, fcp_buf *out)
@@ -277,82 +242,68 @@ static int get_state_id(fcp_cbor_dec *d, char out[FCP_STATE_ID_MAX + 1])
     return 0;
 }
 
-static int state_decode(fcp_connector_state *s, const uint8_t *p, size_t n)
+/* canonical key order: by length, then bytes */
+static const char *const state_keys[] = { "prev", "state", "header", "writer", "lease_seq",
+                                          "signature", "state_seq", "state_root", "updated_at",
+                                          "instance_id", "connector_id", "lease_object_id" };
+
+static int state_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    /* canonical key order: by length, then bytes */
-    static const char *const names[] = { "prev", "state", "header", "writer", "lease_seq",
-                                         "signature", "state_seq", "state_root", "updated_at",
-                                         "instance_id", "connector_id", "lease_object_id" };
-    const unsigned required = 0xfffu & ~1u;   /* all but prev */
-    fcp_cbor_limits lim;
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    int rc;
-    if (n > FCP_STATE_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_ma_limits(&lim);
-    fcp_cbor_dec_init(&d, p, n, &lim);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, names, 12);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_m_get_fixed(&d, s->prev, FCP_OBJECT_ID_BYTES)); s->has_prev = 1; break;
-        case 1: {
-            const uint8_t *b;
-            size_t bl;
-            TRY(fcp_cbor_get_bytes(&d, &b, &bl));
-            if (bl > FCP_STATE_MAX_BYTES)
-                return FCP_ESTATE_OBJECT;
-            s->state = bl ? b : NULL;
-            s->state_len = bl;
-            break;
-        }
-        case 2: TRY(fcp_object_header_decode_from(&s->header, &d)); break;
-        case 3: TRY(fcp_ma_get_node(&d, s->writer)); break;
-        case 4: TRY(fcp_cbor_get_uint(&d, &s->lease_seq)); break;
-        case 5: TRY(fcp_m_get_fixed(&d, s->signature, FCP_SIG_BYTES)); break;
-        case 6: TRY(fcp_cbor_get_uint(&d, &s->state_seq)); break;
-        case 7: TRY(fcp_m_get_fixed(&d, s->state_root, FCP_OBJECT_ID_BYTES)); break;
-        case 8: TRY(fcp_cbor_get_uint(&d, &s->updated_at)); break;
-        case 9: TRY(get_state_id(&d, s->instance_id)); break;
-        case 10: TRY(get_state_id(&d, s->connector_id)); break;
-        default: TRY(fcp_m_get_fixed(&d, s->lease_object_id, FCP_OBJECT_ID_BYTES)); break;
-        }
+    fcp_connector_state *s = obj;
+    switch (i) {
+    case 0:
+        TRY(fcp_m_get_fixed(d, s->prev, FCP_OBJECT_ID_BYTES));
+        s->has_prev = 1;
+        return 0;
+    case 1: {
+        const uint8_t *b;
+        size_t bl;
+        TRY(fcp_cbor_get_bytes(d, &b, &bl));
+        if (bl > FCP_STATE_MAX_BYTES)
+            return FCP_ESTATE_OBJECT;
+        s->state = bl ? b : NULL;
+        s->state_len = bl;
+        return 0;
     }
-    TRY(rc);
+    case 2: return fcp_object_header_decode_from(&s->header, d);
+    case 3: return fcp_ma_get_node(d, s->writer);
+    case 4: return fcp_cbor_get_uint(d, &s->lease_seq);
+    case 5: return fcp_m_get_fixed(d, s->signature, FCP_SIG_BYTES);
+    case 6: return fcp_cbor_get_uint(d, &s->state_seq);
+    case 7: return fcp_m_get_fixed(d, s->state_root, FCP_OBJECT_ID_BYTES);
+    case 8: return fcp_cbor_get_uint(d, &s->updated_at);
+    case 9: return get_state_id(d, s->instance_id);
+    case 10: return get_state_id(d, s->connector_id);
+    default: return fcp_m_get_fixed(d, s->lease_object_id, FCP_OBJECT_ID_BYTES);
+    }
+}
+
+static int state_decode(void *obj, const uint8_t *p, size_t n)
+{
+    const unsigned required = 0xfffu & ~1u;   /* all but prev */
+    fcp_cbor_dec d;
+    unsigned seen = 0;
+    TRY(fcp_ma_dec_init(&d, p, n, FCP_STATE_MAX_ENCODED));
+    TRY(fcp_cbor_read_fields(&d, state_keys, 12, state_field, obj, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if ((seen & required) != required)
         return FCP_EMISSING_FIELD;
-    return fcp_connector_state_validate(s);
+    return fcp_connector_state_validate(obj);
 }
 
 int fcp_connector_state_decode(fcp_connector_state *s, const uint8_t *p, size_t n)
 {
-    memset(s, 0, sizeof *s);
-    int rc = state_decode(s, p, n);
-    if (rc)
-        memset(s, 0, sizeof *s);
-    return rc;
+    return fcp_m_decode_zeroed(s, sizeof *s, p, n, state_decode);
 }
 
 int fcp_connector_state_sign(fcp_connector_state *s, const uint8_t writer_sk[64])
 {
-    fcp_schema_id sc;
-    fcp_connector_state_schema(&sc);
-    return fcp_ma_sign(s, state_unsigned_fn, &sc, writer_sk, s->signature);
+    return fcp_ma_sign(s, state_unsigned_fn, fcp_connector_state_schema, writer_sk, s->signature);
 }
 
 int fcp_connector_state_verify(const fcp_connector_state *s, const uint8_t writer_pk[32])
 {
-    fcp_schema_id sc;
-    fcp_connector_state_schema(&sc);
-    return fcp_ma_verify(s, state_unsigned_fn, &sc, writer_pk, s->signature);
+    return fcp_ma_verify(s, state_unsigned_fn, fcp_connector_state_schema, writer_pk, s->signature);
 }
 
 int fcp_connector_state_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_connector_state *s,

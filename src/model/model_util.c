@@ -6,18 +6,12 @@
 #include <string.h>
 
 #include "fcp/error.h"
+#include "fcp/model_audit.h"
+#include "fcp/model_sign.h"
 
 int fcp_m_get_fixed(fcp_cbor_dec *d, uint8_t *out, size_t n)
 {
-    const uint8_t *p;
-    size_t len;
-    int rc = fcp_cbor_get_bytes(d, &p, &len);
-    if (rc)
-        return rc;
-    if (len != n)
-        return FCP_EOBJECT;
-    memcpy(out, p, n);
-    return 0;
+    return fcp_cbor_get_fixed(d, out, n, FCP_EOBJECT);
 }
 
 int fcp_m_get_text(fcp_cbor_dec *d, char *out, size_t max, int (*validate)(const char *, size_t),
@@ -50,6 +44,16 @@ int fcp_m_get_uint_max(fcp_cbor_dec *d, uint64_t *v, uint64_t max)
     return *v > max ? FCP_EOUT_OF_RANGE : 0;
 }
 
+int fcp_m_decode_zeroed(void *obj, size_t size, const uint8_t *p, size_t n,
+                        int (*decode)(void *obj, const uint8_t *p, size_t n))
+{
+    memset(obj, 0, size);
+    int rc = decode(obj, p, n);
+    if (rc)
+        memset(obj, 0, size);
+    return rc;
+}
+
 int fcp_m_map_end(fcp_cbor_dec *d, fcp_cbor_map_iter *it)
 {
     (void)d;
@@ -71,4 +75,80 @@ int fcp_m_printable_id(const char *s, size_t n, size_t max)
             return FCP_EIDENTIFIER;
     }
     return 0;
+}
+
+size_t fcp_m_slen(const char *s, size_t max)
+{
+    return strnlen(s, max + 1);
+}
+
+void fcp_m_view_dec_init(fcp_cbor_dec *d, const uint8_t *p, size_t n)
+{
+    fcp_cbor_limits lim = fcp_cbor_limits_default;
+    lim.max_depth = 8;
+    lim.max_items = 1024;
+    lim.allow = FCP_CBOR_ALLOW_FLOAT;
+    fcp_cbor_dec_init(d, p, n, &lim);
+}
+
+int fcp_m_header_of(const fcp_object_header *h, void (*schema)(fcp_schema_id *))
+{
+    fcp_schema_id s;
+    int rc = fcp_object_header_validate(h);
+    if (rc < 0)
+        return rc;
+    schema(&s);
+    return fcp_schema_id_equal(&s, &h->schema) ? 0 : FCP_ESCHEMA_MISMATCH;
+}
+
+int fcp_m_derive_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_object_header *h,
+                    const fcp_buf *body, const fcp_object_id_key *key)
+{
+    fcp_buf pl;
+    fcp_buf_init(&pl);
+    int rc = fcp_payload_encode(&h->schema, body->data, body->len, &pl);
+    if (rc == 0)
+        rc = fcp_object_derive_id(out, h, pl.data, pl.len, key);
+    fcp_buf_free(&pl);
+    return rc;
+}
+
+int fcp_m_view_sign(uint8_t sig[64], const void *obj, fcp_m_view_enc_fn enc,
+                    void (*schema)(fcp_schema_id *), const uint8_t sk[64])
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_buf_init(&b);
+    schema(&s);
+    int rc = enc(obj, FCP_VIEW_SIGNED, &b);
+    if (rc == 0)
+        rc = fcp_object_sign(sig, &s, b.data, b.len, sk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_m_view_verify(const uint8_t sig[64], const void *obj, fcp_m_view_enc_fn enc,
+                      void (*schema)(fcp_schema_id *), const uint8_t pk[32])
+{
+    fcp_buf b;
+    fcp_schema_id s;
+    fcp_buf_init(&b);
+    schema(&s);
+    int rc = enc(obj, FCP_VIEW_SIGNED, &b);
+    if (rc == 0)
+        rc = fcp_object_verify(sig, &s, b.data, b.len, pk);
+    fcp_buf_free(&b);
+    return rc;
+}
+
+int fcp_m_view_id(uint8_t out[FCP_OBJECT_ID_BYTES], const void *obj, const fcp_object_header *h,
+                  fcp_m_view_enc_fn enc, const fcp_object_id_key *key)
+{
+    fcp_buf b;
+    fcp_buf_init(&b);
+    int rc = enc(obj, FCP_VIEW_BODY, &b);
+    if (rc == 0)
+        rc = fcp_m_derive_id(out, h, &b, key);
+    fcp_buf_free(&b);
+    return rc;
 }

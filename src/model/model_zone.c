@@ -106,50 +106,33 @@ int fcp_zone_definition_validate(const fcp_zone_definition *d)
     return 0;
 }
 
-static void put_header(fcp_cbor_enc *e, const fcp_object_header *h, int *rc)
-{
-    fcp_m_text_key(e, "header");
-    int r = fcp_object_header_encode_to(h, e);
-    if (r && !*rc)
-        *rc = r;
-}
-
-static int finish(fcp_cbor_enc *e, int rc)
-{
-    fcp_cbor_map_close(e);
-    if (rc == 0)
-        rc = fcp_cbor_enc_finish(e);
-    fcp_cbor_enc_free(e);
-    return rc;
-}
-
 static int def_encode(const fcp_zone_definition *d, fcp_buf *out, int with_sig)
 {
     fcp_cbor_enc e;
-    int rc = 0;
+    int rc;
     TRY(fcp_zone_definition_validate(d));
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    put_header(&e, &d->header, &rc);
-    fcp_ma_put_kv_text(&e, "zone_id", d->zone_id);
-    fcp_ma_put_kv_text(&e, "name", d->name);
-    fcp_ma_put_kv_uint(&e, "integrity_level", d->integrity_level);
-    fcp_ma_put_kv_uint(&e, "confidentiality_level", d->confidentiality_level);
-    fcp_ma_put_kv_uint(&e, "symbol_port", d->symbol_port);
-    fcp_ma_put_kv_uint(&e, "control_port", d->control_port);
-    fcp_ma_put_kv_bytes(&e, "policy_object_id", d->policy_object_id, 32);
+    rc = fcp_ma_put_header(&e, &d->header);
+    fcp_cbor_put_kv_text(&e, "zone_id", d->zone_id);
+    fcp_cbor_put_kv_text(&e, "name", d->name);
+    fcp_cbor_put_kv_uint(&e, "integrity_level", d->integrity_level);
+    fcp_cbor_put_kv_uint(&e, "confidentiality_level", d->confidentiality_level);
+    fcp_cbor_put_kv_uint(&e, "symbol_port", d->symbol_port);
+    fcp_cbor_put_kv_uint(&e, "control_port", d->control_port);
+    fcp_cbor_put_kv_bytes(&e, "policy_object_id", d->policy_object_id, 32);
     if (d->has_prev)
-        fcp_ma_put_kv_bytes(&e, "prev", d->prev, 32);
-    fcp_ma_put_kv_uint(&e, "version", d->version);
+        fcp_cbor_put_kv_bytes(&e, "prev", d->prev, 32);
+    fcp_cbor_put_kv_uint(&e, "version", d->version);
     fcp_m_text_key(&e, "quorum_signers");
     fcp_cbor_put_array(&e, d->n_signers);
     for (size_t i = 0; i < d->n_signers; i++)
         fcp_cbor_put_text(&e, d->quorum_signers[i], strlen(d->quorum_signers[i]));
     if (d->has_max_faults)
-        fcp_ma_put_kv_uint(&e, "max_faults", d->max_faults);
+        fcp_cbor_put_kv_uint(&e, "max_faults", d->max_faults);
     if (with_sig)
-        fcp_ma_put_kv_bytes(&e, "signature", d->signature, 64);
-    return finish(&e, rc);
+        fcp_cbor_put_kv_bytes(&e, "signature", d->signature, 64);
+    return fcp_ma_enc_close(&e, rc);
 }
 
 int fcp_zone_definition_encode(const fcp_zone_definition *d, fcp_buf *out)
@@ -185,90 +168,73 @@ static int get_zone(fcp_cbor_dec *d, char *out)
     return fcp_m_get_text(d, out, FCP_ZONE_ID_MAX, fcp_zone_id_validate, FCP_EZONE_ID_TOO_LONG);
 }
 
-static int def_decode(fcp_zone_definition *o, const uint8_t *p, size_t n)
+static const char *const def_keys[] = {
+    "name", "prev", "header", "version", "zone_id", "signature", "max_faults",
+    "symbol_port", "control_port", "quorum_signers", "integrity_level", "policy_object_id",
+    "confidentiality_level"
+};
+
+static int def_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = {
-        "name", "prev", "header", "version", "zone_id", "signature", "max_faults",
-        "symbol_port", "control_port", "quorum_signers", "integrity_level", "policy_object_id",
-        "confidentiality_level"
-    };
-    fcp_cbor_limits lim;
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
+    fcp_zone_definition *o = obj;
     uint64_t v;
-    int rc;
-    if (n > FCP_ZONE_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_ma_limits(&lim);
-    fcp_cbor_dec_init(&d, p, n, &lim);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, names, 13);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_m_get_text(&d, o->name, FCP_ZONE_NAME_MAX, name_ok, FCP_EZONE_NAME)); break;
-        case 1:
-            TRY(fcp_m_get_fixed(&d, o->prev, 32));
-            o->has_prev = 1;
-            break;
-        case 2: TRY(fcp_object_header_decode_from(&o->header, &d)); break;
-        case 3: TRY(fcp_cbor_get_uint(&d, &o->version)); break;
-        case 4: TRY(get_zone(&d, o->zone_id)); break;
-        case 5: TRY(fcp_m_get_fixed(&d, o->signature, 64)); break;
-        case 6:
-            TRY(fcp_cbor_get_uint(&d, &o->max_faults));
-            o->has_max_faults = 1;
-            break;
-        case 7: TRY(get_u(&d, UINT16_MAX, &v)); o->symbol_port = (uint16_t)v; break;
-        case 8: TRY(get_u(&d, UINT16_MAX, &v)); o->control_port = (uint16_t)v; break;
-        case 9: {
-            uint64_t cnt;
-            TRY(fcp_cbor_get_array(&d, &cnt));
-            if (cnt > FCP_ZONE_MAX_SIGNERS)
-                return FCP_ELIMIT;
-            for (size_t s = 0; s < cnt; s++)
-                TRY(fcp_ma_get_node(&d, o->quorum_signers[s]));
-            o->n_signers = (size_t)cnt;
-            break;
-        }
-        case 10: TRY(get_u(&d, UINT8_MAX, &v)); o->integrity_level = (uint8_t)v; break;
-        case 11: TRY(fcp_m_get_fixed(&d, o->policy_object_id, 32)); break;
-        default: TRY(get_u(&d, UINT8_MAX, &v)); o->confidentiality_level = (uint8_t)v; break;
-        }
+    switch (i) {
+    case 0: return fcp_m_get_text(d, o->name, FCP_ZONE_NAME_MAX, name_ok, FCP_EZONE_NAME);
+    case 1:
+        TRY(fcp_m_get_fixed(d, o->prev, 32));
+        o->has_prev = 1;
+        return 0;
+    case 2: return fcp_object_header_decode_from(&o->header, d);
+    case 3: return fcp_cbor_get_uint(d, &o->version);
+    case 4: return get_zone(d, o->zone_id);
+    case 5: return fcp_m_get_fixed(d, o->signature, 64);
+    case 6:
+        TRY(fcp_cbor_get_uint(d, &o->max_faults));
+        o->has_max_faults = 1;
+        return 0;
+    case 7: TRY(get_u(d, UINT16_MAX, &v)); o->symbol_port = (uint16_t)v; return 0;
+    case 8: TRY(get_u(d, UINT16_MAX, &v)); o->control_port = (uint16_t)v; return 0;
+    case 9: {
+        uint64_t cnt;
+        TRY(fcp_cbor_get_array(d, &cnt));
+        if (cnt > FCP_ZONE_MAX_SIGNERS)
+            return FCP_ELIMIT;
+        for (size_t s = 0; s < cnt; s++)
+            TRY(fcp_ma_get_node(d, o->quorum_signers[s]));
+        o->n_signers = (size_t)cnt;
+        return 0;
     }
-    TRY(rc);
+    case 10: TRY(get_u(d, UINT8_MAX, &v)); o->integrity_level = (uint8_t)v; return 0;
+    case 11: return fcp_m_get_fixed(d, o->policy_object_id, 32);
+    default: TRY(get_u(d, UINT8_MAX, &v)); o->confidentiality_level = (uint8_t)v; return 0;
+    }
+}
+
+static int def_decode(void *obj, const uint8_t *p, size_t n)
+{
+    fcp_cbor_dec d;
+    unsigned seen = 0;
+    TRY(fcp_ma_dec_init(&d, p, n, FCP_ZONE_MAX_ENCODED));
+    TRY(fcp_cbor_read_fields(&d, def_keys, 13, def_field, obj, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if ((seen & 0x1fbdu) != 0x1fbdu)
         return FCP_EMISSING_FIELD;
-    return fcp_zone_definition_validate(o);
+    return fcp_zone_definition_validate(obj);
 }
 
 int fcp_zone_definition_decode(fcp_zone_definition *d, const uint8_t *p, size_t n)
 {
-    memset(d, 0, sizeof *d);
-    int rc = def_decode(d, p, n);
-    if (rc)
-        memset(d, 0, sizeof *d);
-    return rc;
+    return fcp_m_decode_zeroed(d, sizeof *d, p, n, def_decode);
 }
 
 int fcp_zone_definition_sign(fcp_zone_definition *d, const uint8_t owner_sk[64])
 {
-    fcp_schema_id s;
-    fcp_zone_definition_schema(&s);
-    return fcp_ma_sign(d, def_unsigned_fn, &s, owner_sk, d->signature);
+    return fcp_ma_sign(d, def_unsigned_fn, fcp_zone_definition_schema, owner_sk, d->signature);
 }
 
 int fcp_zone_definition_verify(const fcp_zone_definition *d, const uint8_t owner_pk[32])
 {
-    fcp_schema_id s;
-    fcp_zone_definition_schema(&s);
-    return fcp_ma_verify(d, def_unsigned_fn, &s, owner_pk, d->signature);
+    return fcp_ma_verify(d, def_unsigned_fn, fcp_zone_definition_schema, owner_pk, d->signature);
 }
 
 int fcp_zone_definition_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_zone_definition *d,
@@ -279,9 +245,10 @@ int fcp_zone_definition_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_zo
 
 /* ---- ZonePolicyObject ----------------------------------------------------- */
 
-static const char *const list_names[FCP_ZP_LISTS] = {
+/* The pattern lists, then the one boolean, of a ZonePolicy map. */
+static const char *const policy_keys[FCP_ZP_LISTS + 1] = {
     "principals_allow", "principals_deny", "connectors_allow",
-    "connectors_deny", "cap_allow", "cap_deny"
+    "connectors_deny", "cap_allow", "cap_deny", "default_deny"
 };
 
 int fcp_zone_policy_validate(const fcp_zone_policy *p)
@@ -315,29 +282,29 @@ int fcp_zone_policy_object_validate(const fcp_zone_policy_object *o)
 static int pol_encode(const fcp_zone_policy_object *o, fcp_buf *out, int with_sig)
 {
     fcp_cbor_enc e;
-    int rc = 0;
+    int rc;
     TRY(fcp_zone_policy_object_validate(o));
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    put_header(&e, &o->header, &rc);
-    fcp_ma_put_kv_text(&e, "zone_id", o->zone_id);
+    rc = fcp_ma_put_header(&e, &o->header);
+    fcp_cbor_put_kv_text(&e, "zone_id", o->zone_id);
     fcp_m_text_key(&e, "policy");
     fcp_cbor_map_open(&e);
     for (int l = 0; l < FCP_ZP_LISTS; l++) {
-        fcp_m_text_key(&e, list_names[l]);
+        fcp_m_text_key(&e, policy_keys[l]);
         fcp_cbor_put_array(&e, o->policy.n[l]);
         for (size_t i = 0; i < o->policy.n[l]; i++)
             fcp_cbor_put_text(&e, o->policy.pat[l][i], strlen(o->policy.pat[l][i]));
     }
-    fcp_m_text_key(&e, "default_deny");
+    fcp_m_text_key(&e, policy_keys[FCP_ZP_LISTS]);
     fcp_cbor_put_bool(&e, o->policy.default_deny);
     fcp_cbor_map_close(&e);
     if (o->has_prev)
-        fcp_ma_put_kv_bytes(&e, "prev", o->prev, 32);
-    fcp_ma_put_kv_uint(&e, "version", o->version);
+        fcp_cbor_put_kv_bytes(&e, "prev", o->prev, 32);
+    fcp_cbor_put_kv_uint(&e, "version", o->version);
     if (with_sig)
-        fcp_ma_put_kv_bytes(&e, "signature", o->signature, 64);
-    return finish(&e, rc);
+        fcp_cbor_put_kv_bytes(&e, "signature", o->signature, 64);
+    return fcp_ma_enc_close(&e, rc);
 }
 
 int fcp_zone_policy_object_encode(const fcp_zone_policy_object *o, fcp_buf *out)
@@ -365,97 +332,72 @@ static int pattern_ok(const char *s, size_t n)
     return fcp_zone_pattern_validate(s, n);
 }
 
+static int policy_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_zone_policy *p = obj;
+    uint64_t cnt;
+    if (i == FCP_ZP_LISTS)
+        return fcp_cbor_get_bool(d, &p->default_deny);
+    TRY(fcp_cbor_get_array(d, &cnt));
+    if (cnt > FCP_ZONE_PATTERNS_MAX)
+        return FCP_ELIMIT;
+    for (size_t j = 0; j < cnt; j++)
+        TRY(fcp_m_get_text(d, p->pat[i][j], FCP_ZONE_PATTERN_MAX, pattern_ok, FCP_EZONE_PATTERN));
+    p->n[i] = (size_t)cnt;
+    return 0;
+}
+
 static int get_policy(fcp_cbor_dec *d, fcp_zone_policy *p)
 {
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
     unsigned seen = 0;
-    int rc;
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, list_names, FCP_ZP_LISTS);
-        uint64_t cnt;
-        if (i < 0) {
-            if (!fcp_cbor_key_is(k, kl, "default_deny"))
-                return FCP_EUNKNOWN_FIELD;
-            TRY(fcp_cbor_get_bool(d, &p->default_deny));
-            seen |= 1u << FCP_ZP_LISTS;
-            continue;
-        }
-        seen |= 1u << i;
-        TRY(fcp_cbor_get_array(d, &cnt));
-        if (cnt > FCP_ZONE_PATTERNS_MAX)
-            return FCP_ELIMIT;
-        for (size_t j = 0; j < cnt; j++)
-            TRY(fcp_m_get_text(d, p->pat[i][j], FCP_ZONE_PATTERN_MAX, pattern_ok, FCP_EZONE_PATTERN));
-        p->n[i] = (size_t)cnt;
-    }
-    TRY(rc);
+    TRY(fcp_cbor_read_fields(d, policy_keys, FCP_ZP_LISTS + 1, policy_field, p, &seen));
     return seen == 0x7fu ? 0 : FCP_EMISSING_FIELD;
 }
 
-static int pol_decode(fcp_zone_policy_object *o, const uint8_t *p, size_t n)
+static const char *const pol_keys[] = { "prev", "header", "policy", "version", "zone_id",
+                                        "signature" };
+
+static int pol_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = { "prev", "header", "policy", "version", "zone_id",
-                                         "signature" };
-    fcp_cbor_limits lim;
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    int rc;
-    if (n > FCP_ZONE_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_ma_limits(&lim);
-    fcp_cbor_dec_init(&d, p, n, &lim);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, names, 6);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0:
-            TRY(fcp_m_get_fixed(&d, o->prev, 32));
-            o->has_prev = 1;
-            break;
-        case 1: TRY(fcp_object_header_decode_from(&o->header, &d)); break;
-        case 2: TRY(get_policy(&d, &o->policy)); break;
-        case 3: TRY(fcp_cbor_get_uint(&d, &o->version)); break;
-        case 4: TRY(get_zone(&d, o->zone_id)); break;
-        default: TRY(fcp_m_get_fixed(&d, o->signature, 64)); break;
-        }
+    fcp_zone_policy_object *o = obj;
+    switch (i) {
+    case 0:
+        TRY(fcp_m_get_fixed(d, o->prev, 32));
+        o->has_prev = 1;
+        return 0;
+    case 1: return fcp_object_header_decode_from(&o->header, d);
+    case 2: return get_policy(d, &o->policy);
+    case 3: return fcp_cbor_get_uint(d, &o->version);
+    case 4: return get_zone(d, o->zone_id);
+    default: return fcp_m_get_fixed(d, o->signature, 64);
     }
-    TRY(rc);
+}
+
+static int pol_decode(void *obj, const uint8_t *p, size_t n)
+{
+    fcp_cbor_dec d;
+    unsigned seen = 0;
+    TRY(fcp_ma_dec_init(&d, p, n, FCP_ZONE_MAX_ENCODED));
+    TRY(fcp_cbor_read_fields(&d, pol_keys, 6, pol_field, obj, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if ((seen & 0x3eu) != 0x3eu)
         return FCP_EMISSING_FIELD;
-    return fcp_zone_policy_object_validate(o);
+    return fcp_zone_policy_object_validate(obj);
 }
 
 int fcp_zone_policy_object_decode(fcp_zone_policy_object *o, const uint8_t *p, size_t n)
 {
-    memset(o, 0, sizeof *o);
-    int rc = pol_decode(o, p, n);
-    if (rc)
-        memset(o, 0, sizeof *o);
-    return rc;
+    return fcp_m_decode_zeroed(o, sizeof *o, p, n, pol_decode);
 }
 
 int fcp_zone_policy_object_sign(fcp_zone_policy_object *o, const uint8_t owner_sk[64])
 {
-    fcp_schema_id s;
-    fcp_zone_policy_object_schema(&s);
-    return fcp_ma_sign(o, pol_unsigned_fn, &s, owner_sk, o->signature);
+    return fcp_ma_sign(o, pol_unsigned_fn, fcp_zone_policy_object_schema, owner_sk, o->signature);
 }
 
 int fcp_zone_policy_object_verify(const fcp_zone_policy_object *o, const uint8_t owner_pk[32])
 {
-    fcp_schema_id s;
-    fcp_zone_policy_object_schema(&s);
-    return fcp_ma_verify(o, pol_unsigned_fn, &s, owner_pk, o->signature);
+    return fcp_ma_verify(o, pol_unsigned_fn, fcp_zone_policy_object_schema, owner_pk, o->signature);
 }
 
 int fcp_zone_policy_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_zone_policy_object *o,
@@ -480,30 +422,30 @@ int fcp_zone_checkpoint_validate(const fcp_zone_checkpoint *c)
 static int ckpt_encode(const fcp_zone_checkpoint *c, fcp_buf *out, int with_sig)
 {
     fcp_cbor_enc e;
-    int rc = 0;
+    int rc;
     TRY(fcp_zone_checkpoint_validate(c));
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    put_header(&e, &c->header, &rc);
-    fcp_ma_put_kv_text(&e, "zone_id", c->zone_id);
-    fcp_ma_put_kv_uint(&e, "checkpoint_seq", c->checkpoint_seq);
+    rc = fcp_ma_put_header(&e, &c->header);
+    fcp_cbor_put_kv_text(&e, "zone_id", c->zone_id);
+    fcp_cbor_put_kv_uint(&e, "checkpoint_seq", c->checkpoint_seq);
     if (c->has_prev)
-        fcp_ma_put_kv_bytes(&e, "prev_checkpoint_id", c->prev_checkpoint_id, 32);
-    fcp_ma_put_kv_bytes(&e, "rev_head", c->rev_head, 32);
-    fcp_ma_put_kv_uint(&e, "rev_seq", c->rev_seq);
-    fcp_ma_put_kv_bytes(&e, "audit_head", c->audit_head, 32);
-    fcp_ma_put_kv_uint(&e, "audit_seq", c->audit_seq);
-    fcp_ma_put_kv_bytes(&e, "zone_definition_head", c->zone_definition_head, 32);
-    fcp_ma_put_kv_bytes(&e, "zone_policy_head", c->zone_policy_head, 32);
-    fcp_ma_put_kv_bytes(&e, "active_zone_key_manifest", c->active_zone_key_manifest, 32);
-    fcp_ma_put_kv_uint(&e, "as_of_epoch", c->as_of_epoch);
+        fcp_cbor_put_kv_bytes(&e, "prev_checkpoint_id", c->prev_checkpoint_id, 32);
+    fcp_cbor_put_kv_bytes(&e, "rev_head", c->rev_head, 32);
+    fcp_cbor_put_kv_uint(&e, "rev_seq", c->rev_seq);
+    fcp_cbor_put_kv_bytes(&e, "audit_head", c->audit_head, 32);
+    fcp_cbor_put_kv_uint(&e, "audit_seq", c->audit_seq);
+    fcp_cbor_put_kv_bytes(&e, "zone_definition_head", c->zone_definition_head, 32);
+    fcp_cbor_put_kv_bytes(&e, "zone_policy_head", c->zone_policy_head, 32);
+    fcp_cbor_put_kv_bytes(&e, "active_zone_key_manifest", c->active_zone_key_manifest, 32);
+    fcp_cbor_put_kv_uint(&e, "as_of_epoch", c->as_of_epoch);
     if (with_sig) {
         fcp_m_text_key(&e, "quorum_signatures");
         int r = fcp_ma_sigs_encode(&e, c->sigs, c->n_sigs);
         if (r && !rc)
             rc = r;
     }
-    return finish(&e, rc);
+    return fcp_ma_enc_close(&e, rc);
 }
 
 int fcp_zone_checkpoint_encode(const fcp_zone_checkpoint *c, fcp_buf *out)
@@ -523,81 +465,57 @@ static int ckpt_id_fn(const void *o, fcp_buf *out)
     return ckpt_encode((const fcp_zone_checkpoint *)o, out, 0);
 }
 
-static int ckpt_decode(fcp_zone_checkpoint *c, const uint8_t *p, size_t n)
+static const char *const ckpt_keys[] = {
+    "header", "rev_seq", "zone_id", "rev_head", "audit_seq", "audit_head", "as_of_epoch",
+    "checkpoint_seq", "zone_policy_head", "quorum_signatures", "prev_checkpoint_id",
+    "zone_definition_head", "active_zone_key_manifest"
+};
+
+static int ckpt_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = {
-        "header", "rev_seq", "zone_id", "rev_head", "audit_seq", "audit_head", "as_of_epoch",
-        "checkpoint_seq", "zone_policy_head", "quorum_signatures", "prev_checkpoint_id",
-        "zone_definition_head", "active_zone_key_manifest"
-    };
-    fcp_cbor_limits lim;
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    int rc;
-    if (n > FCP_ZONE_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_ma_limits(&lim);
-    fcp_cbor_dec_init(&d, p, n, &lim);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, names, 13);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_object_header_decode_from(&c->header, &d)); break;
-        case 1: TRY(fcp_cbor_get_uint(&d, &c->rev_seq)); break;
-        case 2: TRY(get_zone(&d, c->zone_id)); break;
-        case 3: TRY(fcp_m_get_fixed(&d, c->rev_head, 32)); break;
-        case 4: TRY(fcp_cbor_get_uint(&d, &c->audit_seq)); break;
-        case 5: TRY(fcp_m_get_fixed(&d, c->audit_head, 32)); break;
-        case 6: TRY(fcp_cbor_get_uint(&d, &c->as_of_epoch)); break;
-        case 7: TRY(fcp_cbor_get_uint(&d, &c->checkpoint_seq)); break;
-        case 8: TRY(fcp_m_get_fixed(&d, c->zone_policy_head, 32)); break;
-        case 9: TRY(fcp_ma_sigs_decode(&d, c->sigs, &c->n_sigs)); break;
-        case 10:
-            TRY(fcp_m_get_fixed(&d, c->prev_checkpoint_id, 32));
-            c->has_prev = 1;
-            break;
-        case 11: TRY(fcp_m_get_fixed(&d, c->zone_definition_head, 32)); break;
-        default: TRY(fcp_m_get_fixed(&d, c->active_zone_key_manifest, 32)); break;
-        }
+    fcp_zone_checkpoint *c = obj;
+    switch (i) {
+    case 0: return fcp_object_header_decode_from(&c->header, d);
+    case 1: return fcp_cbor_get_uint(d, &c->rev_seq);
+    case 2: return get_zone(d, c->zone_id);
+    case 3: return fcp_m_get_fixed(d, c->rev_head, 32);
+    case 4: return fcp_cbor_get_uint(d, &c->audit_seq);
+    case 5: return fcp_m_get_fixed(d, c->audit_head, 32);
+    case 6: return fcp_cbor_get_uint(d, &c->as_of_epoch);
+    case 7: return fcp_cbor_get_uint(d, &c->checkpoint_seq);
+    case 8: return fcp_m_get_fixed(d, c->zone_policy_head, 32);
+    case 9: return fcp_ma_sigs_decode(d, c->sigs, &c->n_sigs);
+    case 10:
+        TRY(fcp_m_get_fixed(d, c->prev_checkpoint_id, 32));
+        c->has_prev = 1;
+        return 0;
+    case 11: return fcp_m_get_fixed(d, c->zone_definition_head, 32);
+    default: return fcp_m_get_fixed(d, c->active_zone_key_manifest, 32);
     }
-    TRY(rc);
+}
+
+static int ckpt_decode(void *obj, const uint8_t *p, size_t n)
+{
+    fcp_cbor_dec d;
+    unsigned seen = 0;
+    TRY(fcp_ma_dec_init(&d, p, n, FCP_ZONE_MAX_ENCODED));
+    TRY(fcp_cbor_read_fields(&d, ckpt_keys, 13, ckpt_field, obj, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if ((seen & 0x1bffu) != 0x1bffu)
         return FCP_EMISSING_FIELD;
-    return fcp_zone_checkpoint_validate(c);
+    return fcp_zone_checkpoint_validate(obj);
 }
 
 int fcp_zone_checkpoint_decode(fcp_zone_checkpoint *c, const uint8_t *p, size_t n)
 {
-    memset(c, 0, sizeof *c);
-    int rc = ckpt_decode(c, p, n);
-    if (rc)
-        memset(c, 0, sizeof *c);
-    return rc;
+    return fcp_m_decode_zeroed(c, sizeof *c, p, n, ckpt_decode);
 }
 
 int fcp_zone_checkpoint_add_signature(fcp_zone_checkpoint *c, const char *node_id, size_t len,
                                       const uint8_t node_sk[64])
 {
-    fcp_schema_id s;
-    fcp_buf b;
-    uint8_t sig[FCP_SIG_BYTES];
-    int rc;
-    fcp_zone_checkpoint_schema(&s);
-    fcp_buf_init(&b);
-    rc = ckpt_encode(c, &b, 0);
-    if (rc == 0)
-        rc = fcp_object_sign(sig, &s, b.data, b.len, node_sk);
-    fcp_buf_free(&b);
-    if (rc == 0)
-        rc = fcp_ma_sigs_insert(c->sigs, &c->n_sigs, node_id, len, sig);
-    return rc;
+    return fcp_ma_add_signature(c, ckpt_id_fn, fcp_zone_checkpoint_schema, c->sigs, &c->n_sigs,
+                                node_id, len, node_sk);
 }
 
 int fcp_zone_checkpoint_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_zone_checkpoint *c,

@@ -104,8 +104,8 @@ static int put_wrapped_list(fcp_cbor_enc *e, const fcp_zk_wrapped *w, size_t n)
         box.ct = w[i].ct;
         box.ct_len = FCP_ZK_WRAPPED_CT_BYTES;
         fcp_cbor_map_open(e);
-        fcp_ma_put_kv_text(e, "node_id", w[i].node_id);
-        fcp_ma_put_kv_bytes(e, "node_enc_kid", w[i].node_enc_kid, FCP_KID_BYTES);
+        fcp_cbor_put_kv_text(e, "node_id", w[i].node_id);
+        fcp_cbor_put_kv_bytes(e, "node_enc_kid", w[i].node_enc_kid, FCP_KID_BYTES);
         fcp_m_text_key(e, "sealed_key");
         TRY(fcp_sealed_box_encode_to(&box, e));
         fcp_cbor_map_close(e);
@@ -120,17 +120,16 @@ static int encode(const fcp_zone_key_manifest *m, fcp_buf *out, int with_sig)
     TRY(fcp_zk_manifest_validate(m));
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    fcp_m_text_key(&e, "header");
-    rc = fcp_object_header_encode_to(&m->header, &e);
-    fcp_ma_put_kv_text(&e, "zone_id", m->zone_id);
-    fcp_ma_put_kv_bytes(&e, "zone_key_id", m->zone_key_id, 8);
-    fcp_ma_put_kv_text(&e, "algorithm", alg_names[m->algorithm]);
-    fcp_ma_put_kv_uint(&e, "valid_from", m->valid_from);
+    rc = fcp_ma_put_header(&e, &m->header);
+    fcp_cbor_put_kv_text(&e, "zone_id", m->zone_id);
+    fcp_cbor_put_kv_bytes(&e, "zone_key_id", m->zone_key_id, 8);
+    fcp_cbor_put_kv_text(&e, "algorithm", alg_names[m->algorithm]);
+    fcp_cbor_put_kv_uint(&e, "valid_from", m->valid_from);
     if (m->has_valid_until)
-        fcp_ma_put_kv_uint(&e, "valid_until", m->valid_until);
+        fcp_cbor_put_kv_uint(&e, "valid_until", m->valid_until);
     if (m->has_prev)
-        fcp_ma_put_kv_bytes(&e, "prev_zone_key_id", m->prev_zone_key_id, 8);
-    fcp_ma_put_kv_bytes(&e, "object_id_key_id", m->object_id_key_id, 8);
+        fcp_cbor_put_kv_bytes(&e, "prev_zone_key_id", m->prev_zone_key_id, 8);
+    fcp_cbor_put_kv_bytes(&e, "object_id_key_id", m->object_id_key_id, 8);
     fcp_m_text_key(&e, "wrapped_object_id_keys");
     if (rc == 0)
         rc = put_wrapped_list(&e, m->wrapped_oid_keys, m->n_wrapped);
@@ -139,20 +138,16 @@ static int encode(const fcp_zone_key_manifest *m, fcp_buf *out, int with_sig)
         fcp_cbor_map_open(&e);
         fcp_m_text_key(&e, "enabled");
         fcp_cbor_put_bool(&e, m->ratchet.enabled);
-        fcp_ma_put_kv_uint(&e, "overlap_secs", m->ratchet.overlap_secs);
-        fcp_ma_put_kv_uint(&e, "retain_epochs", m->ratchet.retain_epochs);
+        fcp_cbor_put_kv_uint(&e, "overlap_secs", m->ratchet.overlap_secs);
+        fcp_cbor_put_kv_uint(&e, "retain_epochs", m->ratchet.retain_epochs);
         fcp_cbor_map_close(&e);
     }
     fcp_m_text_key(&e, "wrapped_keys");
     if (rc == 0)
         rc = put_wrapped_list(&e, m->wrapped_keys, m->n_wrapped);
     if (with_sig)
-        fcp_ma_put_kv_bytes(&e, "signature", m->signature, 64);
-    fcp_cbor_map_close(&e);
-    if (rc == 0)
-        rc = fcp_cbor_enc_finish(&e);
-    fcp_cbor_enc_free(&e);
-    return rc;
+        fcp_cbor_put_kv_bytes(&e, "signature", m->signature, 64);
+    return fcp_ma_enc_close(&e, rc);
 }
 
 int fcp_zk_manifest_encode(const fcp_zone_key_manifest *m, fcp_buf *out)
@@ -175,34 +170,29 @@ static int enc_full_fn(const void *o, fcp_buf *out)
     return encode((const fcp_zone_key_manifest *)o, out, 1);
 }
 
+static const char *const wrapped_keys[] = { "node_id", "sealed_key", "node_enc_kid" };
+
+static int wrapped_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_zk_wrapped *w = obj;
+    fcp_sealed_box box;
+    switch (i) {
+    case 0: return fcp_ma_get_node(d, w->node_id);
+    case 1:
+        TRY(fcp_sealed_box_decode_from(&box, d));
+        if (box.ct_len != FCP_ZK_WRAPPED_CT_BYTES)
+            return FCP_EZK_SEALED_LEN;
+        memcpy(w->enc, box.enc, 32);
+        memcpy(w->ct, box.ct, FCP_ZK_WRAPPED_CT_BYTES);
+        return 0;
+    default: return fcp_m_get_fixed(d, w->node_enc_kid, FCP_KID_BYTES);
+    }
+}
+
 static int get_wrapped(fcp_cbor_dec *d, fcp_zk_wrapped *w)
 {
-    static const char *const names[] = { "node_id", "sealed_key", "node_enc_kid" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
     unsigned seen = 0;
-    int rc;
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, names, 3);
-        fcp_sealed_box box;
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_ma_get_node(d, w->node_id)); break;
-        case 1:
-            TRY(fcp_sealed_box_decode_from(&box, d));
-            if (box.ct_len != FCP_ZK_WRAPPED_CT_BYTES)
-                return FCP_EZK_SEALED_LEN;
-            memcpy(w->enc, box.enc, 32);
-            memcpy(w->ct, box.ct, FCP_ZK_WRAPPED_CT_BYTES);
-            break;
-        default: TRY(fcp_m_get_fixed(d, w->node_enc_kid, FCP_KID_BYTES)); break;
-        }
-    }
-    TRY(rc);
+    TRY(fcp_cbor_read_fields(d, wrapped_keys, 3, wrapped_field, w, &seen));
     return seen == 7u ? 0 : FCP_EMISSING_FIELD;
 }
 
@@ -218,122 +208,106 @@ static int get_wrapped_list(fcp_cbor_dec *d, fcp_zk_wrapped *w, size_t *n)
     return 0;
 }
 
+static const char *const ratchet_keys[] = { "enabled", "overlap_secs", "retain_epochs" };
+
+static int ratchet_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_zk_ratchet *r = obj;
+    uint64_t v;
+    if (i == 0)
+        return fcp_cbor_get_bool(d, &r->enabled);
+    if (i == 1)
+        return fcp_cbor_get_uint(d, &r->overlap_secs);
+    TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
+    r->retain_epochs = (uint32_t)v;
+    return 0;
+}
+
 static int get_ratchet(fcp_cbor_dec *d, fcp_zk_ratchet *r)
 {
-    static const char *const names[] = { "enabled", "overlap_secs", "retain_epochs" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
     unsigned seen = 0;
-    uint64_t v;
-    int rc;
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, names, 3);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        if (i == 0)
-            TRY(fcp_cbor_get_bool(d, &r->enabled));
-        else if (i == 1)
-            TRY(fcp_cbor_get_uint(d, &r->overlap_secs));
-        else {
-            TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
-            r->retain_epochs = (uint32_t)v;
-        }
-    }
-    TRY(rc);
+    TRY(fcp_cbor_read_fields(d, ratchet_keys, 3, ratchet_field, r, &seen));
     return seen == 7u ? 0 : FCP_EMISSING_FIELD;
 }
 
-static int decode(fcp_zone_key_manifest *m, const uint8_t *p, size_t n)
+static const char *const manifest_keys[] = {
+    "header", "ratchet", "zone_id", "algorithm", "signature", "valid_from", "valid_until",
+    "zone_key_id", "wrapped_keys", "object_id_key_id", "prev_zone_key_id",
+    "wrapped_object_id_keys"
+};
+
+/* The manifest being decoded and the length of its second wrapped list,
+ * which must match the first. */
+typedef struct manifest_dec {
+    fcp_zone_key_manifest *m;
+    size_t n_oid;
+} manifest_dec;
+
+static int manifest_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = {
-        "header", "ratchet", "zone_id", "algorithm", "signature", "valid_from", "valid_until",
-        "zone_key_id", "wrapped_keys", "object_id_key_id", "prev_zone_key_id",
-        "wrapped_object_id_keys"
-    };
-    fcp_cbor_limits lim;
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl, n_oid = 0;
-    unsigned seen = 0;
-    int rc;
-    if (n > FCP_ZK_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_ma_limits(&lim);
-    fcp_cbor_dec_init(&d, p, n, &lim);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = fcp_ma_key_index(k, kl, names, 12);
-        const char *t;
-        size_t tl;
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_object_header_decode_from(&m->header, &d)); break;
-        case 1:
-            TRY(get_ratchet(&d, &m->ratchet));
-            m->has_ratchet = 1;
-            break;
-        case 2: TRY(fcp_m_get_text(&d, m->zone_id, FCP_ZONE_ID_MAX, fcp_zone_id_validate, FCP_EZONE_ID_TOO_LONG)); break;
-        case 3:
-            TRY(fcp_cbor_get_text(&d, &t, &tl));
-            m->algorithm = -1;
-            for (int a = 0; a < 2; a++)
-                if (fcp_cbor_key_is(t, tl, alg_names[a]))
-                    m->algorithm = a;
-            if (m->algorithm < 0)
-                return FCP_EZK_ALGORITHM;
-            break;
-        case 4: TRY(fcp_m_get_fixed(&d, m->signature, 64)); break;
-        case 5: TRY(fcp_cbor_get_uint(&d, &m->valid_from)); break;
-        case 6:
-            TRY(fcp_cbor_get_uint(&d, &m->valid_until));
-            m->has_valid_until = 1;
-            break;
-        case 7: TRY(fcp_m_get_fixed(&d, m->zone_key_id, 8)); break;
-        case 8: TRY(get_wrapped_list(&d, m->wrapped_keys, &m->n_wrapped)); break;
-        case 9: TRY(fcp_m_get_fixed(&d, m->object_id_key_id, 8)); break;
-        case 10:
-            TRY(fcp_m_get_fixed(&d, m->prev_zone_key_id, 8));
-            m->has_prev = 1;
-            break;
-        default: TRY(get_wrapped_list(&d, m->wrapped_oid_keys, &n_oid)); break;
-        }
+    manifest_dec *md = obj;
+    fcp_zone_key_manifest *m = md->m;
+    const char *t;
+    size_t tl;
+    switch (i) {
+    case 0: return fcp_object_header_decode_from(&m->header, d);
+    case 1:
+        TRY(get_ratchet(d, &m->ratchet));
+        m->has_ratchet = 1;
+        return 0;
+    case 2: return fcp_m_get_text(d, m->zone_id, FCP_ZONE_ID_MAX, fcp_zone_id_validate, FCP_EZONE_ID_TOO_LONG);
+    case 3:
+        TRY(fcp_cbor_get_text(d, &t, &tl));
+        m->algorithm = -1;
+        for (int a = 0; a < 2; a++)
+            if (fcp_cbor_key_is(t, tl, alg_names[a]))
+                m->algorithm = a;
+        return m->algorithm < 0 ? FCP_EZK_ALGORITHM : 0;
+    case 4: return fcp_m_get_fixed(d, m->signature, 64);
+    case 5: return fcp_cbor_get_uint(d, &m->valid_from);
+    case 6:
+        TRY(fcp_cbor_get_uint(d, &m->valid_until));
+        m->has_valid_until = 1;
+        return 0;
+    case 7: return fcp_m_get_fixed(d, m->zone_key_id, 8);
+    case 8: return get_wrapped_list(d, m->wrapped_keys, &m->n_wrapped);
+    case 9: return fcp_m_get_fixed(d, m->object_id_key_id, 8);
+    case 10:
+        TRY(fcp_m_get_fixed(d, m->prev_zone_key_id, 8));
+        m->has_prev = 1;
+        return 0;
+    default: return get_wrapped_list(d, m->wrapped_oid_keys, &md->n_oid);
     }
-    TRY(rc);
+}
+
+static int decode(void *obj, const uint8_t *p, size_t n)
+{
+    manifest_dec md = { obj, 0 };
+    fcp_cbor_dec d;
+    unsigned seen = 0;
+    TRY(fcp_ma_dec_init(&d, p, n, FCP_ZK_MAX_ENCODED));
+    TRY(fcp_cbor_read_fields(&d, manifest_keys, 12, manifest_field, &md, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if ((seen & 0xbbdu) != 0xbbdu)
         return FCP_EMISSING_FIELD;
-    if (n_oid != m->n_wrapped)
+    if (md.n_oid != md.m->n_wrapped)
         return FCP_EZK_WRAPPED_SET;
-    return fcp_zk_manifest_validate(m);
+    return fcp_zk_manifest_validate(md.m);
 }
 
 int fcp_zk_manifest_decode(fcp_zone_key_manifest *m, const uint8_t *p, size_t n)
 {
-    memset(m, 0, sizeof *m);
-    int rc = decode(m, p, n);
-    if (rc)
-        memset(m, 0, sizeof *m);
-    return rc;
+    return fcp_m_decode_zeroed(m, sizeof *m, p, n, decode);
 }
 
 int fcp_zk_manifest_sign(fcp_zone_key_manifest *m, const uint8_t owner_sk[64])
 {
-    fcp_schema_id s;
-    fcp_zk_manifest_schema(&s);
-    return fcp_ma_sign(m, enc_unsigned_fn, &s, owner_sk, m->signature);
+    return fcp_ma_sign(m, enc_unsigned_fn, fcp_zk_manifest_schema, owner_sk, m->signature);
 }
 
 int fcp_zk_manifest_verify(const fcp_zone_key_manifest *m, const uint8_t owner_pk[32])
 {
-    fcp_schema_id s;
-    fcp_zk_manifest_schema(&s);
-    return fcp_ma_verify(m, enc_unsigned_fn, &s, owner_pk, m->signature);
+    return fcp_ma_verify(m, enc_unsigned_fn, fcp_zk_manifest_schema, owner_pk, m->signature);
 }
 
 int fcp_zk_manifest_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_zone_key_manifest *m,
