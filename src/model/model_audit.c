@@ -40,19 +40,9 @@ void fcp_decision_receipt_schema(fcp_schema_id *s)
 
 /* ---- shared helpers ----------------------------------------------------- */
 
-static size_t slen(const char *s, size_t max)
-{
-    return strnlen(s, max + 1);
-}
-
 static int printable(const char *s, size_t max)
 {
-    return fcp_m_printable_id(s, slen(s, max), max);
-}
-
-static int node_ok(const char *s, size_t n)
-{
-    return fcp_node_id_validate(s, n);
+    return fcp_m_printable_id(s, fcp_m_slen(s, max), max);
 }
 
 static int zone_ok(const char *s, size_t n)
@@ -108,85 +98,25 @@ static int reason_ok(const char *s, size_t n)
 
 static int header_ok(const fcp_object_header *h, void (*schema)(fcp_schema_id *), const char *zone)
 {
-    fcp_schema_id s;
-    TRY(fcp_object_header_validate(h));
-    schema(&s);
-    if (!fcp_schema_id_equal(&s, &h->schema))
-        return FCP_ESCHEMA_MISMATCH;
+    TRY(fcp_m_header_of(h, schema));
     if (zone && strcmp(zone, h->zone_id) != 0)
         return FCP_EAUDIT_ZONE;
     return 0;
-}
-
-static void put_str(fcp_cbor_enc *e, const char *k, const char *v)
-{
-    fcp_m_text_key(e, k);
-    fcp_cbor_put_text(e, v, strlen(v));
-}
-
-static void put_bytes(fcp_cbor_enc *e, const char *k, const uint8_t *v, size_t n)
-{
-    fcp_m_text_key(e, k);
-    fcp_cbor_put_bytes(e, v, n);
-}
-
-static void put_uint(fcp_cbor_enc *e, const char *k, uint64_t v)
-{
-    fcp_m_text_key(e, k);
-    fcp_cbor_put_uint(e, v);
-}
-
-static int finish(fcp_cbor_enc *e)
-{
-    fcp_cbor_map_close(e);
-    int rc = fcp_cbor_enc_finish(e);
-    fcp_cbor_enc_free(e);
-    return rc;
-}
-
-static int key_index(const char *k, size_t kl, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (fcp_cbor_key_is(k, kl, names[i]))
-            return i;
-    return -1;
-}
-
-static void dec_start(fcp_cbor_dec *d, const uint8_t *p, size_t n)
-{
-    fcp_cbor_limits lim = fcp_cbor_limits_default;
-    lim.max_depth = 8;
-    lim.max_items = 1024;
-    lim.allow = FCP_CBOR_ALLOW_FLOAT;   /* the header's placement floats */
-    fcp_cbor_dec_init(d, p, n, &lim);
-}
-
-/* ObjectId over (header, SchemaHash || body). */
-static int derive_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_object_header *h,
-                     const fcp_buf *body, const fcp_object_id_key *key)
-{
-    fcp_buf pl;
-    fcp_buf_init(&pl);
-    int rc = fcp_payload_encode(&h->schema, body->data, body->len, &pl);
-    if (rc == 0)
-        rc = fcp_object_derive_id(out, h, pl.data, pl.len, key);
-    fcp_buf_free(&pl);
-    return rc;
 }
 
 /* ---- AuditEvent --------------------------------------------------------- */
 
 int fcp_audit_event_validate(const fcp_audit_event *ev)
 {
-    TRY(zone_ok(ev->zone_id, slen(ev->zone_id, FCP_ZONE_ID_MAX)));
+    TRY(zone_ok(ev->zone_id, fcp_m_slen(ev->zone_id, FCP_ZONE_ID_MAX)));
     TRY(header_ok(&ev->header, fcp_audit_event_schema, ev->zone_id));
-    TRY(event_type_ok(ev->event_type, slen(ev->event_type, FCP_AUDIT_EVENT_TYPE_MAX)));
+    TRY(event_type_ok(ev->event_type, fcp_m_slen(ev->event_type, FCP_AUDIT_EVENT_TYPE_MAX)));
     TRY(printable(ev->actor, FCP_PRINCIPAL_MAX));
     if (ev->has_connector_id)
         TRY(printable(ev->connector_id, FCP_CONNECTOR_ID_MAX));
     if (ev->has_operation)
         TRY(printable(ev->operation, FCP_OPERATION_ID_MAX));
-    TRY(node_ok(ev->signer, slen(ev->signer, FCP_NODE_ID_MAX)));
+    TRY(fcp_node_id_validate(ev->signer, fcp_m_slen(ev->signer, FCP_NODE_ID_MAX)));
     return 0;
 }
 
@@ -354,7 +284,7 @@ static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n, fcp_aud
     int rc;
     if (n > FCP_AUDIT_MAX_ENCODED)
         return FCP_ETOO_LARGE;
-    dec_start(&d, p, n);
+    fcp_m_view_dec_init(&d, p, n);
     TRY(fcp_cbor_map_begin(&d, &it));
     if (m) {
         m->n = 0;
@@ -374,7 +304,7 @@ static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n, fcp_aud
         case 1: TRY(fcp_m_get_fixed(&d, ev->prev, 32)); ev->has_prev = 1; break;
         case 2: TRY(fcp_m_get_text(&d, ev->actor, FCP_PRINCIPAL_MAX, principal_ok, FCP_EIDENTIFIER)); break;
         case 3: TRY(fcp_object_header_decode_from(&ev->header, &d)); break;
-        case 4: TRY(fcp_m_get_text(&d, ev->signer, FCP_NODE_ID_MAX, node_ok, FCP_ENODE_ID)); break;
+        case 4: TRY(fcp_m_get_text(&d, ev->signer, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID)); break;
         case 5: TRY(fcp_m_get_text(&d, ev->zone_id, FCP_ZONE_ID_MAX, zone_ok, FCP_EZONE_ID_TOO_LONG)); break;
         case 6:
             TRY(fcp_m_get_text(&d, ev->operation, FCP_OPERATION_ID_MAX, op_ok, FCP_EIDENTIFIER));
@@ -446,42 +376,25 @@ int fcp_audit_event_decode_wire(fcp_audit_event *ev, fcp_audit_wire_map *m, cons
     return rc;
 }
 
+static int enc_event(const void *ev, unsigned view, fcp_buf *out)
+{
+    return fcp_audit_event_encode(ev, view, out);
+}
+
 int fcp_audit_event_sign(fcp_audit_event *ev, const uint8_t sk[64])
 {
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_audit_event_schema(&s);
-    int rc = fcp_audit_event_encode(ev, FCP_VIEW_SIGNED, &b);
-    if (rc == 0)
-        rc = fcp_object_sign(ev->signature, &s, b.data, b.len, sk);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_m_view_sign(ev->signature, ev, enc_event, fcp_audit_event_schema, sk);
 }
 
 int fcp_audit_event_verify(const fcp_audit_event *ev, const uint8_t pk[32])
 {
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_audit_event_schema(&s);
-    int rc = fcp_audit_event_encode(ev, FCP_VIEW_SIGNED, &b);
-    if (rc == 0)
-        rc = fcp_object_verify(ev->signature, &s, b.data, b.len, pk);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_m_view_verify(ev->signature, ev, enc_event, fcp_audit_event_schema, pk);
 }
 
 int fcp_audit_event_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_event *ev,
                        const fcp_object_id_key *key)
 {
-    fcp_buf b;
-    fcp_buf_init(&b);
-    int rc = fcp_audit_event_encode(ev, FCP_VIEW_BODY, &b);
-    if (rc == 0)
-        rc = derive_id(out, &ev->header, &b, key);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_m_view_id(out, ev, &ev->header, enc_event, key);
 }
 
 /* ---- wire fast paths ----------------------------------------------------
@@ -623,7 +536,7 @@ static int wire_parse(fcp_audit_wire_map *m, const uint8_t *wire, size_t n)
     int rc;
     m->n = 0;
     m->header = m->signature = -1;
-    dec_start(&d, wire, n);
+    fcp_m_view_dec_init(&d, wire, n);
     TRY(fcp_cbor_map_begin(&d, &it));
     if (it.remaining > FCP_AUDIT_WIRE_MAX_ENTRIES)
         return FCP_ELIMIT;
@@ -745,15 +658,15 @@ int fcp_audit_event_seal(fcp_audit_event *ev, const uint8_t sk[64], const fcp_ob
 
 int fcp_audit_head_validate(const fcp_audit_head *h)
 {
-    TRY(zone_ok(h->zone_id, slen(h->zone_id, FCP_ZONE_ID_MAX)));
+    TRY(zone_ok(h->zone_id, fcp_m_slen(h->zone_id, FCP_ZONE_ID_MAX)));
     TRY(header_ok(&h->header, fcp_audit_head_schema, h->zone_id));
     if (h->coverage_bps > FCP_BPS_MAX)
         return FCP_EOUT_OF_RANGE;
     if (h->n_signatures > FCP_QUORUM_MAX)
         return FCP_ELIMIT;
     for (size_t i = 0; i < h->n_signatures; i++) {
-        size_t l = slen(h->signer[i], FCP_NODE_ID_MAX);
-        TRY(node_ok(h->signer[i], l));
+        size_t l = fcp_m_slen(h->signer[i], FCP_NODE_ID_MAX);
+        TRY(fcp_node_id_validate(h->signer[i], l));
         if (i > 0) {
             int c = fcp_node_id_cmp((const uint8_t *)h->signer[i - 1], strlen(h->signer[i - 1]),
                                     (const uint8_t *)h->signer[i], l);
@@ -787,98 +700,88 @@ int fcp_audit_head_encode(const fcp_audit_head *h, unsigned view, fcp_buf *out)
         fcp_m_text_key(&e, "header");
         fcp_object_header_encode_to(&h->header, &e);
     }
-    put_str(&e, "zone_id", h->zone_id);
-    put_bytes(&e, "head_event", h->head_event, 32);
-    put_uint(&e, "head_seq", h->head_seq);
-    put_uint(&e, "coverage_bps", h->coverage_bps);
-    put_uint(&e, "epoch_id", h->epoch_id);
+    fcp_cbor_put_kv_text(&e, "zone_id", h->zone_id);
+    fcp_cbor_put_kv_bytes(&e, "head_event", h->head_event, 32);
+    fcp_cbor_put_kv_uint(&e, "head_seq", h->head_seq);
+    fcp_cbor_put_kv_uint(&e, "coverage_bps", h->coverage_bps);
+    fcp_cbor_put_kv_uint(&e, "epoch_id", h->epoch_id);
     if (view & FCP_VIEW_SIG) {
         size_t nq = head_quorum(h, q);
         fcp_m_text_key(&e, "quorum_signatures");
         fcp_quorum_encode_to(q, nq, &e);
     }
-    return finish(&e);
+    fcp_cbor_map_close(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
-static int head_decode(fcp_audit_head *h, const uint8_t *p, size_t n)
+static int enc_head(const void *h, unsigned view, fcp_buf *out)
 {
-    static const char *const names[] = { "header", "zone_id", "epoch_id", "head_seq",
+    return fcp_audit_head_encode(h, view, out);
+}
+
+static const char *const head_keys[] = { "header", "zone_id", "epoch_id", "head_seq",
                                          "head_event", "coverage_bps", "quorum_signatures" };
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
+
+static int head_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_audit_head *h = obj;
     fcp_quorum_sig q[FCP_QUORUM_MAX];
-    const char *k;
-    size_t kl, nq;
-    unsigned seen = 0;
+    size_t nq;
     uint64_t v;
-    int rc;
+    switch (i) {
+    case 0: return fcp_object_header_decode_from(&h->header, d);
+    case 1: return fcp_m_get_text(d, h->zone_id, FCP_ZONE_ID_MAX, zone_ok, FCP_EZONE_ID_TOO_LONG);
+    case 2: return fcp_cbor_get_uint(d, &h->epoch_id);
+    case 3: return fcp_cbor_get_uint(d, &h->head_seq);
+    case 4: return fcp_m_get_fixed(d, h->head_event, 32);
+    case 5:
+        TRY(fcp_m_get_uint_max(d, &v, FCP_BPS_MAX));
+        h->coverage_bps = (uint32_t)v;
+        return 0;
+    default:
+        TRY(fcp_quorum_decode_from(q, FCP_QUORUM_MAX, &nq, d));
+        for (size_t j = 0; j < nq; j++) {
+            if (q[j].node_id_len > FCP_NODE_ID_MAX)
+                return FCP_ENODE_ID;
+            memcpy(h->signer[j], q[j].node_id, q[j].node_id_len);
+            h->signer[j][q[j].node_id_len] = '\0';
+            memcpy(h->signature[j], q[j].sig, FCP_SIG_BYTES);
+        }
+        h->n_signatures = nq;
+        return 0;
+    }
+}
+
+static int head_decode(void *obj, const uint8_t *p, size_t n)
+{
+    fcp_cbor_dec d;
+    unsigned seen = 0;
     if (n > FCP_AUDIT_MAX_ENCODED)
         return FCP_ETOO_LARGE;
-    dec_start(&d, p, n);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 7);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_object_header_decode_from(&h->header, &d)); break;
-        case 1: TRY(fcp_m_get_text(&d, h->zone_id, FCP_ZONE_ID_MAX, zone_ok, FCP_EZONE_ID_TOO_LONG)); break;
-        case 2: TRY(fcp_cbor_get_uint(&d, &h->epoch_id)); break;
-        case 3: TRY(fcp_cbor_get_uint(&d, &h->head_seq)); break;
-        case 4: TRY(fcp_m_get_fixed(&d, h->head_event, 32)); break;
-        case 5:
-            TRY(fcp_m_get_uint_max(&d, &v, FCP_BPS_MAX));
-            h->coverage_bps = (uint32_t)v;
-            break;
-        default:
-            TRY(fcp_quorum_decode_from(q, FCP_QUORUM_MAX, &nq, &d));
-            for (size_t j = 0; j < nq; j++) {
-                if (q[j].node_id_len > FCP_NODE_ID_MAX)
-                    return FCP_ENODE_ID;
-                memcpy(h->signer[j], q[j].node_id, q[j].node_id_len);
-                h->signer[j][q[j].node_id_len] = '\0';
-                memcpy(h->signature[j], q[j].sig, FCP_SIG_BYTES);
-            }
-            h->n_signatures = nq;
-            break;
-        }
-    }
-    TRY(rc);
+    fcp_m_view_dec_init(&d, p, n);
+    TRY(fcp_cbor_read_fields(&d, head_keys, 7, head_field, obj, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if (seen != 0x7fu)
         return FCP_EMISSING_FIELD;
-    return fcp_audit_head_validate(h);
+    return fcp_audit_head_validate(obj);
 }
 
 int fcp_audit_head_decode(fcp_audit_head *h, const uint8_t *p, size_t n)
 {
-    memset(h, 0, sizeof *h);
-    int rc = head_decode(h, p, n);
-    if (rc)
-        memset(h, 0, sizeof *h);
-    return rc;
+    return fcp_m_decode_zeroed(h, sizeof *h, p, n, head_decode);
 }
 
 int fcp_audit_head_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_audit_head *h,
                       const fcp_object_id_key *key)
 {
-    fcp_buf b;
-    fcp_buf_init(&b);
-    int rc = fcp_audit_head_encode(h, FCP_VIEW_BODY, &b);
-    if (rc == 0)
-        rc = derive_id(out, &h->header, &b, key);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_m_view_id(out, h, &h->header, enc_head, key);
 }
 
 int fcp_audit_head_add_signature(fcp_audit_head *h, const char *node, const uint8_t sk[64])
 {
-    size_t nl = slen(node, FCP_NODE_ID_MAX), pos = 0;
-    fcp_buf b;
-    fcp_schema_id s;
+    size_t nl = fcp_m_slen(node, FCP_NODE_ID_MAX), pos = 0;
     uint8_t sig[FCP_SIG_BYTES];
-    TRY(node_ok(node, nl));
+    TRY(fcp_node_id_validate(node, nl));
     TRY(fcp_audit_head_validate(h));
     if (h->n_signatures >= FCP_QUORUM_MAX)
         return FCP_ELIMIT;
@@ -891,13 +794,7 @@ int fcp_audit_head_add_signature(fcp_audit_head *h, const char *node, const uint
             break;
         pos++;
     }
-    fcp_buf_init(&b);
-    fcp_audit_head_schema(&s);
-    int rc = fcp_audit_head_encode(h, FCP_VIEW_SIGNED, &b);
-    if (rc == 0)
-        rc = fcp_object_sign(sig, &s, b.data, b.len, sk);
-    fcp_buf_free(&b);
-    TRY(rc);
+    TRY(fcp_m_view_sign(sig, h, enc_head, fcp_audit_head_schema, sk));
     memmove(h->signer[pos + 1], h->signer[pos], (h->n_signatures - pos) * sizeof h->signer[0]);
     memmove(h->signature[pos + 1], h->signature[pos], (h->n_signatures - pos) * FCP_SIG_BYTES);
     memcpy(h->signer[pos], node, nl + 1);
@@ -926,14 +823,14 @@ int fcp_audit_head_verify(const fcp_audit_head *h, size_t threshold, fcp_node_ke
 int fcp_decision_receipt_validate(const fcp_decision_receipt *r)
 {
     TRY(header_ok(&r->header, fcp_decision_receipt_schema, NULL));
-    TRY(reason_ok(r->reason_code, slen(r->reason_code, sizeof r->reason_code - 1)));
+    TRY(reason_ok(r->reason_code, fcp_m_slen(r->reason_code, sizeof r->reason_code - 1)));
     if ((r->allow != 0) != (strcmp(r->reason_code, "FCP-0000") == 0))
         return FCP_EIDENTIFIER;
     if (r->n_evidence > FCP_RECEIPT_MAX_EVIDENCE)
         return FCP_ELIMIT;
-    TRY(node_ok(r->decided_by, slen(r->decided_by, FCP_NODE_ID_MAX)));
+    TRY(fcp_node_id_validate(r->decided_by, fcp_m_slen(r->decided_by, FCP_NODE_ID_MAX)));
     if (r->has_explanation)
-        TRY(explanation_ok(r->explanation, slen(r->explanation, FCP_RECEIPT_EXPLANATION_MAX)));
+        TRY(explanation_ok(r->explanation, fcp_m_slen(r->explanation, FCP_RECEIPT_EXPLANATION_MAX)));
     return 0;
 }
 
@@ -947,122 +844,99 @@ int fcp_decision_receipt_encode(const fcp_decision_receipt *r, unsigned view, fc
         fcp_m_text_key(&e, "header");
         fcp_object_header_encode_to(&r->header, &e);
     }
-    put_bytes(&e, "request_object_id", r->request_object_id, 32);
-    put_str(&e, "decision", r->allow ? "Allow" : "Deny");
-    put_str(&e, "reason_code", r->reason_code);
+    fcp_cbor_put_kv_bytes(&e, "request_object_id", r->request_object_id, 32);
+    fcp_cbor_put_kv_text(&e, "decision", r->allow ? "Allow" : "Deny");
+    fcp_cbor_put_kv_text(&e, "reason_code", r->reason_code);
     fcp_m_text_key(&e, "evidence");
     fcp_cbor_put_array(&e, r->n_evidence);
     for (size_t i = 0; i < r->n_evidence; i++)
         fcp_cbor_put_bytes(&e, r->evidence[i], 32);
-    put_uint(&e, "decided_at", r->decided_at);
-    put_str(&e, "decided_by", r->decided_by);
+    fcp_cbor_put_kv_uint(&e, "decided_at", r->decided_at);
+    fcp_cbor_put_kv_text(&e, "decided_by", r->decided_by);
     if (r->has_explanation)
-        put_str(&e, "explanation", r->explanation);
+        fcp_cbor_put_kv_text(&e, "explanation", r->explanation);
     if (view & FCP_VIEW_SIG)
-        put_bytes(&e, "signature", r->signature, FCP_SIG_BYTES);
-    return finish(&e);
+        fcp_cbor_put_kv_bytes(&e, "signature", r->signature, FCP_SIG_BYTES);
+    fcp_cbor_map_close(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
-static int receipt_decode(fcp_decision_receipt *r, const uint8_t *p, size_t n)
+static int enc_receipt(const void *r, unsigned view, fcp_buf *out)
 {
-    static const char *const names[] = { "header", "decision", "evidence", "signature",
-                                         "decided_at", "decided_by", "explanation",
-                                         "reason_code", "request_object_id" };
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k, *t;
-    size_t kl, tl;
-    unsigned seen = 0;
+    return fcp_decision_receipt_encode(r, view, out);
+}
+
+static const char *const receipt_keys[] = { "header", "decision", "evidence", "signature",
+                                            "decided_at", "decided_by", "explanation",
+                                            "reason_code", "request_object_id" };
+
+static int receipt_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_decision_receipt *r = obj;
+    const char *t;
+    size_t tl;
     uint64_t cnt;
-    int rc;
+    switch (i) {
+    case 0: return fcp_object_header_decode_from(&r->header, d);
+    case 1:
+        TRY(fcp_cbor_get_text(d, &t, &tl));
+        if (fcp_cbor_key_is(t, tl, "Allow"))
+            r->allow = 1;
+        else if (!fcp_cbor_key_is(t, tl, "Deny"))
+            return FCP_EIDENTIFIER;
+        return 0;
+    case 2:
+        TRY(fcp_cbor_get_array(d, &cnt));
+        if (cnt > FCP_RECEIPT_MAX_EVIDENCE)
+            return FCP_ELIMIT;
+        r->n_evidence = (size_t)cnt;
+        for (size_t j = 0; j < r->n_evidence; j++)
+            TRY(fcp_m_get_fixed(d, r->evidence[j], 32));
+        return 0;
+    case 3: return fcp_m_get_fixed(d, r->signature, FCP_SIG_BYTES);
+    case 4: return fcp_cbor_get_uint(d, &r->decided_at);
+    case 5: return fcp_m_get_text(d, r->decided_by, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID);
+    case 6:
+        TRY(fcp_m_get_text(d, r->explanation, FCP_RECEIPT_EXPLANATION_MAX, explanation_ok,
+                           FCP_EIDENTIFIER));
+        r->has_explanation = 1;
+        return 0;
+    case 7: return fcp_m_get_text(d, r->reason_code, 8, reason_ok, FCP_EIDENTIFIER);
+    default: return fcp_m_get_fixed(d, r->request_object_id, 32);
+    }
+}
+
+static int receipt_decode(void *obj, const uint8_t *p, size_t n)
+{
+    fcp_cbor_dec d;
+    unsigned seen = 0;
     if (n > FCP_AUDIT_MAX_ENCODED)
         return FCP_ETOO_LARGE;
-    dec_start(&d, p, n);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 9);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_object_header_decode_from(&r->header, &d)); break;
-        case 1:
-            TRY(fcp_cbor_get_text(&d, &t, &tl));
-            if (fcp_cbor_key_is(t, tl, "Allow"))
-                r->allow = 1;
-            else if (!fcp_cbor_key_is(t, tl, "Deny"))
-                return FCP_EIDENTIFIER;
-            break;
-        case 2:
-            TRY(fcp_cbor_get_array(&d, &cnt));
-            if (cnt > FCP_RECEIPT_MAX_EVIDENCE)
-                return FCP_ELIMIT;
-            r->n_evidence = (size_t)cnt;
-            for (size_t j = 0; j < r->n_evidence; j++)
-                TRY(fcp_m_get_fixed(&d, r->evidence[j], 32));
-            break;
-        case 3: TRY(fcp_m_get_fixed(&d, r->signature, FCP_SIG_BYTES)); break;
-        case 4: TRY(fcp_cbor_get_uint(&d, &r->decided_at)); break;
-        case 5: TRY(fcp_m_get_text(&d, r->decided_by, FCP_NODE_ID_MAX, node_ok, FCP_ENODE_ID)); break;
-        case 6:
-            TRY(fcp_m_get_text(&d, r->explanation, FCP_RECEIPT_EXPLANATION_MAX, explanation_ok,
-                               FCP_EIDENTIFIER));
-            r->has_explanation = 1;
-            break;
-        case 7: TRY(fcp_m_get_text(&d, r->reason_code, 8, reason_ok, FCP_EIDENTIFIER)); break;
-        default: TRY(fcp_m_get_fixed(&d, r->request_object_id, 32)); break;
-        }
-    }
-    TRY(rc);
+    fcp_m_view_dec_init(&d, p, n);
+    TRY(fcp_cbor_read_fields(&d, receipt_keys, 9, receipt_field, obj, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if ((seen & 0x1bfu) != 0x1bfu)
         return FCP_EMISSING_FIELD;
-    return fcp_decision_receipt_validate(r);
+    return fcp_decision_receipt_validate(obj);
 }
 
 int fcp_decision_receipt_decode(fcp_decision_receipt *r, const uint8_t *p, size_t n)
 {
-    memset(r, 0, sizeof *r);
-    int rc = receipt_decode(r, p, n);
-    if (rc)
-        memset(r, 0, sizeof *r);
-    return rc;
+    return fcp_m_decode_zeroed(r, sizeof *r, p, n, receipt_decode);
 }
 
 int fcp_decision_receipt_sign(fcp_decision_receipt *r, const uint8_t sk[64])
 {
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_decision_receipt_schema(&s);
-    int rc = fcp_decision_receipt_encode(r, FCP_VIEW_SIGNED, &b);
-    if (rc == 0)
-        rc = fcp_object_sign(r->signature, &s, b.data, b.len, sk);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_m_view_sign(r->signature, r, enc_receipt, fcp_decision_receipt_schema, sk);
 }
 
 int fcp_decision_receipt_verify(const fcp_decision_receipt *r, const uint8_t pk[32])
 {
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_decision_receipt_schema(&s);
-    int rc = fcp_decision_receipt_encode(r, FCP_VIEW_SIGNED, &b);
-    if (rc == 0)
-        rc = fcp_object_verify(r->signature, &s, b.data, b.len, pk);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_m_view_verify(r->signature, r, enc_receipt, fcp_decision_receipt_schema, pk);
 }
 
 int fcp_decision_receipt_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_decision_receipt *r,
                             const fcp_object_id_key *key)
 {
-    fcp_buf b;
-    fcp_buf_init(&b);
-    int rc = fcp_decision_receipt_encode(r, FCP_VIEW_BODY, &b);
-    if (rc == 0)
-        rc = derive_id(out, &r->header, &b, key);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_m_view_id(out, r, &r->header, enc_receipt, key);
 }
