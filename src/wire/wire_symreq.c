@@ -102,30 +102,12 @@ int fcp_delivery_hint_validate(const fcp_symbol_delivery_hint *h)
 
 /* ---- encoders -------------------------------------------------------------- */
 
-static void kb(fcp_cbor_enc *e, const char *k, const uint8_t *v, size_t n)
-{
-    fcp_cbor_put_cstr(e, k);
-    fcp_cbor_put_bytes(e, v, n);
-}
-
-static void ku(fcp_cbor_enc *e, const char *k, uint64_t v)
-{
-    fcp_cbor_put_cstr(e, k);
-    fcp_cbor_put_uint(e, v);
-}
-
-static void kt(fcp_cbor_enc *e, const char *k, const char *v)
-{
-    fcp_cbor_put_cstr(e, k);
-    fcp_cbor_put_cstr(e, v);
-}
-
 static void target_put(fcp_cbor_enc *e, const fcp_symreq_target *t)
 {
-    kb(e, "object_id", t->object_id, 32);
-    kt(e, "zone_id", t->zone_id);
-    kb(e, "zone_key_id", t->zone_key_id, 8);
-    ku(e, "epoch_id", t->epoch_id);
+    fcp_cbor_put_kv_bytes(e, "object_id", t->object_id, 32);
+    fcp_cbor_put_kv_text(e, "zone_id", t->zone_id);
+    fcp_cbor_put_kv_bytes(e, "zone_key_id", t->zone_key_id, 8);
+    fcp_cbor_put_kv_uint(e, "epoch_id", t->epoch_id);
 }
 
 static void esis_put(fcp_cbor_enc *e, const char *k, const uint32_t *v, size_t n)
@@ -140,24 +122,17 @@ static void status_put(fcp_cbor_enc *e, const fcp_decode_status *s)
 {
     fcp_cbor_map_open(e);
     target_put(e, &s->t);
-    kt(e, "recipient", s->recipient);
-    ku(e, "request_nonce", s->request_nonce);
-    ku(e, "received_unique", s->received_unique);
-    ku(e, "needed", s->needed);
+    fcp_cbor_put_kv_text(e, "recipient", s->recipient);
+    fcp_cbor_put_kv_uint(e, "request_nonce", s->request_nonce);
+    fcp_cbor_put_kv_uint(e, "received_unique", s->received_unique);
+    fcp_cbor_put_kv_uint(e, "needed", s->needed);
     fcp_cbor_put_cstr(e, "complete");
     fcp_cbor_put_bool(e, s->complete);
     if (s->has_missing_hint)
         esis_put(e, "missing_hint", s->missing_hint, s->n_missing);
     if (s->has_signature)
-        kb(e, "signature", s->signature, 64);
+        fcp_cbor_put_kv_bytes(e, "signature", s->signature, 64);
     fcp_cbor_map_close(e);
-}
-
-static int enc_done(fcp_cbor_enc *e)
-{
-    int rc = fcp_cbor_enc_finish(e);
-    fcp_cbor_enc_free(e);
-    return rc;
 }
 
 int fcp_decode_status_encode(const fcp_decode_status *s, fcp_buf *out)
@@ -168,7 +143,7 @@ int fcp_decode_status_encode(const fcp_decode_status *s, fcp_buf *out)
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, out);
     status_put(&e, s);
-    return enc_done(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_symbol_ack_encode(const fcp_symbol_ack *a, fcp_buf *out)
@@ -180,14 +155,14 @@ int fcp_symbol_ack_encode(const fcp_symbol_ack *a, fcp_buf *out)
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
     target_put(&e, &a->t);
-    kt(&e, "recipient", a->recipient);
-    ku(&e, "request_nonce", a->request_nonce);
-    ku(&e, "reason", a->reason);
-    ku(&e, "final_symbol_count", a->final_symbol_count);
+    fcp_cbor_put_kv_text(&e, "recipient", a->recipient);
+    fcp_cbor_put_kv_uint(&e, "request_nonce", a->request_nonce);
+    fcp_cbor_put_kv_uint(&e, "reason", a->reason);
+    fcp_cbor_put_kv_uint(&e, "final_symbol_count", a->final_symbol_count);
     if (a->has_signature)
-        kb(&e, "signature", a->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", a->signature, 64);
     fcp_cbor_map_close(&e);
-    return enc_done(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_symbol_request_encode(const fcp_symbol_request *r, fcp_buf *out)
@@ -199,20 +174,20 @@ int fcp_symbol_request_encode(const fcp_symbol_request *r, fcp_buf *out)
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
     target_put(&e, &r->t);
-    kt(&e, "requester", r->requester);
-    ku(&e, "request_nonce", r->request_nonce);
-    ku(&e, "max_symbols", r->max_symbols);
+    fcp_cbor_put_kv_text(&e, "requester", r->requester);
+    fcp_cbor_put_kv_uint(&e, "request_nonce", r->request_nonce);
+    fcp_cbor_put_kv_uint(&e, "max_symbols", r->max_symbols);
     if (r->has_want_esi)
         esis_put(&e, "want_esi", r->want_esi, r->n_want);
     if (r->has_decode_status) {
         fcp_cbor_put_cstr(&e, "decode_status");
         status_put(&e, &r->decode_status);
     }
-    ku(&e, "requested_at", r->requested_at);
+    fcp_cbor_put_kv_uint(&e, "requested_at", r->requested_at);
     if (r->has_signature)
-        kb(&e, "signature", r->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", r->signature, 64);
     fcp_cbor_map_close(&e);
-    return enc_done(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_delivery_hint_encode(const fcp_symbol_delivery_hint *h, fcp_buf *out)
@@ -223,36 +198,16 @@ int fcp_delivery_hint_encode(const fcp_symbol_delivery_hint *h, fcp_buf *out)
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    ku(&e, "stop_after_symbols", h->stop_after_symbols);
+    fcp_cbor_put_kv_uint(&e, "stop_after_symbols", h->stop_after_symbols);
     if (h->has_preferred_symbol_size)
-        ku(&e, "preferred_symbol_size", h->preferred_symbol_size);
+        fcp_cbor_put_kv_uint(&e, "preferred_symbol_size", h->preferred_symbol_size);
     fcp_cbor_map_close(&e);
-    return enc_done(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 /* ---- decoders -------------------------------------------------------------- */
 
 static const fcp_cbor_limits SR_LIMITS = {8, 4 * FCP_SYMREQ_MAX_ESIS, FCP_SYMREQ_MAX_ENCODED, 0};
-
-/* Field bits shared by the decoders. */
-enum {
-    F_OBJ = 1u << 0, F_ZONE = 1u << 1, F_ZKID = 1u << 2, F_EPOCH = 1u << 3, F_NODE = 1u << 4,
-    F_NONCE = 1u << 5, F_A = 1u << 6, F_B = 1u << 7, F_C = 1u << 8, F_D = 1u << 9,
-    F_TARGET = F_OBJ | F_ZONE | F_ZKID | F_EPOCH
-};
-
-static int get_fixed(fcp_cbor_dec *d, uint8_t *out, size_t want)
-{
-    const uint8_t *p;
-    size_t n;
-    int rc = fcp_cbor_get_bytes(d, &p, &n);
-    if (rc < 0)
-        return rc;
-    if (n != want)
-        return FCP_ESYMREQ_FIELD;
-    memcpy(out, p, n);
-    return 0;
-}
 
 static int get_text(fcp_cbor_dec *d, char *out, size_t max)
 {
@@ -298,240 +253,185 @@ static int get_esis(fcp_cbor_dec *d, uint32_t *v, size_t *n, int err)
     return 0;
 }
 
-/* One common target/recipient field; 1 if handled, 0 if not this key. */
-static int target_field(fcp_cbor_dec *d, const char *k, size_t kn, fcp_symreq_target *t,
-                        char *node, const char *node_key, uint64_t *nonce, unsigned *seen)
+/* A map form: its keys (any order: fcp_cbor_read_fields matches by name),
+ * the bits of the keys that must be present, and the reader of one value. */
+typedef struct sr_form {
+    const char *const *keys;
+    int n_keys;
+    unsigned required;
+    fcp_cbor_field_fn field;
+} sr_form;
+
+/* The first six keys of DecodeStatus, SymbolAck and SymbolRequest: the
+ * target, the node id (named by the form) and the request nonce. */
+#define TARGET_KEYS(node) "object_id", "zone_id", "zone_key_id", "epoch_id", node, "request_nonce"
+#define TARGET_BITS 0x3fu
+
+static int target_field(fcp_cbor_dec *d, int i, fcp_symreq_target *t, char *node, uint64_t *nonce)
 {
-    int rc;
-    if (fcp_cbor_key_is(k, kn, "object_id")) {
-        rc = get_fixed(d, t->object_id, 32);
-        *seen |= F_OBJ;
-    } else if (fcp_cbor_key_is(k, kn, "zone_id")) {
-        rc = get_text(d, t->zone_id, FCP_ZONE_ID_MAX);
-        *seen |= F_ZONE;
-    } else if (fcp_cbor_key_is(k, kn, "zone_key_id")) {
-        rc = get_fixed(d, t->zone_key_id, 8);
-        *seen |= F_ZKID;
-    } else if (fcp_cbor_key_is(k, kn, "epoch_id")) {
-        rc = fcp_cbor_get_uint(d, &t->epoch_id);
-        *seen |= F_EPOCH;
-    } else if (fcp_cbor_key_is(k, kn, node_key)) {
-        rc = get_text(d, node, FCP_NODE_ID_MAX);
-        *seen |= F_NODE;
-    } else if (fcp_cbor_key_is(k, kn, "request_nonce")) {
-        rc = fcp_cbor_get_uint(d, nonce);
-        *seen |= F_NONCE;
-    } else {
-        return 0;
+    switch (i) {
+    case 0: return fcp_cbor_get_fixed(d, t->object_id, 32, FCP_ESYMREQ_FIELD);
+    case 1: return get_text(d, t->zone_id, FCP_ZONE_ID_MAX);
+    case 2: return fcp_cbor_get_fixed(d, t->zone_key_id, 8, FCP_ESYMREQ_FIELD);
+    case 3: return fcp_cbor_get_uint(d, &t->epoch_id);
+    case 4: return get_text(d, node, FCP_NODE_ID_MAX);
+    default: return fcp_cbor_get_uint(d, nonce);
     }
-    return rc < 0 ? rc : 1;
 }
 
-static int status_get(fcp_cbor_dec *d, fcp_decode_status *s)
+/* Read the map at d into obj by form f; FCP_EMISSING_FIELD if a required
+ * key is absent. */
+static int form_read(fcp_cbor_dec *d, const sr_form *f, void *obj)
 {
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kn;
     unsigned seen = 0;
-    int rc = fcp_cbor_map_begin(d, &it);
+    int rc = fcp_cbor_read_fields(d, f->keys, f->n_keys, f->field, obj, &seen);
     if (rc < 0)
         return rc;
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kn)) > 0) {
-        rc = target_field(d, k, kn, &s->t, s->recipient, "recipient", &s->request_nonce, &seen);
-        if (rc < 0)
-            return rc;
-        if (rc > 0)
-            continue;
-        if (fcp_cbor_key_is(k, kn, "received_unique")) {
-            rc = get_u32(d, &s->received_unique);
-            seen |= F_A;
-        } else if (fcp_cbor_key_is(k, kn, "needed")) {
-            rc = get_u32(d, &s->needed);
-            seen |= F_B;
-        } else if (fcp_cbor_key_is(k, kn, "complete")) {
-            rc = fcp_cbor_get_bool(d, &s->complete);
-            seen |= F_C;
-        } else if (fcp_cbor_key_is(k, kn, "missing_hint")) {
-            rc = get_esis(d, s->missing_hint, &s->n_missing, FCP_ESYMREQ_HINT);
-            s->has_missing_hint = 1;
-        } else if (fcp_cbor_key_is(k, kn, "signature")) {
-            rc = get_fixed(d, s->signature, 64);
-            s->has_signature = 1;
-        } else {
-            return FCP_EUNKNOWN_FIELD;
-        }
-        if (rc < 0)
-            return rc;
-    }
-    if (rc < 0)
-        return rc;
-    if ((seen & (F_TARGET | F_NODE | F_NONCE | F_A | F_B | F_C)) !=
-        (F_TARGET | F_NODE | F_NONCE | F_A | F_B | F_C))
-        return FCP_EMISSING_FIELD;
-    return 0;
+    return (seen & f->required) == f->required ? 0 : FCP_EMISSING_FIELD;
 }
 
-int fcp_decode_status_decode(fcp_decode_status *s, const uint8_t *p, size_t n)
+/* Decode p[0..n) into obj (size bytes, zeroed first and again on any
+ * failure): the map by form f, nothing after it, then validate(obj). */
+static int form_decode(void *obj, size_t size, const uint8_t *p, size_t n, const sr_form *f,
+                       int (*validate)(const void *obj))
 {
     fcp_cbor_dec d;
-    memset(s, 0, sizeof *s);
+    memset(obj, 0, size);
     if (n > FCP_SYMREQ_MAX_ENCODED)
         return FCP_ETOO_LARGE;
     fcp_cbor_dec_init(&d, p, n, &SR_LIMITS);
-    int rc = status_get(&d, s);
+    int rc = form_read(&d, f, obj);
     if (rc == 0)
         rc = fcp_cbor_dec_finish(&d);
     if (rc == 0)
-        rc = fcp_decode_status_validate(s);
+        rc = validate(obj);
     if (rc < 0)
-        memset(s, 0, sizeof *s);
+        memset(obj, 0, size);
     return rc;
 }
+
+/* DecodeStatus */
+
+static const char *const status_keys[] = { TARGET_KEYS("recipient"), "received_unique", "needed",
+                                           "complete", "missing_hint", "signature" };
+
+static int status_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_decode_status *s = obj;
+    switch (i) {
+    case 6: return get_u32(d, &s->received_unique);
+    case 7: return get_u32(d, &s->needed);
+    case 8: return fcp_cbor_get_bool(d, &s->complete);
+    case 9:
+        s->has_missing_hint = 1;
+        return get_esis(d, s->missing_hint, &s->n_missing, FCP_ESYMREQ_HINT);
+    case 10:
+        s->has_signature = 1;
+        return fcp_cbor_get_fixed(d, s->signature, 64, FCP_ESYMREQ_FIELD);
+    default: return target_field(d, i, &s->t, s->recipient, &s->request_nonce);
+    }
+}
+
+static const sr_form status_form = { status_keys, 11, TARGET_BITS | 0x1c0u, status_field };
+
+static int status_ok(const void *s) { return fcp_decode_status_validate(s); }
+
+int fcp_decode_status_decode(fcp_decode_status *s, const uint8_t *p, size_t n)
+{
+    return form_decode(s, sizeof *s, p, n, &status_form, status_ok);
+}
+
+/* SymbolAck */
+
+static const char *const ack_keys[] = { TARGET_KEYS("recipient"), "reason", "final_symbol_count",
+                                        "signature" };
+
+static int ack_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_symbol_ack *a = obj;
+    uint64_t v;
+    int rc;
+    switch (i) {
+    case 6:
+        if ((rc = fcp_cbor_get_uint(d, &v)) < 0)
+            return rc;
+        a->reason = (uint8_t)v;
+        return v > 255 ? FCP_ESYMREQ_REASON : 0;
+    case 7: return get_u32(d, &a->final_symbol_count);
+    case 8:
+        a->has_signature = 1;
+        return fcp_cbor_get_fixed(d, a->signature, 64, FCP_ESYMREQ_FIELD);
+    default: return target_field(d, i, &a->t, a->recipient, &a->request_nonce);
+    }
+}
+
+static const sr_form ack_form = { ack_keys, 9, TARGET_BITS | 0xc0u, ack_field };
+
+static int ack_ok(const void *a) { return fcp_symbol_ack_validate(a); }
 
 int fcp_symbol_ack_decode(fcp_symbol_ack *a, const uint8_t *p, size_t n)
 {
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kn;
-    unsigned seen = 0;
-    int rc;
-    memset(a, 0, sizeof *a);
-    if (n > FCP_SYMREQ_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_cbor_dec_init(&d, p, n, &SR_LIMITS);
-    if ((rc = fcp_cbor_map_begin(&d, &it)) < 0)
-        goto out;
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kn)) > 0) {
-        rc = target_field(&d, k, kn, &a->t, a->recipient, "recipient", &a->request_nonce, &seen);
-        if (rc < 0)
-            goto out;
-        if (rc > 0)
-            continue;
-        if (fcp_cbor_key_is(k, kn, "reason")) {
-            uint64_t v;
-            rc = fcp_cbor_get_uint(&d, &v);
-            if (rc == 0 && v > 255)
-                rc = FCP_ESYMREQ_REASON;
-            a->reason = (uint8_t)v;
-            seen |= F_A;
-        } else if (fcp_cbor_key_is(k, kn, "final_symbol_count")) {
-            rc = get_u32(&d, &a->final_symbol_count);
-            seen |= F_B;
-        } else if (fcp_cbor_key_is(k, kn, "signature")) {
-            rc = get_fixed(&d, a->signature, 64);
-            a->has_signature = 1;
-        } else {
-            rc = FCP_EUNKNOWN_FIELD;
-        }
-        if (rc < 0)
-            goto out;
-    }
-    if (rc < 0)
-        goto out;
-    if ((seen & (F_TARGET | F_NODE | F_NONCE | F_A | F_B)) != (F_TARGET | F_NODE | F_NONCE | F_A | F_B))
-        rc = FCP_EMISSING_FIELD;
-    else if ((rc = fcp_cbor_dec_finish(&d)) == 0)
-        rc = fcp_symbol_ack_validate(a);
-out:
-    if (rc < 0)
-        memset(a, 0, sizeof *a);
-    return rc;
+    return form_decode(a, sizeof *a, p, n, &ack_form, ack_ok);
 }
+
+/* SymbolRequest */
+
+static const char *const request_keys[] = { TARGET_KEYS("requester"), "max_symbols", "want_esi",
+                                            "decode_status", "requested_at", "signature" };
+
+static int request_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_symbol_request *r = obj;
+    switch (i) {
+    case 6: return get_u32(d, &r->max_symbols);
+    case 7:
+        r->has_want_esi = 1;
+        return get_esis(d, r->want_esi, &r->n_want, FCP_ESYMREQ_WANT_ESI);
+    case 8:
+        r->has_decode_status = 1;
+        return form_read(d, &status_form, &r->decode_status);
+    case 9: return fcp_cbor_get_uint(d, &r->requested_at);
+    case 10:
+        r->has_signature = 1;
+        return fcp_cbor_get_fixed(d, r->signature, 64, FCP_ESYMREQ_FIELD);
+    default: return target_field(d, i, &r->t, r->requester, &r->request_nonce);
+    }
+}
+
+static const sr_form request_form = { request_keys, 11, TARGET_BITS | 0x240u, request_field };
+
+static int request_ok(const void *r) { return fcp_symbol_request_validate(r); }
 
 int fcp_symbol_request_decode(fcp_symbol_request *r, const uint8_t *p, size_t n)
 {
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kn;
-    unsigned seen = 0;
-    int rc;
-    memset(r, 0, sizeof *r);
-    if (n > FCP_SYMREQ_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_cbor_dec_init(&d, p, n, &SR_LIMITS);
-    if ((rc = fcp_cbor_map_begin(&d, &it)) < 0)
-        goto out;
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kn)) > 0) {
-        rc = target_field(&d, k, kn, &r->t, r->requester, "requester", &r->request_nonce, &seen);
-        if (rc < 0)
-            goto out;
-        if (rc > 0)
-            continue;
-        if (fcp_cbor_key_is(k, kn, "max_symbols")) {
-            rc = get_u32(&d, &r->max_symbols);
-            seen |= F_A;
-        } else if (fcp_cbor_key_is(k, kn, "want_esi")) {
-            rc = get_esis(&d, r->want_esi, &r->n_want, FCP_ESYMREQ_WANT_ESI);
-            r->has_want_esi = 1;
-        } else if (fcp_cbor_key_is(k, kn, "decode_status")) {
-            rc = status_get(&d, &r->decode_status);
-            r->has_decode_status = 1;
-        } else if (fcp_cbor_key_is(k, kn, "requested_at")) {
-            rc = fcp_cbor_get_uint(&d, &r->requested_at);
-            seen |= F_B;
-        } else if (fcp_cbor_key_is(k, kn, "signature")) {
-            rc = get_fixed(&d, r->signature, 64);
-            r->has_signature = 1;
-        } else {
-            rc = FCP_EUNKNOWN_FIELD;
-        }
-        if (rc < 0)
-            goto out;
-    }
-    if (rc < 0)
-        goto out;
-    if ((seen & (F_TARGET | F_NODE | F_NONCE | F_A | F_B)) != (F_TARGET | F_NODE | F_NONCE | F_A | F_B))
-        rc = FCP_EMISSING_FIELD;
-    else if ((rc = fcp_cbor_dec_finish(&d)) == 0)
-        rc = fcp_symbol_request_validate(r);
-out:
-    if (rc < 0)
-        memset(r, 0, sizeof *r);
-    return rc;
+    return form_decode(r, sizeof *r, p, n, &request_form, request_ok);
 }
+
+/* SymbolDeliveryHint */
+
+static const char *const hint_keys[] = { "stop_after_symbols", "preferred_symbol_size" };
+
+static int hint_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_symbol_delivery_hint *h = obj;
+    uint64_t v;
+    int rc;
+    if (i == 0)
+        return get_u32(d, &h->stop_after_symbols);
+    if ((rc = fcp_cbor_get_uint(d, &v)) < 0)
+        return rc;
+    h->preferred_symbol_size = (uint16_t)v;
+    h->has_preferred_symbol_size = 1;
+    return v > UINT16_MAX ? FCP_ESYMREQ_DELIVERY_HINT : 0;
+}
+
+static const sr_form hint_form = { hint_keys, 2, 0x1u, hint_field };
+
+static int hint_ok(const void *h) { return fcp_delivery_hint_validate(h); }
 
 int fcp_delivery_hint_decode(fcp_symbol_delivery_hint *h, const uint8_t *p, size_t n)
 {
-    fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kn;
-    int seen = 0, rc;
-    memset(h, 0, sizeof *h);
-    if (n > FCP_SYMREQ_MAX_ENCODED)
-        return FCP_ETOO_LARGE;
-    fcp_cbor_dec_init(&d, p, n, &SR_LIMITS);
-    if ((rc = fcp_cbor_map_begin(&d, &it)) < 0)
-        goto out;
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kn)) > 0) {
-        if (fcp_cbor_key_is(k, kn, "stop_after_symbols")) {
-            rc = get_u32(&d, &h->stop_after_symbols);
-            seen = 1;
-        } else if (fcp_cbor_key_is(k, kn, "preferred_symbol_size")) {
-            uint64_t v;
-            rc = fcp_cbor_get_uint(&d, &v);
-            if (rc == 0 && v > UINT16_MAX)
-                rc = FCP_ESYMREQ_DELIVERY_HINT;
-            h->preferred_symbol_size = (uint16_t)v;
-            h->has_preferred_symbol_size = 1;
-        } else {
-            rc = FCP_EUNKNOWN_FIELD;
-        }
-        if (rc < 0)
-            goto out;
-    }
-    if (rc < 0)
-        goto out;
-    if (!seen)
-        rc = FCP_EMISSING_FIELD;
-    else if ((rc = fcp_cbor_dec_finish(&d)) == 0)
-        rc = fcp_delivery_hint_validate(h);
-out:
-    if (rc < 0)
-        memset(h, 0, sizeof *h);
-    return rc;
+    return form_decode(h, sizeof *h, p, n, &hint_form, hint_ok);
 }
 
 /* ---- transcripts ----------------------------------------------------------- */
