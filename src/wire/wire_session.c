@@ -55,31 +55,6 @@ uint32_t fcp_session_effective_limit(int has_limit, uint64_t limit)
 
 /* ---- encoders ------------------------------------------------------------- */
 
-static int put_id(fcp_cbor_enc *e, const char *k, const char *v)
-{
-    fcp_cbor_put_cstr(e, k);
-    return fcp_cbor_put_cstr(e, v);
-}
-
-static int put_kb(fcp_cbor_enc *e, const char *k, const uint8_t *v, size_t n)
-{
-    fcp_cbor_put_cstr(e, k);
-    return fcp_cbor_put_bytes(e, v, n);
-}
-
-static int put_ku(fcp_cbor_enc *e, const char *k, uint64_t v)
-{
-    fcp_cbor_put_cstr(e, k);
-    return fcp_cbor_put_uint(e, v);
-}
-
-static int finish(fcp_cbor_enc *e)
-{
-    int rc = fcp_cbor_enc_finish(e);
-    fcp_cbor_enc_free(e);
-    return rc;
-}
-
 int fcp_session_hello_encode(const fcp_session_hello *h, fcp_buf *out)
 {
     int rc = hello_check(h);
@@ -88,23 +63,23 @@ int fcp_session_hello_encode(const fcp_session_hello *h, fcp_buf *out)
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    put_id(&e, "from", h->from);
-    put_id(&e, "to", h->to);
-    put_kb(&e, "eph_pubkey", h->eph_pubkey, 32);
-    put_kb(&e, "nonce", h->nonce, 16);
+    fcp_cbor_put_kv_text(&e, "from", h->from);
+    fcp_cbor_put_kv_text(&e, "to", h->to);
+    fcp_cbor_put_kv_bytes(&e, "eph_pubkey", h->eph_pubkey, 32);
+    fcp_cbor_put_kv_bytes(&e, "nonce", h->nonce, 16);
     if (h->has_cookie)
-        put_kb(&e, "cookie", h->cookie, 32);
-    put_ku(&e, "timestamp", h->timestamp);
+        fcp_cbor_put_kv_bytes(&e, "cookie", h->cookie, 32);
+    fcp_cbor_put_kv_uint(&e, "timestamp", h->timestamp);
     fcp_cbor_put_cstr(&e, "suites");
     fcp_cbor_put_array(&e, h->n_suites);
     for (size_t i = 0; i < h->n_suites; i++)
         fcp_cbor_put_uint(&e, h->suites[i]);
     if (h->has_transport_limits)
-        put_ku(&e, "transport_limits", h->transport_limits);
+        fcp_cbor_put_kv_uint(&e, "transport_limits", h->transport_limits);
     if (h->has_signature)
-        put_kb(&e, "signature", h->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", h->signature, 64);
     fcp_cbor_map_close(&e);
-    return finish(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_session_retry_encode(const fcp_session_retry *r, fcp_buf *out)
@@ -115,12 +90,12 @@ int fcp_session_retry_encode(const fcp_session_retry *r, fcp_buf *out)
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    put_id(&e, "from", r->from);
-    put_id(&e, "to", r->to);
-    put_kb(&e, "cookie", r->cookie, 32);
-    put_ku(&e, "timestamp", r->timestamp);
+    fcp_cbor_put_kv_text(&e, "from", r->from);
+    fcp_cbor_put_kv_text(&e, "to", r->to);
+    fcp_cbor_put_kv_bytes(&e, "cookie", r->cookie, 32);
+    fcp_cbor_put_kv_uint(&e, "timestamp", r->timestamp);
     fcp_cbor_map_close(&e);
-    return finish(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_session_ack_encode(const fcp_session_ack *a, fcp_buf *out)
@@ -131,17 +106,17 @@ int fcp_session_ack_encode(const fcp_session_ack *a, fcp_buf *out)
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    put_id(&e, "from", a->from);
-    put_id(&e, "to", a->to);
-    put_kb(&e, "eph_pubkey", a->eph_pubkey, 32);
-    put_kb(&e, "nonce", a->nonce, 16);
-    put_kb(&e, "session_id", a->session_id, 16);
-    put_ku(&e, "suite", a->suite);
-    put_ku(&e, "timestamp", a->timestamp);
+    fcp_cbor_put_kv_text(&e, "from", a->from);
+    fcp_cbor_put_kv_text(&e, "to", a->to);
+    fcp_cbor_put_kv_bytes(&e, "eph_pubkey", a->eph_pubkey, 32);
+    fcp_cbor_put_kv_bytes(&e, "nonce", a->nonce, 16);
+    fcp_cbor_put_kv_bytes(&e, "session_id", a->session_id, 16);
+    fcp_cbor_put_kv_uint(&e, "suite", a->suite);
+    fcp_cbor_put_kv_uint(&e, "timestamp", a->timestamp);
     if (a->has_signature)
-        put_kb(&e, "signature", a->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", a->signature, 64);
     fcp_cbor_map_close(&e);
-    return finish(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 /* ---- decoders ------------------------------------------------------------- */
@@ -162,31 +137,61 @@ static int get_id(fcp_cbor_dec *d, char out[FCP_NODE_ID_MAX + 1])
     return 0;
 }
 
-static int get_fixed(fcp_cbor_dec *d, uint8_t *out, size_t want)
-{
-    const uint8_t *p;
-    size_t n;
-    int rc = fcp_cbor_get_bytes(d, &p, &n);
-    if (rc < 0)
-        return rc;
-    if (n != want)
-        return FCP_ESESSION_FIELD;
-    memcpy(out, p, n);
-    return 0;
-}
-
-/* expect key then read a value with the given reader expression. */
-#define EXPECT(d, it, name)                                                     \
-    do {                                                                        \
-        if ((rc = fcp_cbor_expect_key((d), (it), (name))) < 0)                  \
-            goto fail;                                                          \
-    } while (0)
 #define TRY(x)                                                                  \
     do {                                                                        \
         if ((rc = (x)) < 0)                                                     \
             goto fail;                                                          \
     } while (0)
 
+/* Every handshake message is a map whose first keys in canonical order are
+ * "to" and "from": check the size, open the map and read both. */
+static int msg_open(fcp_cbor_dec *d, fcp_cbor_map_iter *it, const uint8_t *p, size_t n, char *to,
+                    char *from)
+{
+    int rc;
+    if (n > FCP_SESSION_MAX_HANDSHAKE)
+        return FCP_ESESSION_TOO_LARGE;
+    fcp_cbor_dec_init(d, p, n, &HS_LIMITS);
+    if ((rc = fcp_cbor_map_begin(d, it)) < 0 || (rc = fcp_cbor_expect_key(d, it, "to")) < 0 ||
+        (rc = get_id(d, to)) < 0 || (rc = fcp_cbor_expect_key(d, it, "from")) < 0)
+        return rc;
+    return get_id(d, from);
+}
+
+/* Required key name with a byte string of exactly len bytes. */
+static int key_fixed(fcp_cbor_dec *d, fcp_cbor_map_iter *it, const char *name, uint8_t *out,
+                     size_t len)
+{
+    int rc = fcp_cbor_expect_key(d, it, name);
+    if (rc < 0)
+        return rc;
+    return fcp_cbor_get_fixed(d, out, len, FCP_ESESSION_FIELD);
+}
+
+/* Optional key name with a byte string of exactly len bytes; *has = 1
+ * when present. */
+static int opt_fixed(fcp_cbor_dec *d, fcp_cbor_map_iter *it, const char *name, uint8_t *out,
+                     size_t len, int *has)
+{
+    int rc = fcp_cbor_opt_key(d, it, name);
+    if (rc <= 0)
+        return rc;
+    if ((rc = fcp_cbor_get_fixed(d, out, len, FCP_ESESSION_FIELD)) < 0)
+        return rc;
+    *has = 1;
+    return 0;
+}
+
+/* Required key name with a uint. */
+static int key_uint(fcp_cbor_dec *d, fcp_cbor_map_iter *it, const char *name, uint64_t *v)
+{
+    int rc = fcp_cbor_expect_key(d, it, name);
+    if (rc < 0)
+        return rc;
+    return fcp_cbor_get_uint(d, v);
+}
+
+/* No key may follow, nor anything after the map. */
 static int end_map(fcp_cbor_dec *d, fcp_cbor_map_iter *it)
 {
     const char *k;
@@ -204,24 +209,12 @@ int fcp_session_hello_decode(fcp_session_hello *h, const uint8_t *p, size_t n)
     int rc;
     fcp_cbor_dec d;
     fcp_cbor_map_iter it;
-    memset(h, 0, sizeof *h);
-    if (n > FCP_SESSION_MAX_HANDSHAKE)
-        return FCP_ESESSION_TOO_LARGE;
-    fcp_cbor_dec_init(&d, p, n, &HS_LIMITS);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    EXPECT(&d, &it, "to");
-    TRY(get_id(&d, h->to));
-    EXPECT(&d, &it, "from");
-    TRY(get_id(&d, h->from));
-    EXPECT(&d, &it, "nonce");
-    TRY(get_fixed(&d, h->nonce, 16));
-    TRY(fcp_cbor_opt_key(&d, &it, "cookie"));
-    if (rc == 1) {
-        TRY(get_fixed(&d, h->cookie, 32));
-        h->has_cookie = 1;
-    }
-    EXPECT(&d, &it, "suites");
     uint64_t ns;
+    memset(h, 0, sizeof *h);
+    TRY(msg_open(&d, &it, p, n, h->to, h->from));
+    TRY(key_fixed(&d, &it, "nonce", h->nonce, 16));
+    TRY(opt_fixed(&d, &it, "cookie", h->cookie, 32, &h->has_cookie));
+    TRY(fcp_cbor_expect_key(&d, &it, "suites"));
     TRY(fcp_cbor_get_array(&d, &ns));
     if (ns == 0 || ns > FCP_SESSION_MAX_SUITES) {
         rc = FCP_ESESSION_SUITES;
@@ -230,15 +223,9 @@ int fcp_session_hello_decode(fcp_session_hello *h, const uint8_t *p, size_t n)
     for (uint64_t i = 0; i < ns; i++)
         TRY(fcp_cbor_get_uint(&d, &h->suites[i]));
     h->n_suites = (size_t)ns;
-    TRY(fcp_cbor_opt_key(&d, &it, "signature"));
-    if (rc == 1) {
-        TRY(get_fixed(&d, h->signature, 64));
-        h->has_signature = 1;
-    }
-    EXPECT(&d, &it, "timestamp");
-    TRY(fcp_cbor_get_uint(&d, &h->timestamp));
-    EXPECT(&d, &it, "eph_pubkey");
-    TRY(get_fixed(&d, h->eph_pubkey, 32));
+    TRY(opt_fixed(&d, &it, "signature", h->signature, 64, &h->has_signature));
+    TRY(key_uint(&d, &it, "timestamp", &h->timestamp));
+    TRY(key_fixed(&d, &it, "eph_pubkey", h->eph_pubkey, 32));
     TRY(fcp_cbor_opt_key(&d, &it, "transport_limits"));
     if (rc == 1) {
         TRY(fcp_cbor_get_uint(&d, &h->transport_limits));
@@ -261,18 +248,9 @@ int fcp_session_retry_decode(fcp_session_retry *r, const uint8_t *p, size_t n)
     fcp_cbor_dec d;
     fcp_cbor_map_iter it;
     memset(r, 0, sizeof *r);
-    if (n > FCP_SESSION_MAX_HANDSHAKE)
-        return FCP_ESESSION_TOO_LARGE;
-    fcp_cbor_dec_init(&d, p, n, &HS_LIMITS);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    EXPECT(&d, &it, "to");
-    TRY(get_id(&d, r->to));
-    EXPECT(&d, &it, "from");
-    TRY(get_id(&d, r->from));
-    EXPECT(&d, &it, "cookie");
-    TRY(get_fixed(&d, r->cookie, 32));
-    EXPECT(&d, &it, "timestamp");
-    TRY(fcp_cbor_get_uint(&d, &r->timestamp));
+    TRY(msg_open(&d, &it, p, n, r->to, r->from));
+    TRY(key_fixed(&d, &it, "cookie", r->cookie, 32));
+    TRY(key_uint(&d, &it, "timestamp", &r->timestamp));
     TRY(end_map(&d, &it));
     return 0;
 fail:
@@ -286,29 +264,13 @@ int fcp_session_ack_decode(fcp_session_ack *a, const uint8_t *p, size_t n)
     fcp_cbor_dec d;
     fcp_cbor_map_iter it;
     memset(a, 0, sizeof *a);
-    if (n > FCP_SESSION_MAX_HANDSHAKE)
-        return FCP_ESESSION_TOO_LARGE;
-    fcp_cbor_dec_init(&d, p, n, &HS_LIMITS);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    EXPECT(&d, &it, "to");
-    TRY(get_id(&d, a->to));
-    EXPECT(&d, &it, "from");
-    TRY(get_id(&d, a->from));
-    EXPECT(&d, &it, "nonce");
-    TRY(get_fixed(&d, a->nonce, 16));
-    EXPECT(&d, &it, "suite");
-    TRY(fcp_cbor_get_uint(&d, &a->suite));
-    TRY(fcp_cbor_opt_key(&d, &it, "signature"));
-    if (rc == 1) {
-        TRY(get_fixed(&d, a->signature, 64));
-        a->has_signature = 1;
-    }
-    EXPECT(&d, &it, "timestamp");
-    TRY(fcp_cbor_get_uint(&d, &a->timestamp));
-    EXPECT(&d, &it, "eph_pubkey");
-    TRY(get_fixed(&d, a->eph_pubkey, 32));
-    EXPECT(&d, &it, "session_id");
-    TRY(get_fixed(&d, a->session_id, 16));
+    TRY(msg_open(&d, &it, p, n, a->to, a->from));
+    TRY(key_fixed(&d, &it, "nonce", a->nonce, 16));
+    TRY(key_uint(&d, &it, "suite", &a->suite));
+    TRY(opt_fixed(&d, &it, "signature", a->signature, 64, &a->has_signature));
+    TRY(key_uint(&d, &it, "timestamp", &a->timestamp));
+    TRY(key_fixed(&d, &it, "eph_pubkey", a->eph_pubkey, 32));
+    TRY(key_fixed(&d, &it, "session_id", a->session_id, 16));
     TRY(end_map(&d, &it));
     return 0;
 fail:
@@ -351,7 +313,7 @@ int fcp_session_hello_transcript(const fcp_session_hello *h, fcp_buf *out)
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, out);
     hello_fields(&e, h, 1);
-    return finish(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_session_ack_transcript(const fcp_session_ack *a, const uint8_t hello_eph[32],
@@ -372,7 +334,7 @@ int fcp_session_ack_transcript(const fcp_session_ack *a, const uint8_t hello_eph
     fcp_cbor_put_uint(&e, a->timestamp);
     fcp_cbor_put_bytes(&e, hello_eph, 32);
     fcp_cbor_put_bytes(&e, hello_nonce, 16);
-    return finish(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 /* Transcripts are a few hundred bytes: build them in stack memory. */
@@ -449,7 +411,7 @@ int fcp_session_cookie(uint8_t out[32], const uint8_t key[32], const fcp_session
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, &b);
     hello_fields(&e, h, 0);
-    if ((rc = finish(&e)) < 0) {
+    if ((rc = fcp_cbor_enc_done(&e)) < 0) {
         memset(out, 0, 32);
         return rc;
     }
