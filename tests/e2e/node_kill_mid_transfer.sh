@@ -48,6 +48,7 @@ cpu() {  # PID: utime + stime in clock ticks (/proc/PID/stat), without forking
 kill_on_io() {
     local v=$1 pid x0 x c0
     pid=$(node_pid "$v")
+    if [ -z "$pid" ]; then echo "-1"; return; fi   # not running: nothing to kill
     x0=$(io "$pid" "$2")
     c0=$(cpu "$pid")
     for _ in $(seq 1 4000); do
