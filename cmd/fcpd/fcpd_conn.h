@@ -38,6 +38,8 @@ enum rt_job_kind {
     RT_JOB_STOP,        /* graceful stop */
     RT_JOB_EXIT,        /* stop and end the thread */
     RT_EV_CRASH,        /* worker -> loop: the connector died while idle */
+    RT_EV_SYNCED,       /* invoke syncer -> loop: what was written before is durable
+                           (fcpd_conn_invoke.c, D-RUNTIME-10) */
 };
 
 struct rt_connector;
@@ -70,7 +72,12 @@ typedef struct rt_job {
     uint64_t  admin_token;
     uint64_t  seq;
     fcp_invoke_plan *plan;              /* owned by the loop (NULL for simulate-less jobs) */
+    /* RT_EV_SYNCED: what to do once durable (fcpd_conn_invoke.c) */
+    int       phase;                    /* RT_PH_EXEC: submit `then`; RT_PH_ANSWER: send `out` */
+    struct rt_job *then;                /* owned: the invoke job to submit */
 } rt_job;
+
+enum { RT_PH_EXEC = 1, RT_PH_ANSWER = 2 };
 
 struct fcpd_runtime;
 
@@ -157,6 +164,8 @@ void rt_invoke_stop(fcpd_runtime *rt);
 void rt_invoke_admin(fcpd_runtime *rt, fcpd_admin_conn *a, uint64_t seq, const fcp_admin_request *r);
 /* A finished RT_JOB_INVOKE: complete the plan, persist, answer. */
 void rt_invoke_done(fcpd_runtime *rt, rt_connector *c, rt_job *j);
+/* An RT_EV_SYNCED from the invoke syncer: submit or answer. */
+void rt_invoke_synced(fcpd_runtime *rt, rt_connector *c, rt_job *j);
 /* Answer helpers shared by the op handlers. */
 void rt_send_error(fcpd_admin_conn *a, uint64_t seq, int err, const char *detail);
 void rt_send_payload(fcpd_admin_conn *a, uint64_t seq, const fcp_buf *pl);

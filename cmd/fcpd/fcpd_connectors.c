@@ -79,6 +79,7 @@ void rt_job_free(rt_job *j)
         return;
     fcp_buf_free(&j->input);
     fcp_buf_free(&j->out);
+    rt_job_free(j->then);
     if (j->plan) {
         fcp_invoke_plan_free(j->plan);
         free(j->plan);
@@ -553,6 +554,9 @@ static void job_done(fcpd_runtime *rt, rt_job *j, rt_connector *c)
     case RT_EV_CRASH:
         if (c->lc.state == FCP_LC_ACTIVE || c->lc.state == FCP_LC_CONFIGURED)
             on_failed(c, j->status, j->why, j->exit_status);
+        break;
+    case RT_EV_SYNCED:
+        rt_invoke_synced(rt, c, j);
         break;
     default:
         break;

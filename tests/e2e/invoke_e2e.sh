@@ -9,6 +9,7 @@
 #   - forged, expired, wrong-audience and over-attenuated tokens are denied
 #     with their codes (and a signed DecisionReceipt)
 #   - an idempotent retry runs the operation once and returns the same receipt
+#     and the original output
 #   - simulate answers without running anything
 #   - egress to a host outside the constraints is denied by the proxy and
 #     counted in /metrics
@@ -185,6 +186,7 @@ OUT=$("$FCP" invoke fcp.notes notes_put --input "$W/put.json" --token "$T/put" -
 R2=$(echo "$OUT" | sed -n 's/^receipt \([0-9a-f]*\).*/\1/p')
 check "idempotent retry returns the first receipt" test "$R2" = "$R1"
 check "idempotent retry says replayed" bash -c "echo '$OUT' | grep -q replayed"
+check "idempotent retry returns the original output" bash -c "echo '$OUT' | grep -q '\"bytes\":10'"
 OK2=$(show fcp.notes "['runtime']['invokes_ok']")
 check "idempotent retry did not run the connector again" test "$OK2" = "$OK1"
 echo '{"name":"groceries","text":"other"}' >"$W/put2.json"
