@@ -14,6 +14,9 @@
  * worker that gave up leaves the request marked abandoned and the loop
  * frees it.  Slots, epochs and head files are loop-only.
  *
+ * Every version stays a mesh object of the zone; the head's is pinned in
+ * the local store (the previous head unpinned).
+ *
  * Head file <data_dir>/state/<connector id>.head (canonical CBOR, 0600,
  * fsync'd before the connector is answered):
  *   { "epoch": uint, ? "mesh_id": bytes 32, ? "head": bytes (the encoded
@@ -60,6 +63,7 @@ typedef struct st_req {
 } st_req;
 
 typedef struct st_conn {
+    char            id[FCP_MANIFEST_MAX_ID + 1];   /* the connector the slot is for */
     fcp_state_slot *slot;     /* NULL until initialised and restored */
     uint8_t        mesh_id[32];
     int            has_mesh_id;
@@ -200,6 +204,10 @@ static st_conn *slot_of(rt_connector *c)
     fcpd_runtime *rt = c->rt;
     size_t idx = (size_t)(c - rt->c);
     st_conn *sc = S.c[idx];
+    if (sc && sc->slot && strcmp(sc->id, c->id)) {   /* the runtime slot now holds another connector */
+        fcp_state_slot_free(sc->slot);
+        memset(sc, 0, sizeof *sc);
+    }
     if (sc && sc->slot)
         return sc;
     if (!sc && !(sc = S.c[idx] = calloc(1, sizeof *sc)))
@@ -224,6 +232,7 @@ static st_conn *slot_of(rt_connector *c)
         return NULL;
     }
     sc->slot = slot;
+    snprintf(sc->id, sizeof sc->id, "%s", c->id);
     return sc;
 }
 
@@ -319,6 +328,10 @@ static int serve_put(fcpd *d, rt_connector *c, st_conn *sc, st_req *r)
                 fcpd_log(d, FCP_LOG_WARN, "state.record", FCP_ERT_STATE_UNAVAILABLE, f, 1);
             }
             (void)fcpd_symstore_flush(d);   /* the local share committed before answering */
+            /* the head version is pinned here, the one it replaces no longer */
+            if (d->store && fcp_store_pin(d->store, mesh_id) == 0 && sc->has_mesh_id &&
+                memcmp(sc->mesh_id, mesh_id, 32))
+                (void)fcp_store_unpin(d->store, sc->mesh_id);
             uint8_t old_mid[32];
             int old_has = sc->has_mesh_id;
             memcpy(old_mid, sc->mesh_id, 32);

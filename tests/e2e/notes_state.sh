@@ -7,7 +7,8 @@
 #   - SIGKILL of the connector -> restart with a higher epoch; the note is
 #     read back from the host's state (the new process has no memory of it);
 #     a put under the new epoch extends the chain (state_seq + 1)
-#   - `fcp ls` lists both state versions as objects of the zone
+#   - `fcp ls` lists both state versions as objects of the zone; the head
+#     version is pinned, the one it replaced not
 #   - fcpd stopped and started again: the head and the note survive, the
 #     epoch increases again, the previous chain continues
 # Fencing of an earlier epoch's writer is tested at the host level in
@@ -181,6 +182,8 @@ check "list shows both" bash -c "'$FCP' invoke fcp.notes notes_list --input '$W/
 LS=$("$FCP" ls --zone z:private 2>&1)
 check "fcp ls lists the first state version" bash -c "echo '$LS' | grep -q '${M1:0:16}'"
 check "fcp ls lists the second state version" bash -c "echo '$LS' | grep -q '${M2:0:16}'"
+check "the head version is pinned here" bash -c "echo '$LS' | grep '${M2:0:16}' | grep -q 'yes\$'"
+check "the replaced version is no longer pinned" bash -c "! echo '$LS' | grep '${M1:0:16}' | grep -q 'yes\$'"
 check "fcpd logged the fenced writes" bash -c "grep -c 'state.put' '$D/fcpd.log' | grep -qx 2"
 
 # ------------------------------------------------------------ fcpd restart
