@@ -52,6 +52,7 @@ for i in 1 2; do
         --attestation "$W/n3/node.attest" 2>&1)
     check "add-peer on running node-$i is applied" bash -c "[[ '$out' == *'fcpd applied it'* ]]"
 done
+note "node-3 added to node-1 and node-2"
 pid1=$(node_pid 1)
 NL_N=3
 check "all three up without a restart" wait_up 20
@@ -59,6 +60,7 @@ check "node-1 is the same process" test "$(node_pid 1)" = "$pid1"
 check "node-1 reports 2 peers" test "$(peers 1)" = 2
 check "repair gave node-3 a share" wait_for 40 has_syms 3
 check "no object at risk over 3 members" wait_for 40 risk0 1 2 3
+note "node-3 holds its share: no object at risk over 3 members"
 grep -q '"event":"peer.added".*"peer":"node-3"' "$W/n1/fcpd.log" 2>/dev/null || \
     grep -rqs '"event":"peer.added".*"peer":"node-3"' "$W/n1" 2>/dev/null
 check "node-1 logged peer.added" test $? = 0
@@ -81,6 +83,7 @@ for i in 1 2; do
 done
 node_start 3 || bad "restart node-3 at its new port"
 check "sessions to node-3 up again at the new address" wait_up 20
+note "sessions up at node-3's new address"
 check "node-1 is still the same process" test "$(node_pid 1)" = "$pid1"
 check "node-1's peers list node-3 at the new port" bash -c \
     "FCP_HOME='$W/n1' '$FCP' peers --json | grep -q '127.0.0.1:$P3B'"
@@ -91,8 +94,10 @@ fcpn 1 node remove node-2 -o "$W/rot" --home "$W/n1" --socket "$W/n1/fcpd.sock" 
     --socket "$W/n3/fcpd.sock" >/dev/null 2>&1 || bad "node remove node-2"
 check "node-1 has 1 peer after the removal" test "$(peers 1)" = 1
 check "node-3 has 1 peer after the removal" test "$(peers 3)" = 1
+note "node-2 removed from the running engines"
 node_kill 2
 check "coverage restored over node-1 and node-3" wait_for 40 risk0 1 3
+note "coverage restored over node-1 and node-3"
 check "node-1 and node-3 still up" test "$(peers_up 1)/$(peers_up 3)" = 1/1
 
 # proof: lose node-1, the late joiner alone serves the object
