@@ -142,10 +142,13 @@ check "put on node-1" test -n "$ID"
 fcpn 2 get "$ID" -o "$W/back.bin" >/dev/null 2>&1
 check "get from node-2 byte-identical" cmp -s "$W/file.bin" "$W/back.bin"
 
-# a change seen by the periodic poll (5 s): logged, applies at restart
+# a change seen by the periodic poll (5 s): logged and applied to the running
+# engine (D-MESH-9 runtime membership): node-1 now knows node-3 at the new address
 write_status 127.0.0.33
 for _ in $(seq 1 80); do grep -q '"event":"tailscale.peer.moved".*"peer":"node-3"' "$L1" && break; sleep 0.25; done
 check "poll logs node-3 moving" grep -q '"event":"tailscale.peer.moved".*"peer":"node-3","ip":"127.0.0.33","engine_ip":"127.0.0.3"' "$L1"
+a3=$(fcpn 1 peers --json | jget '[p["address"] for p in d["peers"] if p["id"]=="node-3"][0]')
+check "node-1's running engine has node-3 at the moved address ($a3)" test "${a3%:*}" = 127.0.0.33
 
 # tailscaled gone: fcpd still starts, on its static peers, and says so
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
