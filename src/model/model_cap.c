@@ -19,14 +19,10 @@
 #include "fcp/crypto.h"
 #include "fcp/error.h"
 #include "fcp/model_sign.h"
+#include "model_authz_internal.h"
 #include "model_internal.h"
 
-#define TRY(x)                 \
-    do {                       \
-        int rc_ = (x);         \
-        if (rc_ < 0)           \
-            return rc_;        \
-    } while (0)
+#define TRY FCP_MA_TRY
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -176,21 +172,6 @@ static int get_str_list(fcp_cbor_dec *d, char *base, size_t *n, size_t cap, size
     return 0;
 }
 
-static int key_index(const char *k, size_t kl, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (fcp_cbor_key_is(k, kl, names[i]))
-            return i;
-    return -1;
-}
-
-static int finish_enc(fcp_cbor_enc *e)
-{
-    int rc = fcp_cbor_enc_finish(e);
-    fcp_cbor_enc_free(e);
-    return rc;
-}
-
 /* ---- NetworkConstraints -------------------------------------------------- */
 
 static const char *const default_cidrs[FCP_NET_DEFAULT_CIDRS] = {
@@ -269,10 +250,8 @@ static int net_encode_to(const fcp_net_constraints *n, fcp_cbor_enc *e)
     fcp_m_text_key(e, "require_sni");
     fcp_cbor_put_bool(e, n->require_sni);
     put_str_list(e, "spki_pins", n->spki_pins[0], n->n_spki_pins, sizeof n->spki_pins[0], 1);
-    fcp_m_text_key(e, "connect_timeout_ms");
-    fcp_cbor_put_uint(e, n->connect_timeout_ms);
-    fcp_m_text_key(e, "total_timeout_ms");
-    fcp_cbor_put_uint(e, n->total_timeout_ms);
+    fcp_cbor_put_kv_uint(e, "connect_timeout_ms", n->connect_timeout_ms);
+    fcp_cbor_put_kv_uint(e, "total_timeout_ms", n->total_timeout_ms);
     return fcp_cbor_map_close(e);
 }
 
@@ -284,71 +263,62 @@ static int get_bool01(fcp_cbor_dec *d, uint8_t *v)
     return 0;
 }
 
+static const char *const net_keys[] = { "host_allow", "port_allow", "ip_allow", "cidr_deny",
+                                        "deny_localhost", "deny_private_ranges",
+                                        "deny_tailnet_ranges", "require_sni", "spki_pins",
+                                        "connect_timeout_ms", "total_timeout_ms" };
+
+static int net_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_net_constraints *n = obj;
+    uint64_t v;
+    switch (i) {
+    case 0:
+        return get_str_list(d, n->host_allow[0], &n->n_host_allow, FCP_NET_MAX_HOSTS,
+                            sizeof n->host_allow[0], FCP_NET_HOST_MAX, host_ok, FCP_ECAP_NETWORK, 0);
+    case 1: {
+        uint64_t cnt;
+        TRY(fcp_cbor_get_array(d, &cnt));
+        if (cnt > FCP_NET_MAX_PORTS)
+            return FCP_ELIMIT;
+        if (cnt == 0)
+            return FCP_ECAP_NETWORK;
+        n->n_port_allow = (size_t)cnt;
+        for (size_t j = 0; j < n->n_port_allow; j++) {
+            TRY(fcp_m_get_uint_max(d, &v, 65535));
+            n->port_allow[j] = (uint16_t)v;
+        }
+        return 0;
+    }
+    case 2:
+        return get_str_list(d, n->ip_allow[0], &n->n_ip_allow, FCP_NET_MAX_IPS, sizeof n->ip_allow[0],
+                            FCP_NET_CIDR_MAX, ip_ok, FCP_ECAP_NETWORK, 0);
+    case 3:
+        return get_str_list(d, n->cidr_deny[0], &n->n_cidr_deny, FCP_NET_MAX_CIDRS,
+                            sizeof n->cidr_deny[0], FCP_NET_CIDR_MAX, cidr_ok, FCP_ECAP_NETWORK, 0);
+    case 4: return get_bool01(d, &n->deny_localhost);
+    case 5: return get_bool01(d, &n->deny_private_ranges);
+    case 6: return get_bool01(d, &n->deny_tailnet_ranges);
+    case 7: return get_bool01(d, &n->require_sni);
+    case 8:
+        return get_str_list(d, n->spki_pins[0], &n->n_spki_pins, FCP_NET_MAX_PINS,
+                            sizeof n->spki_pins[0], FCP_NET_PIN_MAX, pin_ok, FCP_ECAP_NETWORK, 0);
+    case 9:
+        TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
+        n->connect_timeout_ms = (uint32_t)v;
+        return 0;
+    default:
+        TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
+        n->total_timeout_ms = (uint32_t)v;
+        return 0;
+    }
+}
+
 static int net_decode_from(fcp_net_constraints *n, fcp_cbor_dec *d)
 {
-    static const char *const names[] = { "host_allow", "port_allow", "ip_allow", "cidr_deny",
-                                         "deny_localhost", "deny_private_ranges",
-                                         "deny_tailnet_ranges", "require_sni", "spki_pins",
-                                         "connect_timeout_ms", "total_timeout_ms" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
     unsigned seen = 0;
-    uint64_t v;
-    int rc;
     memset(n, 0, sizeof *n);
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 11);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0:
-            TRY(get_str_list(d, n->host_allow[0], &n->n_host_allow, FCP_NET_MAX_HOSTS,
-                             sizeof n->host_allow[0], FCP_NET_HOST_MAX, host_ok, FCP_ECAP_NETWORK, 0));
-            break;
-        case 1: {
-            uint64_t cnt;
-            TRY(fcp_cbor_get_array(d, &cnt));
-            if (cnt > FCP_NET_MAX_PORTS)
-                return FCP_ELIMIT;
-            if (cnt == 0)
-                return FCP_ECAP_NETWORK;
-            n->n_port_allow = (size_t)cnt;
-            for (size_t j = 0; j < n->n_port_allow; j++) {
-                TRY(fcp_m_get_uint_max(d, &v, 65535));
-                n->port_allow[j] = (uint16_t)v;
-            }
-            break;
-        }
-        case 2:
-            TRY(get_str_list(d, n->ip_allow[0], &n->n_ip_allow, FCP_NET_MAX_IPS, sizeof n->ip_allow[0],
-                             FCP_NET_CIDR_MAX, ip_ok, FCP_ECAP_NETWORK, 0));
-            break;
-        case 3:
-            TRY(get_str_list(d, n->cidr_deny[0], &n->n_cidr_deny, FCP_NET_MAX_CIDRS,
-                             sizeof n->cidr_deny[0], FCP_NET_CIDR_MAX, cidr_ok, FCP_ECAP_NETWORK, 0));
-            break;
-        case 4: TRY(get_bool01(d, &n->deny_localhost)); break;
-        case 5: TRY(get_bool01(d, &n->deny_private_ranges)); break;
-        case 6: TRY(get_bool01(d, &n->deny_tailnet_ranges)); break;
-        case 7: TRY(get_bool01(d, &n->require_sni)); break;
-        case 8:
-            TRY(get_str_list(d, n->spki_pins[0], &n->n_spki_pins, FCP_NET_MAX_PINS,
-                             sizeof n->spki_pins[0], FCP_NET_PIN_MAX, pin_ok, FCP_ECAP_NETWORK, 0));
-            break;
-        case 9:
-            TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
-            n->connect_timeout_ms = (uint32_t)v;
-            break;
-        default:
-            TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
-            n->total_timeout_ms = (uint32_t)v;
-            break;
-        }
-    }
-    TRY(rc);
+    TRY(fcp_cbor_read_fields(d, net_keys, 11, net_field, n, &seen));
     /* the four booleans are required; a missing timeout is the
      * configuration error the spec names, not a generic missing field */
     if ((seen & 0xf0u) != 0xf0u)
@@ -388,16 +358,13 @@ int fcp_cap_constraints_encode_to(const fcp_cap_constraints *c, fcp_cbor_enc *e)
     put_str_list(e, "resource_deny", c->resource_deny[0], c->n_resource_deny,
                  sizeof c->resource_deny[0], 1);
     if (c->has_max_calls) {
-        fcp_m_text_key(e, "max_calls");
-        fcp_cbor_put_uint(e, c->max_calls);
+        fcp_cbor_put_kv_uint(e, "max_calls", c->max_calls);
     }
     if (c->has_max_bytes) {
-        fcp_m_text_key(e, "max_bytes");
-        fcp_cbor_put_uint(e, c->max_bytes);
+        fcp_cbor_put_kv_uint(e, "max_bytes", c->max_bytes);
     }
     if (c->has_idempotency_scope) {
-        fcp_m_text_key(e, "idempotency_scope");
-        fcp_cbor_put_cstr(e, c->idempotency_scope);
+        fcp_cbor_put_kv_text(e, "idempotency_scope", c->idempotency_scope);
     }
     if (c->has_network) {
         fcp_m_text_key(e, "network");
@@ -408,53 +375,49 @@ int fcp_cap_constraints_encode_to(const fcp_cap_constraints *c, fcp_cbor_enc *e)
     return fcp_cbor_map_close(e);
 }
 
+static const char *const constraint_keys[] = { "resource_allow", "resource_deny", "max_calls",
+                                               "max_bytes", "idempotency_scope", "network",
+                                               "credential_allow" };
+
+static int constraint_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_cap_constraints *c = obj;
+    uint64_t v;
+    switch (i) {
+    case 0:
+        return get_str_list(d, c->resource_allow[0], &c->n_resource_allow, FCP_CAP_MAX_PREFIXES,
+                            sizeof c->resource_allow[0], FCP_CAP_PREFIX_MAX, prefix_ok, FCP_ECAP_OBJECT, 0);
+    case 1:
+        return get_str_list(d, c->resource_deny[0], &c->n_resource_deny, FCP_CAP_MAX_PREFIXES,
+                            sizeof c->resource_deny[0], FCP_CAP_PREFIX_MAX, prefix_ok, FCP_ECAP_OBJECT, 0);
+    case 2:
+        TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
+        c->max_calls = (uint32_t)v;
+        c->has_max_calls = 1;
+        return 0;
+    case 3:
+        TRY(fcp_cbor_get_uint(d, &c->max_bytes));
+        c->has_max_bytes = 1;
+        return 0;
+    case 4:
+        TRY(fcp_m_get_text(d, c->idempotency_scope, FCP_CAP_ID_MAX, cap_id_ok, FCP_ECAP_OBJECT));
+        c->has_idempotency_scope = 1;
+        return 0;
+    case 5:
+        TRY(net_decode_from(&c->network, d));
+        c->has_network = 1;
+        return 0;
+    default:
+        return get_str_list(d, c->credential_allow[0], &c->n_credential_allow, FCP_CAP_MAX_CREDENTIALS,
+                            sizeof c->credential_allow[0], FCP_CAP_ID_MAX, cap_id_ok, FCP_ECAP_OBJECT, 0);
+    }
+}
+
 int fcp_cap_constraints_decode_from(fcp_cap_constraints *c, fcp_cbor_dec *d)
 {
-    static const char *const names[] = { "resource_allow", "resource_deny", "max_calls", "max_bytes",
-                                         "idempotency_scope", "network", "credential_allow" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    uint64_t v;
-    int rc;
+    unsigned seen = 0;
     memset(c, 0, sizeof *c);
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        switch (key_index(k, kl, names, 7)) {
-        case 0:
-            TRY(get_str_list(d, c->resource_allow[0], &c->n_resource_allow, FCP_CAP_MAX_PREFIXES,
-                             sizeof c->resource_allow[0], FCP_CAP_PREFIX_MAX, prefix_ok, FCP_ECAP_OBJECT, 0));
-            break;
-        case 1:
-            TRY(get_str_list(d, c->resource_deny[0], &c->n_resource_deny, FCP_CAP_MAX_PREFIXES,
-                             sizeof c->resource_deny[0], FCP_CAP_PREFIX_MAX, prefix_ok, FCP_ECAP_OBJECT, 0));
-            break;
-        case 2:
-            TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
-            c->max_calls = (uint32_t)v;
-            c->has_max_calls = 1;
-            break;
-        case 3:
-            TRY(fcp_cbor_get_uint(d, &c->max_bytes));
-            c->has_max_bytes = 1;
-            break;
-        case 4:
-            TRY(fcp_m_get_text(d, c->idempotency_scope, FCP_CAP_ID_MAX, cap_id_ok, FCP_ECAP_OBJECT));
-            c->has_idempotency_scope = 1;
-            break;
-        case 5:
-            TRY(net_decode_from(&c->network, d));
-            c->has_network = 1;
-            break;
-        case 6:
-            TRY(get_str_list(d, c->credential_allow[0], &c->n_credential_allow, FCP_CAP_MAX_CREDENTIALS,
-                             sizeof c->credential_allow[0], FCP_CAP_ID_MAX, cap_id_ok, FCP_ECAP_OBJECT, 0));
-            break;
-        default:
-            return FCP_EUNKNOWN_FIELD;
-        }
-    }
-    TRY(rc);
+    TRY(fcp_cbor_read_fields(d, constraint_keys, 7, constraint_field, c, &seen));
     return fcp_cap_constraints_validate(c);
 }
 
@@ -463,7 +426,7 @@ int fcp_cap_constraints_encode(const fcp_cap_constraints *c, fcp_buf *out)
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, out);
     int rc = fcp_cap_constraints_encode_to(c, &e);
-    int rc2 = finish_enc(&e);
+    int rc2 = fcp_cbor_enc_done(&e);
     return rc ? rc : rc2;
 }
 
@@ -514,11 +477,9 @@ int fcp_cap_grant_encode_to(const fcp_cap_grant *g, fcp_cbor_enc *e)
 {
     TRY(fcp_cap_grant_validate(g));
     fcp_cbor_map_open(e);
-    fcp_m_text_key(e, "capability");
-    fcp_cbor_put_cstr(e, g->capability);
+    fcp_cbor_put_kv_text(e, "capability", g->capability);
     if (g->has_operation) {
-        fcp_m_text_key(e, "operation");
-        fcp_cbor_put_cstr(e, g->operation);
+        fcp_cbor_put_kv_text(e, "operation", g->operation);
     }
     return fcp_cbor_map_close(e);
 }
@@ -553,36 +514,6 @@ static int grants_ok(const fcp_cap_grant *g, size_t n)
 }
 
 /* ---- signing helper ------------------------------------------------------- */
-
-typedef int (*enc_fn)(const void *obj, fcp_buf *out);
-
-static int sign_obj(const void *obj, enc_fn enc_unsigned, void (*schema)(fcp_schema_id *),
-                    const uint8_t sk[64], uint8_t sig[64])
-{
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    schema(&s);
-    int rc = enc_unsigned(obj, &b);
-    if (rc == 0)
-        rc = fcp_object_sign(sig, &s, b.data, b.len, sk);
-    fcp_buf_free(&b);
-    return rc;
-}
-
-static int verify_obj(const void *obj, enc_fn enc_unsigned, void (*schema)(fcp_schema_id *),
-                      const uint8_t pk[32], const uint8_t sig[64])
-{
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    schema(&s);
-    int rc = enc_unsigned(obj, &b);
-    if (rc == 0)
-        rc = fcp_object_verify(sig, &s, b.data, b.len, pk);
-    fcp_buf_free(&b);
-    return rc;
-}
 
 typedef int (*dec_fn)(void *obj, fcp_cbor_dec *d);
 
@@ -673,16 +604,13 @@ static int cred_encode(const fcp_credential_object *c, fcp_buf *out, int with_si
     fcp_cbor_map_open(&e);
     fcp_m_text_key(&e, "header");
     fcp_object_header_encode_to(&c->header, &e);
-    fcp_m_text_key(&e, "credential_id");
-    fcp_cbor_put_cstr(&e, c->credential_id);
-    fcp_m_text_key(&e, "secret_id");
-    fcp_cbor_put_cstr(&e, c->secret_id);
+    fcp_cbor_put_kv_text(&e, "credential_id", c->credential_id);
+    fcp_cbor_put_kv_text(&e, "secret_id", c->secret_id);
     fcp_m_text_key(&e, "apply");
     fcp_cbor_map_open(&e);
     fcp_m_text_key(&e, c->apply == FCP_CRED_HTTP_HEADER ? "HttpHeader" : "QueryParam");
     fcp_cbor_map_open(&e);
-    fcp_m_text_key(&e, "name");
-    fcp_cbor_put_cstr(&e, c->name);
+    fcp_cbor_put_kv_text(&e, "name", c->name);
     fcp_m_text_key(&e, "format");
     if (c->format == FCP_CRED_RAW) {
         fcp_cbor_put_cstr(&e, "Raw");
@@ -690,22 +618,19 @@ static int cred_encode(const fcp_credential_object *c, fcp_buf *out, int with_si
         fcp_cbor_map_open(&e);
         fcp_m_text_key(&e, "Prefix");
         fcp_cbor_map_open(&e);
-        fcp_m_text_key(&e, "prefix");
-        fcp_cbor_put_cstr(&e, c->prefix);
+        fcp_cbor_put_kv_text(&e, "prefix", c->prefix);
         fcp_cbor_map_close(&e);
         fcp_cbor_map_close(&e);
     }
     fcp_cbor_map_close(&e);
     fcp_cbor_map_close(&e);
     put_str_list(&e, "host_allow", c->host_allow[0], c->n_host_allow, sizeof c->host_allow[0], 0);
-    fcp_m_text_key(&e, "created_at");
-    fcp_cbor_put_uint(&e, c->created_at);
+    fcp_cbor_put_kv_uint(&e, "created_at", c->created_at);
     if (with_sig) {
-        fcp_m_text_key(&e, "signature");
-        fcp_cbor_put_bytes(&e, c->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", c->signature, 64);
     }
     fcp_cbor_map_close(&e);
-    return finish_enc(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_credential_encode_unsigned(const fcp_credential_object *c, fcp_buf *out)
@@ -798,12 +723,12 @@ static int cred_enc_u(const void *o, fcp_buf *b) { return fcp_credential_encode_
 
 int fcp_credential_sign(fcp_credential_object *c, const uint8_t owner_sk[64])
 {
-    return sign_obj(c, cred_enc_u, fcp_credential_schema, owner_sk, c->signature);
+    return fcp_ma_sign(c, cred_enc_u, fcp_credential_schema, owner_sk, c->signature);
 }
 
 int fcp_credential_verify(const fcp_credential_object *c, const uint8_t owner_pk[32])
 {
-    return verify_obj(c, cred_enc_u, fcp_credential_schema, owner_pk, c->signature);
+    return fcp_ma_verify(c, cred_enc_u, fcp_credential_schema, owner_pk, c->signature);
 }
 
 int fcp_credential_check_use(const fcp_cap_constraints *c, const fcp_credential_object *cred,
@@ -915,8 +840,7 @@ static int capobj_encode(const fcp_cap_object *o, fcp_buf *out, int with_sig)
     fcp_cbor_map_open(&e);
     fcp_m_text_key(&e, "header");
     fcp_object_header_encode_to(&o->header, &e);
-    fcp_m_text_key(&e, "capability_id");
-    fcp_cbor_put_cstr(&e, o->capability_id);
+    fcp_cbor_put_kv_text(&e, "capability_id", o->capability_id);
     fcp_m_text_key(&e, "grantee");
     if (o->grantee == FCP_GRANTEE_BEARER) {
         fcp_cbor_put_cstr(&e, "Bearer");
@@ -934,16 +858,13 @@ static int capobj_encode(const fcp_cap_object *o, fcp_buf *out, int with_sig)
     put_items(&e, "excludes", o->placement.excludes, o->placement.n_excludes);
     put_str_list(&e, "zones", o->placement.zones[0], o->placement.n_zones, sizeof o->placement.zones[0], 0);
     fcp_cbor_map_close(&e);
-    fcp_m_text_key(&e, "valid_from");
-    fcp_cbor_put_uint(&e, o->valid_from);
-    fcp_m_text_key(&e, "valid_until");
-    fcp_cbor_put_uint(&e, o->valid_until);
+    fcp_cbor_put_kv_uint(&e, "valid_from", o->valid_from);
+    fcp_cbor_put_kv_uint(&e, "valid_until", o->valid_until);
     if (with_sig) {
-        fcp_m_text_key(&e, "signature");
-        fcp_cbor_put_bytes(&e, o->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", o->signature, 64);
     }
     fcp_cbor_map_close(&e);
-    return finish_enc(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_cap_object_encode_unsigned(const fcp_cap_object *o, fcp_buf *out)
@@ -994,7 +915,7 @@ static int grantee_decode(fcp_cap_object *o, fcp_cbor_dec *d)
     const char *k;
     size_t kl;
     TRY(fcp_cbor_map_next_text_key(d, &it, &k, &kl));
-    int i = key_index(k, kl, grantee_names, 3);
+    int i = fcp_cbor_key_index(k, kl, grantee_names, 3);
     if (i < 0)
         return FCP_ECAP_OBJECT;
     o->grantee = (enum fcp_grantee_kind)i;
@@ -1045,12 +966,12 @@ static int capobj_enc_u(const void *o, fcp_buf *b) { return fcp_cap_object_encod
 
 int fcp_cap_object_sign(fcp_cap_object *o, const uint8_t owner_sk[64])
 {
-    return sign_obj(o, capobj_enc_u, fcp_cap_object_schema, owner_sk, o->signature);
+    return fcp_ma_sign(o, capobj_enc_u, fcp_cap_object_schema, owner_sk, o->signature);
 }
 
 int fcp_cap_object_verify(const fcp_cap_object *o, const uint8_t owner_pk[32])
 {
-    return verify_obj(o, capobj_enc_u, fcp_cap_object_schema, owner_pk, o->signature);
+    return fcp_ma_verify(o, capobj_enc_u, fcp_cap_object_schema, owner_pk, o->signature);
 }
 
 int fcp_cap_object_id(uint8_t out[FCP_OBJECT_ID_BYTES], const fcp_cap_object *o,
@@ -1110,8 +1031,7 @@ static int role_encode(const fcp_role_object *r, fcp_buf *out, int with_sig)
     fcp_cbor_map_open(&e);
     fcp_m_text_key(&e, "header");
     fcp_object_header_encode_to(&r->header, &e);
-    fcp_m_text_key(&e, "role_id");
-    fcp_cbor_put_cstr(&e, r->role_id);
+    fcp_cbor_put_kv_text(&e, "role_id", r->role_id);
     fcp_m_text_key(&e, "grants");
     fcp_cbor_put_array(&e, r->n_grants);
     for (size_t i = 0; i < r->n_grants; i++)
@@ -1122,11 +1042,10 @@ static int role_encode(const fcp_role_object *r, fcp_buf *out, int with_sig)
     }
     put_str_list(&e, "inherits", r->inherits[0], r->n_inherits, sizeof r->inherits[0], 0);
     if (with_sig) {
-        fcp_m_text_key(&e, "signature");
-        fcp_cbor_put_bytes(&e, r->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", r->signature, 64);
     }
     fcp_cbor_map_close(&e);
-    return finish_enc(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_role_encode_unsigned(const fcp_role_object *r, fcp_buf *out) { return role_encode(r, out, 0); }
@@ -1179,12 +1098,12 @@ static int role_enc_u(const void *o, fcp_buf *b) { return fcp_role_encode_unsign
 
 int fcp_role_sign(fcp_role_object *r, const uint8_t owner_sk[64])
 {
-    return sign_obj(r, role_enc_u, fcp_role_schema, owner_sk, r->signature);
+    return fcp_ma_sign(r, role_enc_u, fcp_role_schema, owner_sk, r->signature);
 }
 
 int fcp_role_verify(const fcp_role_object *r, const uint8_t owner_pk[32])
 {
-    return verify_obj(r, role_enc_u, fcp_role_schema, owner_pk, r->signature);
+    return fcp_ma_verify(r, role_enc_u, fcp_role_schema, owner_pk, r->signature);
 }
 
 static int asg_principal_ok(const char *s, size_t n)
@@ -1212,24 +1131,19 @@ static int asg_encode(const fcp_role_assignment *a, fcp_buf *out, int with_sig)
     fcp_cbor_map_open(&e);
     fcp_m_text_key(&e, "header");
     fcp_object_header_encode_to(&a->header, &e);
-    fcp_m_text_key(&e, "role_id");
-    fcp_cbor_put_cstr(&e, a->role_id);
-    fcp_m_text_key(&e, "principal");
-    fcp_cbor_put_cstr(&e, a->principal);
-    fcp_m_text_key(&e, "valid_from");
-    fcp_cbor_put_uint(&e, a->valid_from);
-    fcp_m_text_key(&e, "valid_until");
-    fcp_cbor_put_uint(&e, a->valid_until);
+    fcp_cbor_put_kv_text(&e, "role_id", a->role_id);
+    fcp_cbor_put_kv_text(&e, "principal", a->principal);
+    fcp_cbor_put_kv_uint(&e, "valid_from", a->valid_from);
+    fcp_cbor_put_kv_uint(&e, "valid_until", a->valid_until);
     if (a->has_constraints) {
         fcp_m_text_key(&e, "constraints");
         fcp_cap_constraints_encode_to(&a->constraints, &e);
     }
     if (with_sig) {
-        fcp_m_text_key(&e, "signature");
-        fcp_cbor_put_bytes(&e, a->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", a->signature, 64);
     }
     fcp_cbor_map_close(&e);
-    return finish_enc(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_role_assignment_encode_unsigned(const fcp_role_assignment *a, fcp_buf *out)
@@ -1277,10 +1191,10 @@ static int asg_enc_u(const void *o, fcp_buf *b) { return fcp_role_assignment_enc
 
 int fcp_role_assignment_sign(fcp_role_assignment *a, const uint8_t owner_sk[64])
 {
-    return sign_obj(a, asg_enc_u, fcp_role_assignment_schema, owner_sk, a->signature);
+    return fcp_ma_sign(a, asg_enc_u, fcp_role_assignment_schema, owner_sk, a->signature);
 }
 
 int fcp_role_assignment_verify(const fcp_role_assignment *a, const uint8_t owner_pk[32])
 {
-    return verify_obj(a, asg_enc_u, fcp_role_assignment_schema, owner_pk, a->signature);
+    return fcp_ma_verify(a, asg_enc_u, fcp_role_assignment_schema, owner_pk, a->signature);
 }
