@@ -367,7 +367,7 @@ static int load_mesh(fcpd *d)
         if (l != 68 || strcmp(e->d_name + 64, ".rev"))
             continue;
         char path[FCP_CONFIG_PATH_MAX + 128];
-        snprintf(path, sizeof path, "%s/%s", au->mesh_dir, e->d_name);
+        snprintf(path, sizeof path, "%s/%.68s", au->mesh_dir, e->d_name);
         FILE *f = fopen(path, "rb");
         if (!f)
             continue;
