@@ -681,11 +681,7 @@ int fcp_audit_head_validate(const fcp_audit_head *h)
 
 static size_t head_quorum(const fcp_audit_head *h, fcp_quorum_sig *q)
 {
-    for (size_t i = 0; i < h->n_signatures; i++) {
-        q[i].node_id = (const uint8_t *)h->signer[i];
-        q[i].node_id_len = strlen(h->signer[i]);
-        memcpy(q[i].sig, h->signature[i], FCP_SIG_BYTES);
-    }
+    fcp_m_quorum_view(h->signer, h->signature, h->n_signatures, q);
     return h->n_signatures;
 }
 
@@ -725,8 +721,6 @@ static const char *const head_keys[] = { "header", "zone_id", "epoch_id", "head_
 static int head_field(void *obj, fcp_cbor_dec *d, int i)
 {
     fcp_audit_head *h = obj;
-    fcp_quorum_sig q[FCP_QUORUM_MAX];
-    size_t nq;
     uint64_t v;
     switch (i) {
     case 0: return fcp_object_header_decode_from(&h->header, d);
@@ -738,17 +732,7 @@ static int head_field(void *obj, fcp_cbor_dec *d, int i)
         TRY(fcp_m_get_uint_max(d, &v, FCP_BPS_MAX));
         h->coverage_bps = (uint32_t)v;
         return 0;
-    default:
-        TRY(fcp_quorum_decode_from(q, FCP_QUORUM_MAX, &nq, d));
-        for (size_t j = 0; j < nq; j++) {
-            if (q[j].node_id_len > FCP_NODE_ID_MAX)
-                return FCP_ENODE_ID;
-            memcpy(h->signer[j], q[j].node_id, q[j].node_id_len);
-            h->signer[j][q[j].node_id_len] = '\0';
-            memcpy(h->signature[j], q[j].sig, FCP_SIG_BYTES);
-        }
-        h->n_signatures = nq;
-        return 0;
+    default: return fcp_m_quorum_decode(d, h->signer, h->signature, &h->n_signatures);
     }
 }
 

@@ -1,6 +1,7 @@
 /*
  * model_authz_internal.h - helpers shared by the authority object codecs
- * (model_zonekeys.c, model_zone.c, model_lease.c, model_cap.c); not installed.
+ * (model_zonekeys.c, model_zone.c, model_lease.c, model_cap.c,
+ * model_revocation.c); not installed.
  */
 #ifndef FCP_MODEL_AUTHZ_INTERNAL_H
 #define FCP_MODEL_AUTHZ_INTERNAL_H

@@ -13,6 +13,7 @@
 #include "fcp/buf.h"
 #include "fcp/cbor.h"
 #include "fcp/model_object.h"
+#include "fcp/model_sign.h"
 
 /* Read a byte string of exactly n bytes into out (FCP_EOBJECT if the length
  * differs). */
@@ -45,6 +46,18 @@ int fcp_m_printable_id(const char *s, size_t n, size_t max);
 /* strnlen(s, max + 1): the length of a fixed-size text field, or max + 1
  * when it is too long (so the validator refuses it). */
 size_t fcp_m_slen(const char *s, size_t max);
+
+/* ---- quorum signatures kept as two parallel arrays (AuditHead,
+ * RevocationHead): signer[i] (NUL-terminated node id) signed sig[i]. ----- */
+
+/* View the n entries as fcp_quorum_sig (node ids point into signer). */
+void fcp_m_quorum_view(const char (*signer)[FCP_NODE_ID_MAX + 1], const uint8_t (*sig)[64],
+                       size_t n, fcp_quorum_sig *q);
+
+/* Read a quorum signature array (fcp_quorum_decode_from) into the arrays;
+ * a node id longer than FCP_NODE_ID_MAX is FCP_ENODE_ID. */
+int fcp_m_quorum_decode(fcp_cbor_dec *d, char (*signer)[FCP_NODE_ID_MAX + 1], uint8_t (*sig)[64],
+                        size_t *n);
 
 /* ---- objects with views (model_audit.h: AuditEvent, AuditHead,
  * DecisionReceipt, OperationIntent, OperationReceipt) ---------------------- */

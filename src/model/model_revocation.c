@@ -12,14 +12,10 @@
 #include "fcp/crypto.h"
 #include "fcp/error.h"
 #include "fcp/model_sign.h"
+#include "model_authz_internal.h"
 #include "model_internal.h"
 
-#define TRY(x)                 \
-    do {                       \
-        int rc_ = (x);         \
-        if (rc_ < 0)           \
-            return rc_;        \
-    } while (0)
+#define TRY FCP_MA_TRY
 
 static const char *const scope_names[FCP_REV_SCOPE_COUNT] = {
     "capability", "issuer_key", "node_attestation", "zone_key", "connector_binary",
@@ -43,13 +39,6 @@ void fcp_revocation_head_schema(fcp_schema_id *s)
     fcp_schema_id_init(s, "fcp.core", "RevocationHead", 1, 0, 0);
 }
 
-static int finish_enc(fcp_cbor_enc *e)
-{
-    int rc = fcp_cbor_enc_finish(e);
-    fcp_cbor_enc_free(e);
-    return rc;
-}
-
 static int decode_top(void *obj, size_t size, const uint8_t *p, size_t n,
                       int (*fn)(void *, fcp_cbor_dec *))
 {
@@ -69,12 +58,21 @@ static int decode_top(void *obj, size_t size, const uint8_t *p, size_t n,
     return rc;
 }
 
-static int keyed_id(uint8_t out[32], const fcp_object_header *h, void (*schema)(fcp_schema_id *),
-                    const fcp_buf *enc, const fcp_object_id_key *key)
+/* ObjectId of a revocation object: fcp_object_id over its full encoding
+ * (enc_full) in its header's zone. */
+static int keyed_id(uint8_t out[32], const void *obj, fcp_ma_encode_fn enc_full,
+                    const fcp_object_header *h, void (*schema)(fcp_schema_id *),
+                    const fcp_object_id_key *key)
 {
+    fcp_buf b;
     fcp_schema_id s;
+    fcp_buf_init(&b);
     schema(&s);
-    return fcp_object_id(out, key, h->zone_id, strlen(h->zone_id), &s, enc->data, enc->len);
+    int rc = enc_full(obj, &b);
+    if (rc == 0)
+        rc = fcp_object_id(out, key, h->zone_id, strlen(h->zone_id), &s, b.data, b.len);
+    fcp_buf_free(&b);
+    return rc;
 }
 
 /* ---- RevocationObject ------------------------------------------------------- */
@@ -119,22 +117,17 @@ static int robj_encode(const fcp_revocation_object *r, fcp_buf *out, int with_si
     fcp_cbor_put_array(&e, r->n_revoked);
     for (size_t i = 0; i < r->n_revoked; i++)
         fcp_cbor_put_bytes(&e, r->revoked[i], 32);
-    fcp_m_text_key(&e, "scope");
-    fcp_cbor_put_cstr(&e, scope_names[r->scope]);
-    fcp_m_text_key(&e, "reason");
-    fcp_cbor_put_cstr(&e, r->reason);
-    fcp_m_text_key(&e, "effective_at");
-    fcp_cbor_put_uint(&e, r->effective_at);
+    fcp_cbor_put_kv_text(&e, "scope", scope_names[r->scope]);
+    fcp_cbor_put_kv_text(&e, "reason", r->reason);
+    fcp_cbor_put_kv_uint(&e, "effective_at", r->effective_at);
     if (r->has_expires_at) {
-        fcp_m_text_key(&e, "expires_at");
-        fcp_cbor_put_uint(&e, r->expires_at);
+        fcp_cbor_put_kv_uint(&e, "expires_at", r->expires_at);
     }
     if (with_sig) {
-        fcp_m_text_key(&e, "signature");
-        fcp_cbor_put_bytes(&e, r->signature, 64);
+        fcp_cbor_put_kv_bytes(&e, "signature", r->signature, 64);
     }
     fcp_cbor_map_close(&e);
-    return finish_enc(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_revocation_object_encode_unsigned(const fcp_revocation_object *r, fcp_buf *out)
@@ -191,42 +184,23 @@ int fcp_revocation_object_decode(fcp_revocation_object *r, const uint8_t *p, siz
     return decode_top(r, sizeof *r, p, n, robj_decode_from);
 }
 
+static int robj_enc_u(const void *r, fcp_buf *out) { return robj_encode(r, out, 0); }
+static int robj_enc_full(const void *r, fcp_buf *out) { return robj_encode(r, out, 1); }
+
 int fcp_revocation_object_sign(fcp_revocation_object *r, const uint8_t owner_sk[64])
 {
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_revocation_object_schema(&s);
-    int rc = fcp_revocation_object_encode_unsigned(r, &b);
-    if (rc == 0)
-        rc = fcp_object_sign(r->signature, &s, b.data, b.len, owner_sk);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_ma_sign(r, robj_enc_u, fcp_revocation_object_schema, owner_sk, r->signature);
 }
 
 int fcp_revocation_object_verify(const fcp_revocation_object *r, const uint8_t owner_pk[32])
 {
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_revocation_object_schema(&s);
-    int rc = fcp_revocation_object_encode_unsigned(r, &b);
-    if (rc == 0)
-        rc = fcp_object_verify(r->signature, &s, b.data, b.len, owner_pk);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_ma_verify(r, robj_enc_u, fcp_revocation_object_schema, owner_pk, r->signature);
 }
 
 int fcp_revocation_object_id(uint8_t out[32], const fcp_revocation_object *r,
                              const fcp_object_id_key *key)
 {
-    fcp_buf b;
-    fcp_buf_init(&b);
-    int rc = fcp_revocation_object_encode(r, &b);
-    if (rc == 0)
-        rc = keyed_id(out, &r->header, fcp_revocation_object_schema, &b, key);
-    fcp_buf_free(&b);
-    return rc;
+    return keyed_id(out, r, robj_enc_full, &r->header, fcp_revocation_object_schema, key);
 }
 
 /* ---- RevocationEvent ------------------------------------------------------------ */
@@ -247,22 +221,17 @@ static int ev_encode(const fcp_revocation_event *e, fcp_buf *out, int with_sig)
     fcp_cbor_map_open(&c);
     fcp_m_text_key(&c, "header");
     fcp_object_header_encode_to(&e->header, &c);
-    fcp_m_text_key(&c, "revocation_object_id");
-    fcp_cbor_put_bytes(&c, e->revocation_object_id, 32);
+    fcp_cbor_put_kv_bytes(&c, "revocation_object_id", e->revocation_object_id, 32);
     if (e->has_prev) {
-        fcp_m_text_key(&c, "prev");
-        fcp_cbor_put_bytes(&c, e->prev, 32);
+        fcp_cbor_put_kv_bytes(&c, "prev", e->prev, 32);
     }
-    fcp_m_text_key(&c, "seq");
-    fcp_cbor_put_uint(&c, e->seq);
-    fcp_m_text_key(&c, "occurred_at");
-    fcp_cbor_put_uint(&c, e->occurred_at);
+    fcp_cbor_put_kv_uint(&c, "seq", e->seq);
+    fcp_cbor_put_kv_uint(&c, "occurred_at", e->occurred_at);
     if (with_sig) {
-        fcp_m_text_key(&c, "signature");
-        fcp_cbor_put_bytes(&c, e->signature, 64);
+        fcp_cbor_put_kv_bytes(&c, "signature", e->signature, 64);
     }
     fcp_cbor_map_close(&c);
-    return finish_enc(&c);
+    return fcp_cbor_enc_done(&c);
 }
 
 int fcp_revocation_event_encode_unsigned(const fcp_revocation_event *e, fcp_buf *out)
@@ -304,53 +273,30 @@ int fcp_revocation_event_decode(fcp_revocation_event *e, const uint8_t *p, size_
     return decode_top(e, sizeof *e, p, n, ev_decode_from);
 }
 
+static int ev_enc_u(const void *e, fcp_buf *out) { return ev_encode(e, out, 0); }
+static int ev_enc_full(const void *e, fcp_buf *out) { return ev_encode(e, out, 1); }
+
 int fcp_revocation_event_sign(fcp_revocation_event *e, const uint8_t owner_sk[64])
 {
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_revocation_event_schema(&s);
-    int rc = fcp_revocation_event_encode_unsigned(e, &b);
-    if (rc == 0)
-        rc = fcp_object_sign(e->signature, &s, b.data, b.len, owner_sk);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_ma_sign(e, ev_enc_u, fcp_revocation_event_schema, owner_sk, e->signature);
 }
 
 int fcp_revocation_event_verify(const fcp_revocation_event *e, const uint8_t owner_pk[32])
 {
-    fcp_buf b;
-    fcp_schema_id s;
-    fcp_buf_init(&b);
-    fcp_revocation_event_schema(&s);
-    int rc = fcp_revocation_event_encode_unsigned(e, &b);
-    if (rc == 0)
-        rc = fcp_object_verify(e->signature, &s, b.data, b.len, owner_pk);
-    fcp_buf_free(&b);
-    return rc;
+    return fcp_ma_verify(e, ev_enc_u, fcp_revocation_event_schema, owner_pk, e->signature);
 }
 
 int fcp_revocation_event_id(uint8_t out[32], const fcp_revocation_event *e,
                             const fcp_object_id_key *key)
 {
-    fcp_buf b;
-    fcp_buf_init(&b);
-    int rc = fcp_revocation_event_encode(e, &b);
-    if (rc == 0)
-        rc = keyed_id(out, &e->header, fcp_revocation_event_schema, &b, key);
-    fcp_buf_free(&b);
-    return rc;
+    return keyed_id(out, e, ev_enc_full, &e->header, fcp_revocation_event_schema, key);
 }
 
 /* ---- RevocationHead ---------------------------------------------------------------- */
 
 static void head_sigs(const fcp_revocation_head *h, fcp_quorum_sig *q)
 {
-    for (size_t i = 0; i < h->n_sigs; i++) {
-        q[i].node_id = (const uint8_t *)h->signer[i];
-        q[i].node_id_len = strlen(h->signer[i]);
-        memcpy(q[i].sig, h->sigs[i], 64);
-    }
+    fcp_m_quorum_view(h->signer, h->sigs, h->n_sigs, q);
 }
 
 int fcp_revocation_head_validate(const fcp_revocation_head *h)
@@ -378,20 +324,16 @@ static int head_encode(const fcp_revocation_head *h, fcp_buf *out, int with_sigs
     fcp_cbor_map_open(&e);
     fcp_m_text_key(&e, "header");
     fcp_object_header_encode_to(&h->header, &e);
-    fcp_m_text_key(&e, "zone_id");
-    fcp_cbor_put_cstr(&e, h->zone_id);
-    fcp_m_text_key(&e, "head_event");
-    fcp_cbor_put_bytes(&e, h->head_event, 32);
-    fcp_m_text_key(&e, "head_seq");
-    fcp_cbor_put_uint(&e, h->head_seq);
-    fcp_m_text_key(&e, "epoch_id");
-    fcp_cbor_put_uint(&e, h->epoch_id);
+    fcp_cbor_put_kv_text(&e, "zone_id", h->zone_id);
+    fcp_cbor_put_kv_bytes(&e, "head_event", h->head_event, 32);
+    fcp_cbor_put_kv_uint(&e, "head_seq", h->head_seq);
+    fcp_cbor_put_kv_uint(&e, "epoch_id", h->epoch_id);
     if (with_sigs) {
         fcp_m_text_key(&e, "quorum_signatures");
         fcp_quorum_encode_to(q, h->n_sigs, &e);
     }
     fcp_cbor_map_close(&e);
-    return finish_enc(&e);
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_revocation_head_encode_unsigned(const fcp_revocation_head *h, fcp_buf *out)
@@ -407,8 +349,6 @@ static int head_decode_from(void *obj, fcp_cbor_dec *d)
 {
     fcp_revocation_head *h = obj;
     fcp_cbor_map_iter it;
-    fcp_quorum_sig q[FCP_QUORUM_MAX];
-    size_t n;
     TRY(fcp_cbor_map_begin(d, &it));
     TRY(fcp_cbor_expect_key(d, &it, "header"));
     TRY(fcp_object_header_decode_from(&h->header, d));
@@ -421,15 +361,7 @@ static int head_decode_from(void *obj, fcp_cbor_dec *d)
     TRY(fcp_cbor_expect_key(d, &it, "head_event"));
     TRY(fcp_m_get_fixed(d, h->head_event, 32));
     TRY(fcp_cbor_expect_key(d, &it, "quorum_signatures"));
-    TRY(fcp_quorum_decode_from(q, FCP_QUORUM_MAX, &n, d));
-    for (size_t i = 0; i < n; i++) {
-        if (q[i].node_id_len > FCP_NODE_ID_MAX)
-            return FCP_ENODE_ID;
-        memcpy(h->signer[i], q[i].node_id, q[i].node_id_len);
-        h->signer[i][q[i].node_id_len] = 0;
-        memcpy(h->sigs[i], q[i].sig, 64);
-    }
-    h->n_sigs = n;
+    TRY(fcp_m_quorum_decode(d, h->signer, h->sigs, &h->n_sigs));
     TRY(fcp_m_map_end(d, &it));
     return fcp_revocation_head_validate(h);
 }
@@ -439,21 +371,15 @@ int fcp_revocation_head_decode(fcp_revocation_head *h, const uint8_t *p, size_t 
     return decode_top(h, sizeof *h, p, n, head_decode_from);
 }
 
+static int head_enc_u(const void *h, fcp_buf *out) { return head_encode(h, out, 0); }
+
 int fcp_revocation_head_add_signature(fcp_revocation_head *h, const char *signer,
                                       const uint8_t node_sk[64])
 {
-    fcp_buf b;
-    fcp_schema_id s;
     uint8_t sig[64];
     size_t sl = strlen(signer), pos = 0;
     TRY(fcp_node_id_validate(signer, sl));
-    fcp_buf_init(&b);
-    fcp_revocation_head_schema(&s);
-    int rc = fcp_revocation_head_encode_unsigned(h, &b);
-    if (rc == 0)
-        rc = fcp_object_sign(sig, &s, b.data, b.len, node_sk);
-    fcp_buf_free(&b);
-    TRY(rc);
+    TRY(fcp_ma_sign(h, head_enc_u, fcp_revocation_head_schema, node_sk, sig));
     while (pos < h->n_sigs && fcp_node_id_cmp((const uint8_t *)h->signer[pos], strlen(h->signer[pos]),
                                               (const uint8_t *)signer, sl) < 0)
         pos++;

@@ -152,3 +152,32 @@ int fcp_m_view_id(uint8_t out[FCP_OBJECT_ID_BYTES], const void *obj, const fcp_o
     fcp_buf_free(&b);
     return rc;
 }
+
+void fcp_m_quorum_view(const char (*signer)[FCP_NODE_ID_MAX + 1], const uint8_t (*sig)[64],
+                       size_t n, fcp_quorum_sig *q)
+{
+    for (size_t i = 0; i < n; i++) {
+        q[i].node_id = (const uint8_t *)signer[i];
+        q[i].node_id_len = strlen(signer[i]);
+        memcpy(q[i].sig, sig[i], FCP_SIG_BYTES);
+    }
+}
+
+int fcp_m_quorum_decode(fcp_cbor_dec *d, char (*signer)[FCP_NODE_ID_MAX + 1], uint8_t (*sig)[64],
+                        size_t *n)
+{
+    fcp_quorum_sig q[FCP_QUORUM_MAX];
+    size_t nq;
+    int rc = fcp_quorum_decode_from(q, FCP_QUORUM_MAX, &nq, d);
+    if (rc < 0)
+        return rc;
+    for (size_t j = 0; j < nq; j++) {
+        if (q[j].node_id_len > FCP_NODE_ID_MAX)
+            return FCP_ENODE_ID;
+        memcpy(signer[j], q[j].node_id, q[j].node_id_len);
+        signer[j][q[j].node_id_len] = '\0';
+        memcpy(sig[j], q[j].sig, FCP_SIG_BYTES);
+    }
+    *n = nq;
+    return 0;
+}
