@@ -138,32 +138,14 @@ uint32_t fcp_provenance_effective_taint(const fcp_provenance *p)
 
 /* ---- encoding ------------------------------------------------------------ */
 
-static void put_kv_text(fcp_cbor_enc *e, const char *k, const char *v)
-{
-    fcp_m_text_key(e, k);
-    fcp_cbor_put_text(e, v, strlen(v));
-}
-
-static void put_kv_uint(fcp_cbor_enc *e, const char *k, uint64_t v)
-{
-    fcp_m_text_key(e, k);
-    fcp_cbor_put_uint(e, v);
-}
-
-static void put_kv_bytes(fcp_cbor_enc *e, const char *k, const uint8_t *v, size_t n)
-{
-    fcp_m_text_key(e, k);
-    fcp_cbor_put_bytes(e, v, n);
-}
-
 static void put_schema(fcp_cbor_enc *e, const fcp_schema_id *s)
 {
     char ver[40];
     fcp_schema_id_format_version(s, ver, sizeof ver);
     fcp_cbor_map_open(e);
-    put_kv_text(e, "namespace", s->ns);
-    put_kv_text(e, "name", s->name);
-    put_kv_text(e, "version", ver);
+    fcp_cbor_put_kv_text(e, "namespace", s->ns);
+    fcp_cbor_put_kv_text(e, "name", s->name);
+    fcp_cbor_put_kv_text(e, "version", ver);
     fcp_cbor_map_close(e);
 }
 
@@ -171,21 +153,21 @@ int fcp_provenance_encode_to(const fcp_provenance *p, fcp_cbor_enc *e)
 {
     TRY(provenance_validate(p));
     fcp_cbor_map_open(e);
-    put_kv_text(e, "origin_zone", p->origin_zone);
-    put_kv_text(e, "current_zone", p->current_zone);
-    put_kv_uint(e, "origin_integrity", p->origin_integrity);
-    put_kv_uint(e, "origin_confidentiality", p->origin_confidentiality);
+    fcp_cbor_put_kv_text(e, "origin_zone", p->origin_zone);
+    fcp_cbor_put_kv_text(e, "current_zone", p->current_zone);
+    fcp_cbor_put_kv_uint(e, "origin_integrity", p->origin_integrity);
+    fcp_cbor_put_kv_uint(e, "origin_confidentiality", p->origin_confidentiality);
     if (p->has_origin_principal)
-        put_kv_text(e, "origin_principal", p->origin_principal);
-    put_kv_uint(e, "taint", p->taint);
+        fcp_cbor_put_kv_text(e, "origin_principal", p->origin_principal);
+    fcp_cbor_put_kv_uint(e, "taint", p->taint);
     fcp_m_text_key(e, "taint_reductions");
     fcp_cbor_put_array(e, p->n_reductions);
     for (size_t i = 0; i < p->n_reductions; i++) {
         const fcp_taint_reduction *r = &p->reductions[i];
         fcp_cbor_map_open(e);
-        put_kv_uint(e, "clears", r->clears);
-        put_kv_bytes(e, "by_attestation", r->by_attestation, FCP_OBJECT_ID_BYTES);
-        put_kv_uint(e, "applied_at", r->applied_at);
+        fcp_cbor_put_kv_uint(e, "clears", r->clears);
+        fcp_cbor_put_kv_bytes(e, "by_attestation", r->by_attestation, FCP_OBJECT_ID_BYTES);
+        fcp_cbor_put_kv_uint(e, "applied_at", r->applied_at);
         fcp_cbor_map_close(e);
     }
     fcp_m_text_key(e, "zone_crossings");
@@ -193,14 +175,14 @@ int fcp_provenance_encode_to(const fcp_provenance *p, fcp_cbor_enc *e)
     for (size_t i = 0; i < p->n_crossings; i++) {
         const fcp_zone_crossing *c = &p->crossings[i];
         fcp_cbor_map_open(e);
-        put_kv_text(e, "from_zone", c->from_zone);
-        put_kv_text(e, "to_zone", c->to_zone);
-        put_kv_uint(e, "crossed_at", c->crossed_at);
+        fcp_cbor_put_kv_text(e, "from_zone", c->from_zone);
+        fcp_cbor_put_kv_text(e, "to_zone", c->to_zone);
+        fcp_cbor_put_kv_uint(e, "crossed_at", c->crossed_at);
         if (c->has_authorized_by)
-            put_kv_bytes(e, "authorized_by", c->authorized_by, FCP_OBJECT_ID_BYTES);
+            fcp_cbor_put_kv_bytes(e, "authorized_by", c->authorized_by, FCP_OBJECT_ID_BYTES);
         fcp_cbor_map_close(e);
     }
-    put_kv_uint(e, "created_at", p->created_at);
+    fcp_cbor_put_kv_uint(e, "created_at", p->created_at);
     return fcp_cbor_map_close(e);
 }
 
@@ -218,8 +200,8 @@ int fcp_object_header_encode_to(const fcp_object_header *h, fcp_cbor_enc *e)
     fcp_cbor_map_open(e);
     fcp_m_text_key(e, "schema");
     put_schema(e, &h->schema);
-    put_kv_text(e, "zone_id", h->zone_id);
-    put_kv_uint(e, "created_at", h->created_at);
+    fcp_cbor_put_kv_text(e, "zone_id", h->zone_id);
+    fcp_cbor_put_kv_uint(e, "created_at", h->created_at);
     fcp_m_text_key(e, "provenance");
     TRY(fcp_provenance_encode_to(&h->provenance, e));
     fcp_m_text_key(e, "refs");
@@ -227,12 +209,12 @@ int fcp_object_header_encode_to(const fcp_object_header *h, fcp_cbor_enc *e)
     for (size_t i = 0; i < h->n_refs; i++)
         fcp_cbor_put_bytes(e, h->refs[i], FCP_OBJECT_ID_BYTES);
     if (h->has_ttl_secs)
-        put_kv_uint(e, "ttl_secs", h->ttl_secs);
+        fcp_cbor_put_kv_uint(e, "ttl_secs", h->ttl_secs);
     if (h->has_placement) {
         const fcp_placement *pl = &h->placement;
         fcp_m_text_key(e, "placement");
         fcp_cbor_map_open(e);
-        put_kv_uint(e, "min_nodes", pl->min_nodes);
+        fcp_cbor_put_kv_uint(e, "min_nodes", pl->min_nodes);
         fcp_m_text_key(e, "max_node_fraction");
         fcp_cbor_put_float(e, pl->max_node_fraction);
         put_devices(e, "preferred_devices", (char (*)[FCP_HDR_DEVICE_MAX + 1])pl->preferred_devices,
@@ -259,18 +241,19 @@ int fcp_object_header_encode(const fcp_object_header *h, fcp_buf *out)
 
 /* ---- decoding ------------------------------------------------------------ */
 
-/* Field table for the dispatch loops: bit i set when field i was seen. */
-static int key_index(const char *k, size_t kl, const char *const *names, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (fcp_cbor_key_is(k, kl, names[i]))
-            return (int)i;
-    return -1;
-}
-
 static int missing(unsigned seen, unsigned required)
 {
     return (seen & required) != required ? FCP_EMISSING_FIELD : 0;
+}
+
+/* Read the text-keyed map at d by field(obj, d, i) over keys[0..n);
+ * FCP_EMISSING_FIELD unless every key in required was present. */
+static int read_map(fcp_cbor_dec *d, const char *const *keys, int n, fcp_cbor_field_fn field,
+                    void *obj, unsigned required)
+{
+    unsigned seen = 0;
+    TRY(fcp_cbor_read_fields(d, keys, n, field, obj, &seen));
+    return missing(seen, required);
 }
 
 static int get_zone(fcp_cbor_dec *d, char out[FCP_ZONE_ID_MAX + 1])
@@ -278,33 +261,31 @@ static int get_zone(fcp_cbor_dec *d, char out[FCP_ZONE_ID_MAX + 1])
     return fcp_m_get_text(d, out, FCP_ZONE_ID_MAX, fcp_zone_id_validate, FCP_EZONE_ID_TOO_LONG);
 }
 
+/* SchemaId text parts, checked and joined once the map is read. */
+typedef struct schema_text {
+    char ns[FCP_SCHEMA_NS_MAX + 1], name[FCP_SCHEMA_NAME_MAX + 1];
+    char ver[40]; /* longest version text is 32 bytes */
+} schema_text;
+
+static const char *const schema_keys[] = { "name", "version", "namespace" };
+
+static int schema_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    schema_text *t = obj;
+    if (i == 0)
+        return fcp_m_get_text(d, t->name, FCP_SCHEMA_NAME_MAX, NULL, FCP_ESCHEMA_ID);
+    if (i == 1)
+        return fcp_m_get_text(d, t->ver, sizeof t->ver - 1, NULL, FCP_ESCHEMA_ID);
+    return fcp_m_get_text(d, t->ns, FCP_SCHEMA_NS_MAX, NULL, FCP_ESCHEMA_ID);
+}
+
 static int get_schema(fcp_cbor_dec *d, fcp_schema_id *s)
 {
-    static const char *const names[] = { "name", "version", "namespace" };
-    char ns[FCP_SCHEMA_NS_MAX + 1], name[FCP_SCHEMA_NAME_MAX + 1], ver[40]; /* longest version text is 32 bytes */
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    int rc;
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 3);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        if (i == 0)
-            TRY(fcp_m_get_text(d, name, FCP_SCHEMA_NAME_MAX, NULL, FCP_ESCHEMA_ID));
-        else if (i == 1)
-            TRY(fcp_m_get_text(d, ver, sizeof ver - 1, NULL, FCP_ESCHEMA_ID));
-        else
-            TRY(fcp_m_get_text(d, ns, FCP_SCHEMA_NS_MAX, NULL, FCP_ESCHEMA_ID));
-    }
-    TRY(rc);
-    TRY(missing(seen, 7));
+    schema_text t;
     uint32_t a, b, c;
-    TRY(fcp_semver_parse(ver, strlen(ver), &a, &b, &c));
-    return fcp_schema_id_init(s, ns, name, a, b, c);
+    TRY(read_map(d, schema_keys, 3, schema_field, &t, 7));
+    TRY(fcp_semver_parse(t.ver, strlen(t.ver), &a, &b, &c));
+    return fcp_schema_id_init(s, t.ns, t.name, a, b, c);
 }
 
 static int get_array_bounded(fcp_cbor_dec *d, size_t *n, size_t max)
@@ -325,111 +306,77 @@ static int get_u32_taint(fcp_cbor_dec *d, uint32_t *out)
     return 0;
 }
 
-static int get_reduction(fcp_cbor_dec *d, fcp_taint_reduction *r)
+static const char *const reduction_keys[] = { "clears", "applied_at", "by_attestation" };
+
+static int reduction_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = { "clears", "applied_at", "by_attestation" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    int rc;
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 3);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        if (i == 0)
-            TRY(get_u32_taint(d, &r->clears));
-        else if (i == 1)
-            TRY(fcp_cbor_get_uint(d, &r->applied_at));
-        else
-            TRY(fcp_m_get_fixed(d, r->by_attestation, FCP_OBJECT_ID_BYTES));
-    }
-    TRY(rc);
-    return missing(seen, 7);
+    fcp_taint_reduction *r = obj;
+    if (i == 0)
+        return get_u32_taint(d, &r->clears);
+    if (i == 1)
+        return fcp_cbor_get_uint(d, &r->applied_at);
+    return fcp_m_get_fixed(d, r->by_attestation, FCP_OBJECT_ID_BYTES);
 }
 
-static int get_crossing(fcp_cbor_dec *d, fcp_zone_crossing *c)
+static const char *const crossing_keys[] = { "to_zone", "from_zone", "crossed_at", "authorized_by" };
+
+static int crossing_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = { "to_zone", "from_zone", "crossed_at", "authorized_by" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    int rc;
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 4);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        if (i == 0)
-            TRY(get_zone(d, c->to_zone));
-        else if (i == 1)
-            TRY(get_zone(d, c->from_zone));
-        else if (i == 2)
-            TRY(fcp_cbor_get_uint(d, &c->crossed_at));
-        else {
-            TRY(fcp_m_get_fixed(d, c->authorized_by, FCP_OBJECT_ID_BYTES));
-            c->has_authorized_by = 1;
-        }
+    fcp_zone_crossing *c = obj;
+    switch (i) {
+    case 0: return get_zone(d, c->to_zone);
+    case 1: return get_zone(d, c->from_zone);
+    case 2: return fcp_cbor_get_uint(d, &c->crossed_at);
+    default:
+        TRY(fcp_m_get_fixed(d, c->authorized_by, FCP_OBJECT_ID_BYTES));
+        c->has_authorized_by = 1;
+        return 0;
     }
-    TRY(rc);
-    return missing(seen, 7);
+}
+
+static const char *const provenance_keys[] = {
+    "taint", "created_at", "origin_zone", "current_zone", "zone_crossings",
+    "origin_integrity", "origin_principal", "taint_reductions", "origin_confidentiality",
+};
+
+static int provenance_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_provenance *p = obj;
+    uint64_t v;
+    switch (i) {
+    case 0: return get_u32_taint(d, &p->taint);
+    case 1: return fcp_cbor_get_uint(d, &p->created_at);
+    case 2: return get_zone(d, p->origin_zone);
+    case 3: return get_zone(d, p->current_zone);
+    case 4:
+        TRY(get_array_bounded(d, &p->n_crossings, FCP_HDR_MAX_CROSSINGS));
+        for (size_t j = 0; j < p->n_crossings; j++)
+            TRY(read_map(d, crossing_keys, 4, crossing_field, &p->crossings[j], 7));
+        return 0;
+    case 5:
+        TRY(fcp_m_get_uint_max(d, &v, 255));
+        p->origin_integrity = (uint8_t)v;
+        return 0;
+    case 6:
+        TRY(fcp_m_get_text(d, p->origin_principal, FCP_PRINCIPAL_MAX, principal_ok, FCP_EIDENTIFIER));
+        p->has_origin_principal = 1;
+        return 0;
+    case 7:
+        TRY(get_array_bounded(d, &p->n_reductions, FCP_HDR_MAX_REDUCTIONS));
+        for (size_t j = 0; j < p->n_reductions; j++)
+            TRY(read_map(d, reduction_keys, 3, reduction_field, &p->reductions[j], 7));
+        return 0;
+    default:
+        TRY(fcp_m_get_uint_max(d, &v, 255));
+        p->origin_confidentiality = (uint8_t)v;
+        return 0;
+    }
 }
 
 int fcp_provenance_decode_from(fcp_provenance *p, fcp_cbor_dec *d)
 {
-    static const char *const names[] = {
-        "taint", "created_at", "origin_zone", "current_zone", "zone_crossings",
-        "origin_integrity", "origin_principal", "taint_reductions", "origin_confidentiality",
-    };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    uint64_t v;
-    int rc;
     memset(p, 0, sizeof *p);
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 9);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(get_u32_taint(d, &p->taint)); break;
-        case 1: TRY(fcp_cbor_get_uint(d, &p->created_at)); break;
-        case 2: TRY(get_zone(d, p->origin_zone)); break;
-        case 3: TRY(get_zone(d, p->current_zone)); break;
-        case 4:
-            TRY(get_array_bounded(d, &p->n_crossings, FCP_HDR_MAX_CROSSINGS));
-            for (size_t j = 0; j < p->n_crossings; j++)
-                TRY(get_crossing(d, &p->crossings[j]));
-            break;
-        case 5:
-            TRY(fcp_m_get_uint_max(d, &v, 255));
-            p->origin_integrity = (uint8_t)v;
-            break;
-        case 6:
-            TRY(fcp_m_get_text(d, p->origin_principal, FCP_PRINCIPAL_MAX, principal_ok,
-                               FCP_EIDENTIFIER));
-            p->has_origin_principal = 1;
-            break;
-        case 7:
-            TRY(get_array_bounded(d, &p->n_reductions, FCP_HDR_MAX_REDUCTIONS));
-            for (size_t j = 0; j < p->n_reductions; j++)
-                TRY(get_reduction(d, &p->reductions[j]));
-            break;
-        default:
-            TRY(fcp_m_get_uint_max(d, &v, 255));
-            p->origin_confidentiality = (uint8_t)v;
-            break;
-        }
-    }
-    TRY(rc);
-    return missing(seen, 0x1ffu & ~(1u << 6));
+    return read_map(d, provenance_keys, 9, provenance_field, p, 0x1ffu & ~(1u << 6));
 }
 
 static int get_devices(fcp_cbor_dec *d, char (*out)[FCP_HDR_DEVICE_MAX + 1], size_t *n)
@@ -440,80 +387,56 @@ static int get_devices(fcp_cbor_dec *d, char (*out)[FCP_HDR_DEVICE_MAX + 1], siz
     return 0;
 }
 
-static int get_unit_float(fcp_cbor_dec *d, double *v)
+static const char *const placement_keys[] = { "min_nodes", "target_coverage", "excluded_devices",
+                                              "max_node_fraction", "preferred_devices" };
+
+static int placement_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    return fcp_cbor_get_float(d, v);
+    fcp_placement *pl = obj;
+    uint64_t v;
+    switch (i) {
+    case 0:
+        TRY(fcp_m_get_uint_max(d, &v, 255));
+        pl->min_nodes = (uint8_t)v;
+        return 0;
+    case 1: return fcp_cbor_get_float(d, &pl->target_coverage);
+    case 2: return get_devices(d, pl->excluded_devices, &pl->n_excluded);
+    case 3: return fcp_cbor_get_float(d, &pl->max_node_fraction);
+    default: return get_devices(d, pl->preferred_devices, &pl->n_preferred);
+    }
 }
 
-static int get_placement(fcp_cbor_dec *d, fcp_placement *pl)
+static const char *const header_keys[] = { "refs", "schema", "zone_id", "ttl_secs",
+                                           "placement", "created_at", "provenance" };
+
+static int header_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = { "min_nodes", "target_coverage", "excluded_devices",
-                                         "max_node_fraction", "preferred_devices" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    uint64_t v;
-    int rc;
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 5);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0:
-            TRY(fcp_m_get_uint_max(d, &v, 255));
-            pl->min_nodes = (uint8_t)v;
-            break;
-        case 1: TRY(get_unit_float(d, &pl->target_coverage)); break;
-        case 2: TRY(get_devices(d, pl->excluded_devices, &pl->n_excluded)); break;
-        case 3: TRY(get_unit_float(d, &pl->max_node_fraction)); break;
-        default: TRY(get_devices(d, pl->preferred_devices, &pl->n_preferred)); break;
-        }
+    fcp_object_header *h = obj;
+    switch (i) {
+    case 0:
+        TRY(get_array_bounded(d, &h->n_refs, FCP_HDR_MAX_REFS));
+        for (size_t j = 0; j < h->n_refs; j++)
+            TRY(fcp_m_get_fixed(d, h->refs[j], FCP_OBJECT_ID_BYTES));
+        return 0;
+    case 1: return get_schema(d, &h->schema);
+    case 2: return get_zone(d, h->zone_id);
+    case 3:
+        TRY(fcp_cbor_get_uint(d, &h->ttl_secs));
+        h->has_ttl_secs = 1;
+        return 0;
+    case 4:
+        TRY(read_map(d, placement_keys, 5, placement_field, &h->placement, 0x1f));
+        TRY(placement_validate(&h->placement));
+        h->has_placement = 1;
+        return 0;
+    case 5: return fcp_cbor_get_uint(d, &h->created_at);
+    default: return fcp_provenance_decode_from(&h->provenance, d);
     }
-    TRY(rc);
-    TRY(missing(seen, 0x1f));
-    return placement_validate(pl);
 }
 
 static int header_decode_from(fcp_object_header *h, fcp_cbor_dec *d)
 {
-    static const char *const names[] = { "refs", "schema", "zone_id", "ttl_secs",
-                                         "placement", "created_at", "provenance" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
-    unsigned seen = 0;
-    int rc;
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = key_index(k, kl, names, 7);
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0:
-            TRY(get_array_bounded(d, &h->n_refs, FCP_HDR_MAX_REFS));
-            for (size_t j = 0; j < h->n_refs; j++)
-                TRY(fcp_m_get_fixed(d, h->refs[j], FCP_OBJECT_ID_BYTES));
-            break;
-        case 1: TRY(get_schema(d, &h->schema)); break;
-        case 2: TRY(get_zone(d, h->zone_id)); break;
-        case 3:
-            TRY(fcp_cbor_get_uint(d, &h->ttl_secs));
-            h->has_ttl_secs = 1;
-            break;
-        case 4:
-            TRY(get_placement(d, &h->placement));
-            h->has_placement = 1;
-            break;
-        case 5: TRY(fcp_cbor_get_uint(d, &h->created_at)); break;
-        default: TRY(fcp_provenance_decode_from(&h->provenance, d)); break;
-        }
-    }
-    TRY(rc);
-    TRY(missing(seen, 0x67));
+    TRY(read_map(d, header_keys, 7, header_field, h, 0x67));
     return fcp_object_header_validate(h);
 }
 
