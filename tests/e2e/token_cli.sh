@@ -78,6 +78,13 @@ OUT=$("$FCP" grant create --zone z:private --capability notes.read --json)
 GF=$(echo "$OUT" | jget 'd["file"]')
 check "grant create writes into FCP_HOME/grants" bash -c "case '$GF' in '$H'/grants/*.cap) test -s '$GF';; *) false;; esac"
 check "grant create prints the grant id" test "$(echo "$OUT" | jget 'len(d["grant_id"])')" = 64
+DIAG=$("$FCP" cbor diag "$GF" 2>/dev/null)
+check "grant file follows D-CLI-4 (zone grantee, 30 d window, canonical)" python3 -c "
+import re,sys
+t=sys.argv[1]
+assert '\"grantee\": {\"Zone\": \"z:private\"}' in t and '\"capability_id\": \"notes.read\"' in t and t.rstrip().endswith('canonical: yes')
+vf=int(re.search(r'\"valid_from\": (\d+)',t).group(1)); vu=int(re.search(r'\"valid_until\": (\d+)',t).group(1))
+assert vu-vf==30*86400+60" "$DIAG"
 "$FCP" grant create --zone z:nope --capability x >/dev/null 2>"$W/err"
 check "grant create: unknown zone refused (FCP-4190)" grep -q FCP-4190 "$W/err"
 GN=$(basename "$GF" .cap)
