@@ -9,7 +9,8 @@
 #   - forged, expired, wrong-audience and over-attenuated tokens are denied
 #     with their codes (and a signed DecisionReceipt)
 #   - an idempotent retry runs the operation once and returns the same receipt
-#     and the original output
+#     and the original output; intents go to the zone's intents log; after
+#     the restart the daemon runs with FCPD_INVOKE_DURABILITY=batch
 #   - simulate answers without running anything
 #   - egress to a host outside the constraints is denied by the proxy and
 #     counted in /metrics
@@ -171,6 +172,8 @@ OUT=$("$FCP" invoke fcp.notes notes_put --input "$W/put.json" --token "$T/put" -
 check "risky put allowed, output and receipt shown" bash -c "echo '$OUT' | grep -q '\"bytes\":10' && echo '$OUT' | grep -Eq '^receipt [0-9a-f]{64}$'"
 R1=$(echo "$OUT" | sed -n 's/^receipt \([0-9a-f]*\).*/\1/p')
 check "receipt persisted" test -s "$D/receipts/$R1.cbor"
+check "the intent is in the zone's intents log" test -s "$D/intents/z_private.cbor"
+check "the output of a keyed call is kept for replays" test -s "$D/receipts/$R1.out"
 SZ1=$(stat -c %s "$AUD" 2>/dev/null || echo 0)
 OUT=$("$FCP" invoke fcp.notes notes_get --input "$W/get.json" --token "$T/get" --json)
 check "safe get returns the note (json: output, receipt_id, receipt)" python3 -c "
@@ -292,7 +295,8 @@ check "previous version kept" test "$(show fcp.notes "['runtime']['previous_vers
 check "installed binary is a copy under the data dir" bash -c "'$FCP' connector show fcp.notes | grep -q 'binary .*$D/connectors/fcp.notes/'"
 "$FCP" node stop >/dev/null 2>&1
 for i in $(seq 100); do [ -f "$H/fcpd.pid" ] || break; sleep 0.05; done
-"$FCPD" --daemon --log-level info || bad "fcpd restarts"
+# the restarted daemon answers invokes after write(2) and syncs in batches (D-RUNTIME-10)
+FCPD_INVOKE_DURABILITY=batch "$FCPD" --daemon --log-level info || bad "fcpd restarts"
 check "after a restart the installed version runs again" wait_state fcp.notes active 10
 check "restored from the data dir" bash -c "'$FCP' connector show fcp.notes | grep -q 'binary .*$D/connectors/fcp.notes/'"
 check "the audit chain continues across the restart" "$FCP" invoke fcp.notes notes_get --input "$W/get.json" --token "$T/get"
