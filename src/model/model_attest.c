@@ -40,11 +40,6 @@ static int tag_ok(const char *t, size_t n)
     return 0;
 }
 
-static int node_ok(const char *s, size_t n)
-{
-    return fcp_node_id_validate(s, n);
-}
-
 int fcp_attestation_validate(const fcp_node_attestation *a)
 {
     TRY(fcp_node_id_validate(a->node_id, strnlen(a->node_id, FCP_NODE_ID_MAX + 1)));
@@ -73,32 +68,21 @@ static int encode(const fcp_node_attestation *a, fcp_buf *out, int with_sig)
     TRY(fcp_attestation_validate(a));
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    fcp_m_text_key(&e, "node_id");
-    fcp_cbor_put_text(&e, a->node_id, strlen(a->node_id));
-    fcp_m_text_key(&e, "node_sig_pubkey");
-    fcp_cbor_put_bytes(&e, a->node_sig_pubkey, 32);
-    fcp_m_text_key(&e, "node_enc_pubkey");
-    fcp_cbor_put_bytes(&e, a->node_enc_pubkey, 32);
-    fcp_m_text_key(&e, "node_iss_pubkey");
-    fcp_cbor_put_bytes(&e, a->node_iss_pubkey, 32);
+    fcp_cbor_put_kv_text(&e, "node_id", a->node_id);
+    fcp_cbor_put_kv_bytes(&e, "node_sig_pubkey", a->node_sig_pubkey, 32);
+    fcp_cbor_put_kv_bytes(&e, "node_enc_pubkey", a->node_enc_pubkey, 32);
+    fcp_cbor_put_kv_bytes(&e, "node_iss_pubkey", a->node_iss_pubkey, 32);
     fcp_m_text_key(&e, "tags");
     fcp_cbor_put_array(&e, a->n_tags);
     for (size_t i = 0; i < a->n_tags; i++)
         fcp_cbor_put_text(&e, a->tags[i], strlen(a->tags[i]));
-    fcp_m_text_key(&e, "issued_at");
-    fcp_cbor_put_uint(&e, a->issued_at);
-    if (a->has_expires_at) {
-        fcp_m_text_key(&e, "expires_at");
-        fcp_cbor_put_uint(&e, a->expires_at);
-    }
-    if (with_sig) {
-        fcp_m_text_key(&e, "signature");
-        fcp_cbor_put_bytes(&e, a->signature, 64);
-    }
+    fcp_cbor_put_kv_uint(&e, "issued_at", a->issued_at);
+    if (a->has_expires_at)
+        fcp_cbor_put_kv_uint(&e, "expires_at", a->expires_at);
+    if (with_sig)
+        fcp_cbor_put_kv_bytes(&e, "signature", a->signature, 64);
     fcp_cbor_map_close(&e);
-    int rc = fcp_cbor_enc_finish(&e);
-    fcp_cbor_enc_free(&e);
-    return rc;
+    return fcp_cbor_enc_done(&e);
 }
 
 int fcp_attestation_encode_unsigned(const fcp_node_attestation *a, fcp_buf *out)
@@ -111,67 +95,56 @@ int fcp_attestation_encode(const fcp_node_attestation *a, fcp_buf *out)
     return encode(a, out, 1);
 }
 
-static int decode(fcp_node_attestation *a, const uint8_t *p, size_t n)
+static const char *const attest_keys[] = { "tags", "node_id", "issued_at", "signature",
+                                           "expires_at", "node_enc_pubkey", "node_iss_pubkey",
+                                           "node_sig_pubkey" };
+
+static int attest_field(void *obj, fcp_cbor_dec *d, int i)
 {
-    static const char *const names[] = { "tags", "node_id", "issued_at", "signature", "expires_at",
-                                         "node_enc_pubkey", "node_iss_pubkey", "node_sig_pubkey" };
+    fcp_node_attestation *a = obj;
+    uint64_t cnt;
+    switch (i) {
+    case 0:
+        TRY(fcp_cbor_get_array(d, &cnt));
+        if (cnt > FCP_ATTEST_MAX_TAGS)
+            return FCP_ELIMIT;
+        a->n_tags = (size_t)cnt;
+        for (size_t t = 0; t < a->n_tags; t++)
+            TRY(fcp_m_get_text(d, a->tags[t], FCP_ATTEST_TAG_MAX, tag_ok, FCP_ETAG));
+        return 0;
+    case 1: return fcp_m_get_text(d, a->node_id, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID);
+    case 2: return fcp_cbor_get_uint(d, &a->issued_at);
+    case 3: return fcp_m_get_fixed(d, a->signature, 64);
+    case 4:
+        TRY(fcp_cbor_get_uint(d, &a->expires_at));
+        a->has_expires_at = 1;
+        return 0;
+    case 5: return fcp_m_get_fixed(d, a->node_enc_pubkey, 32);
+    case 6: return fcp_m_get_fixed(d, a->node_iss_pubkey, 32);
+    default: return fcp_m_get_fixed(d, a->node_sig_pubkey, 32);
+    }
+}
+
+static int decode(void *obj, const uint8_t *p, size_t n)
+{
     fcp_cbor_limits lim = fcp_cbor_limits_default;
     fcp_cbor_dec d;
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
     unsigned seen = 0;
-    uint64_t cnt;
-    int rc;
     if (n > FCP_ATTEST_MAX_ENCODED)
         return FCP_ETOO_LARGE;
     lim.max_depth = 4;
     lim.max_items = 64;
     fcp_cbor_dec_init(&d, p, n, &lim);
-    TRY(fcp_cbor_map_begin(&d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(&d, &it, &k, &kl)) > 0) {
-        int i = -1;
-        for (int j = 0; j < 8; j++)
-            if (fcp_cbor_key_is(k, kl, names[j]))
-                i = j;
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0:
-            TRY(fcp_cbor_get_array(&d, &cnt));
-            if (cnt > FCP_ATTEST_MAX_TAGS)
-                return FCP_ELIMIT;
-            a->n_tags = (size_t)cnt;
-            for (size_t t = 0; t < a->n_tags; t++)
-                TRY(fcp_m_get_text(&d, a->tags[t], FCP_ATTEST_TAG_MAX, tag_ok, FCP_ETAG));
-            break;
-        case 1: TRY(fcp_m_get_text(&d, a->node_id, FCP_NODE_ID_MAX, node_ok, FCP_ENODE_ID)); break;
-        case 2: TRY(fcp_cbor_get_uint(&d, &a->issued_at)); break;
-        case 3: TRY(fcp_m_get_fixed(&d, a->signature, 64)); break;
-        case 4:
-            TRY(fcp_cbor_get_uint(&d, &a->expires_at));
-            a->has_expires_at = 1;
-            break;
-        case 5: TRY(fcp_m_get_fixed(&d, a->node_enc_pubkey, 32)); break;
-        case 6: TRY(fcp_m_get_fixed(&d, a->node_iss_pubkey, 32)); break;
-        default: TRY(fcp_m_get_fixed(&d, a->node_sig_pubkey, 32)); break;
-        }
-    }
-    TRY(rc);
+    TRY(fcp_cbor_read_fields(&d, attest_keys, 8, attest_field, obj, &seen));
     TRY(fcp_cbor_dec_finish(&d));
     if ((seen & 0xefu) != 0xefu)
         return FCP_EMISSING_FIELD;
-    return fcp_attestation_validate(a);
+    return fcp_attestation_validate(obj);
 }
 
 int fcp_attestation_decode(fcp_node_attestation *a, const uint8_t *p, size_t n)
 {
-    memset(a, 0, sizeof *a);
-    int rc = decode(a, p, n);
-    if (rc)
-        memset(a, 0, sizeof *a);
-    return rc;
+    return fcp_m_decode_zeroed(a, sizeof *a, p, n, decode);
 }
 
 int fcp_attestation_sign(fcp_node_attestation *a, const uint8_t owner_sk[64])

@@ -357,15 +357,12 @@ int fcp_cap_constraints_encode_to(const fcp_cap_constraints *c, fcp_cbor_enc *e)
                  sizeof c->resource_allow[0], 1);
     put_str_list(e, "resource_deny", c->resource_deny[0], c->n_resource_deny,
                  sizeof c->resource_deny[0], 1);
-    if (c->has_max_calls) {
+    if (c->has_max_calls)
         fcp_cbor_put_kv_uint(e, "max_calls", c->max_calls);
-    }
-    if (c->has_max_bytes) {
+    if (c->has_max_bytes)
         fcp_cbor_put_kv_uint(e, "max_bytes", c->max_bytes);
-    }
-    if (c->has_idempotency_scope) {
+    if (c->has_idempotency_scope)
         fcp_cbor_put_kv_text(e, "idempotency_scope", c->idempotency_scope);
-    }
     if (c->has_network) {
         fcp_m_text_key(e, "network");
         net_encode_to(&c->network, e);
@@ -478,9 +475,8 @@ int fcp_cap_grant_encode_to(const fcp_cap_grant *g, fcp_cbor_enc *e)
     TRY(fcp_cap_grant_validate(g));
     fcp_cbor_map_open(e);
     fcp_cbor_put_kv_text(e, "capability", g->capability);
-    if (g->has_operation) {
+    if (g->has_operation)
         fcp_cbor_put_kv_text(e, "operation", g->operation);
-    }
     return fcp_cbor_map_close(e);
 }
 
@@ -626,9 +622,8 @@ static int cred_encode(const fcp_credential_object *c, fcp_buf *out, int with_si
     fcp_cbor_map_close(&e);
     put_str_list(&e, "host_allow", c->host_allow[0], c->n_host_allow, sizeof c->host_allow[0], 0);
     fcp_cbor_put_kv_uint(&e, "created_at", c->created_at);
-    if (with_sig) {
+    if (with_sig)
         fcp_cbor_put_kv_bytes(&e, "signature", c->signature, 64);
-    }
     fcp_cbor_map_close(&e);
     return fcp_cbor_enc_done(&e);
 }
@@ -860,9 +855,8 @@ static int capobj_encode(const fcp_cap_object *o, fcp_buf *out, int with_sig)
     fcp_cbor_map_close(&e);
     fcp_cbor_put_kv_uint(&e, "valid_from", o->valid_from);
     fcp_cbor_put_kv_uint(&e, "valid_until", o->valid_until);
-    if (with_sig) {
+    if (with_sig)
         fcp_cbor_put_kv_bytes(&e, "signature", o->signature, 64);
-    }
     fcp_cbor_map_close(&e);
     return fcp_cbor_enc_done(&e);
 }
@@ -1041,9 +1035,8 @@ static int role_encode(const fcp_role_object *r, fcp_buf *out, int with_sig)
         fcp_cap_constraints_encode_to(&r->constraints, &e);
     }
     put_str_list(&e, "inherits", r->inherits[0], r->n_inherits, sizeof r->inherits[0], 0);
-    if (with_sig) {
+    if (with_sig)
         fcp_cbor_put_kv_bytes(&e, "signature", r->signature, 64);
-    }
     fcp_cbor_map_close(&e);
     return fcp_cbor_enc_done(&e);
 }
@@ -1139,9 +1132,8 @@ static int asg_encode(const fcp_role_assignment *a, fcp_buf *out, int with_sig)
         fcp_m_text_key(&e, "constraints");
         fcp_cap_constraints_encode_to(&a->constraints, &e);
     }
-    if (with_sig) {
+    if (with_sig)
         fcp_cbor_put_kv_bytes(&e, "signature", a->signature, 64);
-    }
     fcp_cbor_map_close(&e);
     return fcp_cbor_enc_done(&e);
 }

@@ -120,12 +120,10 @@ static int robj_encode(const fcp_revocation_object *r, fcp_buf *out, int with_si
     fcp_cbor_put_kv_text(&e, "scope", scope_names[r->scope]);
     fcp_cbor_put_kv_text(&e, "reason", r->reason);
     fcp_cbor_put_kv_uint(&e, "effective_at", r->effective_at);
-    if (r->has_expires_at) {
+    if (r->has_expires_at)
         fcp_cbor_put_kv_uint(&e, "expires_at", r->expires_at);
-    }
-    if (with_sig) {
+    if (with_sig)
         fcp_cbor_put_kv_bytes(&e, "signature", r->signature, 64);
-    }
     fcp_cbor_map_close(&e);
     return fcp_cbor_enc_done(&e);
 }
@@ -222,14 +220,12 @@ static int ev_encode(const fcp_revocation_event *e, fcp_buf *out, int with_sig)
     fcp_m_text_key(&c, "header");
     fcp_object_header_encode_to(&e->header, &c);
     fcp_cbor_put_kv_bytes(&c, "revocation_object_id", e->revocation_object_id, 32);
-    if (e->has_prev) {
+    if (e->has_prev)
         fcp_cbor_put_kv_bytes(&c, "prev", e->prev, 32);
-    }
     fcp_cbor_put_kv_uint(&c, "seq", e->seq);
     fcp_cbor_put_kv_uint(&c, "occurred_at", e->occurred_at);
-    if (with_sig) {
+    if (with_sig)
         fcp_cbor_put_kv_bytes(&c, "signature", e->signature, 64);
-    }
     fcp_cbor_map_close(&c);
     return fcp_cbor_enc_done(&c);
 }
