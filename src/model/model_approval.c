@@ -208,17 +208,12 @@ static int one_item(const uint8_t *p, size_t n)
     return fcp_cbor_validate(p, n, &value_limits);
 }
 
-static size_t slen(const char *s, size_t max)
-{
-    return strnlen(s, max + 1);
-}
-
 int fcp_approval_validate(const fcp_approval_token *t)
 {
     switch (t->kind) {
     case FCP_APPROVAL_ELEVATION: {
         const fcp_approval_elevation *e = &t->elevation;
-        TRY(op_id_ok(e->operation, slen(e->operation, FCP_OPERATION_ID_MAX)));
+        TRY(op_id_ok(e->operation, fcp_m_slen(e->operation, FCP_OPERATION_ID_MAX)));
         /* provenance invariants are checked by encoding it */
         fcp_buf b;
         fcp_cbor_enc enc;
@@ -234,22 +229,22 @@ int fcp_approval_validate(const fcp_approval_token *t)
     }
     case FCP_APPROVAL_DECLASSIFICATION: {
         const fcp_approval_declass *x = &t->declassification;
-        TRY(fcp_zone_id_validate(x->from_zone, slen(x->from_zone, FCP_ZONE_ID_MAX)));
-        TRY(fcp_zone_id_validate(x->to_zone, slen(x->to_zone, FCP_ZONE_ID_MAX)));
+        TRY(fcp_zone_id_validate(x->from_zone, fcp_m_slen(x->from_zone, FCP_ZONE_ID_MAX)));
+        TRY(fcp_zone_id_validate(x->to_zone, fcp_m_slen(x->to_zone, FCP_ZONE_ID_MAX)));
         if (x->n_objects > FCP_APPROVAL_MAX_OBJECTS)
             return FCP_ELIMIT;
         break;
     }
     case FCP_APPROVAL_EXECUTION: {
         const fcp_approval_execution *x = &t->execution;
-        TRY(fcp_m_printable_id(x->connector_id, slen(x->connector_id, FCP_CONNECTOR_ID_MAX),
+        TRY(fcp_m_printable_id(x->connector_id, fcp_m_slen(x->connector_id, FCP_CONNECTOR_ID_MAX),
                                FCP_CONNECTOR_ID_MAX));
-        TRY(pattern_ok(x->method_pattern, slen(x->method_pattern, FCP_OPERATION_ID_MAX)));
+        TRY(pattern_ok(x->method_pattern, fcp_m_slen(x->method_pattern, FCP_OPERATION_ID_MAX)));
         if (x->n_constraints > FCP_APPROVAL_MAX_CONSTRAINTS)
             return FCP_ELIMIT;
         for (size_t i = 0; i < x->n_constraints; i++) {
             const fcp_input_constraint *c = &x->constraints[i];
-            TRY(fcp_json_pointer_validate(c->pointer, slen(c->pointer, FCP_JSON_POINTER_MAX)));
+            TRY(fcp_json_pointer_validate(c->pointer, fcp_m_slen(c->pointer, FCP_JSON_POINTER_MAX)));
             TRY(one_item(c->equals, c->equals_len));
         }
         break;
@@ -257,8 +252,9 @@ int fcp_approval_validate(const fcp_approval_token *t)
     default:
         return FCP_EAPPROVAL_SCOPE;
     }
-    TRY(justification_ok(t->justification, slen(t->justification, FCP_APPROVAL_JUSTIFICATION_MAX)));
-    TRY(principal_ok(t->approved_by, slen(t->approved_by, FCP_PRINCIPAL_MAX)));
+    TRY(justification_ok(t->justification,
+                         fcp_m_slen(t->justification, FCP_APPROVAL_JUSTIFICATION_MAX)));
+    TRY(principal_ok(t->approved_by, fcp_m_slen(t->approved_by, FCP_PRINCIPAL_MAX)));
     if (t->expires_at <= t->approved_at || t->expires_at - t->approved_at > FCP_APPROVAL_MAX_TTL)
         return FCP_EAPPROVAL_TIMES;
     return 0;
@@ -266,19 +262,13 @@ int fcp_approval_validate(const fcp_approval_token *t)
 
 /* ---- encoding ----------------------------------------------------------- */
 
-static void put_str(fcp_cbor_enc *e, const char *k, const char *v)
-{
-    fcp_m_text_key(e, k);
-    fcp_cbor_put_text(e, v, strlen(v));
-}
-
 static void put_scope(fcp_cbor_enc *e, const fcp_approval_token *t)
 {
     fcp_cbor_map_open(e);
     if (t->kind == FCP_APPROVAL_ELEVATION) {
         fcp_m_text_key(e, "Elevation");
         fcp_cbor_map_open(e);
-        put_str(e, "operation", t->elevation.operation);
+        fcp_cbor_put_kv_text(e, "operation", t->elevation.operation);
         fcp_m_text_key(e, "original_provenance");
         fcp_provenance_encode_to(&t->elevation.original_provenance, e);
         fcp_cbor_map_close(e);
@@ -286,8 +276,8 @@ static void put_scope(fcp_cbor_enc *e, const fcp_approval_token *t)
         const fcp_approval_declass *x = &t->declassification;
         fcp_m_text_key(e, "Declassification");
         fcp_cbor_map_open(e);
-        put_str(e, "from_zone", x->from_zone);
-        put_str(e, "to_zone", x->to_zone);
+        fcp_cbor_put_kv_text(e, "from_zone", x->from_zone);
+        fcp_cbor_put_kv_text(e, "to_zone", x->to_zone);
         fcp_m_text_key(e, "object_ids");
         fcp_cbor_put_array(e, x->n_objects);
         for (size_t i = 0; i < x->n_objects; i++)
@@ -297,21 +287,17 @@ static void put_scope(fcp_cbor_enc *e, const fcp_approval_token *t)
         const fcp_approval_execution *x = &t->execution;
         fcp_m_text_key(e, "Execution");
         fcp_cbor_map_open(e);
-        put_str(e, "connector_id", x->connector_id);
-        put_str(e, "method_pattern", x->method_pattern);
-        if (x->has_request_object_id) {
-            fcp_m_text_key(e, "request_object_id");
-            fcp_cbor_put_bytes(e, x->request_object_id, FCP_OBJECT_ID_BYTES);
-        }
-        if (x->has_input_hash) {
-            fcp_m_text_key(e, "input_hash");
-            fcp_cbor_put_bytes(e, x->input_hash, FCP_INPUT_HASH_BYTES);
-        }
+        fcp_cbor_put_kv_text(e, "connector_id", x->connector_id);
+        fcp_cbor_put_kv_text(e, "method_pattern", x->method_pattern);
+        if (x->has_request_object_id)
+            fcp_cbor_put_kv_bytes(e, "request_object_id", x->request_object_id, FCP_OBJECT_ID_BYTES);
+        if (x->has_input_hash)
+            fcp_cbor_put_kv_bytes(e, "input_hash", x->input_hash, FCP_INPUT_HASH_BYTES);
         fcp_m_text_key(e, "input_constraints");
         fcp_cbor_put_array(e, x->n_constraints);
         for (size_t i = 0; i < x->n_constraints; i++) {
             fcp_cbor_map_open(e);
-            put_str(e, "pointer", x->constraints[i].pointer);
+            fcp_cbor_put_kv_text(e, "pointer", x->constraints[i].pointer);
             fcp_m_text_key(e, "equals");
             fcp_cbor_put_raw(e, x->constraints[i].equals, x->constraints[i].equals_len);
             fcp_cbor_map_close(e);
@@ -327,18 +313,14 @@ static int encode(const fcp_approval_token *t, fcp_buf *out, int with_sig)
     TRY(fcp_approval_validate(t));
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    fcp_m_text_key(&e, "approved_at");
-    fcp_cbor_put_uint(&e, t->approved_at);
-    put_str(&e, "approved_by", t->approved_by);
-    fcp_m_text_key(&e, "expires_at");
-    fcp_cbor_put_uint(&e, t->expires_at);
-    put_str(&e, "justification", t->justification);
+    fcp_cbor_put_kv_uint(&e, "approved_at", t->approved_at);
+    fcp_cbor_put_kv_text(&e, "approved_by", t->approved_by);
+    fcp_cbor_put_kv_uint(&e, "expires_at", t->expires_at);
+    fcp_cbor_put_kv_text(&e, "justification", t->justification);
     fcp_m_text_key(&e, "scope");
     put_scope(&e, t);
-    if (with_sig) {
-        fcp_m_text_key(&e, "signature");
-        fcp_cbor_put_bytes(&e, t->signature, 64);
-    }
+    if (with_sig)
+        fcp_cbor_put_kv_bytes(&e, "signature", t->signature, 64);
     fcp_cbor_map_close(&e);
     int rc = fcp_cbor_enc_finish(&e);
     fcp_cbor_enc_free(&e);
@@ -357,14 +339,6 @@ int fcp_approval_encode_unsigned(const fcp_approval_token *t, fcp_buf *out)
 
 /* ---- decoding ----------------------------------------------------------- */
 
-static int key_index(const char *k, size_t kl, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (fcp_cbor_key_is(k, kl, names[i]))
-            return i;
-    return -1;
-}
-
 static int dec_elevation(fcp_cbor_dec *d, fcp_approval_elevation *x)
 {
     fcp_cbor_map_iter it;
@@ -376,20 +350,15 @@ static int dec_elevation(fcp_cbor_dec *d, fcp_approval_elevation *x)
     return fcp_m_map_end(d, &it);
 }
 
-static int zone_ok(const char *s, size_t n)
-{
-    return fcp_zone_id_validate(s, n);
-}
-
 static int dec_declass(fcp_cbor_dec *d, fcp_approval_declass *x)
 {
     fcp_cbor_map_iter it;
     uint64_t cnt;
     TRY(fcp_cbor_map_begin(d, &it));
     TRY(fcp_cbor_expect_key(d, &it, "to_zone"));
-    TRY(fcp_m_get_text(d, x->to_zone, FCP_ZONE_ID_MAX, zone_ok, FCP_EZONE_ID_TOO_LONG));
+    TRY(fcp_m_get_text(d, x->to_zone, FCP_ZONE_ID_MAX, fcp_zone_id_validate, FCP_EZONE_ID_TOO_LONG));
     TRY(fcp_cbor_expect_key(d, &it, "from_zone"));
-    TRY(fcp_m_get_text(d, x->from_zone, FCP_ZONE_ID_MAX, zone_ok, FCP_EZONE_ID_TOO_LONG));
+    TRY(fcp_m_get_text(d, x->from_zone, FCP_ZONE_ID_MAX, fcp_zone_id_validate, FCP_EZONE_ID_TOO_LONG));
     TRY(fcp_cbor_expect_key(d, &it, "object_ids"));
     TRY(fcp_cbor_get_array(d, &cnt));
     if (cnt > FCP_APPROVAL_MAX_OBJECTS)
@@ -398,11 +367,6 @@ static int dec_declass(fcp_cbor_dec *d, fcp_approval_declass *x)
     for (size_t i = 0; i < x->n_objects; i++)
         TRY(fcp_m_get_fixed(d, x->object_ids[i], FCP_OBJECT_ID_BYTES));
     return fcp_m_map_end(d, &it);
-}
-
-static int ptr_ok(const char *s, size_t n)
-{
-    return fcp_json_pointer_validate(s, n);
 }
 
 static int dec_constraint(fcp_cbor_dec *d, fcp_input_constraint *c)
@@ -418,7 +382,8 @@ static int dec_constraint(fcp_cbor_dec *d, fcp_input_constraint *c)
     memcpy(c->equals, v, vl);
     c->equals_len = vl;
     TRY(fcp_cbor_expect_key(d, &it, "pointer"));
-    TRY(fcp_m_get_text(d, c->pointer, FCP_JSON_POINTER_MAX, ptr_ok, FCP_EJSON_POINTER));
+    TRY(fcp_m_get_text(d, c->pointer, FCP_JSON_POINTER_MAX, fcp_json_pointer_validate,
+                       FCP_EJSON_POINTER));
     return fcp_m_map_end(d, &it);
 }
 
@@ -464,7 +429,7 @@ static int dec_scope(fcp_cbor_dec *d, fcp_approval_token *t)
     if (it.remaining != 1)
         return FCP_EAPPROVAL_SCOPE;
     TRY(fcp_cbor_map_next_text_key(d, &it, &k, &kl));
-    switch (key_index(k, kl, names, 3)) {
+    switch (fcp_cbor_key_index(k, kl, names, 3)) {
     case 0: t->kind = FCP_APPROVAL_ELEVATION; return dec_elevation(d, &t->elevation);
     case 1: t->kind = FCP_APPROVAL_EXECUTION; return dec_execution(d, &t->execution);
     case 2: t->kind = FCP_APPROVAL_DECLASSIFICATION; return dec_declass(d, &t->declassification);
@@ -472,8 +437,9 @@ static int dec_scope(fcp_cbor_dec *d, fcp_approval_token *t)
     }
 }
 
-static int decode(fcp_approval_token *t, const uint8_t *p, size_t n)
+static int decode(void *obj, const uint8_t *p, size_t n)
 {
+    fcp_approval_token *t = obj;
     fcp_cbor_limits lim = value_limits;
     fcp_cbor_dec d;
     fcp_cbor_map_iter it;
@@ -501,11 +467,7 @@ static int decode(fcp_approval_token *t, const uint8_t *p, size_t n)
 
 int fcp_approval_decode(fcp_approval_token *t, const uint8_t *p, size_t n)
 {
-    memset(t, 0, sizeof *t);
-    int rc = decode(t, p, n);
-    if (rc)
-        memset(t, 0, sizeof *t);
-    return rc;
+    return fcp_m_decode_zeroed(t, sizeof *t, p, n, decode);
 }
 
 /* ---- signatures and time ------------------------------------------------ */

@@ -112,7 +112,7 @@ static int attest_field(void *obj, fcp_cbor_dec *d, int i)
         for (size_t t = 0; t < a->n_tags; t++)
             TRY(fcp_m_get_text(d, a->tags[t], FCP_ATTEST_TAG_MAX, tag_ok, FCP_ETAG));
         return 0;
-    case 1: return fcp_m_get_text(d, a->node_id, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID);
+    case 1: return fcp_m_get_node(d, a->node_id);
     case 2: return fcp_cbor_get_uint(d, &a->issued_at);
     case 3: return fcp_m_get_fixed(d, a->signature, 64);
     case 4:

@@ -304,7 +304,7 @@ static int event_decode(fcp_audit_event *ev, const uint8_t *p, size_t n, fcp_aud
         case 1: TRY(fcp_m_get_fixed(&d, ev->prev, 32)); ev->has_prev = 1; break;
         case 2: TRY(fcp_m_get_text(&d, ev->actor, FCP_PRINCIPAL_MAX, principal_ok, FCP_EIDENTIFIER)); break;
         case 3: TRY(fcp_object_header_decode_from(&ev->header, &d)); break;
-        case 4: TRY(fcp_m_get_text(&d, ev->signer, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID)); break;
+        case 4: TRY(fcp_m_get_node(&d, ev->signer)); break;
         case 5: TRY(fcp_m_get_text(&d, ev->zone_id, FCP_ZONE_ID_MAX, zone_ok, FCP_EZONE_ID_TOO_LONG)); break;
         case 6:
             TRY(fcp_m_get_text(&d, ev->operation, FCP_OPERATION_ID_MAX, op_ok, FCP_EIDENTIFIER));
@@ -879,7 +879,7 @@ static int receipt_field(void *obj, fcp_cbor_dec *d, int i)
         return 0;
     case 3: return fcp_m_get_fixed(d, r->signature, FCP_SIG_BYTES);
     case 4: return fcp_cbor_get_uint(d, &r->decided_at);
-    case 5: return fcp_m_get_text(d, r->decided_by, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID);
+    case 5: return fcp_m_get_node(d, r->decided_by);
     case 6:
         TRY(fcp_m_get_text(d, r->explanation, FCP_RECEIPT_EXPLANATION_MAX, explanation_ok,
                            FCP_EIDENTIFIER));

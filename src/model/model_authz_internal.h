@@ -39,8 +39,6 @@ int fcp_ma_verify(const void *obj, fcp_ma_encode_fn enc_unsigned, void (*schema)
 int fcp_ma_object_id(uint8_t out[32], const void *obj, fcp_ma_encode_fn enc_full,
                      const fcp_object_header *h, const fcp_object_id_key *key);
 
-/* Node id text into out[FCP_NODE_ID_MAX + 1] (FCP_ENODE_ID). */
-int fcp_ma_get_node(fcp_cbor_dec *d, char *out);
 
 /* Encoder frame of a header-carrying object: put_header writes the
  * "header" entry and returns its error; enc_close closes the top map and

@@ -66,16 +66,6 @@ int fcp_ma_object_id(uint8_t out[32], const void *obj, fcp_ma_encode_fn enc_full
     return rc;
 }
 
-static int node_ok(const char *s, size_t n)
-{
-    return fcp_node_id_validate(s, n);
-}
-
-int fcp_ma_get_node(fcp_cbor_dec *d, char *out)
-{
-    return fcp_m_get_text(d, out, FCP_NODE_ID_MAX, node_ok, FCP_ENODE_ID);
-}
-
 void fcp_ma_sigs_view(const fcp_zone_sig *s, size_t n, fcp_quorum_sig *q)
 {
     for (size_t i = 0; i < n; i++) {

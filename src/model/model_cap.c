@@ -383,10 +383,12 @@ static int constraint_field(void *obj, fcp_cbor_dec *d, int i)
     switch (i) {
     case 0:
         return get_str_list(d, c->resource_allow[0], &c->n_resource_allow, FCP_CAP_MAX_PREFIXES,
-                            sizeof c->resource_allow[0], FCP_CAP_PREFIX_MAX, prefix_ok, FCP_ECAP_OBJECT, 0);
+                            sizeof c->resource_allow[0], FCP_CAP_PREFIX_MAX, prefix_ok, FCP_ECAP_OBJECT,
+                            0);
     case 1:
         return get_str_list(d, c->resource_deny[0], &c->n_resource_deny, FCP_CAP_MAX_PREFIXES,
-                            sizeof c->resource_deny[0], FCP_CAP_PREFIX_MAX, prefix_ok, FCP_ECAP_OBJECT, 0);
+                            sizeof c->resource_deny[0], FCP_CAP_PREFIX_MAX, prefix_ok, FCP_ECAP_OBJECT,
+                            0);
     case 2:
         TRY(fcp_m_get_uint_max(d, &v, UINT32_MAX));
         c->max_calls = (uint32_t)v;
@@ -406,7 +408,8 @@ static int constraint_field(void *obj, fcp_cbor_dec *d, int i)
         return 0;
     default:
         return get_str_list(d, c->credential_allow[0], &c->n_credential_allow, FCP_CAP_MAX_CREDENTIALS,
-                            sizeof c->credential_allow[0], FCP_CAP_ID_MAX, cap_id_ok, FCP_ECAP_OBJECT, 0);
+                            sizeof c->credential_allow[0], FCP_CAP_ID_MAX, cap_id_ok, FCP_ECAP_OBJECT,
+                            0);
     }
 }
 

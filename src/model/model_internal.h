@@ -26,6 +26,9 @@ int fcp_m_get_fixed(fcp_cbor_dec *d, uint8_t *out, size_t n);
 int fcp_m_get_text(fcp_cbor_dec *d, char *out, size_t max, int (*validate)(const char *, size_t),
                    int too_long_err);
 
+/* Node id text into out (FCP_ENODE_ID). */
+int fcp_m_get_node(fcp_cbor_dec *d, char out[FCP_NODE_ID_MAX + 1]);
+
 /* Read a uint that must be <= max (FCP_EOUT_OF_RANGE otherwise). */
 int fcp_m_get_uint_max(fcp_cbor_dec *d, uint64_t *v, uint64_t max);
 

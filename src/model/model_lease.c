@@ -119,8 +119,8 @@ static int lease_field(void *obj, fcp_cbor_dec *d, int i)
     case 2: return fcp_object_header_decode_from(&l->header, d);
     case 3: return get_enum(d, purpose_names, 3, &l->purpose, FCP_ELEASE_PURPOSE);
     case 4: return fcp_cbor_get_uint(d, &l->lease_seq);
-    case 5: return fcp_ma_get_node(d, l->owner_node);
-    case 6: return fcp_ma_get_node(d, l->coordinator);
+    case 5: return fcp_m_get_node(d, l->owner_node);
+    case 6: return fcp_m_get_node(d, l->coordinator);
     case 7: return get_enum(d, tier_names, 3, &l->safety_tier, FCP_ELEASE_TIER);
     case 8: return fcp_ma_sigs_decode(d, l->sigs, &l->n_sigs);
     default: return fcp_m_get_fixed(d, l->subject_object_id, 32);
@@ -266,7 +266,7 @@ static int state_field(void *obj, fcp_cbor_dec *d, int i)
         return 0;
     }
     case 2: return fcp_object_header_decode_from(&s->header, d);
-    case 3: return fcp_ma_get_node(d, s->writer);
+    case 3: return fcp_m_get_node(d, s->writer);
     case 4: return fcp_cbor_get_uint(d, &s->lease_seq);
     case 5: return fcp_m_get_fixed(d, s->signature, FCP_SIG_BYTES);
     case 6: return fcp_cbor_get_uint(d, &s->state_seq);

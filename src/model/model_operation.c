@@ -39,15 +39,25 @@ static int uri_ok(const char *s, size_t n)
     return fcp_m_printable_id(s, n, FCP_RESOURCE_URI_MAX);
 }
 
+static int key_ok(const char *k)
+{
+    return fcp_idempotency_key_validate(k, fcp_m_slen(k, FCP_IDEMPOTENCY_KEY_MAX));
+}
+
+static int get_key(fcp_cbor_dec *d, char out[FCP_IDEMPOTENCY_KEY_MAX + 1])
+{
+    return fcp_m_get_text(d, out, FCP_IDEMPOTENCY_KEY_MAX, fcp_idempotency_key_validate, FCP_EOP_KEY);
+}
+
 /* ---- OperationIntent ---------------------------------------------------- */
 
 int fcp_operation_intent_validate(const fcp_operation_intent *o)
 {
     TRY(fcp_m_header_of(&o->header, fcp_operation_intent_schema));
     if (o->has_idempotency_key)
-        TRY(fcp_idempotency_key_validate(o->idempotency_key, fcp_m_slen(o->idempotency_key, FCP_IDEMPOTENCY_KEY_MAX)));
+        TRY(key_ok(o->idempotency_key));
     if (o->has_upstream_idempotency)
-        TRY(fcp_idempotency_key_validate(o->upstream_idempotency, fcp_m_slen(o->upstream_idempotency, FCP_IDEMPOTENCY_KEY_MAX)));
+        TRY(key_ok(o->upstream_idempotency));
     return fcp_node_id_validate(o->planned_by, fcp_m_slen(o->planned_by, FCP_NODE_ID_MAX));
 }
 
@@ -91,15 +101,15 @@ static int intent_field(void *obj, fcp_cbor_dec *d, int i)
     case 0: return fcp_object_header_decode_from(&o->header, d);
     case 1: return fcp_m_get_fixed(d, o->signature, FCP_SIG_BYTES);
     case 2: return fcp_cbor_get_uint(d, &o->planned_at);
-    case 3: return fcp_m_get_text(d, o->planned_by, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID);
+    case 3: return fcp_m_get_node(d, o->planned_by);
     case 4:
-        TRY(fcp_m_get_text(d, o->idempotency_key, FCP_IDEMPOTENCY_KEY_MAX, fcp_idempotency_key_validate, FCP_EOP_KEY));
+        TRY(get_key(d, o->idempotency_key));
         o->has_idempotency_key = 1;
         return 0;
     case 5: return fcp_m_get_fixed(d, o->request_object_id, 32);
     case 6: return fcp_m_get_fixed(d, o->capability_token_jti, 16);
     default:
-        TRY(fcp_m_get_text(d, o->upstream_idempotency, FCP_IDEMPOTENCY_KEY_MAX, fcp_idempotency_key_validate, FCP_EOP_KEY));
+        TRY(get_key(d, o->upstream_idempotency));
         o->has_upstream_idempotency = 1;
         return 0;
     }
@@ -146,7 +156,7 @@ int fcp_operation_receipt_validate(const fcp_operation_receipt *r)
 {
     TRY(fcp_m_header_of(&r->header, fcp_operation_receipt_schema));
     if (r->has_idempotency_key)
-        TRY(fcp_idempotency_key_validate(r->idempotency_key, fcp_m_slen(r->idempotency_key, FCP_IDEMPOTENCY_KEY_MAX)));
+        TRY(key_ok(r->idempotency_key));
     if (r->n_outcomes > FCP_RECEIPT_MAX_OUTCOMES || r->n_uris > FCP_RECEIPT_MAX_URIS)
         return FCP_ELIMIT;
     for (size_t i = 0; i < r->n_uris; i++)
@@ -200,7 +210,7 @@ static int receipt_field(void *obj, fcp_cbor_dec *d, int i)
     case 0: return fcp_object_header_decode_from(&r->header, d);
     case 1: return fcp_m_get_fixed(d, r->signature, FCP_SIG_BYTES);
     case 2: return fcp_cbor_get_uint(d, &r->executed_at);
-    case 3: return fcp_m_get_text(d, r->executed_by, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID);
+    case 3: return fcp_m_get_node(d, r->executed_by);
     case 4:
         TRY(fcp_cbor_get_array(d, &cnt));
         if (cnt > FCP_RECEIPT_MAX_URIS)
@@ -210,7 +220,7 @@ static int receipt_field(void *obj, fcp_cbor_dec *d, int i)
             TRY(fcp_m_get_text(d, r->resource_uris[j], FCP_RESOURCE_URI_MAX, uri_ok, FCP_EIDENTIFIER));
         return 0;
     case 5:
-        TRY(fcp_m_get_text(d, r->idempotency_key, FCP_IDEMPOTENCY_KEY_MAX, fcp_idempotency_key_validate, FCP_EOP_KEY));
+        TRY(get_key(d, r->idempotency_key));
         r->has_idempotency_key = 1;
         return 0;
     case 6: return fcp_m_get_fixed(d, r->request_object_id, 32);

@@ -181,3 +181,8 @@ int fcp_m_quorum_decode(fcp_cbor_dec *d, char (*signer)[FCP_NODE_ID_MAX + 1], ui
     *n = nq;
     return 0;
 }
+
+int fcp_m_get_node(fcp_cbor_dec *d, char out[FCP_NODE_ID_MAX + 1])
+{
+    return fcp_m_get_text(d, out, FCP_NODE_ID_MAX, fcp_node_id_validate, FCP_ENODE_ID);
+}

@@ -200,7 +200,7 @@ static int def_field(void *obj, fcp_cbor_dec *d, int i)
         if (cnt > FCP_ZONE_MAX_SIGNERS)
             return FCP_ELIMIT;
         for (size_t s = 0; s < cnt; s++)
-            TRY(fcp_ma_get_node(d, o->quorum_signers[s]));
+            TRY(fcp_m_get_node(d, o->quorum_signers[s]));
         o->n_signers = (size_t)cnt;
         return 0;
     }

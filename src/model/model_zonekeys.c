@@ -177,7 +177,7 @@ static int wrapped_field(void *obj, fcp_cbor_dec *d, int i)
     fcp_zk_wrapped *w = obj;
     fcp_sealed_box box;
     switch (i) {
-    case 0: return fcp_ma_get_node(d, w->node_id);
+    case 0: return fcp_m_get_node(d, w->node_id);
     case 1:
         TRY(fcp_sealed_box_decode_from(&box, d));
         if (box.ct_len != FCP_ZK_WRAPPED_CT_BYTES)
@@ -255,7 +255,9 @@ static int manifest_field(void *obj, fcp_cbor_dec *d, int i)
         TRY(get_ratchet(d, &m->ratchet));
         m->has_ratchet = 1;
         return 0;
-    case 2: return fcp_m_get_text(d, m->zone_id, FCP_ZONE_ID_MAX, fcp_zone_id_validate, FCP_EZONE_ID_TOO_LONG);
+    case 2:
+        return fcp_m_get_text(d, m->zone_id, FCP_ZONE_ID_MAX, fcp_zone_id_validate,
+                              FCP_EZONE_ID_TOO_LONG);
     case 3:
         TRY(fcp_cbor_get_text(d, &t, &tl));
         m->algorithm = -1;
