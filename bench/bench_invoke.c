@@ -554,6 +554,60 @@ static double bench_invokes(fcp_admin_client *c, const char *label, const char *
     return p50;
 }
 
+/* k client processes, each with its own admin connection, n calls of
+ * notes_list each; invokes per second over all of them (group commit: in
+ * "fsync" concurrent calls share a sync). */
+static double bench_concurrent(int k, size_t n, const fcp_buf *token)
+{
+    char sock[PATH_MAX + 16];
+    snprintf(sock, sizeof sock, "%s/h/fcpd.sock", g_tmp);
+    int go[2];
+    if (pipe(go) < 0)
+        die("pipe");
+    pid_t kids[16];
+    for (int i = 0; i < k && i < 16; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            close(go[1]);
+            fcp_admin_client c;
+            char b;
+            if (fcp_admin_client_open(&c, sock) < 0 || read(go[0], &b, 1) < 0)
+                _exit(2);
+            fcp_buf resp;
+            fcp_buf_init(&resp);
+            for (size_t j = 0; j < n; j++) {
+                fcp_admin_request r;
+                memset(&r, 0, sizeof r);
+                r.op = FCP_ADMIN_OP_INVOKE;
+                r.has_connector = r.has_operation = r.has_input = r.has_token = 1;
+                snprintf(r.connector, sizeof r.connector, "fcp.notes");
+                snprintf(r.operation, sizeof r.operation, "notes_list");
+                r.input = "{}";
+                r.input_len = 2;
+                r.token = token->data;
+                r.token_len = token->len;
+                if (fcp_admin_client_call(&c, &r, &resp) < 0 || get_bool(&resp, "ok") != 1)
+                    _exit(1);
+            }
+            _exit(0);
+        }
+    }
+    close(go[0]);
+    usleep(100000);   /* all connected */
+    double t0 = mono_us();
+    close(go[1]);     /* EOF: go */
+    int bad = 0;
+    for (int i = 0; i < k && i < 16; i++) {
+        int st = 0;
+        waitpid(kids[i], &st, 0);
+        bad |= !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    }
+    double secs = (mono_us() - t0) / 1e6;
+    if (bad)
+        die("a concurrent client failed");
+    return (double)k * (double)n / secs;
+}
+
 static double bench_status(fcp_admin_client *c)
 {
     double *v = calloc(g_n, sizeof *v);
@@ -658,6 +712,12 @@ static void bench_mode(const char *mode, int first)
     double safe50 = bench_invokes(&c, "invoke notes_list (Safe)", "notes_list", "{}", &safe, g_n + 100, 0, 200, 1000);
     double risky50 = bench_invokes(&c, "invoke notes_put (Risky, idempotency key)", "notes_put",
                                    "{\"name\":\"bench\",\"text\":\"x\"}", risky, per, 1, 0, 0);
+    {
+        size_t per_client = g_n / 4 < 50 ? 50 : g_n / 4;
+        double one = bench_concurrent(1, per_client, &safe), four = bench_concurrent(4, per_client, &safe);
+        printf("notes_list throughput: 1 client %.0f invokes/s, 4 concurrent clients %.0f invokes/s (x%.1f)\n", one,
+               four, four / one);
+    }
     if (first)
         printf("ratio invoke(Safe) p50 / admin status p50 = %.1f; / raw echo p50 = %.1f; Risky / Safe = %.2f\n",
                safe50 / status, safe50 / echo, risky50 / safe50);
