@@ -541,6 +541,13 @@ static int inspect(int argc, char **argv)
             }
             printf("]");
         }
+        if (c.present & FCP_TC_HOLDER) { printf(",\"holder_node\":"); cmd_json_str(stdout, c.holder_node); }
+        if (c.present & FCP_TC_AUD_BINARY) {
+            char bh[65];
+            fcp_hex_encode(bh, sizeof bh, c.aud_binary, 32);
+            printf(",\"aud_binary\":\"%s\"", bh);
+        }
+        if (c.present & FCP_TC_CHK_SEQ) printf(",\"chk_seq\":%llu", (unsigned long long)c.chk_seq);
         if (c.present & FCP_TC_IAT) printf(",\"iat\":%llu", (unsigned long long)c.iat);
         if (c.present & FCP_TC_NBF) printf(",\"nbf\":%llu", (unsigned long long)c.nbf);
         if (c.present & FCP_TC_EXP) printf(",\"exp\":%llu", (unsigned long long)c.exp);
@@ -553,6 +560,13 @@ static int inspect(int argc, char **argv)
         if (c.present & FCP_TC_CAPABILITY) printf("  capability   %s\n", c.capability_id);
         for (size_t i = 0; i < c.n_operations; i++) printf("  operation    %s\n", c.operations[i]);
         if (c.present & FCP_TC_SUB) printf("  subject      %s\n", c.sub);
+        if (c.present & FCP_TC_HOLDER) printf("  holder node  %s\n", c.holder_node);
+        if (c.present & FCP_TC_AUD_BINARY) {
+            char bh[65];
+            fcp_hex_encode(bh, sizeof bh, c.aud_binary, 32);
+            printf("  aud binary   %s\n", bh);
+        }
+        if (c.present & FCP_TC_CHK_SEQ) printf("  checkpoint   seq %llu\n", (unsigned long long)c.chk_seq);
         if (c.present & FCP_TC_IAT) printf("  issued at    %llu\n", (unsigned long long)c.iat);
         if (c.present & FCP_TC_EXP)
             printf("  expires      %llu (%s)\n", (unsigned long long)c.exp, now < c.exp ? "in the future" : "past");

@@ -105,8 +105,8 @@ check "CLI-minted token: Risky notes_put allowed" bash -c "echo '$OUT' | grep -E
 OUT=$("$FCP" invoke fcp.notes notes_get --input "$W/get.json" --token "$W/get.tok" --json 2>&1)
 check "CLI-minted token: Safe notes_get allowed" python3 -c "
 import json,sys; d=json.loads(sys.argv[1]); assert d['ok'] and json.loads(d['output'])['text']=='milk, eggs'" "$OUT"
-check "token inspect accepts it (holder = this node)" \
-    test "$("$FCP" token inspect "$W/put.tok" --json | jget 'str(d["valid"])')" = True
+check "token inspect accepts it: holder this node, aud_binary the connector's, checkpoint seq 0" \
+    test "$("$FCP" token inspect "$W/put.tok" --json | jget 'str(d["valid"])+d["holder_node"]+d["aud_binary"]+str(d["chk_seq"])')" = "Truenode-1${BIN}0"
 "$FCP" token mint --zone z:private --audience fcp.notes --capability notes.write --operation notes_put \
     --offline -o "$W/safeonly.tok" >/dev/null 2>&1
 OUT=$("$FCP" invoke fcp.notes notes_put --input "$W/put.json" --token "$W/safeonly.tok" 2>&1)
