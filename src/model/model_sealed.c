@@ -51,14 +51,10 @@ int fcp_seal_aad(const fcp_seal_binding *b, fcp_buf *out)
     fcp_cbor_enc e;
     fcp_cbor_enc_init(&e, out);
     fcp_cbor_map_open(&e);
-    fcp_m_text_key(&e, "purpose");
-    fcp_cbor_put_bytes(&e, p, strlen(p));
-    fcp_m_text_key(&e, "zone_id");
-    fcp_cbor_put_bytes(&e, b->zone_id, b->zone_id_len);
-    fcp_m_text_key(&e, "issued_at");
-    fcp_cbor_put_uint(&e, b->issued_at);
-    fcp_m_text_key(&e, "recipient_node_id");
-    fcp_cbor_put_bytes(&e, b->recipient_node_id, b->recipient_len);
+    fcp_cbor_put_kv_bytes(&e, "purpose", p, strlen(p));
+    fcp_cbor_put_kv_bytes(&e, "zone_id", b->zone_id, b->zone_id_len);
+    fcp_cbor_put_kv_uint(&e, "issued_at", b->issued_at);
+    fcp_cbor_put_kv_bytes(&e, "recipient_node_id", b->recipient_node_id, b->recipient_len);
     fcp_cbor_map_close(&e);
     int rc = fcp_cbor_enc_finish(&e);
     fcp_cbor_enc_free(&e);
@@ -147,16 +143,11 @@ int fcp_sealed_box_encode_to(const fcp_sealed_box *box, fcp_cbor_enc *e)
 {
     TRY(suite_ok(box));
     fcp_cbor_map_open(e);
-    fcp_m_text_key(e, "kem_id");
-    fcp_cbor_put_uint(e, box->kem_id);
-    fcp_m_text_key(e, "kdf_id");
-    fcp_cbor_put_uint(e, box->kdf_id);
-    fcp_m_text_key(e, "aead_id");
-    fcp_cbor_put_uint(e, box->aead_id);
-    fcp_m_text_key(e, "enc");
-    fcp_cbor_put_bytes(e, box->enc, FCP_SEALED_ENC_BYTES);
-    fcp_m_text_key(e, "ct");
-    fcp_cbor_put_bytes(e, box->ct, box->ct_len);
+    fcp_cbor_put_kv_uint(e, "kem_id", box->kem_id);
+    fcp_cbor_put_kv_uint(e, "kdf_id", box->kdf_id);
+    fcp_cbor_put_kv_uint(e, "aead_id", box->aead_id);
+    fcp_cbor_put_kv_bytes(e, "enc", box->enc, FCP_SEALED_ENC_BYTES);
+    fcp_cbor_put_kv_bytes(e, "ct", box->ct, box->ct_len);
     return fcp_cbor_map_close(e);
 }
 
@@ -179,33 +170,25 @@ static int get_u16(fcp_cbor_dec *d, uint16_t *v)
     return 0;
 }
 
+static const char *const box_keys[] = { "ct", "enc", "kdf_id", "kem_id", "aead_id" };
+
+static int box_field(void *obj, fcp_cbor_dec *d, int i)
+{
+    fcp_sealed_box *box = obj;
+    switch (i) {
+    case 0: return fcp_cbor_get_bytes(d, &box->ct, &box->ct_len);
+    case 1: return fcp_m_get_fixed(d, box->enc, FCP_SEALED_ENC_BYTES);
+    case 2: return get_u16(d, &box->kdf_id);
+    case 3: return get_u16(d, &box->kem_id);
+    default: return get_u16(d, &box->aead_id);
+    }
+}
+
 int fcp_sealed_box_decode_from(fcp_sealed_box *box, fcp_cbor_dec *d)
 {
-    static const char *const names[] = { "ct", "enc", "kdf_id", "kem_id", "aead_id" };
-    fcp_cbor_map_iter it;
-    const char *k;
-    size_t kl;
     unsigned seen = 0;
-    int rc;
     memset(box, 0, sizeof *box);
-    TRY(fcp_cbor_map_begin(d, &it));
-    while ((rc = fcp_cbor_map_next_text_key(d, &it, &k, &kl)) > 0) {
-        int i = -1;
-        for (int j = 0; j < 5; j++)
-            if (fcp_cbor_key_is(k, kl, names[j]))
-                i = j;
-        if (i < 0)
-            return FCP_EUNKNOWN_FIELD;
-        seen |= 1u << i;
-        switch (i) {
-        case 0: TRY(fcp_cbor_get_bytes(d, &box->ct, &box->ct_len)); break;
-        case 1: TRY(fcp_m_get_fixed(d, box->enc, FCP_SEALED_ENC_BYTES)); break;
-        case 2: TRY(get_u16(d, &box->kdf_id)); break;
-        case 3: TRY(get_u16(d, &box->kem_id)); break;
-        default: TRY(get_u16(d, &box->aead_id)); break;
-        }
-    }
-    TRY(rc);
+    TRY(fcp_cbor_read_fields(d, box_keys, 5, box_field, box, &seen));
     if (seen != 0x1f)
         return FCP_EMISSING_FIELD;
     return suite_ok(box);
