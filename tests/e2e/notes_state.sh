@@ -201,4 +201,18 @@ echo '{"name":"groceries","text":"bread"}' >"$W/put3.json"
 check "write under epoch 3" bash -c "'$FCP' invoke fcp.notes notes_put --input '$W/put3.json' --token '$T/put' --idempotency-key k3 | grep -q '\"bytes\":5'"
 check "chain continues across the daemon restart: state_seq 2 under epoch 3" test "$(head seq)/$(head lease_seq)" = "2/3"
 check "state holds the new text" test "$(head state)" = '{"groceries":"bread","todo":"call bob"}'
+
+# ------------------------------------------------------------ timing (printed, not asserted)
+t0=$(date +%s%N)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    echo "{\"name\":\"n$i\",\"text\":\"$i\"}" >"$W/p.json"
+    "$FCP" invoke fcp.notes notes_put --input "$W/p.json" --token "$T/put" --idempotency-key t$i >/dev/null || bad "timed put $i"
+done
+t1=$(date +%s%N)
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    "$FCP" invoke fcp.notes notes_get --input "$W/get1.json" --token "$T/get" >/dev/null || bad "timed get $i"
+done
+t2=$(date +%s%N)
+check "ten timed puts extend the chain to state_seq 12" test "$(head seq)" = 12
+echo "fcp invoke, 10 calls each: notes_put (state_put: fenced version + mesh put + head fsync) $(( (t1 - t0) / 10000000 )) ms/call, notes_get (no state request) $(( (t2 - t1) / 10000000 )) ms/call"
 finish
