@@ -15,6 +15,13 @@
  * store) and every datagram from its configured address is dropped before
  * the engine sees it (fcpd_authority_gate; counted, logged FCP-6356), so a
  * removed node gets no new session.  Decision D-ENROLL-2.
+ *
+ * Over the mesh (D-CLI-5): an accepted admin revocation is also put into
+ * z:owner; fcpd_authority_pump fetches the z:owner objects this node has not
+ * looked at, verifies revocation pairs as the admin path does, persists them
+ * in <data_dir>/revocations/mesh/<event id>.rev and applies their objects
+ * to the set (not to this node's chain).  fcpd_authority_metrics renders
+ * the revocation counters for /metrics.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -49,6 +56,8 @@ struct fcpd_authority {
     char          mesh_dir[FCP_CONFIG_PATH_MAX + 24];
     uint64_t      mesh_put;            /* accepted revocations put into z:owner */
     uint64_t      mesh_put_failed;
+    size_t        n_unpublished;       /* chain seqs whose put failed: retried by the pump */
+    uint64_t      unpublished[64];
     uint64_t      mesh_applied;        /* learned from the mesh and applied */
     uint64_t      mesh_loaded;         /* reloaded from revocations/mesh at start */
     uint64_t      mesh_rejected;       /* fetched, looked like a revocation, did not verify */
@@ -399,12 +408,13 @@ static int mesh_zone_served(const fcpd *d)
     return 0;
 }
 
-/* Put an accepted admin revocation into z:owner for the other nodes. */
-static void mesh_publish(fcpd *d, const uint8_t *p, size_t n)
+/* Put an accepted admin revocation (chain seq) into z:owner for the other
+ * nodes; a failed put (queues full) is retried by the pump from the file. */
+static int mesh_publish(fcpd *d, const uint8_t *p, size_t n, uint64_t seq, int retry)
 {
     struct fcpd_authority *au = d->auth;
     if (!mesh_zone_served(d))
-        return;
+        return 0;
     uint8_t id[32];
     int rc = fcp_mesh_put(d->mesh, AUTH_MESH_ZONE, p, n, id, NULL);
     if (rc == 0) {
@@ -412,9 +422,32 @@ static void mesh_publish(fcpd *d, const uint8_t *p, size_t n)
         mark_seen(au, id);
     } else {
         au->mesh_put_failed++;
+        if (!retry && au->n_unpublished < sizeof au->unpublished / sizeof au->unpublished[0])
+            au->unpublished[au->n_unpublished++] = seq;
     }
-    fcp_log_field f[] = { FCP_LF_STR("zone", AUTH_MESH_ZONE), FCP_LF_UINT("bytes", n) };
-    fcpd_log(d, rc == 0 ? FCP_LOG_INFO : FCP_LOG_WARN, "revocation.published", rc < 0 ? rc : 0, f, 2);
+    fcp_log_field f[] = { FCP_LF_STR("zone", AUTH_MESH_ZONE), FCP_LF_UINT("seq", seq), FCP_LF_UINT("bytes", n),
+                          FCP_LF_BOOL("retry", retry) };
+    fcpd_log(d, rc == 0 ? FCP_LOG_INFO : FCP_LOG_WARN, "revocation.published", rc < 0 ? rc : 0, f, 4);
+    return rc;
+}
+
+static void retry_publish(fcpd *d)
+{
+    struct fcpd_authority *au = d->auth;
+    size_t keep = 0;
+    for (size_t i = 0; i < au->n_unpublished; i++) {
+        char path[FCP_CONFIG_PATH_MAX + 64];
+        snprintf(path, sizeof path, "%s/%020llu.rev", au->dir, (unsigned long long)au->unpublished[i]);
+        FILE *f = fopen(path, "rb");
+        uint8_t *buf = f ? malloc(2 * FCP_REV_MAX_ENCODED + 64) : NULL;
+        size_t n = buf ? fread(buf, 1, 2 * FCP_REV_MAX_ENCODED + 64, f) : 0;
+        if (f)
+            fclose(f);
+        if (buf && n && mesh_publish(d, buf, n, au->unpublished[i], 1) < 0)
+            au->unpublished[keep++] = au->unpublished[i];
+        free(buf);
+    }
+    au->n_unpublished = keep;
 }
 
 static void mesh_got(fcpd *d, const uint8_t *p, size_t n)
@@ -462,6 +495,8 @@ void fcpd_authority_pump(fcpd *d)
     if (now - au->last_pump_ns < AUTH_PUMP_NS)
         return;
     au->last_pump_ns = now;
+    if (au->n_unpublished)
+        retry_publish(d);
     static fcp_mesh_obj_status st[64];
     uint8_t after[32];
     int have_after = 0;
@@ -658,11 +693,12 @@ int fcpd_authority_admin(fcpd *d, const fcp_admin_request *r, fcp_buf *resp, cha
     }
     int rc = 0;
     if (r->op == FCP_ADMIN_OP_REVOKE) {
-        rc = apply_pair(d, r->data, r->data_len, 1, det, dl, NULL);
+        fcp_revocation_event ev;
+        rc = apply_pair(d, r->data, r->data_len, 1, det, dl, &ev);
         if (rc < 0)
             return rc;
         d->auth->applied++;
-        mesh_publish(d, r->data, r->data_len);
+        mesh_publish(d, r->data, r->data_len, ev.seq, 0);
     } else if (r->op != FCP_ADMIN_OP_REVOCATIONS) {
         return FCP_EADMIN_UNKNOWN_OP;
     }
