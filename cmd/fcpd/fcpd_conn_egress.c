@@ -65,13 +65,43 @@ static int resolve(void *ctx, const char *host, fcp_egress_addr *out, size_t max
 }
 
 /* The credential objects are built once per worker from the configuration
- * (immutable afterwards). */
+ * (immutable afterwards).  The arrays grow with what is configured: a
+ * connector of a node without credentials costs a few bytes here, not the
+ * ~24 KiB per possible credential a fixed table would (fcpd memory per
+ * active connector, bench_invoke). */
+#define CRED_MAX (FCP_CONFIG_MAX_CREDENTIALS + CRED_FILES_MAX)
+typedef char cred_path[FCP_CONFIG_PATH_MAX + 1];
 typedef struct cred_table {
-    size_t n;
-    fcp_credential_object obj[FCP_CONFIG_MAX_CREDENTIALS + CRED_FILES_MAX];
-    char   file[FCP_CONFIG_MAX_CREDENTIALS + CRED_FILES_MAX][FCP_CONFIG_PATH_MAX + 1]; /* "" = fcpd.toml */
+    size_t n, cap;
+    fcp_credential_object *obj;
+    cred_path *file;                 /* "" = fcpd.toml */
     const fcp_config *cfg;
 } cred_table;
+
+/* Room for entry t->n (zeroed); NULL when CRED_MAX is reached or memory is
+ * short. */
+static fcp_credential_object *cred_slot(cred_table *t)
+{
+    if (t->n >= CRED_MAX)
+        return NULL;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 2;
+        if (cap > CRED_MAX)
+            cap = CRED_MAX;
+        fcp_credential_object *o = realloc(t->obj, cap * sizeof *o);
+        if (!o)
+            return NULL;
+        t->obj = o;
+        cred_path *f = realloc(t->file, cap * sizeof *f);
+        if (!f)
+            return NULL;
+        t->file = f;
+        t->cap = cap;
+    }
+    memset(&t->obj[t->n], 0, sizeof t->obj[0]);
+    t->file[t->n][0] = '\0';
+    return &t->obj[t->n];
+}
 
 static cred_table *tables[RT_MAX_CONNECTORS];
 
@@ -278,12 +308,13 @@ static void cred_files_scan(rt_connector *c, cred_table *t)
                     snprintf(why, sizeof why, "credential %s is also listed in fcpd.toml", id);
                     rc = FCP_ERT_CONFIG;
                 }
-            if (rc == 0 && (added >= CRED_FILES_MAX || t->n >= sizeof t->obj / sizeof t->obj[0])) {
+            fcp_credential_object *slot = NULL;
+            if (rc == 0 && (added >= CRED_FILES_MAX || !(slot = cred_slot(t)))) {
                 snprintf(why, sizeof why, "more than %d credential files", CRED_FILES_MAX);
                 rc = FCP_ERT_LIMIT;
             }
             if (rc == 0)
-                rc = cred_file_load(path, id, &t->obj[t->n], NULL, why, sizeof why);
+                rc = cred_file_load(path, id, slot, NULL, why, sizeof why);
         }
         if (rc < 0) {
             fcp_log_field f[] = { FCP_LF_STR("connector", c->id), FCP_LF_STR("file", e->d_name),
@@ -301,6 +332,11 @@ static void cred_files_scan(rt_connector *c, cred_table *t)
 void rt_egress_init(rt_connector *c)
 {
     fcp_egress_proxy_init(&c->px);
+    /* The answer travels to the connector in one local-transport frame
+     * (FCP_LT_DEFAULT_MAX): leave room for the headers and the envelope, so a
+     * large body is a clean FCP_EEGRESS_RESPONSE_TOO_LARGE, never an
+     * oversized frame that would cut the connector off. */
+    c->px.cfg.max_response_bytes = FCP_LT_DEFAULT_MAX - 2 * FCP_EGRESS_HEADER_BYTES_MAX - 4096;
     /* FCPD_EGRESS_CA_FILE: a PEM bundle to trust instead of the system store
      * (a private CA; make demo-connectors' local HTTPS server).  Only the
      * trust anchors change: host, address and SNI checks stay as they are. */
@@ -317,12 +353,13 @@ void rt_egress_init(rt_connector *c)
     }
     if (t) {
         const fcp_config *cfg = &c->rt->d->cfg;
-        memset(t, 0, sizeof *t);
+        t->n = 0;             /* a reused slot keeps its arrays */
         t->cfg = cfg;
         for (size_t i = 0; i < cfg->n_credentials && i < FCP_CONFIG_MAX_CREDENTIALS; i++) {
             const fcp_config_credential *cc = &cfg->credentials[i];
-            fcp_credential_object *o = &t->obj[t->n];
-            memset(o, 0, sizeof *o);
+            fcp_credential_object *o = cred_slot(t);
+            if (!o)
+                break;
             snprintf(o->credential_id, sizeof o->credential_id, "%s", cc->id);
             snprintf(o->secret_id, sizeof o->secret_id, "%s", cc->id);
             o->apply = cc->apply_query ? FCP_CRED_QUERY_PARAM : FCP_CRED_HTTP_HEADER;
@@ -333,7 +370,6 @@ void rt_egress_init(rt_connector *c)
             }
             for (size_t k = 0; k < cc->n_host_allow && k < FCP_CRED_MAX_HOSTS; k++)
                 snprintf(o->host_allow[o->n_host_allow++], sizeof o->host_allow[0], "%s", cc->host_allow[k]);
-            t->file[t->n][0] = '\0';
             t->n++;
         }
         cred_files_scan(c, t);
@@ -356,23 +392,14 @@ void rt_egress_caps(const fcp_manifest_op *op, const fcp_token_claims *claims, f
     if (*has || !op || !op->net.present)
         return;
     /* the manifest operation's constraints, with the spec defaults for
-     * what a manifest does not say (timeouts, cidr_deny) */
+     * what a manifest does not say (timeouts, cidr_deny), ports sorted as
+     * NetworkConstraints requires (D-MANIFEST-6).  A manifest whose
+     * constraints do not validate grants no network at all. */
+    if (fcp_manifest_net_constraints(&op->net, &out->network) < 0) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
     out->has_network = 1;
-    fcp_net_constraints *n = &out->network;
-    fcp_net_constraints_default(n);
-    n->n_host_allow = 0;
-    for (size_t i = 0; i < op->net.n_host && i < FCP_NET_MAX_HOSTS; i++)
-        snprintf(n->host_allow[n->n_host_allow++], sizeof n->host_allow[0], "%s", op->net.host_allow[i]);
-    n->n_port_allow = 0;
-    for (size_t i = 0; i < op->net.n_port && i < FCP_NET_MAX_PORTS; i++)
-        n->port_allow[n->n_port_allow++] = op->net.port_allow[i];
-    n->n_spki_pins = 0;
-    for (size_t i = 0; i < op->net.n_pins && i < FCP_NET_MAX_PINS; i++)
-        snprintf(n->spki_pins[n->n_spki_pins++], sizeof n->spki_pins[0], "%s", op->net.spki_pins[i]);
-    n->require_sni = (uint8_t)op->net.require_sni;
-    n->deny_localhost = (uint8_t)op->net.deny_localhost;
-    n->deny_private_ranges = (uint8_t)op->net.deny_private_ranges;
-    n->deny_tailnet_ranges = (uint8_t)op->net.deny_tailnet_ranges;
     *has = 1;
 }
 
