@@ -175,6 +175,7 @@ static int fetch_finish(fcp_mesh_node *n, mesh_fetch *f)
     n->decode_bytes -= f->bytes;
     f->bytes = 0;
     send_acks(n, f);
+    n->ops_kick = 1; /* its op collects it and starts the next fetch now */
     if (rc < 0) {
         f->done = rc;
         n->c.decodes_failed++;
@@ -408,7 +409,16 @@ int mesh_on_response_symbol(fcp_mesh_node *n, size_t pi, const fcp_fcps_frame *f
         n->c.drop_unsolicited++;
         return 0;
     }
-    return fetch_add(n, f, r->esi, r->data);
+    int rc = fetch_add(n, f, r->esi, r->data);
+    if (rc < 0 || f->done)
+        return rc;
+    /* every symbol we asked for has arrived and the decoder still needs more
+     * (a first round under the unauthenticated cap, or dependent symbols):
+     * re-ask now, with proof, instead of waiting for the timer */
+    for (size_t i = 0; i < n->n_peers; i++)
+        if (f->asked[i])
+            return 0;
+    return fetch_request(n, f);
 }
 
 int mesh_fetch_tick(fcp_mesh_node *n)

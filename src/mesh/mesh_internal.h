@@ -307,6 +307,7 @@ struct fcp_mesh_node {
     size_t            n_fetches;
     uint64_t          next_op_id;
     uint64_t          decode_bytes;
+    int               ops_kick;    /* a fetch finished: run the ops at once */
     uint64_t          repair_next_ns;
     int               repair_has_cursor[FCP_MESH_MAX_ZONES];
     uint8_t           repair_cursor[FCP_MESH_MAX_ZONES][FCP_OBJECT_ID_BYTES];

@@ -913,8 +913,8 @@ static int on_symbol_frame(fcp_mesh_node *n, size_t pi, uint8_t *frame, size_t f
     return 0;
 }
 
-int fcp_mesh_on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8_t *buf,
-                         size_t len)
+static int on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8_t *buf,
+                       size_t len)
 {
     n->c.rx_datagrams++;
     n->c.rx_bytes += len;
@@ -966,6 +966,19 @@ int fcp_mesh_on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint
         }
     }
     return on_symbol_frame(n, pi, frame, d.frame_len, &f);
+}
+
+int fcp_mesh_on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8_t *buf,
+                         size_t len)
+{
+    int rc = on_datagram(n, from, buf, len);
+    /* a fetch finished: its get collects it and starts the next chunk
+     * fetches now, not on the next tick (D-MESH-10) */
+    if (rc >= 0 && n->ops_kick) {
+        n->ops_kick = 0;
+        rc = mesh_ops_tick(n);
+    }
+    return rc;
 }
 
 static void sessions_tick(fcp_mesh_node *n)
