@@ -34,7 +34,7 @@
 #define FCPD_RX_BATCH       512     /* datagrams read per readiness event */
 #define FCPD_ADMIN_OUT_MAX  (2u << 20)
 #define FCPD_PUT_MAX        (64u << 20)   /* mesh put limit */
-#define FCPD_HIST_BUCKETS   10
+#define FCPD_HIST_BUCKETS   13
 #define FCPD_ADMIN_PARTIAL_NS (10ull * 1000000000ull)  /* a started frame must complete */
 #define FCPD_ADMIN_IDLE_NS    (300ull * 1000000000ull) /* silent client without an operation */
 #define FCPD_METRICS_REQ_NS   (5ull * 1000000000ull)   /* whole HTTP exchange */
@@ -78,6 +78,9 @@ typedef struct fcpd_admin_conn {
     char          put_zone[FCP_ZONE_ID_MAX + 1];
     fcp_buf       put_data;
     uint8_t       put_id[FCP_OBJECT_ID_BYTES];
+    /* invoke in progress: when the request arrived (0 = none); observed
+     * into fcpd.invoke_hist when its answer is queued */
+    uint64_t      invoke_t0;
     /* get in progress */
     int           get_active, get_ready;
     uint64_t      get_seq, get_op, get_t0;
@@ -150,7 +153,7 @@ typedef struct fcpd {
     struct { uint64_t polls, poll_failures, changes; } ts_counters;
     fcp_mesh_node  *mesh;
     fcpd_counters   n;
-    fcpd_hist       put_hist, get_hist;
+    fcpd_hist       put_hist, get_hist, invoke_hist;
     uint64_t        start_ns, last_tick_ns;
     uint64_t        rq_activity, rq_active_ns; /* last activity count and when it changed */
     int             rq_released;               /* caches handed back since then */

@@ -728,6 +728,10 @@ void rt_invoke_stop(fcpd_runtime *rt)
 
 void rt_send_payload(fcpd_admin_conn *a, uint64_t seq, const fcp_buf *pl)
 {
+    if (a->invoke_t0) {   /* the answer of an invoke (allow, deny, error, replay) */
+        fcpd_hist_observe(&a->d->invoke_hist, (double)(fcpd_now_ns() - a->invoke_t0) / 1e9);
+        a->invoke_t0 = 0;
+    }
     fcp_buf fr;
     fcp_buf_init(&fr);
     if (pl->err || fcp_admin_frame_encode(&fr, seq, pl->data, pl->len) < 0 ||

@@ -1369,6 +1369,7 @@ int fcpd_connectors_admin(fcpd_admin_conn *a, uint64_t seq, const fcp_admin_requ
         op_connectors(rt, a, seq, r);
         break;
     case FCP_ADMIN_OP_INVOKE:
+        a->invoke_t0 = fcpd_now_ns();
         rt_invoke_admin(rt, a, seq, r);
         break;
     case FCP_ADMIN_OP_CONNECTOR_INSTALL:

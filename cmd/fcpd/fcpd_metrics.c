@@ -12,7 +12,7 @@
 #include "fcp/error.h"
 #include "fcpd.h"
 
-static const double bucket_le[FCPD_HIST_BUCKETS] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10 };
+static const double bucket_le[FCPD_HIST_BUCKETS] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10 };
 
 void fcpd_hist_observe(fcpd_hist *h, double s)
 {
@@ -135,6 +135,8 @@ int fcpd_metrics_render(fcpd *d, fcp_buf *o)
     counter(o, "fcp_gets_total", "Objects returned by get", d->n.gets);
     hist(o, "fcp_put_duration_seconds", "Put latency: request to symbols pushed", &d->put_hist);
     hist(o, "fcp_get_duration_seconds", "Get latency: request to last byte queued", &d->get_hist);
+    hist(o, "fcp_invoke_duration_seconds", "Invoke latency: request to answer queued (allow or deny)",
+         &d->invoke_hist);
     gauge(o, "fcp_mesh_memory_bytes", "Bytes held in mesh queues, decoders and views",
           d->mesh ? fcp_mesh_memory_bytes(d->mesh) : 0);
     return o->err;

