@@ -9,17 +9,24 @@
  *       ask the local fcpd to apply fcpd.toml's [[peers]] now (after an edit)
  *   fcp node stop [--socket PATH]
  *       ask the local fcpd to shut down cleanly
+ *   fcp node show [--home DIR] [--json]
+ *       this node's identity from FCP_HOME: its owner-signed attestation
+ *       (checked against owner.pub), public keys, tags, the zones it holds
+ *       keys for (key ids only) and the peers it knows
  *   fcp node enroll | join | remove   device enrollment and removal
  *       (spec §19.4; cmd_enroll.c)
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "fcp/admin.h"
 #include "fcp/clock.h"
 #include "fcp/config.h"
+#include "fcp/crypto.h"
 #include "fcp/error.h"
 #include "fcp/hex.h"
 #include "fcp/model_attest.h"
@@ -30,6 +37,7 @@ static void node_usage(void)
            "                         [--home DIR] [--socket PATH]\n"
            "       fcp node reload-peers [--socket PATH] [--json]\n"
            "       fcp node stop [--socket PATH]\n"
+           "       fcp node show [--home DIR] [--json]\n"
            "       fcp node enroll --attestation FILE -o DIR [--home DIR]\n"
            "       fcp node enroll NODE_ID --pubkey HEX --enc-pubkey HEX --iss-pubkey HEX -o DIR\n"
            "       fcp node join DIR [--home DIR]\n"
@@ -45,6 +53,9 @@ static void node_usage(void)
            "reload-peers  ask the local fcpd to apply added or changed [[peers]] entries\n"
            "          of fcpd.toml now (a changed address re-establishes the session).\n"
            "stop      ask the local fcpd to shut down cleanly (as SIGTERM does).\n"
+           "show      this node's identity from FCP_HOME: node id, its attestation\n"
+           "          (verified against owner.pub now), public keys, tags, the zones\n"
+           "          it holds keys for (key ids, never keys) and the peers it knows.\n"
            "enroll    (owner's home) sign a new node's attestation (FILE: its node.request\n"
            "          from 'fcp init --join', or its public keys) and write the bundle DIR:\n"
            "          owner.pub, node.attest and one ZoneKeyManifest per zone sealing the\n"
@@ -244,6 +255,110 @@ static int stop(int argc, char **argv)
     return 0;
 }
 
+static void hex_of(char *out, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static int show(int argc, char **argv)
+{
+    const char *homeopt = NULL;
+    int json = 0;
+    for (int i = 2; i < argc; i++) {
+        if (i + 1 < argc && !strcmp(argv[i], "--home")) homeopt = argv[++i];
+        else if (!strcmp(argv[i], "--json")) json = 1;
+        else {
+            fprintf(stderr, "fcp node show: unknown or incomplete option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    char home[4096];
+    if (cmd_home_path(home, sizeof home, homeopt) < 0) {
+        fprintf(stderr, "fcp node show: set FCP_HOME or pass --home\n");
+        return 2;
+    }
+    fcp_node_attestation a;
+    int rc = cmd_load_attestation(home, "node.attest", &a);
+    if (rc < 0) {
+        cmd_error("node show", rc, "cannot read node.attest in FCP_HOME (run fcp init)");
+        return 1;
+    }
+    uint8_t owner[32];
+    int verify = cmd_load_owner(home, owner, NULL);
+    if (verify == 0)
+        verify = fcp_attestation_verify(&a, owner, (uint64_t)time(NULL));
+    cmd_zone_key zk[64];
+    size_t nz = 0;
+    int zrc = cmd_load_zone_keys(home, zk, sizeof zk / sizeof zk[0], &nz);
+    size_t npeers = 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/nodes", home);
+    DIR *dh = opendir(path);
+    char peers[64][FCP_NODE_ID_MAX + 1];
+    if (dh) {
+        struct dirent *e;
+        while ((e = readdir(dh)) != NULL) {
+            size_t l = strlen(e->d_name);
+            if (l > 7 && !strcmp(e->d_name + l - 7, ".attest") && l - 7 <= FCP_NODE_ID_MAX && npeers < 64) {
+                memcpy(peers[npeers], e->d_name, l - 7);
+                peers[npeers++][l - 7] = '\0';
+            }
+        }
+        closedir(dh);
+    }
+    char sig[65], enc[65], iss[65], okh[65];
+    hex_of(sig, a.node_sig_pubkey, 32);
+    hex_of(enc, a.node_enc_pubkey, 32);
+    hex_of(iss, a.node_iss_pubkey, 32);
+    hex_of(okh, owner, 32);
+    char vtext[16];
+    const char *vs = verify == 0 ? "ok" : fcp_error_code(verify, vtext, sizeof vtext);
+    if (json) {
+        printf("{\"node_id\":\"%s\",\"attestation\":\"%s\",\"owner_pubkey\":\"%s\",\"sig_pubkey\":\"%s\","
+               "\"enc_pubkey\":\"%s\",\"iss_pubkey\":\"%s\",\"issued_at\":%llu,",
+               a.node_id, vs, verify == 0 ? okh : "", sig, enc, iss, (unsigned long long)a.issued_at);
+        if (a.has_expires_at)
+            printf("\"expires_at\":%llu,", (unsigned long long)a.expires_at);
+        printf("\"tags\":[");
+        for (size_t i = 0; i < a.n_tags; i++)
+            printf("%s\"%s\"", i ? "," : "", a.tags[i]);
+        printf("],\"zones\":[");
+        for (size_t i = 0; zrc == 0 && i < nz; i++) {
+            char kid[17];
+            hex_of(kid, zk[i].kid, 8);
+            printf("%s{\"zone\":\"%s\",\"kid\":\"%s\"}", i ? "," : "", zk[i].zone, kid);
+        }
+        printf("],\"peers\":[");
+        for (size_t i = 0; i < npeers; i++)
+            printf("%s\"%s\"", i ? "," : "", peers[i]);
+        printf("]}\n");
+    } else {
+        printf("node        %s\n", a.node_id);
+        printf("attestation %s (owner-signed, checked against owner.pub now)\n", vs);
+        printf("signing key %s\nenc key     %s\nissue key   %s\n", sig, enc, iss);
+        printf("issued at   %llu%s", (unsigned long long)a.issued_at, a.has_expires_at ? "" : "\n");
+        if (a.has_expires_at)
+            printf(", expires %llu\n", (unsigned long long)a.expires_at);
+        printf("tags       ");
+        for (size_t i = 0; i < a.n_tags; i++)
+            printf(" %s", a.tags[i]);
+        printf("%s\nzones      ", a.n_tags ? "" : " (none)");
+        for (size_t i = 0; zrc == 0 && i < nz; i++) {
+            char kid[17];
+            hex_of(kid, zk[i].kid, 8);
+            printf(" %s (key %s)", zk[i].zone, kid);
+        }
+        printf("%s\npeers      ", zrc < 0 ? " (no zones.key)" : nz ? "" : " (none)");
+        for (size_t i = 0; i < npeers; i++)
+            printf(" %s", peers[i]);
+        printf("%s\n", npeers ? "" : " (none)");
+    }
+    for (size_t i = 0; i < nz; i++)
+        fcp_memzero(&zk[i], sizeof zk[i]);
+    return verify == 0 ? 0 : 1;
+}
+
 int cmd_node(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -258,6 +373,8 @@ int cmd_node(int argc, char **argv)
         return add_peer(argc, argv);
     if (!strcmp(argv[1], "stop"))
         return stop(argc, argv);
+    if (!strcmp(argv[1], "show"))
+        return show(argc, argv);
     if (!strcmp(argv[1], "reload-peers"))
         return reload_peers(argc, argv);
     if (!strcmp(argv[1], "enroll"))
