@@ -64,7 +64,7 @@ HDRS      := $(wildcard include/fcp/*.h src/*/*.h cmd/*/*.h tests/support/*.h)
 .PHONY: all lib tools tests check check-asan unit fuzz fuzz-smoke bench install clean demo demo-connectors
 all: lib tools
 
-lib: $(BUILD)/libfcp.a $(BUILD)/libfcp.so
+lib: $(BUILD)/libfcp.a $(BUILD)/libfcp.so $(BUILD)/libfcp-connector.a
 tools: $(TOOL_BINS)
 
 $(BUILD)/%.o: %.c $(HDRS)
@@ -83,6 +83,14 @@ $(BUILD)/blake3/%.S.o: $(BLAKE3_DIR)/%.S
 	$(Q)$(CC) -fPIC -c $< -o $@
 
 $(BUILD)/libfcp.a: $(LIB_OBJS) $(B3_OBJS)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
+# The connector SDK on its own (src/connector/): a connector links
+# -lfcp-connector -lfcp (libfcp-connector.pc says so).
+CONN_OBJS := $(filter $(BUILD)/src/connector/%,$(LIB_OBJS))
+$(BUILD)/libfcp-connector.a: $(CONN_OBJS)
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
@@ -109,7 +117,7 @@ $(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) $(BUILD)/libfcp.a
 	$(call say,BENCH,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ibench -o $@ $< $(BUILD)/libfcp.a $(TEST_LDLIBS)
 
-tests: $(TEST_BINS) $(TOOL_BINS)
+tests: $(TEST_BINS) $(TOOL_BINS) $(BUILD)/libfcp-connector.a
 
 # The test command README shows.  Runs unit tests, vector tests, golden
 # conformance checks and interop tests; ends with "N passed, N failed".
@@ -147,7 +155,7 @@ bench: $(BENCH_BINS)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/fcp $(DESTDIR)$(PREFIX)/bin \
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0644 $(BUILD)/libfcp.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 $(BUILD)/libfcp.a $(BUILD)/libfcp-connector.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0755 $(BUILD)/libfcp.so $(DESTDIR)$(PREFIX)/lib/libfcp.so.$(VERSION)
 	ln -sf libfcp.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfcp.so.0
 	ln -sf libfcp.so.0 $(DESTDIR)$(PREFIX)/lib/libfcp.so
@@ -155,8 +163,10 @@ install: all
 	install -m 0755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' libfcp.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libfcp.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' libfcp-connector.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libfcp-connector.pc
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0644 docs/man/fcp.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 docs/man/fcpd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
