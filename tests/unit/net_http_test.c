@@ -27,6 +27,7 @@
 
 #include "fcp/error.h"
 #include "fcp/net_http.h"
+#include "memscan.h"
 #include "test.h"
 
 #define MASK 0x3c
@@ -36,44 +37,7 @@ static uint8_t g_masked[40];
 /* occurrences of the masked needle in readable memory; -1 if unreadable */
 static long scan_self(const uint8_t *masked, size_t n)
 {
-    FILE *maps = fopen("/proc/self/maps", "r");
-    int fd = open("/proc/self/mem", O_RDONLY);
-    if (!maps || fd < 0) {
-        if (maps) fclose(maps);
-        if (fd >= 0) close(fd);
-        return -1;
-    }
-    char line[512];
-    static uint8_t buf[(1 << 20) + 64];
-    long found = 0;
-    int any = 0;
-    while (fgets(line, sizeof line, maps)) {
-        unsigned long long a, b;
-        char perms[8];
-        if (sscanf(line, "%llx-%llx %7s", &a, &b, perms) != 3 || perms[0] != 'r') continue;
-        if (strstr(line, "[vvar]") || strstr(line, "[vsyscall]") || b - a > ((unsigned long long)512 << 20)) continue;
-        size_t carry = 0;
-        for (unsigned long long off = a; off < b;) {
-            size_t want = (size_t)((b - off) < (1u << 20) ? (b - off) : (1u << 20));
-            ssize_t got = pread(fd, buf + carry, want, (off_t)off);
-            if (got <= 0) break;
-            any = 1;
-            size_t len = carry + (size_t)got;
-            for (size_t i = 0; i + n <= len; i++) {
-                if ((uint8_t)(buf[i] ^ MASK) != masked[0]) continue;
-                size_t j = 1;
-                while (j < n && (uint8_t)(buf[i + j] ^ MASK) == masked[j]) j++;
-                if (j == n) found++;
-            }
-            carry = len < n - 1 ? len : n - 1;
-            memmove(buf, buf + len - carry, carry);
-            off += (unsigned long long)got;
-        }
-    }
-    sodium_memzero(buf, sizeof buf);
-    close(fd);
-    fclose(maps);
-    return any ? found : -1;
+    return fcp_t_memscan(masked, n, MASK, 0);
 }
 
 static int s_body(void *ud, const void *p, size_t n)
