@@ -791,7 +791,7 @@ static int repair_tick_op(fcp_mesh_node *n, mesh_op *op)
         uint32_t flags = 0;
         if (n->store.stat(n->store.ctx, op->root, &m) == 0)
             flags = m.flags;
-        rc = mesh_encode_and_place(n, op->zone, op->root, f->obj, f->obj_len, flags,
+        rc = mesh_encode_and_place(n, op->zone, op->root, f->obj, f->obj_len, f->T, flags,
                                    (long)op->repair_peer, &pushed);
     }
     if (rc == FCP_ENOMEM) {

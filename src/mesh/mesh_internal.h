@@ -22,6 +22,7 @@
 
 #include "fcp/buf.h"
 #include "fcp/chunked.h"
+#include "fcp/fcpc.h"
 #include "fcp/fcps.h"
 #include "fcp/fcps_aead.h"
 #include "fcp/mesh.h"
@@ -115,7 +116,9 @@ int mesh_bucket_take(mesh_bucket *b, uint64_t now_ns);
 
 /* ---- peers ---------------------------------------------------------------- */
 
-/* Control-message keys of one session (keyed by its session id). */
+/* Control-message keys of one session (keyed by its session id): the
+ * datagram form's subkeys (D-MESH-4) and the FCPC stream form's per-direction
+ * state under k_ctx (D-MESH-11). */
 typedef struct mesh_ctl_keys {
     int      used;
     uint8_t  session_id[16];
@@ -123,6 +126,8 @@ typedef struct mesh_ctl_keys {
     uint8_t  recv[32];
     uint64_t next_seq;
     uint64_t installed;    /* install order, for replacement */
+    fcp_fcpc_tx ftx;
+    fcp_fcpc_rx frx;
 } mesh_ctl_keys;
 
 typedef struct mesh_view_entry {
@@ -175,7 +180,10 @@ typedef struct mesh_peer {
     uint64_t      up_since_ns;
     uint64_t      last_rx_ns;
     mesh_tx      *q_head, *q_tail;
-    uint64_t      q_bytes;
+    mesh_tx      *sq_head, *sq_tail; /* control messages for the FCPC stream (D-MESH-11) */
+    uint64_t      q_bytes;         /* both queues */
+    size_t        dgram_max;       /* path's datagram limit from the carrier, 0 = default */
+    int           stream;          /* a reliable FCPC stream to the peer is up */
     uint32_t      q_serves;        /* response symbols queued */
     mesh_bucket   req_bucket, push_bucket, hs_bucket;
     mesh_serve    serve[MESH_SERVE_SLOTS];
@@ -260,6 +268,7 @@ typedef struct mesh_pending {
     uint8_t  id[FCP_OBJECT_ID_BYTES];
     size_t   zone;
     uint32_t flags;
+    uint16_t T;           /* symbol size the put chose (D-MESH-12) */
     uint8_t *obj;
     size_t   len;
 } mesh_pending;
@@ -360,16 +369,21 @@ int mesh_ctl_open(fcp_mesh_node *n, mesh_peer *p, const uint8_t session_id[16],
 void mesh_ctl_install(mesh_peer *p, const fcp_session_keys *k, const char *self_id,
                       size_t self_len);
 
-/* mesh_put.c */
+/* mesh_put.c: encode obj with symbol size T and place it (only_peer >= 0:
+ * that peer's share only).  T must be the object's symbol size everywhere
+ * (the put's choice, or the stored/decoded object's). */
 int mesh_encode_and_place(fcp_mesh_node *n, size_t zone, const uint8_t id[32], const uint8_t *obj,
-                          size_t len, uint32_t flags, long only_peer, uint64_t *pushed);
+                          size_t len, uint16_t T, uint32_t flags, long only_peer, uint64_t *pushed);
+/* Symbol size of a new put in zone (D-MESH-12): the symbol_size limit, or
+ * less when a member's path carries only smaller datagrams. */
+uint16_t mesh_put_symbol_size(const fcp_mesh_node *n, size_t zone);
 
 /* mesh_repair.c: the put cache */
 const mesh_pending *mesh_pending_find(const fcp_mesh_node *n, const uint8_t id[32]);
 /* Make room for `bytes` more (evicting confirmed objects): 0 or FCP_EMESH_BUSY. */
 int mesh_pending_reserve(fcp_mesh_node *n, uint64_t bytes);
 int mesh_pending_add(fcp_mesh_node *n, const uint8_t id[32], size_t zone, uint32_t flags,
-                     const uint8_t *obj, size_t len);
+                     uint16_t T, const uint8_t *obj, size_t len);
 void mesh_pending_free(fcp_mesh_node *n);
 
 /* mesh_fetch.c */

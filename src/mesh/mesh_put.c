@@ -23,10 +23,24 @@
 #include "fcp/model_object.h"
 #include "mesh/mesh_internal.h"
 
-int mesh_encode_and_place(fcp_mesh_node *n, size_t zone, const uint8_t id[32], const uint8_t *obj,
-                          size_t len, uint32_t flags, long only_peer, uint64_t *pushed)
+uint16_t mesh_put_symbol_size(const fcp_mesh_node *n, size_t zone)
 {
     uint16_t T = (uint16_t)n->lim.symbol_size;
+    for (size_t pi = 0; pi < n->n_peers; pi++) {
+        const mesh_peer *p = &n->peers[pi];
+        uint16_t t;
+        if (!mesh_serves(p, zone) || p->dgram_max == 0 ||
+            fcp_fcps_symbol_size_for((uint32_t)p->dgram_max, 1, &t) < 0)
+            continue; /* no smaller path known: the 1200-byte default */
+        if (t < T)
+            T = t;
+    }
+    return T;
+}
+
+int mesh_encode_and_place(fcp_mesh_node *n, size_t zone, const uint8_t id[32], const uint8_t *obj,
+                          size_t len, uint16_t T, uint32_t flags, long only_peer, uint64_t *pushed)
+{
     uint32_t K;
     int rc = fcp_rq_fcp_k(len, T, &K);
     if (rc < 0)
@@ -97,6 +111,7 @@ out:
 typedef struct put_ctx {
     fcp_mesh_node *n;
     size_t         zone;
+    uint16_t       T;      /* one symbol size for every object of the put */
     uint64_t       pushed;
     fcp_buf        canon;
 } put_ctx;
@@ -108,10 +123,11 @@ static int place_object(put_ctx *pc, const fcp_object_header *h, const uint8_t *
     int rc = fcp_object_canonical_bytes(h, body, body_len, &pc->canon);
     if (rc < 0)
         return rc;
-    if ((rc = mesh_pending_add(pc->n, id, pc->zone, flags, pc->canon.data, pc->canon.len)) < 0)
+    if ((rc = mesh_pending_add(pc->n, id, pc->zone, flags, pc->T, pc->canon.data,
+                               pc->canon.len)) < 0)
         return rc;
-    return mesh_encode_and_place(pc->n, pc->zone, id, pc->canon.data, pc->canon.len, flags, -1,
-                                 &pc->pushed);
+    return mesh_encode_and_place(pc->n, pc->zone, id, pc->canon.data, pc->canon.len, pc->T, flags,
+                                 -1, &pc->pushed);
 }
 
 static int emit_chunk(void *ctx, uint32_t i, const fcp_object_header *h, const uint8_t *body,
@@ -141,7 +157,7 @@ int fcp_mesh_put(fcp_mesh_node *n, const char *zone, const uint8_t *data, size_t
     fcp_object_header *h = calloc(1, sizeof *h);
     if (!h)
         return FCP_ENOMEM;
-    put_ctx pc = { .n = n, .zone = zi, .pushed = 0 };
+    put_ctx pc = { .n = n, .zone = zi, .T = mesh_put_symbol_size(n, zi), .pushed = 0 };
     fcp_buf_init(&pc.canon);
     fcp_buf body;
     fcp_buf_init(&body);

@@ -378,7 +378,7 @@ const mesh_pending *mesh_pending_find(const fcp_mesh_node *n, const uint8_t id[3
 static uint32_t pending_k(const fcp_mesh_node *n, const mesh_pending *pe)
 {
     uint32_t k = 0;
-    (void)fcp_rq_fcp_k(pe->len, (uint16_t)n->lim.symbol_size, &k);
+    (void)fcp_rq_fcp_k(pe->len, pe->T, &k);
     return k;
 }
 
@@ -428,7 +428,7 @@ int mesh_pending_reserve(fcp_mesh_node *n, uint64_t bytes)
 }
 
 int mesh_pending_add(fcp_mesh_node *n, const uint8_t id[32], size_t zone, uint32_t flags,
-                     const uint8_t *obj, size_t len)
+                     uint16_t T, const uint8_t *obj, size_t len)
 {
     if (mesh_pending_find(n, id))
         return 0;
@@ -449,6 +449,7 @@ int mesh_pending_add(fcp_mesh_node *n, const uint8_t id[32], size_t zone, uint32
     memcpy(pe->id, id, 32);
     pe->zone = zone;
     pe->flags = flags;
+    pe->T = T;
     pe->len = len;
     n->n_pending++;
     n->pending_bytes += len;
@@ -577,7 +578,7 @@ int mesh_repair_tick(fcp_mesh_node *n)
                     if (pe) {
                         /* our own put: re-send the share from the cached bytes */
                         uint64_t pushed = 0;
-                        rc = mesh_encode_and_place(n, z, pe->id, pe->obj, pe->len, pe->flags,
+                        rc = mesh_encode_and_place(n, z, pe->id, pe->obj, pe->len, pe->T, pe->flags,
                                                    (long)pi, &pushed);
                         if (rc == FCP_ENOMEM)
                             return rc;
