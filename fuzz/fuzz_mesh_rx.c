@@ -6,6 +6,10 @@
  *   mode u8 | target u8 | len u16le | bytes[len]
  *   mode % 4 == 0: raw datagram to node target%3 from an address chosen by
  *                  the first byte (a configured peer's or a stranger's);
+ *                  with bit 2 of mode set, the bytes as an FCPC stream frame
+ *                  from the peer the first byte names (D-MESH-11; nodes 0
+ *                  and 1 are linked by streams, so their control messages
+ *                  also travel that way);
  *   mode % 4 == 1: bytes sealed as the frame of an authentic session datagram
  *                  from a peer (reaches frame, AEAD and symbol handling);
  *   mode % 4 == 2: bytes as an authentic, encrypted control message (type =
@@ -39,6 +43,8 @@ static void sim_reset(void)
     o.seed = 11;
     o.limits.max_decode_bytes = 16u << 20;
     if (mesh_sim_new(&g_sim, &o) < 0)
+        abort();
+    if (mesh_sim_set_link(g_sim, 0, 1, 1160, 1) < 0 || mesh_sim_set_link(g_sim, 1, 0, 1160, 1) < 0)
         abort();
     mesh_sim_run(g_sim, 200, 10);
     uint8_t id[32];
@@ -87,6 +93,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (mode % 4) {
         case 0: {
             fcp_mesh_addr from;
+            if ((mode >> 2) & 1u) {
+                fcp_mesh_node *n = mesh_sim_node(g_sim, node);
+                const char *peer = mesh_sim_node_id(g_sim, len > 0 ? b[0] % 3 : 0);
+                int rc = n ? fcp_mesh_on_stream(n, peer, b, len) : 0;
+                if (rc != 0 && rc != FCP_EMESH_UNKNOWN_PEER)
+                    abort();
+                break;
+            }
             if (len > 0 && b[0] < 3) {
                 from = mesh_sim_addr(b[0]);
             } else {

@@ -243,6 +243,43 @@ int fcp_mesh_member_set_addr(fcp_mesh_node *n, const char *node_id, const fcp_me
 int fcp_mesh_member_set_zones(fcp_mesh_node *n, const char *node_id,
                               const char (*zones)[FCP_ZONE_ID_MAX + 1], size_t n_zones);
 
+/* ---- carriers (D-MESH-11, D-MESH-12) ---------------------------------------- */
+
+/* What the I/O layer knows of its path to a peer, beyond the UDP default
+ * (fcpd's QUIC carrier calls this when a connection comes up, when path-MTU
+ * discovery changes its datagram limit, and with (0, 0) when it closes):
+ *   dgram_max  the largest datagram the path carries now (0: the 1200-byte
+ *              default).  New puts in the peer's zones use the symbol size
+ *              that fits it (D-WIRE-4, one symbol per datagram) when that is
+ *              smaller than the symbol_size limit, so their datagrams fit
+ *              the path and still fit 1200 bytes (D-MESH-12).
+ *   stream     1: a reliable, ordered, authenticated byte stream to the peer
+ *              is up.  Control messages (SymbolRequest, SymbolAck, gossip)
+ *              for the peer are then queued as FCPC frames (spec §9.4, sealed
+ *              under the session's k_ctx, D-MESH-11) taken with
+ *              fcp_mesh_poll_stream instead of datagrams; 0: back to
+ *              datagrams (frames not yet taken are sent as datagrams).
+ * FCP_EMESH_UNKNOWN_PEER. */
+int fcp_mesh_member_set_link(fcp_mesh_node *n, const char *node_id, size_t dgram_max,
+                             int stream);
+
+/* Largest FCPC frame fcp_mesh_poll_stream produces. */
+#define FCP_MESH_STREAM_FRAME_MAX 1100u
+
+/* Next FCPC frame for peer node_id's stream into buf[0..cap): 1 with *len,
+ * 0 when none is queued (or the peer has no stream / no session),
+ * FCP_EBUFFER_TOO_SMALL (cap < FCP_MESH_STREAM_FRAME_MAX),
+ * FCP_EMESH_UNKNOWN_PEER.  A caller with less room in its stream than
+ * FCP_MESH_STREAM_FRAME_MAX should wait (the frame stays queued). */
+int fcp_mesh_poll_stream(fcp_mesh_node *n, const char *node_id, uint8_t *buf, size_t cap,
+                         size_t *len);
+/* One whole FCPC frame received on the stream from peer node_id (the
+ * carrier authenticated the peer as that node).  Like fcp_mesh_on_datagram:
+ * bad input is counted (drop_stream) and 0 returned; negative only for local
+ * failures; FCP_EMESH_UNKNOWN_PEER. */
+int fcp_mesh_on_stream(fcp_mesh_node *n, const char *node_id, const uint8_t *frame,
+                       size_t len);
+
 /* ---- driving --------------------------------------------------------------- */
 
 /* One received datagram from address token `from` (any bytes, any length).
@@ -381,6 +418,9 @@ typedef struct fcp_mesh_counters {
     uint64_t drop_not_member;     /* symbols, requests or digests of a zone from a peer that is
                                    * not its member (D-MESH-9) */
     uint64_t members_added, members_removed, members_moved; /* runtime membership changes */
+    uint64_t stream_frames_in;    /* control messages received as FCPC stream frames */
+    uint64_t stream_frames_out;   /* control messages sent as FCPC stream frames */
+    uint64_t drop_stream;         /* stream frames refused (framing, session, replay, AEAD) */
 } fcp_mesh_counters;
 
 void fcp_mesh_get_counters(const fcp_mesh_node *n, fcp_mesh_counters *c);

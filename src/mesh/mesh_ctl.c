@@ -14,6 +14,15 @@
  * traffic is authenticated twice (session MAC, AEAD) and confidential, and
  * the datagram engine's replay windows cover it like any frame.
  *
+ * Over a reliable stream (a QUIC connection's FCPC stream, D-MESH-11) the
+ * same message travels as one FCPC frame (spec §9.4, fcpc.h): payload
+ * type u8 || body length u16le || body (no padding), flags ENCRYPTED, sealed
+ * with ChaCha20-Poly1305 under the session's k_ctx itself with nonce
+ * dir || 00 00 00 || seq (dir 0 from the session's initiator), seq from 1
+ * per session and direction, replay window 1 (strictly increasing).  k_ctx
+ * is used directly only there; the datagram form uses HKDF subkeys of it,
+ * so no (key, nonce) pair is shared between the two forms.
+ *
  * Gossip digest (D-MESH-2): canonical CBOR
  *     { "more": bool, ? "after": bstr .size 32,
  *       "entries": [* [bstr .size 32, count: uint, k: uint, flags: uint]],
@@ -222,6 +231,11 @@ void mesh_ctl_install(mesh_peer *p, const fcp_session_keys *k, const char *self_
                                  (const uint8_t *)p->id, p->id_len, 0);
     slot->next_seq = 1;
     slot->installed = ++p->ctl_installs;
+    /* the FCPC stream form (D-MESH-11): k_ctx itself, nonce by direction */
+    fcp_wire_dir me = k->is_initiator ? FCP_WIRE_I2R : FCP_WIRE_R2I;
+    fcp_wire_dir them = k->is_initiator ? FCP_WIRE_R2I : FCP_WIRE_I2R;
+    fcp_fcpc_tx_init(&slot->ftx, k->session_id, k->k_ctx, me, MESH_STREAM_MAX_PAYLOAD);
+    fcp_fcpc_rx_init(&slot->frx, k->session_id, k->k_ctx, them, MESH_STREAM_MAX_PAYLOAD, 1);
 }
 
 static mesh_ctl_keys *ctl_find(mesh_peer *p, const uint8_t sid[16])
@@ -232,15 +246,24 @@ static mesh_ctl_keys *ctl_find(mesh_peer *p, const uint8_t sid[16])
     return NULL;
 }
 
+/* Keys of the session a control message goes out under: the current one
+ * once the peer confirmed it, else the previous (the datagram engine's
+ * rule, so both carriers agree). */
+static mesh_ctl_keys *ctl_send_keys(mesh_peer *p)
+{
+    fcp_session_chan *c = &p->chan;
+    if (!c->has_cur)
+        return NULL;
+    const fcp_dgram_tx *tx = (c->cur_confirmed || !c->has_prev) ? &c->tx_cur : &c->tx_prev;
+    return ctl_find(p, tx->session_id);
+}
+
 int mesh_ctl_seal(fcp_mesh_node *n, mesh_peer *p, const mesh_tx *t, uint8_t *out, size_t cap,
                   size_t *out_len)
 {
     fcp_session_chan *c = &p->chan;
     *out_len = 0;
-    if (!c->has_cur)
-        return FCP_EMESH_NO_SESSION;
-    const fcp_dgram_tx *tx = (c->cur_confirmed || !c->has_prev) ? &c->tx_cur : &c->tx_prev;
-    mesh_ctl_keys *ck = ctl_find(p, tx->session_id);
+    mesh_ctl_keys *ck = ctl_send_keys(p);
     if (!ck)
         return FCP_EMESH_NO_SESSION;
     uint16_t T = mesh_ctl_symbol_size((size_t)t->len - MESH_CTL_HEAD);
@@ -266,6 +289,41 @@ int mesh_ctl_seal(fcp_mesh_node *n, mesh_peer *p, const mesh_tx *t, uint8_t *out
     if ((rc = fcp_session_chan_seal(c, out, cap, out_len, frame, flen)) < 0)
         return rc;
     ck->next_seq++;
+    return 0;
+}
+
+int mesh_ctl_stream_seal(mesh_peer *p, const mesh_tx *t, uint8_t *out, size_t cap,
+                         size_t *out_len)
+{
+    *out_len = 0;
+    mesh_ctl_keys *ck = ctl_send_keys(p);
+    if (!ck)
+        return FCP_EMESH_NO_SESSION;
+    return fcp_fcpc_tx_seal(&ck->ftx, out, cap, out_len, 0, t->data, t->len);
+}
+
+int mesh_ctl_stream_open(mesh_peer *p, const uint8_t *frame, size_t len, uint8_t *pt,
+                         size_t cap, uint8_t *type, const uint8_t **body, size_t *body_len)
+{
+    fcp_fcpc_frame f;
+    int rc = fcp_fcpc_decode(frame, len, MESH_STREAM_MAX_PAYLOAD, &f);
+    if (rc < 0)
+        return rc;
+    mesh_ctl_keys *ck = ctl_find(p, f.session_id);
+    if (!ck)
+        return FCP_EMESH_NO_SESSION;
+    size_t pl;
+    uint16_t flags;
+    if ((rc = fcp_fcpc_rx_open(&ck->frx, frame, len, pt, cap, &pl, &flags)) < 0)
+        return rc;
+    if (flags != FCP_FCPC_FLAG_ENCRYPTED || pl < MESH_CTL_HEAD)
+        return FCP_EMESH_CONTROL;
+    size_t bl = (size_t)pt[1] | ((size_t)pt[2] << 8);
+    if (bl != pl - MESH_CTL_HEAD || bl > MESH_CTL_MAX_BODY)
+        return FCP_EMESH_CONTROL;
+    *type = pt[0];
+    *body = pt + MESH_CTL_HEAD;
+    *body_len = bl;
     return 0;
 }
 

@@ -45,6 +45,8 @@ enum mesh_ctl_type {
 #define MESH_CTL_HEAD        3u         /* type u8 || body length u16le */
 /* Largest body: one record filling a 1200-byte datagram (symbol 1024). */
 #define MESH_CTL_MAX_BODY    (FCP_FCPS_DEFAULT_SYMBOL_SIZE - MESH_CTL_HEAD)
+/* FCPC payload of a control message on a stream (D-MESH-11). */
+#define MESH_STREAM_MAX_PAYLOAD (MESH_CTL_HEAD + MESH_CTL_MAX_BODY)
 
 /* Symbol size of a control record carrying body_len bytes (>= 256, multiple
  * of 8), or 0 if the body is too large. */
@@ -368,6 +370,12 @@ int mesh_ctl_open(fcp_mesh_node *n, mesh_peer *p, const uint8_t session_id[16],
                   const uint8_t **body, size_t *body_len);
 void mesh_ctl_install(mesh_peer *p, const fcp_session_keys *k, const char *self_id,
                       size_t self_len);
+/* The FCPC stream form (D-MESH-11): seal queued control item t into one
+ * frame / open one received frame into pt[0..cap) (type, body point into pt). */
+int mesh_ctl_stream_seal(mesh_peer *p, const mesh_tx *t, uint8_t *out, size_t cap,
+                         size_t *out_len);
+int mesh_ctl_stream_open(mesh_peer *p, const uint8_t *frame, size_t len, uint8_t *pt,
+                         size_t cap, uint8_t *type, const uint8_t **body, size_t *body_len);
 
 /* mesh_put.c: encode obj with symbol size T and place it (only_peer >= 0:
  * that peer's share only).  T must be the object's symbol size everywhere

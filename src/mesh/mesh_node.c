@@ -388,14 +388,16 @@ fail:
 
 static void queue_flush(fcp_mesh_node *n, mesh_peer *p)
 {
-    mesh_tx *t = p->q_head;
-    while (t) {
-        mesh_tx *nx = t->next;
-        n->tx_bytes -= sizeof *t + t->len;
-        free(t);
-        t = nx;
+    for (int q = 0; q < 2; q++) {
+        mesh_tx *t = q ? p->sq_head : p->q_head;
+        while (t) {
+            mesh_tx *nx = t->next;
+            n->tx_bytes -= sizeof *t + t->len;
+            free(t);
+            t = nx;
+        }
     }
-    p->q_head = p->q_tail = NULL;
+    p->q_head = p->q_tail = p->sq_head = p->sq_tail = NULL;
     p->q_bytes = 0;
     p->q_serves = 0;
 }
@@ -430,15 +432,25 @@ void fcp_mesh_node_free(fcp_mesh_node *n)
 
 /* ---- transmit queues ------------------------------------------------------------ */
 
+static void list_append(mesh_tx **head, mesh_tx **tail, mesh_tx *t)
+{
+    t->next = NULL;
+    if (*tail)
+        (*tail)->next = t;
+    else
+        *head = t;
+    *tail = t;
+}
+
+/* Datagram queue, or - for control messages to a peer with a stream - the
+ * stream queue (D-MESH-11).  Both count toward the peer's tx budget. */
 static int queue_item(fcp_mesh_node *n, size_t pi, mesh_tx *t)
 {
     mesh_peer *p = &n->peers[pi];
-    t->next = NULL;
-    if (p->q_tail)
-        p->q_tail->next = t;
+    if (t->kind == MESH_TX_CONTROL && p->stream)
+        list_append(&p->sq_head, &p->sq_tail, t);
     else
-        p->q_head = t;
-    p->q_tail = t;
+        list_append(&p->q_head, &p->q_tail, t);
     p->q_bytes += sizeof *t + t->len;
     n->tx_bytes += sizeof *t + t->len;
     return 0;
@@ -913,6 +925,19 @@ static int on_symbol_frame(fcp_mesh_node *n, size_t pi, uint8_t *frame, size_t f
     return 0;
 }
 
+/* An opened control message, from either carrier. */
+static int on_control(fcp_mesh_node *n, size_t pi, uint8_t type, const uint8_t *body, size_t blen)
+{
+    switch (type) {
+    case MESH_CTL_SYMBOL_REQUEST: return mesh_on_symbol_request(n, pi, body, blen);
+    case MESH_CTL_SYMBOL_ACK:     return mesh_on_symbol_ack(n, pi, body, blen);
+    case MESH_CTL_GOSSIP:         return mesh_on_gossip(n, pi, body, blen);
+    default:
+        n->c.drop_control++;
+        return 0;
+    }
+}
+
 static int on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8_t *buf,
                        size_t len)
 {
@@ -956,14 +981,7 @@ static int on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint8_
             n->c.drop_control++;
             return 0;
         }
-        switch (type) {
-        case MESH_CTL_SYMBOL_REQUEST: return mesh_on_symbol_request(n, pi, body, blen);
-        case MESH_CTL_SYMBOL_ACK:     return mesh_on_symbol_ack(n, pi, body, blen);
-        case MESH_CTL_GOSSIP:         return mesh_on_gossip(n, pi, body, blen);
-        default:
-            n->c.drop_control++;
-            return 0;
-        }
+        return on_control(n, pi, type, body, blen);
     }
     return on_symbol_frame(n, pi, frame, d.frame_len, &f);
 }
@@ -974,6 +992,91 @@ int fcp_mesh_on_datagram(fcp_mesh_node *n, const fcp_mesh_addr *from, const uint
     int rc = on_datagram(n, from, buf, len);
     /* a fetch finished: its get collects it and starts the next chunk
      * fetches now, not on the next tick (D-MESH-10) */
+    if (rc >= 0 && n->ops_kick) {
+        n->ops_kick = 0;
+        rc = mesh_ops_tick(n);
+    }
+    return rc;
+}
+
+/* ---- the FCPC stream carrier (D-MESH-11, D-MESH-12) ------------------------------ */
+
+int fcp_mesh_member_set_link(fcp_mesh_node *n, const char *node_id, size_t dgram_max,
+                             int stream)
+{
+    size_t pi = node_id ? peer_by_id(n, node_id) : SIZE_MAX;
+    if (pi == SIZE_MAX)
+        return FCP_EMESH_UNKNOWN_PEER;
+    mesh_peer *p = &n->peers[pi];
+    p->dgram_max = dgram_max;
+    p->stream = stream != 0;
+    if (!p->stream && p->sq_head) {
+        /* frames not taken yet go out as datagrams */
+        if (p->q_tail)
+            p->q_tail->next = p->sq_head;
+        else
+            p->q_head = p->sq_head;
+        p->q_tail = p->sq_tail;
+        p->sq_head = p->sq_tail = NULL;
+    }
+    return 0;
+}
+
+int fcp_mesh_poll_stream(fcp_mesh_node *n, const char *node_id, uint8_t *buf, size_t cap,
+                         size_t *len)
+{
+    *len = 0;
+    size_t pi = node_id ? peer_by_id(n, node_id) : SIZE_MAX;
+    if (pi == SIZE_MAX)
+        return FCP_EMESH_UNKNOWN_PEER;
+    if (cap < FCP_MESH_STREAM_FRAME_MAX)
+        return FCP_EBUFFER_TOO_SMALL;
+    mesh_peer *p = &n->peers[pi];
+    while (p->sq_head) {
+        mesh_tx *t = p->sq_head;
+        p->sq_head = t->next;
+        if (!p->sq_head)
+            p->sq_tail = NULL;
+        p->q_bytes -= sizeof *t + t->len;
+        n->tx_bytes -= sizeof *t + t->len;
+        int rc = mesh_ctl_stream_seal(p, t, buf, cap, len);
+        free(t);
+        if (rc < 0) {
+            n->c.drop_tx_budget++;
+            continue;
+        }
+        n->c.stream_frames_out++;
+        n->c.tx_bytes += *len;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_stream(fcp_mesh_node *n, size_t pi, const uint8_t *frame, size_t len)
+{
+    mesh_peer *p = &n->peers[pi];
+    uint8_t type;
+    const uint8_t *body;
+    size_t blen;
+    n->c.rx_bytes += len;
+    if (!frame || mesh_ctl_stream_open(p, frame, len, n->scratch, sizeof n->scratch, &type, &body,
+                                       &blen) < 0) {
+        n->c.drop_stream++;
+        return 0;
+    }
+    n->c.stream_frames_in++;
+    p->last_rx_ns = mesh_now(n);
+    if (p->chan.has_cur && memcmp(frame + 6, p->chan.rx_cur.session_id, 16) == 0)
+        p->heard = 1;
+    return on_control(n, pi, type, body, blen);
+}
+
+int fcp_mesh_on_stream(fcp_mesh_node *n, const char *node_id, const uint8_t *frame, size_t len)
+{
+    size_t pi = node_id ? peer_by_id(n, node_id) : SIZE_MAX;
+    if (pi == SIZE_MAX)
+        return FCP_EMESH_UNKNOWN_PEER;
+    int rc = on_stream(n, pi, frame, len);
     if (rc >= 0 && n->ops_kick) {
         n->ops_kick = 0;
         rc = mesh_ops_tick(n);

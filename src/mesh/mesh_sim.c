@@ -31,8 +31,9 @@ struct mesh_sim {
     fcp_mesh_zone_config zone;
     fcp_mesh_zone_config zones[2];
     sim_node             nodes[MESH_SIM_MAX_NODES];
-    uint64_t             delivered, dropped;
-    uint8_t              buf[FCP_MESH_MAX_DATAGRAM];
+    uint64_t             delivered, dropped, stream_delivered;
+    struct { size_t dgram_max; int stream; size_t max_seen; } link[MESH_SIM_MAX_NODES][MESH_SIM_MAX_NODES];
+    uint8_t              buf[FCP_MESH_MAX_DATAGRAM + FCP_MESH_STREAM_FRAME_MAX];
 };
 
 static const char *NAMES[MESH_SIM_MAX_NODES] = {
@@ -109,9 +110,59 @@ static int node_start(mesh_sim *s, size_t i)
     cfg.rng = &sn->rng.rng;
     cfg.limits = s->o.limits;
     rc = fcp_mesh_node_new(&sn->node, &cfg);
-    if (rc < 0)
+    if (rc < 0) {
         fcp_mesh_memstore_free(&sn->store);
-    return rc;
+        return rc;
+    }
+    for (size_t j = 0; j < s->o.n_nodes; j++)
+        if (s->link[i][j].dgram_max || s->link[i][j].stream)
+            (void)fcp_mesh_member_set_link(sn->node, s->nodes[j].id, s->link[i][j].dgram_max,
+                                           s->link[i][j].stream);
+    return 0;
+}
+
+int mesh_sim_set_link(mesh_sim *s, size_t i, size_t j, size_t dgram_max, int stream)
+{
+    if (i >= s->o.n_nodes || j >= s->o.n_nodes || i == j)
+        return FCP_EINVAL;
+    s->link[i][j].dgram_max = dgram_max;
+    s->link[i][j].stream = stream != 0;
+    return s->nodes[i].node ? fcp_mesh_member_set_link(s->nodes[i].node, s->nodes[j].id, dgram_max,
+                                                       stream)
+                            : 0;
+}
+
+uint64_t mesh_sim_stream_delivered(const mesh_sim *s) { return s->stream_delivered; }
+
+size_t mesh_sim_max_datagram(const mesh_sim *s, size_t i, size_t j)
+{
+    return i < s->o.n_nodes && j < s->o.n_nodes ? s->link[i][j].max_seen : 0;
+}
+
+/* Stream frames node i queued for its stream peers, delivered in order. */
+static long deliver_streams(mesh_sim *s, size_t i)
+{
+    long moved = 0;
+    for (size_t j = 0; j < s->o.n_nodes; j++) {
+        size_t len;
+        int rc;
+        if (!s->link[i][j].stream || !s->nodes[i].node)
+            continue;
+        while ((rc = fcp_mesh_poll_stream(s->nodes[i].node, s->nodes[j].id, s->buf, sizeof s->buf,
+                                          &len)) == 1) {
+            if (!s->nodes[j].node) {
+                s->dropped++;
+                continue;
+            }
+            if ((rc = fcp_mesh_on_stream(s->nodes[j].node, s->nodes[i].id, s->buf, len)) < 0)
+                return rc;
+            s->stream_delivered++;
+            moved++;
+        }
+        if (rc < 0 && rc != FCP_EMESH_UNKNOWN_PEER)
+            return rc;
+    }
+    return moved;
 }
 
 int mesh_sim_new(mesh_sim **out, const mesh_sim_opts *o)
@@ -241,6 +292,8 @@ long mesh_sim_step(mesh_sim *s, uint64_t ms)
                     s->dropped++;
                     continue;
                 }
+                if (len > s->link[i][d].max_seen)
+                    s->link[i][d].max_seen = len;
                 if ((rc = fcp_mesh_on_datagram(s->nodes[d].node, &from, s->buf, len)) < 0)
                     return rc;
                 s->delivered++;
@@ -248,6 +301,10 @@ long mesh_sim_step(mesh_sim *s, uint64_t ms)
             }
             if (rc < 0)
                 return rc;
+            long sm = deliver_streams(s, i);
+            if (sm < 0)
+                return sm;
+            pass += sm;
         }
         for (size_t i = 0; i < s->o.n_nodes; i++)
             if (s->nodes[i].node && (rc = fcp_mesh_on_tick(s->nodes[i].node)) < 0)

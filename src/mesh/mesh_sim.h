@@ -54,6 +54,15 @@ void mesh_sim_set_addr(mesh_sim *s, size_t i, const fcp_mesh_addr *a);
 /* Zone keys every node serves (to build a forged-but-keyed peer in tests). */
 const fcp_mesh_zone_config *mesh_sim_zone(const mesh_sim *s);
 
+/* Carrier facts of the link from node i to node j (D-MESH-11/12): node i is
+ * told them (fcp_mesh_member_set_link, again after each restart), and with
+ * stream set the FCPC frames i queues for j are delivered to j in order
+ * (fcp_mesh_on_stream) during each step.  0, FCP_EINVAL, engine errors. */
+int mesh_sim_set_link(mesh_sim *s, size_t i, size_t j, size_t dgram_max, int stream);
+/* Stream frames delivered so far. */
+uint64_t mesh_sim_stream_delivered(const mesh_sim *s);
+/* Largest datagram node i sent to node j so far. */
+size_t mesh_sim_max_datagram(const mesh_sim *s, size_t i, size_t j);
 int mesh_sim_kill(mesh_sim *s, size_t i);
 int mesh_sim_restart(mesh_sim *s, size_t i);
 
