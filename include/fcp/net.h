@@ -16,7 +16,9 @@
  *   udp      non-blocking IPv4/IPv6 datagram sockets that never fragment
  *            (IP_PMTUDISC_DO / IPV6_DONTFRAG) and refuse payloads above
  *            FCP_NET_UDP_MAX_PAYLOAD; truncated (oversized) arrivals are
- *            reported, not delivered.
+ *            reported, not delivered.  Datagrams move one per call or in
+ *            batches (sendmmsg/recvmmsg), and a bounded per-socket send
+ *            queue keeps what a full socket did not take.
  *   unix     the admin socket: mode 0600, a stale socket file is replaced only
  *            when nobody answers on it, and every accepted client is checked
  *            with SO_PEERCRED against the daemon's uid.
@@ -116,6 +118,81 @@ int fcp_net_udp_recv(int fd, uint8_t *buf, size_t cap, fcp_net_addr *from);
  * FCP_ELIMIT if the socket buffer is full (the datagram is dropped, as UDP
  * allows), FCP_ENET_SOCKET on other errors. */
 int fcp_net_udp_send(int fd, const uint8_t *buf, size_t len, const fcp_net_addr *to);
+
+/* ---- UDP in batches (sendmmsg / recvmmsg) ---------------------------------
+ *
+ * One system call moves up to FCP_NET_UDP_BATCH datagrams (larger arrays are
+ * walked in slices of that size).  A datagram of a batch is one
+ * fcp_net_dgram:
+ *
+ *   send  buf/len: the payload (at most FCP_NET_UDP_MAX_PAYLOAD); addr: the
+ *         destination (addr.len 0: the socket's connected peer, for
+ *         connected sockets and socketpairs); cap and rc unused.
+ *   recv  buf/cap: where it lands (set by the caller); on return len: bytes
+ *         stored, addr: the source, rc: 0, or FCP_ENET_DATAGRAM_SIZE when the
+ *         datagram was larger than cap (MSG_TRUNC) or than
+ *         FCP_NET_UDP_MAX_PAYLOAD: it is consumed and must be dropped.
+ */
+#define FCP_NET_UDP_BATCH 64u
+
+typedef struct fcp_net_dgram {
+    uint8_t     *buf;
+    size_t       len;
+    size_t       cap;
+    fcp_net_addr addr;
+    int          rc;
+} fcp_net_dgram;
+
+/* Send v[0..n) in order, never blocking.  Returns 0 when all were accepted
+ * (*sent = n).  Otherwise v[0..*sent) were accepted by the kernel, v[*sent]
+ * was not, and nothing after it was tried:
+ *   FCP_ELIMIT              the socket buffer is full (EAGAIN/ENOBUFS):
+ *                           v[*sent..n) may be sent again once the socket is
+ *                           writable (nothing is dropped here);
+ *   FCP_ENET_DATAGRAM_SIZE  v[*sent] is above FCP_NET_UDP_MAX_PAYLOAD or the
+ *                           path's MTU (EMSGSIZE): skip it and go on;
+ *   FCP_ENET_SOCKET         v[*sent] failed otherwise (bad address, ...).
+ * FCP_EINVAL for a NULL v with n > 0 or a NULL sent. */
+int fcp_net_udp_send_batch(int fd, const fcp_net_dgram *v, size_t n, size_t *sent);
+/* Receive up to n datagrams into v[0..n) (buf and cap set by the caller),
+ * never blocking.  Returns 0 with *got >= 1 datagrams filled in (see rc of
+ * each: truncated or oversized ones are reported, not delivered);
+ * FCP_ENOENT with *got = 0 when nothing is pending (or a transient ICMP
+ * error was consumed); FCP_ENET_SOCKET on other errors.  FCP_EINVAL for a
+ * NULL v, n == 0 or a NULL got. */
+int fcp_net_udp_recv_batch(int fd, fcp_net_dgram *v, size_t n, size_t *got);
+
+/* A bounded send queue for one UDP socket: datagrams are copied in with
+ * _push and leave with _flush (one sendmmsg per FCP_NET_UDP_BATCH).  When
+ * the socket is full the unsent tail stays queued, in order, for the next
+ * _flush (wait for writability first); nothing is dropped except datagrams
+ * the kernel refuses for good (size, address), which are counted. */
+typedef struct fcp_net_udp_txq {
+    size_t        head, tail;   /* queued: d[head..tail) */
+    fcp_net_dgram d[FCP_NET_UDP_BATCH];
+    uint8_t       buf[FCP_NET_UDP_BATCH][FCP_NET_UDP_MAX_PAYLOAD];
+} fcp_net_udp_txq;
+
+typedef struct fcp_net_udp_txq_stats {
+    uint64_t sent, bytes;       /* accepted by the kernel */
+    uint64_t dropped;           /* refused for good (not FCP_ELIMIT) */
+} fcp_net_udp_txq_stats;
+
+/* Empty the queue (no system call). */
+void fcp_net_udp_txq_init(fcp_net_udp_txq *q);
+/* Datagrams queued. */
+size_t fcp_net_udp_txq_len(const fcp_net_udp_txq *q);
+/* 1 when _push would refuse with FCP_ELIMIT. */
+int fcp_net_udp_txq_full(const fcp_net_udp_txq *q);
+/* Queue a copy of buf[0..len) for to.  FCP_ENET_DATAGRAM_SIZE above
+ * FCP_NET_UDP_MAX_PAYLOAD, FCP_ELIMIT when FCP_NET_UDP_BATCH are queued
+ * (flush first); nothing queued then. */
+int fcp_net_udp_txq_push(fcp_net_udp_txq *q, const uint8_t *buf, size_t len, const fcp_net_addr *to);
+/* Send what is queued, adding to *st (may be NULL).  0 when the queue is
+ * empty afterwards; FCP_ELIMIT when the socket is full (the rest stays
+ * queued).  Datagrams refused for good are dropped and counted, and the
+ * flush goes on with the next. */
+int fcp_net_udp_txq_flush(int fd, fcp_net_udp_txq *q, fcp_net_udp_txq_stats *st);
 
 /* ---- unix admin socket --------------------------------------------------- */
 

@@ -1,6 +1,8 @@
 /*
- * net_sock.c - sockets: address resolution, UDP that never fragments, the
- * credential-checked unix admin socket and the loopback TCP listener.
+ * net_sock.c - sockets: address resolution, UDP that never fragments (one
+ * datagram per call, or batches through sendmmsg/recvmmsg and a bounded send
+ * queue), the credential-checked unix admin socket and the loopback TCP
+ * listener.
  *
  * Every socket is created non-blocking and close-on-exec (except the blocking
  * client connect), so nothing fcpd owns can stall its loop or leak into a
@@ -176,6 +178,163 @@ int fcp_net_udp_send(int fd, const uint8_t *buf, size_t len, const fcp_net_addr 
             return FCP_ENET_DATAGRAM_SIZE;
         return FCP_ENET_SOCKET;
     }
+    return 0;
+}
+
+/* ---- UDP in batches ------------------------------------------------------ */
+
+/* errno of a failed send -> the FCP code of fcp_net_udp_send */
+static int send_errno(int e)
+{
+    if (e == EAGAIN || e == EWOULDBLOCK || e == ENOBUFS || e == EINTR)
+        return FCP_ELIMIT;
+    if (e == EMSGSIZE)
+        return FCP_ENET_DATAGRAM_SIZE;
+    return FCP_ENET_SOCKET;
+}
+
+int fcp_net_udp_send_batch(int fd, const fcp_net_dgram *v, size_t n, size_t *sent)
+{
+    if (!sent || (!v && n))
+        return FCP_EINVAL;
+    *sent = 0;
+    struct mmsghdr mh[FCP_NET_UDP_BATCH];
+    struct iovec iov[FCP_NET_UDP_BATCH];
+    size_t i = 0;
+    while (i < n) {
+        /* the slice: up to the batch size, stopping before an oversized one */
+        size_t m = 0;
+        while (m < FCP_NET_UDP_BATCH && i + m < n && v[i + m].len <= FCP_NET_UDP_MAX_PAYLOAD) {
+            const fcp_net_dgram *g = &v[i + m];
+            iov[m].iov_base = g->buf;
+            iov[m].iov_len = g->len;
+            memset(&mh[m], 0, sizeof mh[m]);
+            if (g->addr.len) {
+                mh[m].msg_hdr.msg_name = (void *)&g->addr.ss;
+                mh[m].msg_hdr.msg_namelen = g->addr.len;
+            }
+            mh[m].msg_hdr.msg_iov = &iov[m];
+            mh[m].msg_hdr.msg_iovlen = 1;
+            m++;
+        }
+        if (m == 0)
+            return FCP_ENET_DATAGRAM_SIZE;   /* v[i] itself is too large */
+        int r = sendmmsg(fd, mh, (unsigned)m, MSG_DONTWAIT);
+        if (r <= 0)   /* about v[i]: nothing of this slice left */
+            return r < 0 ? send_errno(errno) : FCP_ELIMIT;
+        /* r < m: the kernel stopped at v[i + r]; the next call reports why */
+        i += (size_t)r;
+        *sent = i;
+    }
+    return 0;
+}
+
+int fcp_net_udp_recv_batch(int fd, fcp_net_dgram *v, size_t n, size_t *got)
+{
+    if (!got)
+        return FCP_EINVAL;
+    *got = 0;
+    if (!v || !n)
+        return FCP_EINVAL;
+    if (n > FCP_NET_UDP_BATCH)
+        n = FCP_NET_UDP_BATCH;
+    struct mmsghdr mh[FCP_NET_UDP_BATCH];
+    struct iovec iov[FCP_NET_UDP_BATCH];
+    for (size_t i = 0; i < n; i++) {
+        iov[i].iov_base = v[i].buf;
+        iov[i].iov_len = v[i].cap;
+        memset(&mh[i], 0, sizeof mh[i]);
+        mh[i].msg_hdr.msg_name = &v[i].addr.ss;
+        mh[i].msg_hdr.msg_namelen = sizeof v[i].addr.ss;
+        mh[i].msg_hdr.msg_iov = &iov[i];
+        mh[i].msg_hdr.msg_iovlen = 1;
+    }
+    int r = recvmmsg(fd, mh, (unsigned)n, MSG_DONTWAIT, NULL);
+    if (r < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return FCP_ENOENT;
+        /* ICMP errors surface on the next call (and are consumed by it) */
+        if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH || errno == EMSGSIZE)
+            return FCP_ENOENT;
+        return FCP_ENET_SOCKET;
+    }
+    if (r == 0)
+        return FCP_ENOENT;
+    for (int i = 0; i < r; i++) {
+        v[i].len = mh[i].msg_len;
+        v[i].addr.len = mh[i].msg_hdr.msg_namelen;
+        v[i].rc = (mh[i].msg_hdr.msg_flags & MSG_TRUNC) || v[i].len > FCP_NET_UDP_MAX_PAYLOAD
+                      ? FCP_ENET_DATAGRAM_SIZE : 0;
+    }
+    *got = (size_t)r;
+    return 0;
+}
+
+void fcp_net_udp_txq_init(fcp_net_udp_txq *q)
+{
+    q->head = q->tail = 0;
+}
+
+size_t fcp_net_udp_txq_len(const fcp_net_udp_txq *q)
+{
+    return q->tail - q->head;
+}
+
+int fcp_net_udp_txq_full(const fcp_net_udp_txq *q)
+{
+    return q->tail - q->head >= FCP_NET_UDP_BATCH;
+}
+
+int fcp_net_udp_txq_push(fcp_net_udp_txq *q, const uint8_t *buf, size_t len, const fcp_net_addr *to)
+{
+    if (len > FCP_NET_UDP_MAX_PAYLOAD)
+        return FCP_ENET_DATAGRAM_SIZE;
+    if (fcp_net_udp_txq_full(q))
+        return FCP_ELIMIT;
+    if (q->tail == FCP_NET_UDP_BATCH) {
+        /* a held tail sits at the end: move it to the front (rare: only
+         * when a caller pushes while the socket is still full) */
+        size_t k = q->tail - q->head;
+        for (size_t i = 0; i < k; i++) {
+            memmove(q->buf[i], q->buf[q->head + i], q->d[q->head + i].len);
+            q->d[i] = q->d[q->head + i];
+            q->d[i].buf = q->buf[i];
+        }
+        q->head = 0;
+        q->tail = k;
+    }
+    fcp_net_dgram *g = &q->d[q->tail];
+    memcpy(q->buf[q->tail], buf, len);
+    g->buf = q->buf[q->tail];
+    g->len = len;
+    g->cap = FCP_NET_UDP_MAX_PAYLOAD;
+    g->addr = *to;
+    g->rc = 0;
+    q->tail++;
+    return 0;
+}
+
+int fcp_net_udp_txq_flush(int fd, fcp_net_udp_txq *q, fcp_net_udp_txq_stats *st)
+{
+    while (q->head < q->tail) {
+        size_t sent = 0;
+        int rc = fcp_net_udp_send_batch(fd, &q->d[q->head], q->tail - q->head, &sent);
+        for (size_t i = 0; i < sent; i++) {
+            if (st) {
+                st->sent++;
+                st->bytes += q->d[q->head + i].len;
+            }
+        }
+        q->head += sent;
+        if (rc == FCP_ELIMIT)
+            return FCP_ELIMIT;
+        if (rc < 0) {   /* refused for good: drop this one, go on */
+            if (st)
+                st->dropped++;
+            q->head++;
+        }
+    }
+    q->head = q->tail = 0;
     return 0;
 }
 
