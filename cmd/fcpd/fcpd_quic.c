@@ -4,13 +4,27 @@
  * attested peers and dials the peers listed under [quic.dial], each
  * authenticated by its node key (D-QUIC-2).
  *
- * What it carries today: the mesh engine's datagrams (MeshSession handshake,
- * FCPS symbols, control), one per QUIC DATAGRAM frame (D-QUIC-4), whenever a
- * connection to that peer is up and the datagram fits the path; anything else
- * still goes over the plain UDP socket, so QUIC is an improvement of the
- * path, never a dependency.  Datagrams that arrive over QUIC are handed to
- * the engine as if they came from the peer's configured UDP address (the
- * engine knows peers by address token), after the same removed-node gate.
+ * What it carries:
+ *   - the FCPC stream (D-QUIC-3): the mesh engine's control messages
+ *     (SymbolRequest, SymbolAck, gossip digests) as FCPC frames sealed under
+ *     the mesh session's k_ctx (D-MESH-11), reliable and in order, instead
+ *     of datagrams that may be lost;
+ *   - QUIC DATAGRAM frames (D-QUIC-4): the engine's other datagrams
+ *     (MeshSession handshake, FCPS symbols), one per frame, whenever the
+ *     datagram fits the path.  The engine is told each connection's datagram
+ *     limit (fcp_mesh_member_set_link, again whenever path-MTU discovery
+ *     changes it), so new puts use symbols that fit (D-MESH-12: a fresh
+ *     1200-byte path gives 1160-byte datagrams and 984-byte symbols).
+ * Anything else still goes over the plain UDP socket, so QUIC is an
+ * improvement of the path, never a dependency: when a connection closes the
+ * engine hears (0, no stream) and its queued control frames leave as
+ * datagrams.  Traffic that arrives over QUIC is handed to the engine as
+ * from the peer the connection authenticated, after the same removed-node
+ * gate as UDP.
+ *
+ * One connection per peer carries its stream frames (the first established
+ * one in the table, the same one its datagrams use); frames are read from
+ * every connection of the peer.
  *
  * Timers: the daemon's loop wakes at least every 10 ms, too coarse for QUIC's
  * pacing and ack timers, so a timerfd armed at the earliest connection expiry
@@ -29,6 +43,7 @@
 #include "fcp/clock.h"
 #include "fcp/crypto.h"
 #include "fcp/error.h"
+#include "fcp/fcpc.h"
 #include "fcp/model_attest.h"
 #include "fcp/net_quic.h"
 #include "fcp/rng.h"
@@ -45,6 +60,8 @@ typedef struct qlink {
     int            dial;       /* index into dial[] for a connection we dialled, else -1 */
     fcp_net_addr   remote;
     int            up;         /* "quic.up" logged */
+    int            told;       /* the engine was told this link's facts (D-MESH-11/12) */
+    size_t         told_dgram; /* ... with this datagram limit */
 } qlink;
 
 typedef struct qpeer {
@@ -76,7 +93,15 @@ struct fcpd_quic {
     /* counters (metrics and logs) */
     uint64_t           accepted, refused, dials, pkts_in, pkts_out, drop_out;
     uint64_t           dgrams_in, dgrams_out, dgrams_udp_fallback;
+    uint64_t           frames_in, frames_out, frames_refused;
 };
+
+/* Room a link must have before we take a frame from the engine. */
+#define FRAME_ROOM FCP_MESH_STREAM_FRAME_MAX
+/* Largest FCPC payload we accept from a peer: the mesh's control messages
+ * are at most ~1 KiB; a larger frame is a framing error that closes the
+ * connection (D-QUIC-3), never a frame stuck in the receive buffer. */
+#define FCPC_MAX_PAYLOAD 2048u
 
 static int key_ok(void *ctx, const uint8_t pk[32])
 {
@@ -126,6 +151,65 @@ static qlink *link_new(struct fcpd_quic *q)
     return NULL;
 }
 
+/* The link that carries peer p's stream frames and datagrams: the first
+ * established one. */
+static qlink *primary(struct fcpd_quic *q, int p)
+{
+    for (size_t i = 0; i < QLINKS; i++) {
+        qlink *l = &q->links[i];
+        if (l->c && l->peer == p && fcp_quic_state(l->c) == FCP_QUIC_ESTABLISHED)
+            return l;
+    }
+    return NULL;
+}
+
+/* Peer p's told link closed: the engine goes back to datagrams (its queued
+ * frames leave as datagrams); another link of p, if any, is told anew on the
+ * next pump. */
+static void untell(struct fcpd_quic *q, int p)
+{
+    if (q->d->mesh)
+        (void)fcp_mesh_member_set_link(q->d->mesh, q->keys[p].id, 0, 0);
+    for (size_t i = 0; i < QLINKS; i++)
+        if (q->links[i].peer == p)
+            q->links[i].told = 0;
+}
+
+/* Tell the engine the facts of peer p's primary link when they change
+ * (connection up, path-MTU discovery raised the datagram limit). */
+static void tell(struct fcpd_quic *q, qlink *l)
+{
+    size_t dm = q->qc.datagrams ? fcp_quic_dgram_max(l->c) : 0;
+    if (!q->d->mesh || (l->told && l->told_dgram == dm))
+        return;
+    if (fcp_mesh_member_set_link(q->d->mesh, q->keys[l->peer].id, dm, 1) == 0) {
+        fcp_log_field f[] = { FCP_LF_STR("peer", q->keys[l->peer].id), FCP_LF_UINT("dgram_max", dm),
+                              FCP_LF_BOOL("stream", 1) };
+        fcpd_log(q->d, FCP_LOG_DEBUG, "quic.link", 0, f, 3);
+    }
+    l->told = 1;
+    l->told_dgram = dm;
+}
+
+/* Control frames the engine queued for peer p, while the link has room. */
+static void drain_stream(struct fcpd_quic *q, qlink *l)
+{
+    uint8_t buf[FCP_MESH_STREAM_FRAME_MAX];
+    size_t len;
+    while (fcp_quic_fcpc_room(l->c) >= FRAME_ROOM &&
+           fcp_mesh_poll_stream(q->d->mesh, q->keys[l->peer].id, buf, sizeof buf, &len) == 1) {
+        int rc = fcp_quic_fcpc_send(l->c, buf, len);
+        if (rc == 0) {
+            q->frames_out++;
+        } else {
+            /* cannot happen with the room checked; the engine retries what matters */
+            fcp_log_field f[] = { FCP_LF_STR("peer", q->keys[l->peer].id) };
+            fcpd_log(q->d, FCP_LOG_WARN, "quic.fcpc_send", rc, f, 1);
+            break;
+        }
+    }
+}
+
 /* State changes of one link: log up/down, bind it to its peer, free it when
  * closed (after its CONNECTION_CLOSE went out). */
 static void link_check(struct fcpd_quic *q, qlink *l)
@@ -163,17 +247,21 @@ static void link_check(struct fcpd_quic *q, qlink *l)
         fcpd_log(d, l->up ? FCP_LOG_INFO : FCP_LOG_WARN, "quic.down", err, f, 10);
         if (!l->up && l->dial < 0 && err != 0)
             q->refused++;
+        if (l->told && l->peer >= 0)
+            untell(q, l->peer);
         link_free(q, l);
     }
 }
 
-/* Datagrams that arrived on a link go to the engine, as from the peer's
- * configured mesh address. */
-static void deliver(struct fcpd_quic *q, qlink *l)
+/* Datagrams and stream frames that arrived on a link go to the engine, as
+ * from the peer the connection authenticated (datagrams: its configured
+ * mesh address).  Returns how many were handed over. */
+static size_t deliver(struct fcpd_quic *q, qlink *l)
 {
     fcpd *d = q->d;
-    uint8_t buf[FCP_QUIC_MAX_UDP_PAYLOAD];
-    size_t len;
+    uint8_t buf[FCP_FCPC_FRAME_BYTES(FCPC_MAX_PAYLOAD)];
+    size_t len, n = 0;
+    int rc;
     while (fcp_quic_dgram_recv(l->c, buf, sizeof buf, &len) == 1) {
         if (l->peer < 0 || !d->mesh)
             continue;
@@ -182,10 +270,25 @@ static void deliver(struct fcpd_quic *q, qlink *l)
         d->n.bytes_in += len;
         if (fcpd_authority_gate(d, &q->keys[l->peer].tok))
             continue;
-        int rc = fcp_mesh_on_datagram(d->mesh, &q->keys[l->peer].tok, buf, len);
+        n++;
+        rc = fcp_mesh_on_datagram(d->mesh, &q->keys[l->peer].tok, buf, len);
         if (rc < 0)
             fcpd_log(d, FCP_LOG_WARN, "mesh.datagram", rc, NULL, 0);
     }
+    while ((rc = fcp_quic_fcpc_recv(l->c, buf, sizeof buf, &len)) == 1) {
+        if (l->peer < 0 || !d->mesh || fcpd_authority_gate(d, &q->keys[l->peer].tok)) {
+            q->frames_refused++;
+            continue;
+        }
+        q->frames_in++;
+        n++;
+        rc = fcp_mesh_on_stream(d->mesh, q->keys[l->peer].id, buf, len);
+        if (rc < 0)
+            fcpd_log(d, FCP_LOG_WARN, "mesh.stream", rc, NULL, 0);
+    }
+    if (rc == FCP_EBUFFER_TOO_SMALL) /* larger than we allow: cannot happen (header checked) */
+        fcp_quic_close(l->c, 1, fcpd_now_ns());
+    return n;
 }
 
 /* Links still in their handshake (state, no buffers yet). */
@@ -312,9 +415,9 @@ int fcpd_quic_start(fcpd *d)
     q->qc.idle_timeout_ms = d->cfg.quic_idle_timeout_ms;
     q->qc.keepalive_ms = d->cfg.quic_keepalive_ms;
     q->qc.max_udp_payload = d->cfg.quic_max_udp_payload;
-    /* no FCPC traffic from the engine yet: small stream rings */
+    /* the FCPC stream carries the mesh's control messages (~1 KiB each) */
     q->qc.stream_window = q->qc.send_buffer = 256u << 10;
-    q->qc.fcpc_max_payload = 128u << 10;
+    q->qc.fcpc_max_payload = FCPC_MAX_PAYLOAD;
     q->qc.dgram_queue = 256;
     if ((rc = fcp_net_udp_open(&q->fd, d->cfg.quic_listen.host, d->cfg.quic_listen.port, &q->bound)) < 0 ||
         (rc = fcp_net_loop_add(d->loop, q->fd, FCP_NET_EV_IN, on_quic_udp, q)) < 0) {
@@ -360,8 +463,10 @@ void fcpd_quic_stop(fcpd *d)
     fcp_log_field f[] = { FCP_LF_UINT("accepted", q->accepted), FCP_LF_UINT("refused", q->refused),
                           FCP_LF_UINT("dials", q->dials), FCP_LF_UINT("mesh_datagrams_in", q->dgrams_in),
                           FCP_LF_UINT("mesh_datagrams_out", q->dgrams_out),
-                          FCP_LF_UINT("udp_fallback", q->dgrams_udp_fallback) };
-    fcpd_log(d, FCP_LOG_INFO, "quic.stopped", 0, f, 6);
+                          FCP_LF_UINT("udp_fallback", q->dgrams_udp_fallback),
+                          FCP_LF_UINT("fcpc_frames_in", q->frames_in),
+                          FCP_LF_UINT("fcpc_frames_out", q->frames_out) };
+    fcpd_log(d, FCP_LOG_INFO, "quic.stopped", 0, f, 8);
     for (size_t i = 0; i < QLINKS; i++)
         if (q->links[i].c) {
             uint64_t now = fcpd_now_ns();
@@ -405,13 +510,27 @@ void fcpd_quic_pump(fcpd *d)
         x->link = (int)(l - q->links);
         q->dials++;
     }
+    size_t delivered = 0;
     for (size_t i = 0; i < QLINKS; i++) {
         qlink *l = &q->links[i];
         if (!l->c)
             continue;
         if (fcp_quic_expiry(l->c) <= now)
             fcp_quic_on_timer(l->c, now);
-        deliver(q, l);
+        delivered += deliver(q, l);
+    }
+    /* what the engine answers (symbols for a request) goes out now, not on
+     * the next loop pass */
+    if (delivered)
+        fcpd_mesh_pump(d);
+    for (size_t i = 0; i < QLINKS; i++) {
+        qlink *l = &q->links[i];
+        if (!l->c)
+            continue;
+        if (l->peer >= 0 && d->mesh && primary(q, l->peer) == l) {
+            tell(q, l);
+            drain_stream(q, l);
+        }
         flush(q, l, now);
         link_check(q, l);
     }
@@ -423,12 +542,12 @@ int fcpd_quic_send_mesh(fcpd *d, const fcp_mesh_addr *to, const uint8_t *b, size
     struct fcpd_quic *q = d->quic;
     if (!q || !q->qc.datagrams)
         return 0;
-    for (size_t i = 0; i < QLINKS; i++) {
-        qlink *l = &q->links[i];
-        if (!l->c || l->peer < 0 || fcp_quic_state(l->c) != FCP_QUIC_ESTABLISHED)
+    for (size_t p = 0; p < q->n_keys; p++) {
+        if (q->keys[p].tok.len != to->len || memcmp(q->keys[p].tok.bytes, to->bytes, to->len) != 0)
             continue;
-        if (q->keys[l->peer].tok.len != to->len || memcmp(q->keys[l->peer].tok.bytes, to->bytes, to->len) != 0)
-            continue;
+        qlink *l = primary(q, (int)p);
+        if (!l)
+            return 0;
         if (fcp_quic_dgram_send(l->c, b, len) == 0) {
             q->dgrams_out++;
             return 1;
@@ -444,8 +563,12 @@ void fcpd_quic_metrics(fcpd *d, fcp_buf *out)
     struct fcpd_quic *q = d->quic;
     size_t up = 0;
     char line[512];
+    fcp_mesh_counters mc;
     if (!q)
         return;
+    memset(&mc, 0, sizeof mc);
+    if (d->mesh)
+        fcp_mesh_get_counters(d->mesh, &mc);
     for (size_t i = 0; i < QLINKS; i++)
         up += q->links[i].c && fcp_quic_state(q->links[i].c) == FCP_QUIC_ESTABLISHED;
     const struct { const char *name, *type, *help; uint64_t v; } m[] = {
@@ -462,6 +585,14 @@ void fcpd_quic_metrics(fcpd *d, fcp_buf *out)
         { "fcp_quic_mesh_datagrams_udp_fallback_total", "counter",
           "Mesh datagrams for a QUIC peer sent over UDP (too large for the path, or queue full)",
           q->dgrams_udp_fallback },
+        { "fcp_quic_fcpc_frames_in_total", "counter",
+          "Mesh control frames received on QUIC FCPC streams", q->frames_in },
+        { "fcp_quic_fcpc_frames_out_total", "counter",
+          "Mesh control frames sent on QUIC FCPC streams", q->frames_out },
+        { "fcp_quic_fcpc_frames_refused_total", "counter",
+          "FCPC frames not handed to the mesh (unbound connection, removed node)", q->frames_refused },
+        { "fcp_mesh_stream_frames_dropped_total", "counter",
+          "Stream frames the mesh refused (framing, session, replay, authentication)", mc.drop_stream },
     };
     for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
         int n = snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name, m[i].help,

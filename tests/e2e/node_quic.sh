@@ -3,7 +3,11 @@
 # one owner, node-1 dials node-2 over QUIC; both log quic.up naming the other
 # (authenticated by its node key), the mesh sessions come up, a put on node-1
 # reads back byte-identical from node-2, and at shutdown both report mesh
-# datagrams carried over QUIC in both directions.
+# datagrams carried over QUIC in both directions.  The mesh's control
+# messages ride the FCPC stream (D-MESH-11: frames counted both ways, none
+# refused), and node-1, held to 1200-byte QUIC packets (no path-MTU
+# probing), puts with the 984-byte symbols its 1160-byte datagrams carry
+# (D-MESH-12: a 100000-byte object gets K = 102, not the 98 of 1024).
 # Prints "node_quic: N passed, N failed".  FCP_BUILD (default build).
 NL_NAME=node_quic
 . "$(dirname "$0")/node_lib.inc"
@@ -15,6 +19,7 @@ cat >> "$W/n1/fcpd.toml" <<EOT
 [quic]
 listen = "127.0.0.1:$Q1"
 keepalive_ms = 2000
+max_udp_payload = 1200
 
 [quic.dial]
 node-2 = "127.0.0.1:$Q2"
@@ -69,6 +74,26 @@ PY
 }
 check "metrics: one QUIC connection up" test "$(metric fcp_quic_connections_up)" = 1
 check "metrics: mesh datagrams sent over QUIC" test "$(metric fcp_quic_mesh_datagrams_out_total)" -gt 0
+check "metrics: control frames sent on the FCPC stream" test "$(metric fcp_quic_fcpc_frames_out_total)" -gt 0
+check "metrics: control frames received on the FCPC stream" test "$(metric fcp_quic_fcpc_frames_in_total)" -gt 0
+check "metrics: no stream frame refused by the mesh" test "$(metric fcp_mesh_stream_frames_dropped_total)" = 0
+
+# D-MESH-12: the symbol size of a put follows the QUIC path's datagram limit
+head -c 100000 /dev/urandom > "$W/small.bin"
+SID=$(fcpn 1 put "$W/small.bin" --zone z:private 2>/dev/null)
+check "small put" test -n "$SID"
+ksmall() {
+    fcpn 1 ls --json 2>/dev/null | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+for o in d.get('objects', []):
+    if o.get('id') == sys.argv[1]:
+        print(o.get('k'))" "$SID"
+}
+K=$(ksmall)
+check "put over a 1160-byte QUIC path uses 984-byte symbols (K=102, got $K)" test "$K" = 102
+fcpn 2 get "$SID" -o "$W/small.back" >/dev/null 2>&1
+check "small object byte-identical from node-2" cmp -s "$W/small.bin" "$W/small.back"
 for i in 1 2; do fcpn "$i" node stop >/dev/null 2>&1; done
 for i in 1 2; do
     for _ in $(seq 1 100); do grep -q '"event":"quic.stopped"' "$W/n$i/data/fcpd.log" 2>/dev/null && break; sleep 0.05; done
