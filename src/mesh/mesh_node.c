@@ -351,6 +351,11 @@ int fcp_mesh_node_new(fcp_mesh_node **out, const fcp_mesh_config *cfg)
     n->scfg.trust = &n->trust;
     n->scfg.max_datagram = FCP_MESH_MAX_DATAGRAM;
     n->scfg.require_cookie = 1;
+    /* D-MESH-14: prefer Suite2 (BLAKE3 MACs, under half the per-datagram
+     * cost of HMAC-SHA256), accept Suite1 from a peer that offers only it */
+    n->scfg.suites[0] = FCP_DGRAM_SUITE2;
+    n->scfg.suites[1] = FCP_DGRAM_SUITE1;
+    n->scfg.n_suites = 2;
     if ((rc = fcp_session_responder_init(&n->resp, &n->scfg, n->clk, n->rng)) < 0)
         goto fail;
     for (size_t i = 0; i < cfg->n_peers; i++) {

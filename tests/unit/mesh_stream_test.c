@@ -7,6 +7,7 @@
  *     wrong direction / unknown session refused;
  *   - D-MESH-12: the symbol size a put picks from its members' path limits
  *     (every golden case through fcp_mesh_member_set_link and a real put);
+ *   - D-MESH-14: sessions between mesh nodes negotiate Suite2;
  *   - a simulated mesh whose control traffic rides streams: idle gossip sends
  *     no datagrams at all, a get through SymbolRequests on the stream returns
  *     the bytes, symbol datagrams never exceed the path, turning the stream
@@ -347,6 +348,29 @@ static void test_stream_bad_input(void)
     mesh_sim_free(s);
 }
 
+/* D-MESH-14: mesh sessions prefer Suite2 and still accept a Suite1-only peer. */
+static void test_suite_preference(void)
+{
+    mesh_sim *s = sim3(0);
+    if (!s)
+        return;
+    mesh_sim_run(s, 500, 10);
+    CHECK(all_up(s));
+    for (size_t i = 0; i < 3; i++) {
+        fcp_mesh_node *n = mesh_sim_node(s, i);
+        CHECK_EQ(n->scfg.n_suites, 2);
+        CHECK_EQ(n->scfg.suites[0], FCP_DGRAM_SUITE2);
+        for (size_t p = 0; p < n->n_peers; p++)
+            CHECK_EQ(n->peers[p].chan.tx_cur.suite, FCP_DGRAM_SUITE2);
+        /* a peer offering only Suite1 (e.g. an implementation without BLAKE3
+         * MACs) negotiates Suite1 with our preference list */
+        uint64_t only1[1] = { FCP_DGRAM_SUITE1 };
+        CHECK_EQ(fcp_session_negotiate(only1, 1, n->scfg.suites, n->scfg.n_suites), FCP_DGRAM_SUITE1);
+        CHECK_EQ(fcp_session_negotiate(n->scfg.suites, n->scfg.n_suites, only1, 1), FCP_DGRAM_SUITE1);
+    }
+    mesh_sim_free(s);
+}
+
 int main(void)
 {
     if (fcp_crypto_init() != 0)
@@ -359,6 +383,7 @@ int main(void)
     test_put_symbol_size();
     test_stream_mesh();
     test_stream_bad_input();
+    test_suite_preference();
     json_decref(g_root);
     return fcp_t_done("mesh_stream");
 }
