@@ -105,11 +105,11 @@ typedef struct fcpd_udp {
     int          fd;
     int          family;
     fcp_net_addr bound;
-    /* one datagram held back when the socket buffer was full */
-    int          pending;
-    fcp_net_addr pend_to;
-    size_t       pend_len;
-    uint8_t      pend[FCP_MESH_MAX_DATAGRAM];
+    /* datagrams on their way out, sent FCP_NET_UDP_BATCH per sendmmsg;
+     * what a full socket buffer did not take stays queued, in order, and
+     * goes first when the socket is writable again (fcpd_mesh.c) */
+    int             blocked;   /* the last flush hit FCP_ELIMIT: EPOLLOUT armed */
+    fcp_net_udp_txq txq;
 } fcpd_udp;
 
 typedef struct fcpd_counters {

@@ -4,10 +4,13 @@
  *
  * Address tokens are the raw bytes of the peer's sockaddr, so the engine can
  * compare a datagram's source with a configured peer address.  Outgoing
- * datagrams leave through the first socket of the destination's family.
- * When a socket's send buffer is full the datagram is held (one per socket)
- * and the engine is not drained further until the socket is writable again:
- * back-pressure instead of silent loss.
+ * datagrams leave through the first socket of the destination's family,
+ * queued per socket and sent FCP_NET_UDP_BATCH at a time with one sendmmsg
+ * (a QUIC connection to the peer still takes each datagram first).  When a
+ * socket's send buffer is full the unsent tail stays in that socket's
+ * bounded queue (fcp_net_udp_txq) and the engine is not drained further
+ * until EPOLLOUT has emptied it: back-pressure instead of silent loss.
+ * Arrivals are read with recvmmsg, up to FCPD_RX_BATCH per readiness event.
  *
  * Membership at runtime (D-MESH-9): fcpd_mesh_peer_upsert adds a peer to
  * the running engine (or moves it / changes its zones), fcpd_mesh_peer_drop
@@ -76,52 +79,76 @@ static fcpd_udp *udp_of(fcpd *d, int fd)
     return NULL;
 }
 
+/* Send what u has queued.  On a full socket the rest stays queued and
+ * EPOLLOUT is armed (u->blocked); once it drained, only EPOLLIN again. */
+static int udp_flush(fcpd *d, fcpd_udp *u)
+{
+    fcp_net_udp_txq_stats st = { 0, 0, 0 };
+    int rc = fcp_net_udp_txq_flush(u->fd, &u->txq, &st);
+    d->n.dgram_out += st.sent;
+    d->n.bytes_out += st.bytes;
+    d->n.drop_socket += st.dropped;
+    if (rc == FCP_ELIMIT) {
+        if (!u->blocked)
+            fcp_net_loop_mod(d->loop, u->fd, FCP_NET_EV_IN | FCP_NET_EV_OUT);
+        u->blocked = 1;
+        return rc;
+    }
+    if (u->blocked)
+        fcp_net_loop_mod(d->loop, u->fd, FCP_NET_EV_IN);
+    u->blocked = 0;
+    return 0;
+}
+
+/* receive slots: anything above FCP_NET_UDP_MAX_PAYLOAD is reported as
+ * oversized by fcp_net_udp_recv_batch (too long or truncated) */
+#define FCPD_RX_SLOT 1280
+static uint8_t rx_buf[FCP_NET_UDP_BATCH][FCPD_RX_SLOT];
+static fcp_net_dgram rx_dg[FCP_NET_UDP_BATCH];
+
 static void on_udp(void *ctx, int fd, unsigned ev)
 {
     fcpd *d = ctx;
     fcpd_udp *u = udp_of(d, fd);
     if (!u)
         return;
-    if (ev & FCP_NET_EV_OUT) {
-        if (u->pending) {
-            int rc = fcp_net_udp_send(fd, u->pend, u->pend_len, &u->pend_to);
-            if (rc == 0 || rc != FCP_ELIMIT) {
-                if (rc == 0) {
-                    d->n.dgram_out++;
-                    d->n.bytes_out += u->pend_len;
-                } else {
-                    d->n.drop_socket++;
-                }
-                u->pending = 0;
-                fcp_net_loop_mod(d->loop, fd, FCP_NET_EV_IN);
-            }
-        }
-    }
+    if ((ev & FCP_NET_EV_OUT) && u->blocked)
+        udp_flush(d, u);   /* the held tail goes first; the pump resumes after */
     if (!(ev & (FCP_NET_EV_IN | FCP_NET_EV_ERR)))
         return;
-    uint8_t buf[2048];
-    for (int i = 0; i < FCPD_RX_BATCH; i++) {
-        fcp_net_addr from;
-        int n = fcp_net_udp_recv(fd, buf, sizeof buf, &from);
-        if (n == FCP_ENOENT)
-            break;
-        if (n == FCP_ENET_DATAGRAM_SIZE) {
-            d->n.drop_oversize++;
-            continue;
+    for (size_t total = 0; total < FCPD_RX_BATCH;) {
+        size_t want = FCPD_RX_BATCH - total < FCP_NET_UDP_BATCH ? FCPD_RX_BATCH - total : FCP_NET_UDP_BATCH;
+        for (size_t i = 0; i < want; i++) {
+            rx_dg[i].buf = rx_buf[i];
+            rx_dg[i].cap = sizeof rx_buf[i];
         }
-        if (n < 0) {
+        size_t got = 0;
+        int rc = fcp_net_udp_recv_batch(fd, rx_dg, want, &got);
+        if (rc == FCP_ENOENT)
+            break;
+        if (rc < 0) {
             d->n.drop_socket++;
             break;
         }
-        d->n.dgram_in++;
-        d->n.bytes_in += (uint64_t)n;
-        fcp_mesh_addr tok;
-        fcpd_addr_to_token(&from, &tok);
-        if (fcpd_authority_gate(d, &tok))   /* a removed node (fcpd_authority.c) */
-            continue;
-        int rc = fcp_mesh_on_datagram(d->mesh, &tok, buf, (size_t)n);
-        if (rc < 0)
-            fcpd_log(d, FCP_LOG_WARN, "mesh.datagram", rc, NULL, 0);
+        total += got;
+        for (size_t i = 0; i < got; i++) {
+            const fcp_net_dgram *g = &rx_dg[i];
+            if (g->rc < 0) {
+                d->n.drop_oversize++;
+                continue;
+            }
+            d->n.dgram_in++;
+            d->n.bytes_in += (uint64_t)g->len;
+            fcp_mesh_addr tok;
+            fcpd_addr_to_token(&g->addr, &tok);
+            if (fcpd_authority_gate(d, &tok))   /* a removed node (fcpd_authority.c) */
+                continue;
+            rc = fcp_mesh_on_datagram(d->mesh, &tok, g->buf, g->len);
+            if (rc < 0)
+                fcpd_log(d, FCP_LOG_WARN, "mesh.datagram", rc, NULL, 0);
+        }
+        if (got < want)
+            break;   /* the socket is empty */
     }
 }
 
@@ -131,6 +158,7 @@ int fcpd_mesh_start(fcpd *d)
     for (size_t i = 0; i < d->cfg.n_listen; i++) {
         fcpd_udp *u = &d->udp[d->n_udp];
         memset(u, 0, sizeof *u);
+        fcp_net_udp_txq_init(&u->txq);
         int rc = fcp_net_udp_open(&u->fd, d->cfg.listen[i].host, d->cfg.listen[i].port, &u->bound);
         if (rc < 0) {
             char a[FCP_CONFIG_ADDR_MAX + 1];
@@ -377,10 +405,10 @@ static fcpd_udp *udp_for(fcpd *d, int family)
     return NULL;
 }
 
-static int any_pending(fcpd *d)
+static int any_blocked(fcpd *d)
 {
     for (size_t i = 0; i < d->n_udp; i++)
-        if (d->udp[i].pending)
+        if (d->udp[i].blocked)
             return 1;
     return 0;
 }
@@ -456,9 +484,11 @@ void fcpd_mesh_pump(fcpd *d)
     /* commit the symbols stored during this pass (one transaction per loop
      * pass), so what the engine tells peers next (digests) is durable */
     fcpd_symstore_flush(d);
-    /* send until the engine is empty or a socket is full (bounded per pump) */
+    /* send until the engine is empty or a socket is full (bounded per
+     * pump): each socket's queue goes out with one sendmmsg whenever it
+     * holds FCP_NET_UDP_BATCH datagrams, and what is left at the end */
     uint8_t buf[FCP_MESH_MAX_DATAGRAM];
-    for (int i = 0; i < 4096 && !any_pending(d); i++) {
+    for (int i = 0; i < 4096 && !any_blocked(d); i++) {
         fcp_mesh_addr to;
         size_t len;
         int rc = fcp_mesh_poll_tx(d->mesh, &to, buf, sizeof buf, &len);
@@ -475,22 +505,18 @@ void fcpd_mesh_pump(fcpd *d)
             d->n.drop_no_socket++;
             continue;
         }
-        rc = fcp_net_udp_send(u->fd, buf, len, &a);
-        if (rc == FCP_ELIMIT) {
-            u->pending = 1;
-            u->pend_to = a;
-            u->pend_len = len;
-            memcpy(u->pend, buf, len);
-            fcp_net_loop_mod(d->loop, u->fd, FCP_NET_EV_IN | FCP_NET_EV_OUT);
-            break;
-        }
-        if (rc < 0) {
-            d->n.drop_socket++;
+        /* never full here: a queue is flushed as soon as it fills, and a
+         * socket that did not take all of it stops this loop */
+        if (fcp_net_udp_txq_push(&u->txq, buf, len, &a) < 0) {
+            d->n.drop_socket++;   /* larger than a UDP datagram may be */
             continue;
         }
-        d->n.dgram_out++;
-        d->n.bytes_out += len;
+        if (fcp_net_udp_txq_full(&u->txq))
+            udp_flush(d, u);
     }
+    for (size_t k = 0; k < d->n_udp; k++)
+        if (!d->udp[k].blocked && fcp_net_udp_txq_len(&d->udp[k].txq))
+            udp_flush(d, &d->udp[k]);
     fcp_mesh_event ev;
     for (int i = 0; i < 1024 && fcp_mesh_poll_event(d->mesh, &ev) == 1; i++)
         handle_event(d, &ev);
