@@ -205,6 +205,11 @@ int  fcpd_quic_start(fcpd *d);
 void fcpd_quic_stop(fcpd *d);
 void fcpd_quic_pump(fcpd *d);
 int  fcpd_quic_send_mesh(fcpd *d, const fcp_mesh_addr *to, const uint8_t *b, size_t len);
+/* A peer added or moved at runtime: bind its attested key (and dial it if
+ * [quic.dial] names it).  A peer removed or revoked: refuse its key, close
+ * its connections. */
+void fcpd_quic_peer_upsert(fcpd *d, const fcp_config_peer *cp);
+void fcpd_quic_peer_drop(fcpd *d, const char *id);
 void fcpd_quic_metrics(fcpd *d, fcp_buf *out);
 
 /* fcpd_admin.c */

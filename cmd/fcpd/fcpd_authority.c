@@ -209,6 +209,7 @@ static void refresh_blocked(fcpd *d)
                                   FCP_LF_STR("why", "node attestation revoked (removed)") };
             fcpd_log(d, FCP_LOG_WARN, "peer.removed", FCP_EDAEMON_PEER_REVOKED, f, 2);
         }
+        fcpd_quic_peer_drop(d, d->cfg.peers[i].id); /* its QUIC connections close too */
     }
 }
 

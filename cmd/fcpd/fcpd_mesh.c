@@ -323,6 +323,7 @@ int fcpd_mesh_peer_upsert(fcpd *d, const fcp_config_peer *cp, const char *why)
     fcp_log_field f[] = { FCP_LF_STR("peer", cp->id), FCP_LF_STR("address", at),
                           FCP_LF_UINT("zones", cp->n_zones), FCP_LF_STR("by", why) };
     fcpd_log(d, FCP_LOG_INFO, what, 0, f, 4);
+    fcpd_quic_peer_upsert(d, cp); /* reachable over QUIC too (its key, its dial entry) */
 out:
     if (rc < 0) {
         fcp_log_field lf[] = { FCP_LF_STR("peer", cp->id), FCP_LF_STR("by", why) };
@@ -337,6 +338,7 @@ int fcpd_mesh_peer_drop(fcpd *d, const char *id, const char *why)
     if (!d->mesh)
         return FCP_EMESH_CONFIG;
     int rc = fcp_mesh_member_remove(d->mesh, id);
+    fcpd_quic_peer_drop(d, id);
     size_t ci = cfg_peer(d, id);
     if (ci != SIZE_MAX) {
         memmove(&d->cfg.peers[ci], &d->cfg.peers[ci + 1], (d->cfg.n_peers - ci - 1) * sizeof d->cfg.peers[0]);

@@ -68,6 +68,7 @@ typedef struct qpeer {
     char          id[FCP_NODE_ID_MAX + 1];
     uint8_t       pk[32];
     fcp_mesh_addr tok;         /* its mesh (UDP) address */
+    int           gone;        /* left the mesh at runtime: key refused, no dialling */
 } qpeer;
 
 typedef struct qdial {
@@ -107,7 +108,7 @@ static int key_ok(void *ctx, const uint8_t pk[32])
 {
     struct fcpd_quic *q = ctx;
     for (size_t i = 0; i < q->n_keys; i++)
-        if (fcp_ct_equal(q->keys[i].pk, pk, 32))
+        if (!q->keys[i].gone && fcp_ct_equal(q->keys[i].pk, pk, 32))
             return !fcpd_node_revoked(q->d, q->keys[i].id, pk);
     return 0;
 }
@@ -115,9 +116,69 @@ static int key_ok(void *ctx, const uint8_t pk[32])
 static int peer_of_key(struct fcpd_quic *q, const uint8_t pk[32])
 {
     for (size_t i = 0; i < q->n_keys; i++)
-        if (fcp_ct_equal(q->keys[i].pk, pk, 32))
+        if (!q->keys[i].gone && fcp_ct_equal(q->keys[i].pk, pk, 32))
             return (int)i;
     return -1;
+}
+
+static int key_index(const struct fcpd_quic *q, const char *id)
+{
+    for (size_t i = 0; i < q->n_keys; i++)
+        if (!strcmp(q->keys[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+/* Peer cp's QUIC identity: its owner-signed attestation (key) and address
+ * (mesh token).  0, or the reason it cannot be reached over QUIC (logged). */
+static int bind_peer(struct fcpd_quic *q, const fcp_config_peer *cp, qpeer *p)
+{
+    fcpd *d = q->d;
+    fcp_node_attestation at;
+    fcp_net_addr a;
+    if (fcpd_peer_attestation(&at, d->home, cp->id) < 0 ||
+        fcp_attestation_verify(&at, d->keys.owner_pk, fcp_clock_unix_secs(fcp_clock_system())) < 0 ||
+        strcmp(at.node_id, cp->id) != 0 || fcp_net_addr_resolve(&a, cp->addr.host, cp->addr.port) < 0) {
+        fcp_log_field f[] = { FCP_LF_STR("peer", cp->id),
+                              FCP_LF_STR("why", "no valid attestation or address: not reachable over QUIC") };
+        fcpd_log(d, FCP_LOG_WARN, "quic.peer", FCP_EDAEMON_KEY, f, 2);
+        return FCP_EDAEMON_KEY;
+    }
+    snprintf(p->id, sizeof p->id, "%s", at.node_id);
+    memcpy(p->pk, at.node_sig_pubkey, 32);
+    fcpd_addr_to_token(&a, &p->tok);
+    p->gone = 0;
+    return 0;
+}
+
+/* A [quic.dial] entry naming key p, if the config has one and it is not
+ * dialled yet. */
+static void dial_add(struct fcpd_quic *q, int p)
+{
+    fcpd *d = q->d;
+    for (size_t i = 0; i < q->n_dial; i++)
+        if (q->dial[i].peer == p)
+            return;
+    for (size_t i = 0; i < d->cfg.n_quic_dial && q->n_dial < FCP_CONFIG_MAX_PEERS; i++) {
+        qdial *x = &q->dial[q->n_dial];
+        if (strcmp(q->keys[p].id, d->cfg.quic_dial[i].id) != 0 ||
+            fcp_net_addr_resolve(&x->addr, d->cfg.quic_dial[i].addr.host, d->cfg.quic_dial[i].addr.port) < 0)
+            continue;
+        x->peer = p;
+        x->link = -1;
+        x->next_ns = 0;
+        x->backoff_ns = DIAL_MIN_NS;
+        q->n_dial++;
+        return;
+    }
+}
+
+/* Close every connection of key p (a clean close; freed by link_check). */
+static void close_peer(struct fcpd_quic *q, int p)
+{
+    for (size_t i = 0; i < QLINKS; i++)
+        if (q->links[i].c && q->links[i].peer == p)
+            fcp_quic_close(q->links[i].c, 0, fcpd_now_ns());
 }
 
 static void flush(struct fcpd_quic *q, qlink *l, uint64_t now)
@@ -389,24 +450,9 @@ int fcpd_quic_start(fcpd *d)
         return rc;
     }
     /* peers: every configured peer whose owner-signed attestation we hold */
-    for (size_t i = 0; i < d->cfg.n_peers; i++) {
-        fcp_node_attestation at;
-        fcp_net_addr a;
-        qpeer *p = &q->keys[q->n_keys];
-        if (fcpd_peer_attestation(&at, d->home, d->cfg.peers[i].id) < 0 ||
-            fcp_attestation_verify(&at, d->keys.owner_pk, fcp_clock_unix_secs(fcp_clock_system())) < 0 ||
-            strcmp(at.node_id, d->cfg.peers[i].id) != 0 ||
-            fcp_net_addr_resolve(&a, d->cfg.peers[i].addr.host, d->cfg.peers[i].addr.port) < 0) {
-            fcp_log_field f[] = { FCP_LF_STR("peer", d->cfg.peers[i].id),
-                                  FCP_LF_STR("why", "no valid attestation or address: not reachable over QUIC") };
-            fcpd_log(d, FCP_LOG_WARN, "quic.peer", FCP_EDAEMON_KEY, f, 2);
-            continue;
-        }
-        snprintf(p->id, sizeof p->id, "%s", at.node_id);
-        memcpy(p->pk, at.node_sig_pubkey, 32);
-        fcpd_addr_to_token(&a, &p->tok);
-        q->n_keys++;
-    }
+    for (size_t i = 0; i < d->cfg.n_peers; i++)
+        if (bind_peer(q, &d->cfg.peers[i], &q->keys[q->n_keys]) == 0)
+            q->n_keys++;
     q->qc.id = q->id;
     q->qc.rng = fcp_rng_system();
     q->qc.peer_key_ok = key_ok;
@@ -432,27 +478,59 @@ int fcpd_quic_start(fcpd *d)
         fcpd_log(d, FCP_LOG_ERROR, "quic.timer", FCP_ENET_LOOP, NULL, 0);
         return FCP_ENET_LOOP;
     }
-    for (size_t i = 0; i < d->cfg.n_quic_dial; i++) {
-        qdial *x = &q->dial[q->n_dial];
-        int p;
-        for (p = 0; p < (int)q->n_keys; p++)
-            if (strcmp(q->keys[p].id, d->cfg.quic_dial[i].id) == 0)
-                break;
-        if (p == (int)q->n_keys ||
-            fcp_net_addr_resolve(&x->addr, d->cfg.quic_dial[i].addr.host, d->cfg.quic_dial[i].addr.port) < 0)
-            continue; /* logged above (no attestation), or an address that does not resolve */
-        x->peer = p;
-        x->link = -1;
-        x->next_ns = 0;
-        x->backoff_ns = DIAL_MIN_NS;
-        q->n_dial++;
-    }
+    /* dial the bound peers [quic.dial] names (the others: logged above) */
+    for (size_t p = 0; p < q->n_keys; p++)
+        dial_add(q, (int)p);
     char a[FCP_NET_ADDR_TEXT_MAX];
     fcp_net_addr_format(&q->bound, a, sizeof a);
     fcp_log_field f[] = { FCP_LF_STR("address", a), FCP_LF_UINT("peers", q->n_keys), FCP_LF_UINT("dial", q->n_dial),
                           FCP_LF_BOOL("datagrams", q->qc.datagrams) };
     fcpd_log(d, FCP_LOG_INFO, "quic.listening", 0, f, 4);
     return 0;
+}
+
+void fcpd_quic_peer_upsert(fcpd *d, const fcp_config_peer *cp)
+{
+    struct fcpd_quic *q = d->quic;
+    qpeer np;
+    if (!q || bind_peer(q, cp, &np) < 0)
+        return;
+    int p = key_index(q, cp->id);
+    if (p < 0) {
+        if (q->n_keys == FCP_CONFIG_MAX_PEERS)
+            return;
+        p = (int)q->n_keys++;
+    } else if (!fcp_ct_equal(q->keys[p].pk, np.pk, 32) || q->keys[p].gone) {
+        close_peer(q, p); /* a new key (re-enrolled): old connections are not its */
+    }
+    q->keys[p] = np;
+    dial_add(q, p);
+    fcp_log_field f[] = { FCP_LF_STR("peer", cp->id) };
+    fcpd_log(d, FCP_LOG_INFO, "quic.peer_bound", 0, f, 1);
+}
+
+void fcpd_quic_peer_drop(fcpd *d, const char *id)
+{
+    struct fcpd_quic *q = d->quic;
+    int p = q ? key_index(q, id) : -1;
+    if (p < 0 || q->keys[p].gone)
+        return;
+    q->keys[p].gone = 1;
+    close_peer(q, p);
+    for (size_t i = 0; i < q->n_dial; i++)
+        if (q->dial[i].peer == p) {
+            /* forget the entry; the last one takes its place and its link follows */
+            for (size_t k = 0; k < QLINKS; k++)
+                if (q->links[k].dial == (int)i)
+                    q->links[k].dial = -1;
+            q->dial[i] = q->dial[--q->n_dial];
+            for (size_t k = 0; k < QLINKS; k++)
+                if (q->links[k].c && q->links[k].dial == (int)q->n_dial)
+                    q->links[k].dial = (int)i;
+            break;
+        }
+    fcp_log_field f[] = { FCP_LF_STR("peer", id) };
+    fcpd_log(d, FCP_LOG_INFO, "quic.peer_dropped", 0, f, 1);
 }
 
 void fcpd_quic_stop(fcpd *d)
