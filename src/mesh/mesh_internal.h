@@ -232,6 +232,12 @@ typedef struct mesh_fetch {
     uint32_t chunk;                      /* chunk index (get of a manifest) */
     uint8_t  asked_any[FCP_MESH_MAX_PEERS];
     uint64_t owner;                      /* op id */
+    /* silent peers (D-MESH-13): heard = the peer sent a symbol since we
+     * last asked it; silent = it left a round unanswered while another
+     * peer answered in full (or for request_retry_ms): asked again only
+     * when no other holder is left.  Its late symbols still count. */
+    uint8_t  heard[FCP_MESH_MAX_PEERS];
+    uint8_t  silent[FCP_MESH_MAX_PEERS];
 } mesh_fetch;
 
 enum mesh_schema { MESH_SCHEMA_OTHER = 0, MESH_SCHEMA_RAW = 1, MESH_SCHEMA_MANIFEST = 2 };
@@ -258,6 +264,10 @@ typedef struct mesh_op {
     size_t   repair_peer;
     /* put: pushes still queued */
     uint64_t put_pending;
+    /* get whose object's zone is not known yet (D-MESH-13): the store and
+     * the gossip views are re-checked until this time (0: not waiting) */
+    uint64_t discover_until_ns;
+    uint64_t get_deadline_ns;  /* get: started + get_timeout_ms */
 } mesh_op;
 
 /* ---- the node ------------------------------------------------------------------ */
