@@ -155,6 +155,7 @@ typedef struct fcpd {
     fcpd_counters   n;
     fcpd_hist       put_hist, get_hist, invoke_hist;
     uint64_t        start_ns, last_tick_ns;
+    int             mesh_tx_more;  /* the last pump left datagrams in the engine: poll, don't sleep */
     uint64_t        rq_activity, rq_active_ns; /* last activity count and when it changed */
     int             rq_released;               /* caches handed back since then */
     int             stopping;

@@ -143,7 +143,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
     }
     uint64_t last_sweep = fcpd_now_ns();
     while (!d->stopping) {
-        rc = fcp_net_loop_run_once(d->loop, FCPD_TICK_MS / 2);
+        rc = fcp_net_loop_run_once(d->loop, d->mesh_tx_more ? 0 : FCPD_TICK_MS / 2);
         if (rc < 0) {
             fcpd_log(d, FCP_LOG_ERROR, "loop", rc, NULL, 0);
             return rc;

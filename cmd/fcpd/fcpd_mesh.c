@@ -490,7 +490,9 @@ void fcpd_mesh_pump(fcpd *d)
      * pump): each socket's queue goes out with one sendmmsg whenever it
      * holds FCP_NET_UDP_BATCH datagrams, and what is left at the end */
     uint8_t buf[FCP_MESH_MAX_DATAGRAM];
-    for (int i = 0; i < 4096 && !any_blocked(d); i++) {
+    int i;
+    d->mesh_tx_more = 0;
+    for (i = 0; i < 4096 && !any_blocked(d); i++) {
         fcp_mesh_addr to;
         size_t len;
         int rc = fcp_mesh_poll_tx(d->mesh, &to, buf, sizeof buf, &len);
@@ -516,11 +518,14 @@ void fcpd_mesh_pump(fcpd *d)
         if (fcp_net_udp_txq_full(&u->txq))
             udp_flush(d, u);
     }
+    /* stopped by the per-pump bound, not by an empty engine or a full
+     * socket: the loop comes back at once instead of sleeping in epoll */
+    d->mesh_tx_more = i == 4096;
     for (size_t k = 0; k < d->n_udp; k++)
         if (!d->udp[k].blocked && fcp_net_udp_txq_len(&d->udp[k].txq))
             udp_flush(d, &d->udp[k]);
     fcp_mesh_event ev;
-    for (int i = 0; i < 1024 && fcp_mesh_poll_event(d->mesh, &ev) == 1; i++)
+    for (int e = 0; e < 1024 && fcp_mesh_poll_event(d->mesh, &ev) == 1; e++)
         handle_event(d, &ev);
     fcpd_admin_resume(d);
     /* a put resumed just now does not wait in an open transaction */
