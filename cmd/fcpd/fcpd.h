@@ -108,8 +108,8 @@ typedef struct fcpd_udp {
     /* datagrams on their way out, sent FCP_NET_UDP_BATCH per sendmmsg;
      * what a full socket buffer did not take stays queued, in order, and
      * goes first when the socket is writable again (fcpd_mesh.c) */
-    int             blocked;   /* the last flush hit FCP_ELIMIT: EPOLLOUT armed */
-    fcp_net_udp_txq txq;
+    int              blocked;   /* the last flush hit FCP_ELIMIT: EPOLLOUT armed */
+    fcp_net_udp_txq *txq;       /* heap (~85 KiB), only for sockets in use */
 } fcpd_udp;
 
 typedef struct fcpd_counters {

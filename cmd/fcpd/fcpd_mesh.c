@@ -84,7 +84,7 @@ static fcpd_udp *udp_of(fcpd *d, int fd)
 static int udp_flush(fcpd *d, fcpd_udp *u)
 {
     fcp_net_udp_txq_stats st = { 0, 0, 0 };
-    int rc = fcp_net_udp_txq_flush(u->fd, &u->txq, &st);
+    int rc = fcp_net_udp_txq_flush(u->fd, u->txq, &st);
     d->n.dgram_out += st.sent;
     d->n.bytes_out += st.bytes;
     d->n.drop_socket += st.dropped;
@@ -158,13 +158,17 @@ int fcpd_mesh_start(fcpd *d)
     for (size_t i = 0; i < d->cfg.n_listen; i++) {
         fcpd_udp *u = &d->udp[d->n_udp];
         memset(u, 0, sizeof *u);
-        fcp_net_udp_txq_init(&u->txq);
+        if (!(u->txq = malloc(sizeof *u->txq)))
+            return FCP_ENOMEM;
+        fcp_net_udp_txq_init(u->txq);
         int rc = fcp_net_udp_open(&u->fd, d->cfg.listen[i].host, d->cfg.listen[i].port, &u->bound);
         if (rc < 0) {
             char a[FCP_CONFIG_ADDR_MAX + 1];
             fcp_config_format_addr(&d->cfg.listen[i], a, sizeof a);
             fcp_log_field f[] = { FCP_LF_STR("address", a) };
             fcpd_log(d, FCP_LOG_ERROR, "udp.listen", rc, f, 1);
+            free(u->txq);
+            u->txq = NULL;
             return rc;
         }
         int sz = 4 << 20;
@@ -395,6 +399,8 @@ void fcpd_mesh_stop(fcpd *d)
     for (size_t i = 0; i < d->n_udp; i++) {
         fcp_net_loop_del(d->loop, d->udp[i].fd);
         close(d->udp[i].fd);
+        free(d->udp[i].txq);   /* what a full socket still held is not sent */
+        d->udp[i].txq = NULL;
     }
     d->n_udp = 0;
 }
@@ -511,18 +517,18 @@ void fcpd_mesh_pump(fcpd *d)
         }
         /* never full here: a queue is flushed as soon as it fills, and a
          * socket that did not take all of it stops this loop */
-        if (fcp_net_udp_txq_push(&u->txq, buf, len, &a) < 0) {
+        if (fcp_net_udp_txq_push(u->txq, buf, len, &a) < 0) {
             d->n.drop_socket++;   /* larger than a UDP datagram may be */
             continue;
         }
-        if (fcp_net_udp_txq_full(&u->txq))
+        if (fcp_net_udp_txq_full(u->txq))
             udp_flush(d, u);
     }
     /* stopped by the per-pump bound, not by an empty engine or a full
      * socket: the loop comes back at once instead of sleeping in epoll */
     d->mesh_tx_more = i == 4096;
     for (size_t k = 0; k < d->n_udp; k++)
-        if (!d->udp[k].blocked && fcp_net_udp_txq_len(&d->udp[k].txq))
+        if (!d->udp[k].blocked && fcp_net_udp_txq_len(d->udp[k].txq))
             udp_flush(d, &d->udp[k]);
     fcp_mesh_event ev;
     for (int e = 0; e < 1024 && fcp_mesh_poll_event(d->mesh, &ev) == 1; e++)
