@@ -233,11 +233,13 @@ typedef struct mesh_fetch {
     uint8_t  asked_any[FCP_MESH_MAX_PEERS];
     uint64_t owner;                      /* op id */
     /* silent peers (D-MESH-13): heard = the peer sent a symbol since we
-     * last asked it; silent = it left a round unanswered while another
-     * peer answered in full (or for request_retry_ms): asked again only
-     * when no other holder is left.  Its late symbols still count. */
+     * last asked it; silent = it sent nothing since then while another
+     * peer answered in full (or for request_retry_ms): left out of the
+     * rounds until the next timer round while the other holders suffice.
+     * Its late symbols still count. */
     uint8_t  heard[FCP_MESH_MAX_PEERS];
     uint8_t  silent[FCP_MESH_MAX_PEERS];
+    uint32_t added_at_round;             /* `added` when the last round was asked */
 } mesh_fetch;
 
 enum mesh_schema { MESH_SCHEMA_OTHER = 0, MESH_SCHEMA_RAW = 1, MESH_SCHEMA_MANIFEST = 2 };
