@@ -10,14 +10,29 @@
  * as proof of need (before K is known: no proof, so the unauthenticated cap of
  * 32 applies).  Each peer may then send us at most what we asked of it;
  * anything beyond is dropped as unsolicited, so a peer cannot make us buffer
- * more than we chose to.  Silence for request_retry_ms re-asks; every other
- * re-ask names the ESIs of the peer's placement class still missing
- * (want_esi), so what the network lost comes back at once.  Each ESI is
- * counted once (a bitmap filters duplicates before the decoder), so the
- * DecodeStatus never overstates what we hold.  The fetch fails at
- * get_timeout_ms.  When the decoder completes, the object is
- * verified (canonical form, zero padding, zone, keyed ObjectId) and every
- * asked peer gets a SymbolAck so it stops sending.
+ * more than we chose to.  What we ask of a peer is what it can send (never
+ * more than its digest shows, exactly the ESIs a want_esi round names), so
+ * `asked` drains when it has answered in full.  Silence for request_retry_ms
+ * re-asks; every other re-ask names the ESIs of the peer's placement class
+ * still missing (want_esi), so what the network lost comes back at once.
+ * Each ESI is counted once (a bitmap filters duplicates before the decoder),
+ * so the DecodeStatus never overstates what we hold.  The fetch fails at
+ * get_timeout_ms.  When the decoder completes, the object is verified
+ * (canonical form, zero padding, zone, keyed ObjectId) and every asked peer
+ * gets a SymbolAck so it stops sending.
+ *
+ * Peers that stop answering (D-MESH-13): when a peer has sent all we asked
+ * of it and the decoder still needs more, the rest is asked at once of the
+ * peers that owe us nothing (D-MESH-10); a peer still owing symbols that
+ * sent none since we asked it is "silent" (dead but not yet seen down, or
+ * far slower) and is left out of the rounds until the next timer round, as
+ * long as the other holders can supply enough.  A round that brought only
+ * duplicates waits for the timer (no request storm).
+ *
+ * A get of an object whose zone this node does not know yet (put elsewhere
+ * a moment ago) waits up to 3 gossip intervals (at most get_timeout_ms) for
+ * the object to appear in the store or a digest before it fails with
+ * FCP_EMESH_UNKNOWN_OBJECT (D-MESH-13).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +47,9 @@
 /* Objects a fetch accepts: a RawChunk up to the chunk threshold plus its
  * header, or a manifest; K*T beyond this is refused before allocating. */
 #define FETCH_MAX_BLOCK   (1u << 20)
+/* A get of an object not known here waits this many gossip intervals for
+ * the object to show up (D-MESH-13). */
+#define MESH_DISCOVERY_ROUNDS 3u
 
 /* ---- object parsing ----------------------------------------------------------- */
 
@@ -227,22 +245,95 @@ static int peer_holds(const fcp_mesh_node *n, size_t pi, const mesh_fetch *f, ui
              now - p->ask_since_ns > 2ull * n->lim.request_retry_ms * MESH_NS_PER_MS);
 }
 
-/* Ask the up peers that hold the object (all up peers when gossip says
- * nothing) for what is missing: the first round splits it among them, later
- * rounds ask each for all of it (a holder may have fewer than its part). */
-static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
+/* Symbols peer pi can still give f (D-MESH-13): the ESIs of its placement
+ * class (D-MESH-1) we lack, at most what its digest says it holds, plus
+ * what it holds beyond its class (older placements); UINT32_MAX when its
+ * digest does not list the object or K is not known yet. */
+static uint32_t peer_avail(const fcp_mesh_node *n, size_t pi, const mesh_fetch *f)
+{
+    const mesh_view_entry *e = mesh_view_find(&n->peers[pi].view[f->zone], f->id);
+    if (!e)
+        return UINT32_MAX;
+    if (!f->have_kt || !f->seen)
+        return e->count;
+    size_t nm = n->zn[f->zone];
+    uint32_t share = mesh_share(n, f->zone, f->k), missing = 0;
+    for (uint32_t i = 0; i < share; i++) {
+        uint64_t esi = n->peers[pi].zmember[f->zone] + (uint64_t)nm * i;
+        if (esi >= f->seen_max)
+            break;
+        missing += !(f->seen[esi / 8u] >> (esi % 8u) & 1u);
+    }
+    uint32_t extra = e->count > share ? e->count - share : 0;
+    return (missing < e->count ? missing : e->count) + extra;
+}
+
+/* Which peers a round asks (D-MESH-13): the first of these sets that is
+ * not empty and, where digests tell, can give enough symbols to decode:
+ * the holders (gossip) that are not silent, then every holder, then the up
+ * members that are not silent, then every up member.  Silence only keeps
+ * the rounds in between timer rounds from waiting for a peer: a timer round
+ * starts at "every holder", so no holder stays unasked for longer than a
+ * retry period.  A round started by an answer asks only peers that owe us
+ * nothing (the others' requests still stand); no round but a timer round
+ * asks a peer that can give nothing new. */
+enum { ASK_HOLDERS, ASK_HOLDERS_ANY, ASK_UP, ASK_UP_ANY };
+enum { ROUND_START, ROUND_ANSWER, ROUND_TIMER };
+
+static int ask_eligible(const fcp_mesh_node *n, size_t pi, const mesh_fetch *f, uint64_t now,
+                        int mode, int kind, uint32_t *avail)
+{
+    const mesh_peer *p = &n->peers[pi];
+    if (!p->up || !mesh_serves(p, f->zone) || (kind == ROUND_ANSWER && f->asked[pi]))
+        return 0;
+    if ((mode == ASK_HOLDERS || mode == ASK_UP) && f->silent[pi])
+        return 0;
+    if (mode < ASK_UP && !peer_holds(n, pi, f, now))
+        return 0;
+    *avail = peer_avail(n, pi, f);
+    return *avail > 0 || kind == ROUND_TIMER;
+}
+
+/* The set of peers to ask: mode, and their number in *askn. */
+static int ask_choose(const fcp_mesh_node *n, const mesh_fetch *f, uint64_t now, int kind,
+                      size_t *askn)
+{
+    uint64_t need = f->have_kt ? (uint64_t)f->k + n->lim.decode_overhead : 0;
+    int mode = kind == ROUND_TIMER ? ASK_HOLDERS_ANY : ASK_HOLDERS;
+    for (; mode <= ASK_UP_ANY; mode++) {
+        uint64_t cover = f->added;
+        uint32_t av;
+        *askn = 0;
+        for (size_t pi = 0; pi < n->n_peers; pi++)
+            if (ask_eligible(n, pi, f, now, mode, kind, &av)) {
+                (*askn)++;
+                cover += av;
+            }
+        if (*askn && (cover >= need || mode == ASK_UP_ANY))
+            return mode;
+    }
+    return ASK_UP_ANY;
+}
+
+/* Ask the peers chosen above for what is missing: the first round splits
+ * it among them, later rounds ask each for all of it (a holder may have
+ * fewer than its part).  What a peer is asked for is what it will send
+ * (D-MESH-13): never more than its digest says it holds nor than a request
+ * may carry, and exactly the ESIs named in a want_esi round; so `asked`
+ * drains to 0 when a peer has answered in full. */
+static int fetch_request(fcp_mesh_node *n, mesh_fetch *f, int kind)
 {
     uint64_t now = mesh_now(n);
-    size_t up = 0, holders = 0;
+    size_t askn = 0;
+    int mode;
     for (size_t pi = 0; pi < n->n_peers; pi++)
-        if (n->peers[pi].up && mesh_serves(&n->peers[pi], f->zone)) {
-            up++;
-            holders += peer_holds(n, pi, f, now);
-        }
+        if (!f->asked_any[pi])   /* never asked, or its session went down since */
+            f->silent[pi] = f->heard[pi] = 0;
+    f->added_at_round = f->added;
+    mode = ask_choose(n, f, now, kind, &askn);
     f->next_request_ns = now + (uint64_t)n->lim.request_retry_ms * MESH_NS_PER_MS;
-    if (up == 0)
+    if (askn == 0)
         return 0;
-    size_t askn = holders ? holders : up;
     f->rounds++;
     uint32_t want = FCP_SYMREQ_UNAUTH_CAP;
     if (f->have_kt) {
@@ -250,18 +341,21 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
         need = need > f->added ? need - f->added : 1;
         want = (uint32_t)(f->rounds == 1 ? (need + askn - 1) / askn + 2 : need + 2);
     }
+    if (want > n->symreq.max_per_request)
+        want = n->symreq.max_per_request;
     fcp_symbol_request *r = &n->sreq;
     for (size_t pi = 0; pi < n->n_peers; pi++) {
-        if (!n->peers[pi].up || !mesh_serves(&n->peers[pi], f->zone) ||
-            (holders && !peer_holds(n, pi, f, now)))
+        uint32_t ask = want, avail;
+        if (!ask_eligible(n, pi, f, now, mode, kind, &avail))
             continue;
+        if (avail && avail < ask)
+            ask = avail;
         memset(r, 0, sizeof *r);
         memcpy(r->t.object_id, f->id, 32);
         memcpy(r->t.zone_id, n->zones[f->zone].cfg.zone_id, sizeof r->t.zone_id);
         memcpy(r->t.zone_key_id, n->zones[f->zone].cfg.zone_key_id, 8);
         memcpy(r->requester, n->self_id, n->self_len);
         r->request_nonce = f->nonce;
-        r->max_symbols = want;
         if (f->have_kt) {
             fcp_decode_status *s = &r->decode_status;
             r->has_decode_status = 1;
@@ -279,7 +373,7 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
         if (f->have_kt && f->seen && f->rounds > 1 && (f->rounds & 1u) == 0) {
             size_t nm = n->zn[f->zone], cnt = 0;
             uint32_t share = mesh_share(n, f->zone, f->k);
-            uint32_t lim = want < FCP_SYMREQ_MAX_ESIS ? want : FCP_SYMREQ_MAX_ESIS;
+            uint32_t lim = ask < FCP_SYMREQ_MAX_ESIS ? ask : FCP_SYMREQ_MAX_ESIS;
             for (uint32_t i = 0; i < share && cnt < lim; i++) {
                 uint64_t esi = n->peers[pi].zmember[f->zone] + (uint64_t)nm * i;
                 if (esi >= f->seen_max)
@@ -290,8 +384,10 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
             if (cnt) {
                 r->has_want_esi = 1;
                 r->n_want = cnt;
+                ask = (uint32_t)cnt;
             }
         }
+        r->max_symbols = ask;
         r->requested_at = fcp_clock_unix_secs(n->clk);
         fcp_buf b;
         fcp_buf_init(&b);
@@ -302,10 +398,11 @@ static int fetch_request(fcp_mesh_node *n, mesh_fetch *f)
         if (rc == FCP_ENOMEM)
             return rc;
         if (rc == 0) {
-            uint64_t a = (uint64_t)f->asked[pi] + want;
+            uint64_t a = (uint64_t)f->asked[pi] + ask;
             uint64_t cap = f->have_kt ? 2ull * f->k + 64 : 2ull * FCP_SYMREQ_UNAUTH_CAP;
             f->asked[pi] = (uint32_t)(a > cap ? cap : a);
             f->asked_any[pi] = 1;
+            f->heard[pi] = 0;
             if (!n->peers[pi].ask_since_ns)
                 n->peers[pi].ask_since_ns = now;
         }
@@ -364,7 +461,7 @@ int mesh_fetch_start(fcp_mesh_node *n, const uint8_t id[32], size_t zone, uint64
         }
         free(sym);
     }
-    if (!f->done && (rc = fetch_request(n, f)) < 0)
+    if (!f->done && (rc = fetch_request(n, f, ROUND_START)) < 0)
         goto fail;
     return 0;
 fail:
@@ -389,6 +486,8 @@ int mesh_on_response_symbol(fcp_mesh_node *n, size_t pi, const fcp_fcps_frame *f
         return 0;
     }
     f->asked[pi]--;
+    f->heard[pi] = 1;
+    f->silent[pi] = 0;
     n->peers[pi].ask_since_ns = 0; /* it answers */
     if (!f->have_kt) {
         int rc = fetch_decoder(n, f, r->k, fr->h.symbol_size);
@@ -410,15 +509,22 @@ int mesh_on_response_symbol(fcp_mesh_node *n, size_t pi, const fcp_fcps_frame *f
         return 0;
     }
     int rc = fetch_add(n, f, r->esi, r->data);
-    if (rc < 0 || f->done)
+    if (rc < 0 || f->done || f->asked[pi])
         return rc;
-    /* every symbol we asked for has arrived and the decoder still needs more
-     * (a first round under the unauthenticated cap, or dependent symbols):
-     * re-ask now, with proof, instead of waiting for the timer */
+    if (f->added == f->added_at_round)
+        return 0;   /* the round brought nothing new (duplicates): the timer re-asks */
+    /* peer pi has sent all we asked of it and the decoder still needs more
+     * (a first round under the unauthenticated cap, dependent symbols, or
+     * another peer's part still missing): ask the peers that owe us nothing
+     * for the rest now, with proof, instead of waiting for the timer
+     * (D-MESH-10).  Peers still owing symbols keep their requests; those
+     * that sent nothing since we asked them are silent (dead, or far slower
+     * than pi) and are not asked again before the timer (D-MESH-13).  A
+     * silent peer's late symbols still count. */
     for (size_t i = 0; i < n->n_peers; i++)
-        if (f->asked[i])
-            return 0;
-    return fetch_request(n, f);
+        if (f->asked[i] && !f->heard[i])
+            f->silent[i] = 1;
+    return fetch_request(n, f, ROUND_ANSWER);
 }
 
 int mesh_fetch_tick(fcp_mesh_node *n)
@@ -440,7 +546,11 @@ int mesh_fetch_tick(fcp_mesh_node *n)
             continue;
         }
         if (now >= f->next_request_ns) {
-            int rc = fetch_request(n, f);
+            /* a peer that sent nothing for a whole retry period is silent */
+            for (size_t pi = 0; pi < n->n_peers; pi++)
+                if (f->asked[pi] && !f->heard[pi])
+                    f->silent[pi] = 1;
+            int rc = fetch_request(n, f, ROUND_TIMER);
             if (rc < 0)
                 return rc;
         }
@@ -692,9 +802,13 @@ static int get_root_done(fcp_mesh_node *n, mesh_op *op, mesh_fetch *f)
     return 0;
 }
 
+static int get_discover(fcp_mesh_node *n, mesh_op *op);
+
 static int get_tick(fcp_mesh_node *n, mesh_op *op)
 {
     int rc;
+    if (op->discover_until_ns && (rc = get_discover(n, op)) <= 0)
+        return rc;
     if (op->root_fetch >= 0) {
         mesh_fetch *f = &n->fetches[op->root_fetch];
         if (!f->done)
@@ -827,37 +941,96 @@ int mesh_ops_tick(fcp_mesh_node *n)
 
 /* ---- get API ---------------------------------------------------------------------- */
 
+/* The zone of object id as this node knows it: from its store, else from a
+ * member's gossip digest.  0 and *zi, or FCP_EMESH_UNKNOWN_OBJECT. */
+static int object_zone(fcp_mesh_node *n, const uint8_t id[32], size_t *zi)
+{
+    fcp_mesh_obj_meta m;
+    if (n->store.stat(n->store.ctx, id, &m) == 0 && mesh_zone_index(n, m.zone_id, zi) == 0)
+        return 0;
+    for (size_t pi = 0; pi < n->n_peers; pi++)
+        for (size_t z = 0; z < n->n_zones; z++)
+            if (n->peers[pi].up && mesh_serves(&n->peers[pi], z) &&
+                mesh_view_find(&n->peers[pi].view[z], id)) {
+                *zi = z;
+                return 0;
+            }
+    return FCP_EMESH_UNKNOWN_OBJECT;
+}
+
+/* Start the root fetch of get op in zone zi (its deadline is the get's). */
+static int get_fetch_root(fcp_mesh_node *n, mesh_op *op, size_t zi)
+{
+    int slot, rc = mesh_fetch_start(n, op->root, zi, op->id, &slot);
+    if (rc < 0)
+        return rc;
+    op->zone = zi;
+    op->root_fetch = slot;
+    mesh_fetch *f = &n->fetches[slot];
+    if (!f->done && f->deadline_ns > op->get_deadline_ns)
+        f->deadline_ns = op->get_deadline_ns;
+    return 0;
+}
+
+/* A get whose object's zone is not known yet (D-MESH-13): look again (the
+ * store gets the object's first pushed symbol, a digest lists it), start
+ * the fetch once known, fail with FCP_EMESH_UNKNOWN_OBJECT when the
+ * discovery window ends.  1 once the fetch runs, 0 still waiting or
+ * finished, or FCP_ENOMEM. */
+static int get_discover(fcp_mesh_node *n, mesh_op *op)
+{
+    uint64_t now = mesh_now(n);
+    size_t zi;
+    if (object_zone(n, op->root, &zi) < 0) {
+        if (now >= op->discover_until_ns) {
+            op->discover_until_ns = 0;
+            op_finish(n, op, FCP_EMESH_UNKNOWN_OBJECT);
+        }
+        return 0;
+    }
+    int rc = get_fetch_root(n, op, zi);
+    if (rc == FCP_EMESH_BUSY && now < op->get_deadline_ns)
+        return 0;   /* every fetch slot taken: again on the next tick */
+    op->discover_until_ns = 0;
+    if (rc < 0) {
+        op_finish(n, op, rc);
+        return rc == FCP_ENOMEM ? rc : 0;
+    }
+    return 1;
+}
+
 int fcp_mesh_get_start(fcp_mesh_node *n, const uint8_t id[FCP_OBJECT_ID_BYTES], const char *zone,
                        uint64_t *op_out)
 {
     size_t zi = SIZE_MAX;
     int rc;
-    if (zone) {
-        if ((rc = mesh_zone_index(n, zone, &zi)) < 0)
-            return rc;
-    } else {
-        fcp_mesh_obj_meta m;
-        if (n->store.stat(n->store.ctx, id, &m) == 0 && mesh_zone_index(n, m.zone_id, &zi) == 0) {
-        } else {
-            for (size_t pi = 0; pi < n->n_peers && zi == SIZE_MAX; pi++)
-                for (size_t z = 0; z < n->n_zones && zi == SIZE_MAX; z++)
-                    if (mesh_view_find(&n->peers[pi].view[z], id))
-                        zi = z;
-        }
-        if (zi == SIZE_MAX)
-            return FCP_EMESH_UNKNOWN_OBJECT;
-    }
+    if (zone && (rc = mesh_zone_index(n, zone, &zi)) < 0)
+        return rc;
+    if (!zone && object_zone(n, id, &zi) < 0)
+        zi = SIZE_MAX;
     mesh_op *op = op_alloc(n, MESH_OP_GET);
     if (!op)
         return FCP_EMESH_BUSY;
     memcpy(op->root, id, 32);
-    op->zone = zi;
-    int slot;
-    if ((rc = mesh_fetch_start(n, id, zi, op->id, &slot)) < 0) {
+    uint64_t now = mesh_now(n);
+    op->get_deadline_ns = now + (uint64_t)n->lim.get_timeout_ms * MESH_NS_PER_MS;
+    if (zi == SIZE_MAX) {
+        /* not known here yet, e.g. put on another node a moment ago: wait
+         * for its pushed symbols or a digest, at most MESH_DISCOVERY_ROUNDS
+         * gossip intervals and never beyond get_timeout_ms (D-MESH-13) */
+        uint64_t w = (uint64_t)MESH_DISCOVERY_ROUNDS * n->lim.gossip_interval_ms;
+        if (w > n->lim.get_timeout_ms)
+            w = n->lim.get_timeout_ms;
+        op->zone = SIZE_MAX;
+        op->discover_until_ns = now + w * MESH_NS_PER_MS;
+        if (op_out)
+            *op_out = op->id;
+        return 0;
+    }
+    if ((rc = get_fetch_root(n, op, zi)) < 0) {
         mesh_op_clear(n, op);
         return rc;
     }
-    op->root_fetch = slot;
     if (op_out)
         *op_out = op->id;
     return get_tick(n, op);

@@ -13,7 +13,9 @@
  * store continues next round from a cursor).  The receiver keeps a sorted
  * view per (peer, zone): a page replaces the view's entries in the id range
  * it covers.  A view is dropped when the peer's session goes down and marked
- * complete once a page with more = false arrived.
+ * complete once a page with more = false arrived.  A digest with entries
+ * makes gets still waiting to learn their object's zone look at once
+ * (D-MESH-13).
  *
  * Coverage of an object = symbols held over all members (us from the store,
  * peers from their views) * 10000 / K; worst_loss = the same without the
@@ -149,6 +151,10 @@ int mesh_on_gossip(fcp_mesh_node *n, size_t pi, const uint8_t *body, size_t len)
     int rc = view_apply(n, &n->peers[pi].view[zi], &g);
     if (rc < 0)
         return rc;
+    /* a get waiting to learn its object's zone looks at once (D-MESH-13) */
+    for (size_t i = 0; i < n->lim.max_ops && g.n; i++)
+        if (n->ops[i].used && n->ops[i].discover_until_ns)
+            n->ops_kick = 1;
     /* learn which objects are roots (a chunk never carries the flag) */
     for (size_t i = 0; i < g.n; i++) {
         fcp_mesh_obj_meta m;
