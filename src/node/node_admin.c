@@ -54,7 +54,7 @@ static const struct { unsigned allowed, required; } op_fields[FCP_ADMIN_OP_COUNT
     [FCP_ADMIN_OP_PUT] = { F_ZONE | F_SIZE, F_ZONE | F_SIZE },
     [FCP_ADMIN_OP_PUT_DATA] = { F_DATA, F_DATA },
     [FCP_ADMIN_OP_PUT_END] = { 0, 0 },
-    [FCP_ADMIN_OP_GET] = { F_ID, F_ID },
+    [FCP_ADMIN_OP_GET] = { F_ID | F_ZONE, F_ID },   /* zone: fetch at once (D-MESH-13) */
     [FCP_ADMIN_OP_LS] = { F_ZONE, 0 },
     [FCP_ADMIN_OP_PIN] = { F_ID, F_ID },
     [FCP_ADMIN_OP_UNPIN] = { F_ID, F_ID },
