@@ -560,7 +560,13 @@ static void handle(fcpd_admin_conn *a, uint64_t seq, const uint8_t *p, size_t n)
         break;
     case FCP_ADMIN_OP_GET: {
         uint64_t op;
-        rc = fcp_mesh_get_start(d->mesh, r.id, NULL, &op);
+        if (r.has_zone && !zone_served(d, r.zone)) {
+            send_error(a, seq, FCP_EADMIN_ZONE, r.zone);
+            break;
+        }
+        /* no zone: the engine finds it, waiting a few gossip intervals for an
+         * object put elsewhere a moment ago (D-MESH-13) */
+        rc = fcp_mesh_get_start(d->mesh, r.id, r.has_zone ? r.zone : NULL, &op);
         if (rc < 0) {
             send_error(a, seq, rc, "cannot start the get");
             break;
