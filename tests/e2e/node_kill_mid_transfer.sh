@@ -13,6 +13,11 @@
 #        V is restarted with its store deleted (a lost disk): repair must
 #        restore its whole share.
 # Victims node-1, node-2, node-3 in turn (each role played by every node).
+# First, D-MESH-13 through the daemons: a get issued on another node right
+# after a put (no wait for gossip) without and with --zone, a get --zone of
+# a zone the node does not serve, and an id nobody holds (FCP-6203 after the
+# discovery window, not at once).  The get times printed are the get's own
+# (from its start to its exit), not including the kill loop.
 # Prints "node_kill_mid_transfer: N passed, N failed".
 NL_NAME=node_kill_mid_transfer
 source "$(dirname "$0")/node_lib.inc"
@@ -58,6 +63,7 @@ kill_on_io() {
         [ $((SECONDS - KT0)) -ge 8 ] && break
         sleep 0.002
     done
+    date +%s%N > "$W/kill.ns"
     node_kill "$v"
     echo $(( (x - x0) / 1024 ))
 }
@@ -72,6 +78,37 @@ wait_repaired() {
         sleep 0.2
     done
     return 1
+}
+
+# ---- D-MESH-13: get on another node right after the put
+head -c 300000 /dev/urandom > "$W/quick.bin"
+qid=$(fcpn 1 put "$W/quick.bin" --zone z:private 2>/dev/null)
+fcpn 2 get "$qid" -o "$W/quick.2" 2>"$W/quick.err"; rc=$?
+check "get on node-2 right after the put on node-1 (no zone) is byte-identical (exit $rc)" \
+    cmp -s "$W/quick.bin" "$W/quick.2"
+grep -h 'FCP-' "$W/quick.err" | head -2 | sed 's/^/    /'
+head -c 300000 /dev/urandom > "$W/quick2.bin"
+qid2=$(fcpn 2 put "$W/quick2.bin" --zone z:private 2>/dev/null)
+fcpn 3 get "$qid2" --zone z:private -o "$W/quick2.3" 2>"$W/quick.err"; rc=$?
+check "get --zone z:private on node-3 right after the put on node-2 is byte-identical (exit $rc)" \
+    cmp -s "$W/quick2.bin" "$W/quick2.3"
+fcpn 3 get "$qid2" --zone z:nowhere -o "$W/quick2.x" 2>"$W/quick.err"; rc=$?
+check "get --zone of a zone the node does not serve: FCP_EADMIN_ZONE (exit $rc)" \
+    bash -c "[ $rc != 0 ] && grep -q FCP_EADMIN_ZONE '$W/quick.err' && [ ! -e '$W/quick2.x' ]"
+t0=$(date +%s%N)
+fcpn 1 get "$(printf 'ab%.0s' $(seq 1 32))" -o "$W/none" 2>"$W/quick.err"; rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+note "get of an id nobody holds failed after $ms ms: $(grep -ho 'FCP-[0-9]*' "$W/quick.err" | head -1)"
+check "get of an id nobody holds: FCP-6203 after the discovery window (~3 s), not at once (exit $rc, $ms ms)" \
+    bash -c "[ $rc != 0 ] && grep -q FCP-6203 '$W/quick.err' && [ $ms -ge 2500 ] && [ ! -e '$W/none' ]"
+
+# get_timed N ID OUT: fcp get on node N in the background ($GET); its start
+# and end (ns since the epoch) written to $W/get.ns
+get_timed() {
+    ( local t0; t0=$(date +%s%N)
+      fcpn "$1" get "$2" -o "$3" 2>"$W/get.err"; local rc=$?
+      echo "$t0 $(date +%s%N)" > "$W/get.ns"
+      exit $rc ) & GET=$!
 }
 
 round=0
@@ -104,13 +141,20 @@ for v in 1 2 3; do
     note "symbol bytes node-1/2/3: $(sb 1)/$(sb 2)/$(sb 3); repairs done by node-$p/node-$g: $(st $p 'd["repairs_done"]')/$(st $g 'd["repairs_done"]')"
 
     # ---- SIGKILL during a get from another node
-    GT0=$(date +%s%N)
     KT0=$SECONDS
-    fcpn "$g" get "$id" -o "$W/get$v.back" 2>"$W/get.err" & GET=$!
+    rm -f "$W/get.ns" "$W/kill.ns"
+    get_timed "$g" "$id" "$W/get$v.back"
     NL_PIDS+=("$GET")
     at=$(kill_on_io "$v" rchar 131072)
     wait "$GET"; rc=$?
-    note "node-$v killed mid-get (it had read $at KiB of symbols from its store); get took $(( ($(date +%s%N) - GT0) / 1000000 )) ms"
+    read -r gs ge < "$W/get.ns" 2>/dev/null || { gs=0; ge=0; }
+    read -r kt < "$W/kill.ns" 2>/dev/null || kt=0
+    if [ "$kt" -gt 0 ] && [ "$ge" -gt "$kt" ]; then
+        when="killed $(( (kt - gs) / 1000000 )) ms into the get"
+    else
+        when="the get had ended before the kill"
+    fi
+    note "node-$v killed mid-get (it had read $at KiB of symbols from its store; $when); get took $(( (ge - gs) / 1000000 )) ms"
     check "get via node-$g completes although node-$v died serving it (exit $rc)" test "$rc" = 0
     check "and is byte-identical" cmp -s "$W/put$v.bin" "$W/get$v.back"
     grep -h 'FCP-' "$W/get.err" | head -3 | sed 's/^/    /'
