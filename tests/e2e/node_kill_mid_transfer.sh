@@ -10,8 +10,9 @@
 #        --json`: no object at risk on any node, V's symbol bytes back).
 #   get: G gets a file while V serves it; once V has served some symbols it
 #        is SIGKILLed.  The get completes byte-identical from the survivors.
-#        V is restarted with its store deleted (a lost disk): repair must
-#        restore its whole share.
+#        V is restarted with its store deleted (a lost disk) and at once gets
+#        the file itself (no zone named, D-MESH-13); repair must restore its
+#        whole share.
 # Victims node-1, node-2, node-3 in turn (each role played by every node).
 # First, D-MESH-13 through the daemons: a get issued on another node right
 # after a put (no wait for gossip) without and with --zone, a get --zone of
@@ -162,6 +163,17 @@ for v in 1 2 3; do
     node_wipe_store "$v"
     node_start "$v" || bad "restart node-$v empty"
     note "node-$v restarted empty"
+    # at once, on the empty node itself, no zone named: it knows nothing of
+    # the object until its peers' digests arrive (D-MESH-13: the get waits
+    # for them instead of failing with FCP-6203), while repair pushes to it
+    rm -f "$W/get.ns"
+    get_timed "$v" "$id" "$W/empty$v.back"
+    wait "$GET"; rc=$?
+    read -r gs ge < "$W/get.ns" 2>/dev/null || { gs=0; ge=0; }
+    note "get via the restarted, empty node-$v took $(( (ge - gs) / 1000000 )) ms"
+    check "get via node-$v right after its restart with an empty store is byte-identical (exit $rc)" \
+        cmp -s "$W/put$v.bin" "$W/empty$v.back"
+    grep -h 'FCP-' "$W/get.err" | head -3 | sed 's/^/    /'
     check "node-$v restarted empty: repair restores coverage (no object at risk anywhere, share back)" \
         wait_repaired "$v" "$p"
     note "symbol bytes node-1/2/3: $(sb 1)/$(sb 2)/$(sb 3)"
