@@ -146,7 +146,8 @@ typedef struct fcp_net_dgram {
 /* Send v[0..n) in order, never blocking.  Returns 0 when all were accepted
  * (*sent = n).  Otherwise v[0..*sent) were accepted by the kernel, v[*sent]
  * was not, and nothing after it was tried:
- *   FCP_ELIMIT              the socket buffer is full (EAGAIN/ENOBUFS):
+ *   FCP_ELIMIT              the socket buffer is full (EAGAIN/ENOBUFS, or
+ *                           an interrupted call):
  *                           v[*sent..n) may be sent again once the socket is
  *                           writable (nothing is dropped here);
  *   FCP_ENET_DATAGRAM_SIZE  v[*sent] is above FCP_NET_UDP_MAX_PAYLOAD or the
@@ -154,8 +155,8 @@ typedef struct fcp_net_dgram {
  *   FCP_ENET_SOCKET         v[*sent] failed otherwise (bad address, ...).
  * FCP_EINVAL for a NULL v with n > 0 or a NULL sent. */
 int fcp_net_udp_send_batch(int fd, const fcp_net_dgram *v, size_t n, size_t *sent);
-/* Receive up to n datagrams into v[0..n) (buf and cap set by the caller),
- * never blocking.  Returns 0 with *got >= 1 datagrams filled in (see rc of
+/* Receive up to n datagrams (at most FCP_NET_UDP_BATCH per call) into
+ * v[0..n) (buf and cap set by the caller), never blocking.  Returns 0 with *got >= 1 datagrams filled in (see rc of
  * each: truncated or oversized ones are reported, not delivered);
  * FCP_ENOENT with *got = 0 when nothing is pending (or a transient ICMP
  * error was consumed); FCP_ENET_SOCKET on other errors.  FCP_EINVAL for a
