@@ -595,6 +595,11 @@ int mesh_repair_tick(fcp_mesh_node *n)
                         }
                         mesh_event(n, FCP_MESH_EV_REPAIR, rc, 0, (int)pi, pe->id, (uint32_t)pushed);
                         recent_add(n, metas[i].object_id, pi, now + hold);
+                        /* more of our puts may have lost pushes the same way
+                         * (a burst the path dropped): scan on soon, as while
+                         * repairs run, instead of 64 objects per 500 ms; a get
+                         * of those objects waits for these shares (D-MESH-13) */
+                        n->repair_next_ns = now + MESH_REPAIR_BUSY_MS * MESH_NS_PER_MS;
                         continue;
                     }
                     if (active_repairs(n) >= n->lim.repair_max_active)
