@@ -673,6 +673,7 @@ static void peer_teardown(fcp_mesh_node *n, size_t pi, int err)
             f->next_request_ns = now;
         f->asked[pi] = 0;
         f->asked_any[pi] = 0;
+        f->heard[pi] = f->silent[pi] = 0;
     }
     p->ask_since_ns = 0;
     mesh_repair_cancel_peer(n, pi, err);
@@ -1215,8 +1216,11 @@ int fcp_mesh_member_remove(fcp_mesh_node *n, const char *node_id)
         mesh_fetch *f = &n->fetches[i];
         memmove(&f->asked[pi], &f->asked[pi + 1], (FCP_MESH_MAX_PEERS - pi - 1) * sizeof f->asked[0]);
         memmove(&f->asked_any[pi], &f->asked_any[pi + 1], FCP_MESH_MAX_PEERS - pi - 1);
+        memmove(&f->heard[pi], &f->heard[pi + 1], FCP_MESH_MAX_PEERS - pi - 1);
+        memmove(&f->silent[pi], &f->silent[pi + 1], FCP_MESH_MAX_PEERS - pi - 1);
         f->asked[FCP_MESH_MAX_PEERS - 1] = 0;
         f->asked_any[FCP_MESH_MAX_PEERS - 1] = 0;
+        f->heard[FCP_MESH_MAX_PEERS - 1] = f->silent[FCP_MESH_MAX_PEERS - 1] = 0;
     }
     for (size_t i = 0; i < n->lim.max_ops; i++)
         if (n->ops[i].used && n->ops[i].kind == MESH_OP_REPAIR && n->ops[i].repair_peer > pi)
