@@ -181,9 +181,10 @@ typedef struct mesh_peer {
     int           up;
     uint64_t      up_since_ns;
     uint64_t      last_rx_ns;
-    mesh_tx      *q_head, *q_tail;
+    mesh_tx      *hq_head, *hq_tail; /* datagrams that go first: control, response symbols */
+    mesh_tx      *q_head, *q_tail;   /* pushed symbols (put, repair) */
     mesh_tx      *sq_head, *sq_tail; /* control messages for the FCPC stream (D-MESH-11) */
-    uint64_t      q_bytes;         /* both queues */
+    uint64_t      q_bytes;         /* all three queues */
     size_t        dgram_max;       /* path's datagram limit from the carrier, 0 = default */
     int           stream;          /* a reliable FCPC stream to the peer is up */
     uint32_t      q_serves;        /* response symbols queued */

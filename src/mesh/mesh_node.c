@@ -393,8 +393,9 @@ fail:
 
 static void queue_flush(fcp_mesh_node *n, mesh_peer *p)
 {
-    for (int q = 0; q < 2; q++) {
-        mesh_tx *t = q ? p->sq_head : p->q_head;
+    mesh_tx *heads[3] = { p->hq_head, p->q_head, p->sq_head };
+    for (int q = 0; q < 3; q++) {
+        mesh_tx *t = heads[q];
         while (t) {
             mesh_tx *nx = t->next;
             n->tx_bytes -= sizeof *t + t->len;
@@ -402,7 +403,7 @@ static void queue_flush(fcp_mesh_node *n, mesh_peer *p)
             t = nx;
         }
     }
-    p->q_head = p->q_tail = p->sq_head = p->sq_tail = NULL;
+    p->hq_head = p->hq_tail = p->q_head = p->q_tail = p->sq_head = p->sq_tail = NULL;
     p->q_bytes = 0;
     p->q_serves = 0;
 }
@@ -447,13 +448,17 @@ static void list_append(mesh_tx **head, mesh_tx **tail, mesh_tx *t)
     *tail = t;
 }
 
-/* Datagram queue, or - for control messages to a peer with a stream - the
- * stream queue (D-MESH-11).  Both count toward the peer's tx budget. */
+/* Control messages and response symbols go ahead of pushes, so a get (or a
+ * repair's decode) is not queued behind a put's or a repair's pushes toward
+ * the same peer; control messages to a peer with a stream go to the stream
+ * queue (D-MESH-11).  All count toward the peer's tx budget. */
 static int queue_item(fcp_mesh_node *n, size_t pi, mesh_tx *t)
 {
     mesh_peer *p = &n->peers[pi];
     if (t->kind == MESH_TX_CONTROL && p->stream)
         list_append(&p->sq_head, &p->sq_tail, t);
+    else if (t->kind == MESH_TX_CONTROL || (t->fcps_flags & FCP_FCPS_FLAG_RESPONSE))
+        list_append(&p->hq_head, &p->hq_tail, t);
     else
         list_append(&p->q_head, &p->q_tail, t);
     p->q_bytes += sizeof *t + t->len;
@@ -528,7 +533,7 @@ int mesh_queue_control(fcp_mesh_node *n, size_t pi, uint8_t type, const uint8_t 
 void mesh_cancel_serves(fcp_mesh_node *n, size_t pi, const uint8_t id[32])
 {
     mesh_peer *p = &n->peers[pi];
-    mesh_tx **pp = &p->q_head, *prev = NULL;
+    mesh_tx **pp = &p->hq_head, *prev = NULL;
     while (*pp) {
         mesh_tx *t = *pp;
         if (t->kind == MESH_TX_SYMBOL && (t->fcps_flags & FCP_FCPS_FLAG_RESPONSE) &&
@@ -543,7 +548,7 @@ void mesh_cancel_serves(fcp_mesh_node *n, size_t pi, const uint8_t id[32])
         prev = t;
         pp = &t->next;
     }
-    p->q_tail = prev;
+    p->hq_tail = prev;
 }
 
 static void raw_push(fcp_mesh_node *n, const fcp_mesh_addr *to, const uint8_t *msg, size_t len)
@@ -605,14 +610,17 @@ int fcp_mesh_poll_tx(fcp_mesh_node *n, fcp_mesh_addr *to, uint8_t *buf, size_t c
         n->c.tx_bytes += *len;
         return 1;
     }
-    for (size_t k = 0; k < n->n_peers; k++) {
+    /* every peer's first queue (control, responses), then the pushes */
+    for (size_t k = 0; k < 2 * n->n_peers; k++) {
         size_t pi = (n->tx_rr + k) % n->n_peers;
         mesh_peer *p = &n->peers[pi];
-        while (p->q_head) {
-            mesh_tx *t = p->q_head;
-            p->q_head = t->next;
-            if (!p->q_head)
-                p->q_tail = NULL;
+        mesh_tx **head = k < n->n_peers ? &p->hq_head : &p->q_head;
+        mesh_tx **tail = k < n->n_peers ? &p->hq_tail : &p->q_tail;
+        while (*head) {
+            mesh_tx *t = *head;
+            *head = t->next;
+            if (!*head)
+                *tail = NULL;
             p->q_bytes -= sizeof *t + t->len;
             n->tx_bytes -= sizeof *t + t->len;
             int response = t->kind == MESH_TX_SYMBOL && (t->fcps_flags & FCP_FCPS_FLAG_RESPONSE);
@@ -1018,11 +1026,11 @@ int fcp_mesh_member_set_link(fcp_mesh_node *n, const char *node_id, size_t dgram
     p->stream = stream != 0;
     if (!p->stream && p->sq_head) {
         /* frames not taken yet go out as datagrams */
-        if (p->q_tail)
-            p->q_tail->next = p->sq_head;
+        if (p->hq_tail)
+            p->hq_tail->next = p->sq_head;
         else
-            p->q_head = p->sq_head;
-        p->q_tail = p->sq_tail;
+            p->hq_head = p->sq_head;
+        p->hq_tail = p->sq_tail;
         p->sq_head = p->sq_tail = NULL;
     }
     return 0;

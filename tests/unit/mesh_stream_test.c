@@ -8,6 +8,7 @@
  *   - D-MESH-12: the symbol size a put picks from its members' path limits
  *     (every golden case through fcp_mesh_member_set_link and a real put);
  *   - D-MESH-14: sessions between mesh nodes negotiate Suite2;
+ *   - control messages and response symbols leave ahead of queued pushes;
  *   - a simulated mesh whose control traffic rides streams: idle gossip sends
  *     no datagrams at all, a get through SymbolRequests on the stream returns
  *     the bytes, symbol datagrams never exceed the path, turning the stream
@@ -348,6 +349,43 @@ static void test_stream_bad_input(void)
     mesh_sim_free(s);
 }
 
+/* Control messages and response symbols leave ahead of queued pushes. */
+static void test_priority(void)
+{
+    mesh_sim *s = sim3(0);
+    if (!s)
+        return;
+    mesh_sim_run(s, 500, 10);
+    CHECK(all_up(s));
+    fcp_mesh_node *n = mesh_sim_node(s, 0);
+    uint8_t id[32], sym[1024], buf[FCP_MESH_MAX_DATAGRAM];
+    memset(id, 0x5a, sizeof id);
+    memset(sym, 0x33, sizeof sym);
+    for (uint32_t e = 0; e < 20; e++)
+        CHECK_ERR(mesh_queue_symbol(n, 0, 0, FCP_FCPS_FLAGS_DEFAULT, id, e, 10, sym, 1024), 0);
+    CHECK_ERR(mesh_queue_symbol(n, 0, 0, FCP_FCPS_FLAGS_DEFAULT | FCP_FCPS_FLAG_RESPONSE, id, 99, 10,
+                                sym, 1024), 0);
+    CHECK_ERR(mesh_queue_control(n, 0, MESH_CTL_SYMBOL_ACK, sym, 40), 0);
+    fcp_mesh_counters c0, c1;
+    fcp_mesh_get_counters(n, &c0);
+    fcp_mesh_addr to;
+    size_t len;
+    CHECK_ERR(fcp_mesh_poll_tx(n, &to, buf, sizeof buf, &len), 1);
+    CHECK_ERR(fcp_mesh_poll_tx(n, &to, buf, sizeof buf, &len), 1);
+    fcp_mesh_get_counters(n, &c1);
+    CHECK_EQ(c1.symbols_served - c0.symbols_served, 1);
+    CHECK_EQ(c1.symbols_pushed - c0.symbols_pushed, 0);
+    CHECK_ERR(fcp_mesh_poll_tx(n, &to, buf, sizeof buf, &len), 1);
+    fcp_mesh_get_counters(n, &c1);
+    CHECK_EQ(c1.symbols_pushed - c0.symbols_pushed, 1);
+    /* a cancelled serve leaves the pushes alone */
+    CHECK_ERR(mesh_queue_symbol(n, 0, 0, FCP_FCPS_FLAGS_DEFAULT | FCP_FCPS_FLAG_RESPONSE, id, 98, 10,
+                                sym, 1024), 0);
+    mesh_cancel_serves(n, 0, id);
+    CHECK(n->peers[0].hq_head == NULL && n->peers[0].q_head != NULL);
+    mesh_sim_free(s);
+}
+
 /* D-MESH-14: mesh sessions prefer Suite2 and still accept a Suite1-only peer. */
 static void test_suite_preference(void)
 {
@@ -384,6 +422,7 @@ int main(void)
     test_stream_mesh();
     test_stream_bad_input();
     test_suite_preference();
+    test_priority();
     json_decref(g_root);
     return fcp_t_done("mesh_stream");
 }
