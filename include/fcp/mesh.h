@@ -336,10 +336,12 @@ int fcp_mesh_poll_event(fcp_mesh_node *n, fcp_mesh_event *ev);
 int fcp_mesh_put(fcp_mesh_node *n, const char *zone, const uint8_t *data, size_t len,
                  uint8_t object_id[FCP_OBJECT_ID_BYTES], uint64_t *op);
 
-/* Start fetching object id (zone may be NULL: taken from the local store or
- * the gossip view).  Completion: FCP_MESH_EV_GET_DONE with *op.  Errors:
- * FCP_EMESH_UNKNOWN_OBJECT (zone unknown), FCP_EMESH_UNKNOWN_ZONE,
- * FCP_EMESH_BUSY (max_ops). */
+/* Start fetching object id.  zone names the zone to ask its members at once;
+ * NULL takes it from the local store or the gossip view, and an object known
+ * to neither yet is waited for (at most 3 gossip intervals, never past
+ * get_timeout_ms; D-MESH-13) - if it never shows up the get completes with
+ * FCP_EMESH_UNKNOWN_OBJECT.  Completion: FCP_MESH_EV_GET_DONE with *op.
+ * Errors: FCP_EMESH_UNKNOWN_ZONE, FCP_EMESH_BUSY (max_ops). */
 int fcp_mesh_get_start(fcp_mesh_node *n, const uint8_t id[FCP_OBJECT_ID_BYTES], const char *zone,
                        uint64_t *op);
 /* State of get op: 0 done (*data, *len valid until fcp_mesh_op_release),
