@@ -107,6 +107,23 @@ static int write_pid(const fcpd *d)
     return 0;
 }
 
+/* How long the loop may sleep in epoll: not at all while the engine has
+ * datagrams left over from a bounded pump, else until the mesh's next tick
+ * is due (at most FCPD_TICK_MS).  Sockets, the QUIC timerfd and signals wake
+ * it earlier; an idle daemon wakes once per tick, not twice. */
+static int loop_timeout_ms(const fcpd *d)
+{
+    if (d->mesh_tx_more)
+        return 0;
+    if (!d->mesh)
+        return FCPD_TICK_MS;
+    uint64_t now = fcpd_now_ns(), next = d->last_tick_ns + (uint64_t)FCPD_TICK_MS * 1000000u;
+    if (next <= now)
+        return 0;
+    uint64_t ms = (next - now + 999999u) / 1000000u;
+    return ms > FCPD_TICK_MS ? FCPD_TICK_MS : (int)ms;
+}
+
 static int run(fcpd *d, int daemonize, int ready_fd)
 {
     int rc;
@@ -143,7 +160,7 @@ static int run(fcpd *d, int daemonize, int ready_fd)
     }
     uint64_t last_sweep = fcpd_now_ns();
     while (!d->stopping) {
-        rc = fcp_net_loop_run_once(d->loop, d->mesh_tx_more ? 0 : FCPD_TICK_MS / 2);
+        rc = fcp_net_loop_run_once(d->loop, loop_timeout_ms(d));
         if (rc < 0) {
             fcpd_log(d, FCP_LOG_ERROR, "loop", rc, NULL, 0);
             return rc;
