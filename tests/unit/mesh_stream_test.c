@@ -172,6 +172,29 @@ static mesh_sim *sim3(uint32_t symbol_size)
     return s;
 }
 
+/* Get id on node i (stepping 5 ms at a time, at most 20 s simulated):
+ * 0 when it returns exactly want[0..len), FCP_EINTERNAL for other bytes,
+ * or the get's error. */
+static int sim_get_equal(mesh_sim *s, size_t i, const uint8_t id[32], const uint8_t *want, size_t len)
+{
+    fcp_mesh_node *r = mesh_sim_node(s, i);
+    uint64_t op;
+    int rc = fcp_mesh_get_start(r, id, MESH_SIM_ZONE, &op);
+    if (rc < 0)
+        return rc;
+    const uint8_t *out = NULL;
+    size_t olen = 0;
+    rc = FCP_ERQ_NEED_MORE;
+    for (int t = 0; t < 4000 && rc == FCP_ERQ_NEED_MORE; t++) {
+        mesh_sim_step(s, 5);
+        rc = fcp_mesh_get_result(r, op, &out, &olen);
+    }
+    if (rc == 0 && (olen != len || memcmp(out, want, len) != 0))
+        rc = FCP_EINTERNAL;
+    fcp_mesh_op_release(r, op);
+    return rc;
+}
+
 static void test_put_symbol_size(void)
 {
     json_t *cases = json_object_get(g_root, "put_symbol_size"), *v;
@@ -211,19 +234,7 @@ static void test_put_symbol_size(void)
         fcp_mesh_obj_meta pm;
         CHECK_ERR(mesh_sim_store(s, 1)->stat(mesh_sim_store(s, 1)->ctx, id, &pm), 0);
         CHECK_EQ(pm.symbol_size, want);
-        uint64_t op;
-        fcp_mesh_node *r = mesh_sim_node(s, 2);
-        CHECK_ERR(fcp_mesh_get_start(r, id, MESH_SIM_ZONE, &op), 0);
-        const uint8_t *out = NULL;
-        size_t olen = 0;
-        int rc = FCP_ERQ_NEED_MORE;
-        for (int t = 0; t < 2000 && rc == FCP_ERQ_NEED_MORE; t++) {
-            mesh_sim_step(s, 5);
-            rc = fcp_mesh_get_result(r, op, &out, &olen);
-        }
-        CHECK_ERR(rc, 0);
-        CHECK(rc == 0 && olen == sizeof data && memcmp(out, data, olen) == 0);
-        fcp_mesh_op_release(r, op);
+        CHECK_ERR(sim_get_equal(s, 2, id, data, sizeof data), 0);
         mesh_sim_free(s);
     }
     /* an unknown peer */
@@ -272,19 +283,7 @@ static void test_stream_mesh(void)
     CHECK_ERR(mesh_sim_kill(s, 0), 0);
     fcp_mesh_counters c1, c2;
     fcp_mesh_get_counters(mesh_sim_node(s, 1), &c1);
-    fcp_mesh_node *r = mesh_sim_node(s, 2);
-    uint64_t op;
-    CHECK_ERR(fcp_mesh_get_start(r, id, MESH_SIM_ZONE, &op), 0);
-    const uint8_t *out = NULL;
-    size_t olen = 0;
-    int rc = FCP_ERQ_NEED_MORE;
-    for (int t = 0; t < 4000 && rc == FCP_ERQ_NEED_MORE; t++) {
-        mesh_sim_step(s, 5);
-        rc = fcp_mesh_get_result(r, op, &out, &olen);
-    }
-    CHECK_ERR(rc, 0);
-    CHECK(rc == 0 && olen == sizeof data && memcmp(out, data, olen) == 0);
-    fcp_mesh_op_release(r, op);
+    CHECK_ERR(sim_get_equal(s, 2, id, data, sizeof data), 0);
     fcp_mesh_get_counters(mesh_sim_node(s, 1), &c2);
     CHECK(c2.symbols_served > c1.symbols_served);          /* bravo answered requests ... */
     CHECK(c2.stream_frames_in > c1.stream_frames_in);      /* ... that came on the stream */
