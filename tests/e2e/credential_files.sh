@@ -12,18 +12,8 @@
 # Injection of a file credential into a request is the same proxy path as
 # [[credential]] (tests/e2e/egress_https.sh, demo_connectors.sh).
 # Prints "credential_files: N passed, N failed".  FCP_BUILD (default build).
-set -u
-cd "$(dirname "$0")/../.."
-B=${FCP_BUILD:-build}
-FCP=$B/fcp
-FCPD=$B/fcpd
-W=$(mktemp -d /tmp/fcp-credf.XXXXXX)
-chmod 755 "$W"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
+E2E_TMP=credf
+. "$(dirname "$0")/e2e_base.inc"
 cleanup() {
     [ -f "$W/h/fcpd.pid" ] && kill -KILL "$(cat "$W/h/fcpd.pid")" 2>/dev/null
     [ -n "${KEEP_LOG:-}" ] && cp "$W/data/fcpd.log" "$KEEP_LOG" 2>/dev/null

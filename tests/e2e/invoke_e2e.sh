@@ -22,18 +22,8 @@
 #   - a revoked connector binary refuses to start (FCP-3169)
 # Everything runs in a temp dir on 127.0.0.1; the daemon is killed on exit.
 # Prints "invoke_e2e: N passed, N failed".  FCP_BUILD (default build).
-set -u
-cd "$(dirname "$0")/../.."
-B=${FCP_BUILD:-build}
-FCP=$B/fcp
-FCPD=$B/fcpd
-W=$(mktemp -d /tmp/fcp-inv.XXXXXX)
-chmod 755 "$W"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
+E2E_TMP=inv
+. "$(dirname "$0")/e2e_base.inc"
 
 cleanup() {
     [ -n "${KEEP_LOG:-}" ] && cp "$W/data/fcpd.log" "$KEEP_LOG" 2>/dev/null

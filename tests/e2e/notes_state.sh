@@ -13,18 +13,8 @@
 #     epoch increases again, the previous chain continues
 # Fencing of an earlier epoch's writer is tested at the host level in
 # tests/unit/host_state_test.c.  Prints "notes_state: N passed, N failed".
-set -u
-cd "$(dirname "$0")/../.."
-B=${FCP_BUILD:-build}
-FCP=$B/fcp
-FCPD=$B/fcpd
-W=$(mktemp -d /tmp/fcp-nst.XXXXXX)
-chmod 755 "$W"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
+E2E_TMP=nst
+. "$(dirname "$0")/e2e_base.inc"
 
 cleanup() {
     [ -n "${KEEP_LOG:-}" ] && cp "$W/data/fcpd.log" "$KEEP_LOG" 2>/dev/null

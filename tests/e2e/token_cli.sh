@@ -12,18 +12,8 @@
 #     and --aud-binary give the same token fcpd accepts
 #   - /metrics has the revocation counters (fcp_revocation_seq ...)
 # Prints "token_cli: N passed, N failed".  FCP_BUILD (default build).
-set -u
-cd "$(dirname "$0")/../.."
-B=${FCP_BUILD:-build}
-FCP=$B/fcp
-FCPD=$B/fcpd
-W=$(mktemp -d /tmp/fcp-tok.XXXXXX)
-chmod 755 "$W"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local d=$1; shift; if "$@"; then ok; else bad "$d"; fi; }
+E2E_TMP=tok
+. "$(dirname "$0")/e2e_base.inc"
 cleanup() {
     [ -f "$W/h/fcpd.pid" ] && kill -KILL "$(cat "$W/h/fcpd.pid")" 2>/dev/null
     [ -n "${KEEP:-}" ] || rm -rf "$W"
