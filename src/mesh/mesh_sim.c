@@ -338,3 +338,38 @@ long mesh_sim_run(mesh_sim *s, uint64_t total_ms, uint64_t step_ms)
     }
     return moved;
 }
+
+int mesh_sim_get(mesh_sim *s, size_t i, const uint8_t id[32], const char *zone, uint8_t **out,
+                 size_t *out_len)
+{
+    fcp_mesh_node *n = mesh_sim_node(s, i);
+    uint64_t op;
+    *out = NULL;
+    *out_len = 0;
+    if (!n)
+        return FCP_EINVAL;
+    int rc = fcp_mesh_get_start(n, id, zone, &op);
+    if (rc < 0)
+        return rc;
+    const uint8_t *data;
+    size_t len;
+    for (int t = 0; t < 4000; t++) {
+        rc = fcp_mesh_get_result(n, op, &data, &len);
+        if (rc != FCP_ERQ_NEED_MORE)
+            break;
+        if (mesh_sim_step(s, 5) < 0) {
+            rc = FCP_EINTERNAL;
+            break;
+        }
+    }
+    if (rc == 0) {
+        if (!(*out = malloc(len ? len : 1)))
+            rc = FCP_ENOMEM;
+        else {
+            memcpy(*out, data, len);
+            *out_len = len;
+        }
+    }
+    fcp_mesh_op_release(n, op);
+    return rc;
+}

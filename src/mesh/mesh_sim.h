@@ -63,6 +63,12 @@ int mesh_sim_set_link(mesh_sim *s, size_t i, size_t j, size_t dgram_max, int str
 uint64_t mesh_sim_stream_delivered(const mesh_sim *s);
 /* Largest datagram node i sent to node j so far. */
 size_t mesh_sim_max_datagram(const mesh_sim *s, size_t i, size_t j);
+/* Run a get of id on node i to completion (zone may be NULL), stepping the
+ * mesh 5 ms at a time for at most 20 s simulated.  0 with *out (malloc'd,
+ * caller frees) and *out_len, or the get's error (FCP_EINTERNAL if a step
+ * failed). */
+int mesh_sim_get(mesh_sim *s, size_t i, const uint8_t id[32], const char *zone, uint8_t **out,
+                 size_t *out_len);
 int mesh_sim_kill(mesh_sim *s, size_t i);
 int mesh_sim_restart(mesh_sim *s, size_t i);
 

@@ -74,32 +74,6 @@ static size_t held(mesh_sim *s, size_t i, const uint8_t id[32], uint32_t *esis, 
     return n;
 }
 
-static int do_get(mesh_sim *s, size_t i, const uint8_t id[32], const char *zone, uint8_t **out,
-                  size_t *out_len)
-{
-    fcp_mesh_node *n = mesh_sim_node(s, i);
-    uint64_t op;
-    int rc = fcp_mesh_get_start(n, id, zone, &op);
-    if (rc < 0)
-        return rc;
-    const uint8_t *data;
-    size_t len;
-    for (int t = 0; t < 4000; t++) {
-        rc = fcp_mesh_get_result(n, op, &data, &len);
-        if (rc != FCP_ERQ_NEED_MORE)
-            break;
-        if (mesh_sim_step(s, 5) < 0)
-            return FCP_EINTERNAL;
-    }
-    if (rc == 0) {
-        *out = malloc(len);
-        memcpy(*out, data, len);
-        *out_len = len;
-    }
-    fcp_mesh_op_release(n, op);
-    return rc;
-}
-
 static json_t *gold_case(const char *name)
 {
     size_t i;
@@ -362,7 +336,7 @@ static void test_runtime(void)
     CHECK_ERR(mesh_sim_kill(s, CHARLIE), 0);
     uint8_t *out = NULL;
     size_t out_len = 0;
-    CHECK_ERR(do_get(s, DELTA, id, MESH_SIM_ZONE, &out, &out_len), 0);
+    CHECK_ERR(mesh_sim_get(s, DELTA, id, MESH_SIM_ZONE, &out, &out_len), 0);
     CHECK_EQ(out_len, len);
     if (out && out_len == len)
         CHECK_MEM(out, payload, len);

@@ -44,32 +44,6 @@ static int all_up(mesh_sim *s)
     return 1;
 }
 
-/* Run a get on node i to completion; returns its final state. */
-static int do_get(mesh_sim *s, size_t i, const uint8_t id[32], uint8_t **out, size_t *out_len)
-{
-    fcp_mesh_node *n = mesh_sim_node(s, i);
-    uint64_t op;
-    int rc = fcp_mesh_get_start(n, id, MESH_SIM_ZONE, &op);
-    if (rc < 0)
-        return rc;
-    const uint8_t *data;
-    size_t len;
-    for (int t = 0; t < 4000; t++) {
-        rc = fcp_mesh_get_result(n, op, &data, &len);
-        if (rc != FCP_ERQ_NEED_MORE)
-            break;
-        if (mesh_sim_step(s, 5) < 0)
-            return FCP_EINTERNAL;
-    }
-    if (rc == 0) {
-        *out = malloc(len);
-        memcpy(*out, data, len);
-        *out_len = len;
-    }
-    fcp_mesh_op_release(n, op);
-    return rc;
-}
-
 static uint64_t store_bytes(mesh_sim *s, size_t i)
 {
     return fcp_mesh_memstore_bytes(mesh_sim_store(s, i));
@@ -172,7 +146,7 @@ static void test_kill_and_get(void)
     CHECK(cov.min_coverage_bps >= 10000);
     uint8_t *got = NULL;
     size_t got_len = 0;
-    CHECK_ERR(do_get(g_sim, B, g_root, &got, &got_len), 0);
+    CHECK_ERR(mesh_sim_get(g_sim, B, g_root, MESH_SIM_ZONE, &got, &got_len), 0);
     CHECK_EQ(got_len, g_len);
     if (got && got_len == g_len) {
         uint8_t h1[32], h2[32];
@@ -231,7 +205,7 @@ static void test_return_and_repair(void)
     CHECK(mesh_sim_run(g_sim, 5000, 50) >= 0);
     uint8_t *got = NULL;
     size_t got_len = 0;
-    CHECK_ERR(do_get(g_sim, C, g_root, &got, &got_len), 0);
+    CHECK_ERR(mesh_sim_get(g_sim, C, g_root, MESH_SIM_ZONE, &got, &got_len), 0);
     CHECK(got && got_len == g_len && memcmp(got, g_payload, g_len) == 0);
     free(got);
     CHECK_ERR(mesh_sim_restart(g_sim, A), 0);
@@ -372,7 +346,7 @@ static void test_flood(void)
     CHECK(all_up(g_sim));
     uint8_t *got = NULL;
     size_t got_len = 0;
-    CHECK_ERR(do_get(g_sim, B, g_root, &got, &got_len), 0);
+    CHECK_ERR(mesh_sim_get(g_sim, B, g_root, MESH_SIM_ZONE, &got, &got_len), 0);
     CHECK(got && got_len == g_len && memcmp(got, g_payload, g_len) == 0);
     free(got);
 }
@@ -451,7 +425,7 @@ static void test_peer_budgets(void)
     CHECK(ca.repairs_done > 0);
     uint8_t *got = NULL;
     size_t got_len = 0;
-    CHECK_ERR(do_get(s, C, id, &got, &got_len), 0);
+    CHECK_ERR(mesh_sim_get(s, C, id, MESH_SIM_ZONE, &got, &got_len), 0);
     CHECK(got && got_len == len && memcmp(got, p, len) == 0);
     free(got);
     free(p);
@@ -468,7 +442,7 @@ static void test_small_and_single(void)
     mesh_sim_run(g_sim, 100, 10);
     uint8_t *got = NULL;
     size_t got_len = 0;
-    CHECK_ERR(do_get(g_sim, C, id, &got, &got_len), 0);
+    CHECK_ERR(mesh_sim_get(g_sim, C, id, MESH_SIM_ZONE, &got, &got_len), 0);
     CHECK(got && got_len == strlen(msg) && memcmp(got, msg, got_len) == 0);
     free(got);
 
@@ -485,7 +459,7 @@ static void test_small_and_single(void)
     CHECK_ERR(fcp_mesh_put(mesh_sim_node(one, 0), MESH_SIM_ZONE, (const uint8_t *)msg, strlen(msg),
                            id, NULL), 0);
     got = NULL;
-    CHECK_ERR(do_get(one, 0, id, &got, &got_len), 0);
+    CHECK_ERR(mesh_sim_get(one, 0, id, MESH_SIM_ZONE, &got, &got_len), 0);
     CHECK(got && got_len == strlen(msg) && memcmp(got, msg, got_len) == 0);
     free(got);
     mesh_sim_free(one);

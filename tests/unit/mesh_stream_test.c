@@ -172,26 +172,16 @@ static mesh_sim *sim3(uint32_t symbol_size)
     return s;
 }
 
-/* Get id on node i (stepping 5 ms at a time, at most 20 s simulated):
- * 0 when it returns exactly want[0..len), FCP_EINTERNAL for other bytes,
- * or the get's error. */
+/* Get id on node i (mesh_sim_get): 0 when it returns exactly want[0..len),
+ * FCP_EINTERNAL for other bytes, or the get's error. */
 static int sim_get_equal(mesh_sim *s, size_t i, const uint8_t id[32], const uint8_t *want, size_t len)
 {
-    fcp_mesh_node *r = mesh_sim_node(s, i);
-    uint64_t op;
-    int rc = fcp_mesh_get_start(r, id, MESH_SIM_ZONE, &op);
-    if (rc < 0)
-        return rc;
-    const uint8_t *out = NULL;
-    size_t olen = 0;
-    rc = FCP_ERQ_NEED_MORE;
-    for (int t = 0; t < 4000 && rc == FCP_ERQ_NEED_MORE; t++) {
-        mesh_sim_step(s, 5);
-        rc = fcp_mesh_get_result(r, op, &out, &olen);
-    }
+    uint8_t *out;
+    size_t olen;
+    int rc = mesh_sim_get(s, i, id, MESH_SIM_ZONE, &out, &olen);
     if (rc == 0 && (olen != len || memcmp(out, want, len) != 0))
         rc = FCP_EINTERNAL;
-    fcp_mesh_op_release(r, op);
+    free(out);
     return rc;
 }
 
